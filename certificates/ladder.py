@@ -1,0 +1,54 @@
+"""The PSO ladder as an inline SVG graphic, highlighting the reached rung."""
+
+from __future__ import annotations
+
+from .formatting import RUNG_LABELS
+
+RUNGS = ("none", "aspirant", "basistrede", "trede1", "trede2", "trede3")  # low -> high
+DRAWN = RUNGS[1:]  # "none" has no step on the ladder
+
+REACHED = "#0a5c8a"
+HIGHLIGHT = "#e67e00"
+OPEN = "#c9d3dc"
+TEXT = "#1d2a33"
+MUTED = "#7a8a96"
+
+
+def rung_index(rung: str) -> int:
+    """Position in RUNGS (0 = none); raises ValueError for unknown rungs."""
+    return RUNGS.index(rung)
+
+
+def ladder_svg(rung: str, *, pso30plus: bool = False, font_family: str = "PSO Sans") -> str:
+    """An `<svg>` ladder: steps up to `rung` filled, `rung` itself highlighted and labelled.
+
+    Only constant labels go into the markup, so the result is safe to embed unescaped.
+    """
+    reached = rung_index(rung)
+    step, bottom, top = 44, 236, 20
+    parts = [
+        f'<svg viewBox="0 0 250 256" class="ladder" role="img" font-family="{font_family}">',
+        f"<title>Prestatieladder: {RUNG_LABELS[rung]}</title>",
+        f'<rect x="22" y="{top}" width="7" height="{bottom - top + 14}" rx="3" fill="{REACHED}"/>',
+        f'<rect x="95" y="{top}" width="7" height="{bottom - top + 14}" rx="3" fill="{REACHED}"/>',
+    ]
+    for i, name in enumerate(DRAWN, start=1):
+        y = bottom - (i - 1) * step
+        is_reached, is_current = i <= reached, i == reached
+        fill = HIGHLIGHT if is_current else (REACHED if is_reached else OPEN)
+        parts.append(f'<rect x="22" y="{y - 5}" width="80" height="10" rx="3" fill="{fill}"/>')
+        weight = "bold" if is_current else "normal"
+        colour = TEXT if is_reached else MUTED
+        if is_current:
+            parts.append(
+                f'<rect x="112" y="{y - 14}" width="{130 if pso30plus else 96}" height="27" '
+                f'rx="5" fill="{HIGHLIGHT}"/>'
+            )
+            colour = "#fff"
+        label = RUNG_LABELS[name] + (" · 30+" if is_current and pso30plus else "")
+        parts.append(
+            f'<text x="120" y="{y + 6}" font-size="16" font-weight="{weight}" '
+            f'fill="{colour}">{label}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,178 @@
+"""Generic HTML-to-PDF rendering: Jinja2 templates from `templates/`, WeasyPrint, PDF/A-3b.
+
+One engine per process (fonts, parsed stylesheets, compiled templates) is built lazily and
+reused, because creating a FontConfiguration and parsing @font-face CSS costs far more
+than laying out a one-page document. WeasyPrint/Pango objects are not thread-safe, so
+renders are serialised with a lock; `render_pdf_async` runs them in a worker thread.
+
+Security: every resource WeasyPrint wants to load goes through `AssetFetcher`, which only
+serves files below `templates/assets/` and `data:` URLs. User text is autoescaped by Jinja2,
+so it cannot add elements, styles or URLs in the first place; the fetcher is the second wall.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .formatting import FILTERS
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+ASSETS_DIR = TEMPLATES_DIR / "assets"
+CSS_DIR = ASSETS_DIR / "css"
+PDF_VARIANT = "pdf/a-3b"
+BASE_STYLESHEET = "base.css"
+
+
+class ForbiddenURL(ValueError):
+    """A URL outside the project's own assets; WeasyPrint logs it and skips the resource."""
+
+
+class AssetFetcher(URLFetcher):
+    """URL fetcher serving only `data:` URLs and files below `root` (default templates/assets)."""
+
+    def __init__(self, root: Path = ASSETS_DIR):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.root = Path(root).resolve()
+        self._files: dict[Path, bytes] = {}  # assets are immutable while the process runs
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)  # decoded in memory by urllib's DataHandler
+        if scheme != "file":
+            raise ForbiddenURL(f"only project assets may be loaded, not {url[:100]!r}")
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise ForbiddenURL(f"remote file URL refused: {url[:100]!r}")
+        # resolve() follows "..", symlinks and %2e%2e, so the check sees the real target.
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise ForbiddenURL(f"not a project asset: {url[:100]!r}")
+        body = self._files.get(path)
+        if body is None:
+            body = self._files[path] = path.read_bytes()
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body, {"Content-Type": mime})
+
+
+class Engine:
+    """Reusable rendering state: fonts, parsed stylesheets, Jinja2 environment."""
+
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR):
+        self.fetcher = AssetFetcher(templates_dir / "assets")
+        self.base_url = (templates_dir / "assets").resolve().as_uri() + "/"
+        self.css_dir = templates_dir / "assets" / "css"
+        self.font_config = FontConfiguration()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir),
+            autoescape=True,  # every template, whatever its extension
+            undefined=jinja2.StrictUndefined,
+            auto_reload=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(FILTERS)
+        self._stylesheets: dict[str, CSS] = {}
+        self.lock = threading.RLock()
+
+    def stylesheet(self, name: str) -> CSS:
+        """Parse `assets/css/<name>` once; its @font-face fonts load into our FontConfiguration."""
+        css = self._stylesheets.get(name)
+        if css is None:
+            path = (self.css_dir / name).resolve()
+            if not path.is_relative_to(self.css_dir.resolve()):
+                raise ValueError(f"stylesheet outside assets/css: {name}")
+            css = CSS(
+                string=path.read_text(encoding="utf-8"),
+                base_url=path.as_uri(),
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            )
+            self._stylesheets[name] = css
+        return css
+
+    def default_stylesheets(self, template_name: str) -> list[str]:
+        """base.css plus `<template stem>.css` when it exists (certificate.html -> certificate.css)."""
+        names = [BASE_STYLESHEET]
+        own = Path(template_name).with_suffix(".css").name
+        if own != BASE_STYLESHEET and (self.css_dir / own).is_file():
+            names.append(own)
+        return names
+
+    def render_html(self, template_name: str, context: Mapping) -> str:
+        return self.env.get_template(template_name).render(context)
+
+    def write_pdf(self, html: str, stylesheets: Sequence[str]) -> bytes:
+        with self.lock:
+            document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+            return document.write_pdf(
+                stylesheets=[self.stylesheet(name) for name in stylesheets],
+                font_config=self.font_config,
+                pdf_variant=PDF_VARIANT,
+                # The variant's default identifier is an MD5 of the content: same input,
+                # same bytes, so a stored SHA-256 can be re-checked by re-rendering.
+                pdf_identifier=True,
+                presentational_hints=False,
+            )
+
+    def render(
+        self, template_name: str, context: Mapping, stylesheets: Sequence[str] | None = None
+    ) -> bytes:
+        html = self.render_html(template_name, context)
+        return self.write_pdf(html, stylesheets or self.default_stylesheets(template_name))
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def engine() -> Engine:
+    """The process-wide engine, created on first use."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                _engine = Engine()
+    return _engine
+
+
+def render_pdf(
+    template_name: str, context: Mapping, *, stylesheets: Sequence[str] | None = None
+) -> bytes:
+    """Render `templates/<template_name>` with `context` to PDF/A-3b bytes.
+
+    Stylesheets are names under templates/assets/css/, parsed once per process; by default
+    base.css plus the one named after the template. Templates set the document language,
+    title and (for reproducible bytes) dcterms.created themselves, see templates/pdf/base.html.
+    """
+    return engine().render(template_name, context, stylesheets)
+
+
+async def render_pdf_async(
+    template_name: str, context: Mapping, *, stylesheets: Sequence[str] | None = None
+) -> bytes:
+    """`render_pdf` in a worker thread, so the event loop keeps serving requests."""
+    import anyio.to_thread
+
+    call = functools.partial(render_pdf, template_name, context, stylesheets=stylesheets)
+    return await anyio.to_thread.run_sync(call)
+
+
+def warm_up(stylesheets: Sequence[str] = (BASE_STYLESHEET,)) -> None:
+    """Load fonts and parse stylesheets ahead of the first request (e.g. at app start-up)."""
+    eng = engine()
+    with eng.lock:
+        for name in stylesheets:
+            eng.stylesheet(name)
+    eng.write_pdf('<html lang="nl"><title>warm-up</title><p>PSO</p></html>', list(stylesheets))
