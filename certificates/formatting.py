@@ -6,8 +6,18 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 
 RUNG_LABELS = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-NUMBER_RE = re.compile(r"PSO-(\d{4})-(\d{6})")
+NUMBER_RE = re.compile(r"PSO-([0-9]{4})-([0-9]{6})")  # ASCII only: \d matches other scripts
 MAX_SEQUENCE = 999_999
 
 
@@ -21,7 +21,7 @@ def format_number(year: int, sequence: int) -> str:
 
 
 def parse_number(number: str) -> tuple[int, int]:
-    """"PSO-2026-000123" -> (2026, 123). Strict: raises ValueError on anything else."""
+    """ "PSO-2026-000123" -> (2026, 123). Strict: raises ValueError on anything else."""
     match = NUMBER_RE.fullmatch(number) if isinstance(number, str) else None
     if match is None:
         raise ValueError(f"not a certificate number: {number!r}")

@@ -1,0 +1,18 @@
+"""HTTP API controllers. Each capability adds its module to ROUTE_MODULES."""
+
+from __future__ import annotations
+
+import importlib
+
+ROUTE_MODULES = [
+    "pso.api.health",
+    "pso.api.organizations",
+    "pso.api.audit_events",
+]
+
+
+def route_handlers() -> list[object]:
+    handlers: list[object] = []
+    for name in ROUTE_MODULES:
+        handlers.extend(importlib.import_module(name).ROUTES)
+    return handlers

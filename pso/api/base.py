@@ -1,0 +1,66 @@
+"""Shared pieces of the JSON API: camelCase models, the transaction dependency, paging."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+from litestar.params import Parameter
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.errors import InvalidInput
+from pso.messages import dutch, field_name
+
+
+class ApiModel(BaseModel):
+    """Response models: camelCase on the wire."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, from_attributes=True, serialize_by_alias=True
+    )
+
+
+class ApiInput(ApiModel):
+    """Request models: unknown fields are refused so typos do not pass silently."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        serialize_by_alias=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+    )
+
+
+async def provide_db(db_session: AsyncSession) -> AsyncGenerator[AsyncSession, None]:
+    """One transaction per request: committed after the handler, rolled back on any error."""
+    try:
+        yield db_session
+    except BaseException:
+        await db_session.rollback()
+        raise
+    else:
+        await db_session.commit()
+
+
+def invalid_params(error: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"name": field_name(".".join(str(p) for p in e["loc"])), "reason": dutch(e["msg"])}
+        for e in error.errors()
+    ]
+
+
+def parse(model: type[BaseModel], data: Any) -> Any:
+    """Validate raw JSON into a model, reporting every field error at once."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(invalid_params(exc)) from None
+
+
+PageNumber = Annotated[int, Parameter(ge=1, le=100_000, default=1, description="Paginanummer")]
+PageSize = Annotated[
+    int, Parameter(ge=1, le=200, default=20, query="pageSize", description="Aantal per pagina")
+]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import asyncio
+
+from litestar import Request, Response, get
+from litestar.datastructures import State
+from sqlalchemy import text
+
+from pso.errors import ProblemError, problem_response
+
+
+@get("/api/v1/health/live", tags=["Status"], summary="Leeft de dienst?", sync_to_thread=False)
+def live() -> dict[str, str]:
+    """Liveness: answers without touching anything (also the benchmarks' baseline)."""
+    return {"status": "ok"}
+
+
+@get("/api/v1/health", tags=["Status"], summary="Gezondheid, inclusief database")
+async def health(state: State) -> Response[dict[str, object]]:
+    """Reports whether the database answers; 503 when it does not."""
+    try:
+        async with state.session_maker() as session:
+            await asyncio.wait_for(session.execute(text("SELECT 1")), timeout=3)
+        database = "ok"
+    except Exception:  # any failure means: not reachable for us
+        database = "unreachable"
+    if database == "ok":
+        return Response({"status": "ok", "database": "ok"})
+    problem = ProblemError(
+        "De database is niet bereikbaar.", status=503, slug="service-unavailable",
+        headers={"Retry-After": "5"}, database=database,
+    )
+    return problem_response(problem)
+
+@get("/api/v1/openapi.json", include_in_schema=False, sync_to_thread=False)
+def openapi_document(request: Request) -> Response[dict[str, object]]:
+    """The OpenAPI 3.1 description of this API."""
+    return Response(request.app.openapi_schema.to_schema(), media_type="application/json")
+
+
+ROUTES = [live, health, openapi_document]

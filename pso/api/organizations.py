@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+from pydantic import Field, field_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.api.base import ApiInput, ApiModel, provide_db
+from pso.identifiers import KVK_RE, MUNICIPALITY_RE
+from pso.auth import Actor, provide_actor, require_roles
+from pso.services import organizations as service
+
+Kvk = Annotated[str, Parameter(pattern=r"^[0-9]{8}$", description="KvK-nummer, 8 cijfers")]
+
+
+class OrganizationIn(ApiInput):
+    kvk: str = Field(description="KvK-nummer: precies 8 cijfers", examples=["12345678"])
+    name: str = Field(min_length=1, max_length=300, description="Statutaire of handelsnaam")
+    municipality_code: str = Field(description="CBS-gemeentecode, bijvoorbeeld GM0200")
+    kind: Literal["company", "sw_company", "public_body"] = Field(
+        description="Soort organisatie: bedrijf, SW-bedrijf of publieke organisatie"
+    )
+
+    @field_validator("kvk")
+    @classmethod
+    def _kvk(cls, value: str) -> str:
+        if not KVK_RE.match(value):
+            raise ValueError("een KvK-nummer bestaat uit precies 8 cijfers")
+        return value
+
+    @field_validator("municipality_code")
+    @classmethod
+    def _municipality(cls, value: str) -> str:
+        value = value.upper()
+        if not MUNICIPALITY_RE.match(value):
+            raise ValueError("een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if any(ord(c) < 32 for c in value):
+            raise ValueError("de naam mag geen stuurtekens bevatten")
+        return value
+
+
+class OrganizationOut(ApiModel):
+    kvk: str
+    name: str
+    municipality_code: str
+    kind: str
+    created_at: datetime
+
+
+class OrganizationController(Controller):
+    path = "/api/v1/organizations"
+    tags = ["Organisaties"]
+    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+
+    @post(guards=[require_roles("admin", "company")], summary="Organisatie registreren")
+    async def create(self, data: OrganizationIn, db: AsyncSession, actor: Actor) -> OrganizationOut:
+        """Registreert een organisatie. Een bedrijf kan alleen zijn eigen KvK-nummer registreren."""
+        org = await service.create(db, actor, data.model_dump(by_alias=False))
+        return OrganizationOut.model_validate(org)
+
+    @get("/{kvk:str}", guards=[require_roles("admin", "auditor", "company")], summary="Organisatie")
+    async def read(self, kvk: str, db: AsyncSession, actor: Actor) -> OrganizationOut:
+        """Gegevens van een organisatie: voor de organisatie zelf, auditors en beheerders."""
+        org = await service.get_for(db, actor, kvk)
+        return OrganizationOut.model_validate(org)
+
+
+ROUTES = [OrganizationController]

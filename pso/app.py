@@ -1,0 +1,62 @@
+"""The app factory: everything configurable comes from the Settings passed in."""
+
+from __future__ import annotations
+
+import logging
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.pydantic import PydanticPlugin
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from pso import API_VERSION
+from pso.api import route_handlers
+from pso.auth import AuthMiddleware
+from pso.db.engine import make_engine
+from pso.errors import EXCEPTION_HANDLERS
+from pso.middleware import headers_middleware
+from pso.settings import Settings
+
+DESCRIPTION = (
+    "API van de PSO-dienst (Prestatieladder Socialer Ondernemen): rekentool, certificering, "
+    "openbaar register, aanbestedingen (fictieve korting, SROI) en gemeentelijke vouchers. "
+    "Fouten volgen RFC 9457 (application/problem+json). Authenticatie met een Bearer-token."
+)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    engine = make_engine(settings.database_url)
+    session_maker = async_sessionmaker(engine, expire_on_commit=False)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_maker=session_maker,
+        set_default_exception_handler=False,
+        create_all=False,
+    )
+    app = Litestar(
+        route_handlers=route_handlers(),
+        plugins=[SQLAlchemyPlugin(config=db_config), PydanticPlugin(prefer_alias=True)],
+        middleware=[AuthMiddleware(session_maker)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="PSO-dienst API",
+            version=API_VERSION,
+            description=DESCRIPTION,
+            # The document itself is served by pso.api.health.openapi_document; Litestar's
+            # own router would swallow every unknown /api/v1/... path with an HTML 404.
+            path="/_schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
+        on_shutdown=[engine.dispose],
+        debug=False,
+    )
+    # Outermost wrapper, so 404/405 answers from the router get the headers too.
+    app.asgi_handler = headers_middleware(app.asgi_handler)
+    return app

@@ -1,0 +1,89 @@
+"""The `pso` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from pso.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def main() -> None:
+    """PSO-dienst: Prestatieladder Socialer Ondernemen."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-demo", is_flag=True, help="Do not load demo data into a new database.")
+def serve(host: str, port: int, no_demo: bool) -> None:
+    """Apply migrations, load demo data into a new database, and serve."""
+    import uvicorn
+
+    from pso.app import create_app
+    from pso.db.setup import prepare_database
+
+    settings = _settings()
+    tokens = asyncio.run(prepare_database(settings, demo=not no_demo))
+    if tokens:
+        click.echo("Demo data loaded. Tokens for trying the API (shown only now):")
+        for label, token in tokens.items():
+            click.echo(f"  {label:34} {token}")
+    click.echo(f"PSO-dienst on http://{host}:{port}/  (API: /api/v1/openapi.json)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply all migrations."""
+    from pso.db.migrate import upgrade as run_upgrade
+
+    run_upgrade(_settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def users() -> None:
+    """User and token management."""
+
+
+@users.command("add")
+@click.option("--role", required=True, help="admin, auditor, procurement, municipality or company")
+@click.option("--name", default=None)
+@click.option("--kvk", default=None, help="KvK number (company users)")
+@click.option("--municipality", default=None, help="Municipality code like GM0200")
+@click.option("--token-only", is_flag=True, help="Print only the new token.")
+def users_add(
+    role: str, name: str | None, kvk: str | None, municipality: str | None, token_only: bool
+) -> None:
+    """Create a user and print its token (shown once; only a hash is stored)."""
+    from pso.db.setup import add_user
+    from pso.services.users import UserInputError
+
+    try:
+        user_id, token = asyncio.run(add_user(_settings(), role, name, kvk, municipality))
+    except UserInputError as exc:
+        raise click.UsageError(str(exc)) from None
+    if token_only:
+        click.echo(token)
+    else:
+        click.echo(f"user {user_id} ({role}) created; token: {token}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""All models, imported here so Base.metadata (and Alembic) sees every table."""
+
+from pso.db.base import Base
+from pso.db.models.audit import AuditEvent
+from pso.db.models.idempotency import IdempotencyRecord
+from pso.db.models.organizations import Organization
+from pso.db.models.users import User
+
+__all__ = ["AuditEvent", "Base", "IdempotencyRecord", "Organization", "User"]

@@ -1,0 +1,256 @@
+"""RFC 9457 problem details for every error the service returns."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from pso.messages import dutch, field_name
+
+log = logging.getLogger("pso.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+# Titles for statuses that carry no problem of our own (Dutch: what users read).
+TITLES = {
+    400: "Ongeldige invoer",
+    401: "Niet aangemeld",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Methode niet toegestaan",
+    409: "Conflict",
+    413: "Verzoek te groot",
+    415: "Mediatype niet ondersteund",
+    429: "Te veel verzoeken",
+    500: "Interne fout",
+    503: "Dienst tijdelijk niet beschikbaar",
+}
+SLUGS = {
+    400: "invalid-input",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "rate-limited",
+    500: "internal-error",
+    503: "service-unavailable",
+}
+
+
+def problem_type(slug: str) -> str:
+    return f"urn:pso:problem:{slug}"
+
+
+class ProblemError(Exception):
+    """Raise anywhere to answer with a problem-details body."""
+
+    status = 400
+    slug = "invalid-input"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        status: int | None = None,
+        slug: str | None = None,
+        title: str | None = None,
+        invalid_params: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        if slug is not None:
+            self.slug = slug
+        self.title = title or TITLES.get(self.status, "Fout")
+        self.invalid_params = invalid_params
+        self.headers = headers or {}
+        self.extra = extra
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": problem_type(self.slug),
+            "status": self.status,
+            "title": self.title,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.invalid_params is not None:
+            body["invalidParams"] = self.invalid_params
+        body.update(self.extra)
+        return body
+
+
+class InvalidInput(ProblemError):
+    status = 400
+    slug = "invalid-input"
+
+    def __init__(self, invalid_params: list[dict[str, str]], detail: str | None = None) -> None:
+        n = len(invalid_params)
+        super().__init__(
+            detail or (f"{n} veld{'en' if n != 1 else ''} ongeldig."),
+            invalid_params=invalid_params,
+        )
+
+
+class Conflict(ProblemError):
+    """A business rule refuses the request; each rule has its own slug."""
+
+    status = 409
+
+    def __init__(self, slug: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail, slug=slug, **extra)
+
+
+class NotFound(ProblemError):
+    status = 404
+    slug = "not-found"
+
+
+class Forbidden(ProblemError):
+    status = 403
+    slug = "forbidden"
+
+
+class Unauthorized(ProblemError):
+    status = 401
+    slug = "unauthorized"
+
+    def __init__(self, detail: str = "Een geldig toegangstoken is vereist.") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="pso"'})
+
+
+def request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+def problem_response(problem: ProblemError, request: Request | None = None) -> Response[Any]:
+    return Response(
+        content=problem.body(request.url.path if request is not None else None),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=problem.headers,
+    )
+
+
+def handle_problem(request: Request, exc: ProblemError) -> Response[Any]:
+    return problem_response(exc, request)
+
+
+def handle_validation(request: Request, exc: ValidationException) -> Response[Any]:
+    params: list[dict[str, str]] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if isinstance(item, dict):
+            params.append(
+                {"name": field_name(item.get("key")), "reason": dutch(str(item.get("message", "")))}
+            )
+    if not params:
+        params.append({"name": "body", "reason": unreadable(exc.detail)})
+    return problem_response(InvalidInput(params), request)
+
+
+def unreadable(detail: str) -> str:
+    return f"Het verzoek kon niet worden gelezen (geen geldige JSON of verkeerd type): {detail}"
+
+
+def handle_http(request: Request, exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    detail = exc.detail or TITLES.get(status, "")
+    if status == 413:
+        detail = "De inhoud van het verzoek is groter dan toegestaan."
+    elif status == 404:
+        detail = "Deze bron bestaat niet."
+    elif status == 405:
+        detail = "Deze methode is hier niet toegestaan."
+    invalid = None
+    if status == 400:
+        invalid = [{"name": "body", "reason": unreadable(detail)}]
+        detail = "Het verzoek kon niet worden gelezen."
+    problem = ProblemError(
+        detail, status=status, slug=SLUGS.get(status, f"http-{status}"), invalid_params=invalid
+    )
+    problem.headers = dict(exc.headers or {})
+    if status == 401:
+        problem.headers.setdefault("WWW-Authenticate", 'Bearer realm="pso"')
+    return problem_response(problem, request)
+
+
+def handle_integrity(request: Request, exc: IntegrityError) -> Response[Any]:
+    # A unique constraint lost a race with a concurrent request.
+    log.info("integrity conflict on %s: %s", request.url.path, exc.orig)
+    return problem_response(
+        Conflict("conflict", "De wijziging botst met gegevens die al bestaan."), request
+    )
+
+
+def handle_database_down(request: Request, exc: Exception) -> Response[Any]:
+    log.warning("database unavailable (request %s): %s", request_id(request), exc)
+    return problem_response(
+        ProblemError(
+            "De database is tijdelijk niet bereikbaar. Probeer het zo opnieuw.",
+            status=503,
+            slug="service-unavailable",
+            headers={"Retry-After": "5"},
+        ),
+        request,
+    )
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response[Any]:
+    if isinstance(exc, RecursionError):  # raised while decoding absurdly nested JSON
+        return problem_response(
+            InvalidInput([{"name": "body", "reason": "De JSON is te diep genest."}]), request
+        )
+    if isinstance(exc, (OperationalError, OSError, ConnectionError)) or _is_connection_error(exc):
+        return handle_database_down(request, exc)
+    rid = request_id(request)
+    log.exception("unexpected error (request %s) on %s %s", rid, request.method, request.url.path)
+    return problem_response(
+        ProblemError(
+            "Er ging iets mis aan onze kant. Vermeld het request-id als u contact opneemt.",
+            status=500,
+            slug="internal-error",
+            requestId=rid,
+        ),
+        request,
+    )
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    name = type(exc).__name__
+    return name in {"ConnectionDoesNotExistError", "CannotConnectNowError", "InterfaceError"}
+
+
+EXCEPTION_HANDLERS = {
+    ProblemError: handle_problem,
+    ValidationException: handle_validation,
+    HTTPException: handle_http,
+    IntegrityError: handle_integrity,
+    Exception: handle_unexpected,
+}
+
+__all__ = [
+    "Conflict",
+    "EXCEPTION_HANDLERS",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "PROBLEM_JSON",
+    "ProblemError",
+    "Unauthorized",
+    "problem_response",
+    "problem_type",
+]

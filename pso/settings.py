@@ -1,0 +1,76 @@
+"""Settings read from PSO_* environment variables.
+
+Built inside the app factory (never at import), so tests and the CLI can build their own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable service."""
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{Path.cwd() / 'pso.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = field(default_factory=_default_database_url)
+    secret_key: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    issuer_name: str = "PSO Certificering (demo)"
+    max_body_bytes: int = 5 * 1024 * 1024
+    rate_limit: int = 120
+    redis_url: str | None = None
+    log_level: str = "INFO"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_development(self) -> bool:
+        return self.env in {"development", "test"}
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        mode = env.get("PSO_ENV", "development").strip().lower()
+        if mode not in {"development", "test", "production"}:
+            raise SettingsError(f"PSO_ENV must be development, test or production, not {mode!r}")
+        values["env"] = mode
+        if url := env.get("PSO_DATABASE_URL"):
+            values["database_url"] = url
+        if url := env.get("PSO_PUBLIC_URL"):
+            values["public_url"] = url.rstrip("/")
+        if name := env.get("PSO_ISSUER_NAME"):
+            values["issuer_name"] = name
+        if url := env.get("PSO_REDIS_URL"):
+            values["redis_url"] = url
+        if level := env.get("PSO_LOG_LEVEL"):
+            values["log_level"] = level.upper()
+        for key, attr in (("PSO_MAX_BODY_BYTES", "max_body_bytes"), ("PSO_RATE_LIMIT", "rate_limit")):
+            if key in env:
+                try:
+                    values[attr] = int(env[key])
+                except ValueError as exc:
+                    raise SettingsError(f"{key} must be a whole number") from exc
+        secret = env.get("PSO_SECRET_KEY", "")
+        values.update(overrides)
+        if not secret:
+            if values["env"] == "production":
+                raise SettingsError("PSO_SECRET_KEY is required when PSO_ENV=production")
+            # Development only: a per-process key; sessions do not survive a restart.
+            secret = secrets.token_urlsafe(32)
+        elif len(secret) < 32:
+            raise SettingsError("PSO_SECRET_KEY must be at least 32 characters")
+        values.setdefault("secret_key", secret)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,254 @@
+"""Input model of one workforce submission (spec §2.1).
+
+Build it with `parse_submission()` (scoring/parse.py), which reports every violation at
+once. Field checks live here as validators so the model and the OpenAPI schema agree.
+Numbers become Decimal: decimal strings or JSON numbers, never float arithmetic.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic.alias_generators import to_camel
+from pydantic.functional_validators import PlainValidator
+from pydantic.json_schema import WithJsonSchema
+from pydantic_core import PydanticCustomError
+from stdnum.nl import bsn
+
+from .enums import ContractType, StartingPosition, SupplierKind, TargetRung
+
+MAX_EMPLOYEES = 10_000
+MAX_PURCHASES = 1_000
+MIN_YEAR, MAX_YEAR = 1900, 2199
+_NUMBER_CHARS = 40  # longest accepted decimal string
+_NUMBER_DIGITS = 30  # most significant digits accepted
+
+
+def fail(reason: str, **ctx: Any) -> PydanticCustomError:
+    return PydanticCustomError("pso", reason, ctx or None)
+
+
+def _to_date(value: Any) -> date:
+    # Only ISO "YYYY-MM-DD" strings: no timestamps, no week dates.
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        d = value
+    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            d = date.fromisoformat(value)
+        except ValueError:
+            raise fail("geen geldige datum (verwacht JJJJ-MM-DD)") from None
+    else:
+        raise fail("moet een datum zijn als tekst JJJJ-MM-DD")
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise fail(f"datum moet tussen {MIN_YEAR} en {MAX_YEAR} liggen")
+    return d
+
+
+def _to_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise fail("moet een getal zijn")
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        if abs(value) > 10**_NUMBER_DIGITS:
+            raise fail("getal is te groot")
+        d = Decimal(value)
+    elif isinstance(value, float):
+        d = Decimal(repr(value))  # the shortest text of the float, not its binary expansion
+    elif isinstance(value, str):
+        if len(value) > _NUMBER_CHARS:
+            raise fail("getal is te lang")
+        try:
+            d = Decimal(value.strip())
+        except ArithmeticError:
+            raise fail("moet een getal zijn (bijvoorbeeld \"12.5\")") from None
+    else:
+        raise fail("moet een getal zijn")
+    if not d.is_finite():
+        raise fail("moet een eindig getal zijn (geen NaN of Infinity)")
+    if d and not -20 <= d.adjusted() <= 15:
+        raise fail("getal ligt buiten het toegestane bereik")
+    if len(d.as_tuple().digits) > _NUMBER_DIGITS:
+        raise fail("getal heeft te veel cijfers")
+    return d
+
+
+def _bounds_text(low: Decimal | None, high: Decimal | None, low_open: bool) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"groter dan {low}" if low_open else f"minstens {low}")
+    if high is not None:
+        parts.append(f"hoogstens {high}")
+    return "moet " + " en ".join(parts) + " zijn"
+
+
+_NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]}
+
+
+def number(low=None, high=None, *, low_open: bool = False):
+    """A Decimal field given as JSON number or decimal string, within [low, high] (low open)."""
+    lo = None if low is None else Decimal(low)
+    hi = None if high is None else Decimal(high)
+    reason = _bounds_text(lo, hi, low_open)
+
+    def check(value: Any) -> Decimal:
+        d = _to_decimal(value)
+        if (lo is not None and (d <= lo if low_open else d < lo)) or (hi is not None and d > hi):
+            raise fail(reason)
+        return d
+
+    schema = dict(_NUMBER_SCHEMA)
+    if lo is not None:
+        schema["exclusiveMinimum" if low_open else "minimum"] = float(lo)
+    if hi is not None:
+        schema["maximum"] = float(hi)
+    return Annotated[Decimal, PlainValidator(check), WithJsonSchema(schema)]
+
+
+IsoDate = Annotated[date, PlainValidator(_to_date),
+                    WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _text(max_len: int):
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise fail("moet tekst zijn")
+        if len(value) > max_len:
+            raise fail(f"mag hoogstens {max_len} tekens lang zijn")
+        if not value.strip():
+            raise fail("mag niet leeg zijn")
+        return value
+    return check
+
+
+def _reference(value: Any) -> str:
+    text = _text(64)(value)
+    digits = "".join(ch for ch in text if ch not in " .-")
+    if len(digits) == 9 and bsn.is_valid(digits):
+        raise fail("lijkt op een geldig BSN; gebruik een pseudoniem, geen persoonsgegevens")
+    return text
+
+
+def _kvk(value: Any) -> str:
+    if not (isinstance(value, str) and len(value) == 8 and value.isascii() and value.isdigit()):
+        raise fail("moet een KvK-nummer van 8 cijfers zijn (als tekst)")
+    return value
+
+
+Reference = Annotated[str, PlainValidator(_reference),
+                      WithJsonSchema({"type": "string", "maxLength": 64,
+                                      "description": "pseudoniem, geen BSN"})]
+Name = Annotated[str, PlainValidator(_text(200)), WithJsonSchema({"type": "string", "maxLength": 200})]
+Kvk = Annotated[str, PlainValidator(_kvk), WithJsonSchema({"type": "string", "pattern": r"^\d{8}$"})]
+
+HoursPerWeek = number(0, 80, low_open=True)
+TotalFte = number(0, 10**7, low_open=True)
+FullTimeHours = number(20, 48)
+Amount = number(0, 10**15, low_open=True)
+SupplierFte = number(0, 10**7, low_open=True)
+Percentage = number(0, 100)
+
+
+def _rulebook_name(value: Any) -> str:
+    from .rulebook import all_rulebooks  # late: rulebook loading is not needed to import the model
+
+    if not isinstance(value, str) or value not in all_rulebooks():
+        raise fail("onbekend rulebook; kies uit: " + ", ".join(sorted(all_rulebooks())))
+    return value
+
+
+RulebookName = Annotated[str, PlainValidator(_rulebook_name),
+                         WithJsonSchema({"type": "string", "examples": ["pso-2.1", "pso-1.8"]})]
+
+_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True,
+                     extra="ignore", hide_input_in_errors=True)
+
+
+class Period(BaseModel):
+    model_config = _CONFIG
+    start: IsoDate
+    end: IsoDate
+
+    @model_validator(mode="after")
+    def _check(self) -> Period:
+        if self.start > self.end:
+            raise fail("fields", problems=[("end", "einddatum ligt vóór de begindatum")])
+        if (self.end - self.start).days + 1 > 366:
+            raise fail("fields", problems=[("end", "periode is langer dan 366 dagen")])
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class Employee(BaseModel):
+    model_config = _CONFIG
+    reference: Reference
+    starting_position: StartingPosition
+    contract_type: ContractType
+    hours_per_week: HoursPerWeek
+    employment_start: IsoDate
+    employment_end: IsoDate | None = None
+    wage_subsidy_until: IsoDate | None = None
+    wsw_indication_until: IsoDate | None = None
+    school_left_on: IsoDate | None = None
+    in_target_group_register: StrictBool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> Employee:
+        problems = []
+        if self.employment_end is not None and self.employment_end < self.employment_start:
+            problems.append(("employmentEnd", "einde dienstverband ligt vóór het begin"))
+        if self.starting_position == "vso_pro" and self.school_left_on is None:
+            problems.append(("schoolLeftOn", "verplicht bij uitgangspositie vso_pro"))
+        if problems:
+            raise fail("fields", problems=problems)
+        return self
+
+
+class Purchase(BaseModel):
+    model_config = _CONFIG
+    supplier_name: Name
+    supplier_kvk: Kvk
+    supplier_kind: SupplierKind
+    invoice_amount: Amount
+    supplier_turnover: Amount
+    supplier_fte: SupplierFte
+    supplier_direct_pct: Percentage
+
+    @model_validator(mode="after")
+    def _check(self) -> Purchase:
+        if self.invoice_amount > self.supplier_turnover:
+            raise fail("fields", problems=[("invoiceAmount", "is hoger dan de omzet van de leverancier")])
+        return self
+
+
+class Quality(BaseModel):
+    model_config = _CONFIG
+    suitable_work: StrictBool
+    integration: StrictBool
+    development: StrictBool
+    guidance: StrictBool
+
+
+class ActionPlan(BaseModel):
+    model_config = _CONFIG
+    board_approved: StrictBool
+    target_rung: TargetRung
+    target_date: IsoDate
+
+
+class Submission(BaseModel):
+    model_config = _CONFIG
+    period: Period
+    total_fte: TotalFte
+    full_time_hours_per_week: FullTimeHours = Decimal(40)
+    employees: list[Employee] = Field(default_factory=list, max_length=MAX_EMPLOYEES)
+    purchases: list[Purchase] = Field(default_factory=list, max_length=MAX_PURCHASES)
+    quality: Quality
+    action_plan: ActionPlan | None = None
+    as_of: IsoDate | None = None
+    rulebook: RulebookName | None = None

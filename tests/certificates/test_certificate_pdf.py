@@ -1,0 +1,138 @@
+import hashlib
+
+import pytest
+
+from certificates.certificate import (
+    MAX_NAME_CHARS,
+    certificate_context,
+    render_certificate,
+    render_certificate_async,
+    verification_url,
+)
+
+from .conftest import link_uris, make_data, read_pdf, squash
+
+A4 = (595.28, 841.89)  # points
+URL = "https://pso.example.nl/register/PSO-2026-000123"
+
+
+@pytest.fixture(scope="module")
+def ladder_pdf() -> bytes:
+    return render_certificate(make_data())
+
+
+def assert_one_a4_page(reader):
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - A4[0]) < 1 and abs(float(box.height) - A4[1]) < 1
+
+
+def test_certificate_content(ladder_pdf):
+    reader = read_pdf(ladder_pdf)
+    assert_one_a4_page(reader)
+    text = reader.pages[0].extract_text()
+    for expected in (
+        "Bakkerij De Zon B.V.",
+        "12345678",
+        "PSO-2026-000123",
+        "Trede 2",
+        "15 januari 2026",
+        "14 januari 2028",
+        "pso-2.1",
+        "Certificerende Instelling Voorbeeld B.V.",
+        "Prestatieladder Socialer Ondernemen",
+    ):
+        assert squash(expected) in squash(text), expected
+    assert squash(URL) in squash(text)  # visible URL
+    assert URL in link_uris(reader)  # clickable link annotation
+    assert "30+" not in text
+
+
+def test_pdf_metadata_is_pdfa_dutch(ladder_pdf):
+    reader = read_pdf(ladder_pdf)
+    assert reader.metadata.title == "Certificaat PSO-2026-000123"
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp and b'"3"' in xmp or b">3<" in xmp
+    assert b'pdfaid:conformance="B"' in xmp or b">B<" in xmp
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    # every font is embedded (PDF/A requirement; the bundled DejaVu Sans)
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    for ref in fonts.values():
+        font = ref.get_object()
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor
+        assert "DejaVuSans" in str(font["/BaseFont"])
+
+
+def test_rendering_is_deterministic(ladder_pdf):
+    again = render_certificate(make_data())
+    assert hashlib.sha256(again).hexdigest() == hashlib.sha256(ladder_pdf).hexdigest()
+
+
+def test_pso30plus_variant():
+    reader = read_pdf(render_certificate(make_data(kind="pso30plus", rung="trede3")))
+    assert_one_a4_page(reader)
+    text = squash(reader.pages[0].extract_text())
+    assert squash("Certificaat PSO 30+") in text
+    assert squash("Trede 3") in text
+    assert squash("artikel 2.82 Aanbestedingswet") in text
+
+
+def test_pso30plus_requires_trede3():
+    with pytest.raises(ValueError):
+        certificate_context(make_data(kind="pso30plus", rung="trede2"))
+
+
+@pytest.mark.parametrize("bad", [dict(rung="none"), dict(kind="other"), dict(number="X-1")])
+def test_refuses_invalid_data(bad):
+    with pytest.raises(ValueError):
+        certificate_context(make_data(**bad))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc", "pso.example.nl", ""])
+def test_public_url_must_be_http(url):
+    with pytest.raises(ValueError):
+        verification_url(url, "PSO-2026-000123")
+
+
+def test_verification_url_trailing_slash():
+    assert verification_url("https://pso.example.nl/", "PSO-2026-000001") == (
+        "https://pso.example.nl/register/PSO-2026-000001"
+    )
+
+
+HOSTILE = {
+    "quotes": 'Stichting "De Brug" & \'t Anker',
+    "html": "<script>alert(1)</script><b>Vet</b> B.V.",
+    "img": '<img src="file:///etc/passwd"> <link rel=stylesheet href="http://127.0.0.1:9/x.css">',
+    "emoji": "Koffie & Zo 😀☺ B.V.",
+    "long-words": ("Zeer Lange Organisatienaam Met Veel Woorden " * 8)[:300],
+    "long-no-spaces": "W" * 300,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_names_render_as_text_on_one_page(name):
+    reader = read_pdf(render_certificate(make_data(organization_name=name)))
+    assert_one_a4_page(reader)
+    text = squash(reader.pages[0].extract_text())
+    # The markup shows up as literal text: it was escaped, not interpreted.
+    assert squash(name) in text
+    assert squash("PSO-2026-000123") in text and squash(URL) in text
+
+
+def test_absurdly_long_name_is_shortened_and_stays_on_one_page():
+    name = "Ab " * 1000
+    reader = read_pdf(render_certificate(make_data(organization_name=name)))
+    assert_one_a4_page(reader)
+    text = reader.pages[0].extract_text()
+    assert "…" in text
+    assert len(certificate_context(make_data(organization_name=name))["organization_name"]) == (
+        MAX_NAME_CHARS
+    )
+
+
+@pytest.mark.anyio
+async def test_async_render_matches_sync(ladder_pdf):
+    assert await render_certificate_async(make_data()) == ladder_pdf
