@@ -12,19 +12,19 @@ from certificates.certificate import CertificateData
 
 
 def make_data(**changes) -> CertificateData:
-    values = dict(
-        number="PSO-2026-000123",
-        kind="ladder",
-        rung="trede2",
-        organization_name="Bakkerij De Zon B.V.",
-        kvk="12345678",
-        valid_from=date(2026, 1, 15),
-        valid_until=date(2028, 1, 14),
-        rulebook="pso-2.1",
-        issuer="Certificerende Instelling Voorbeeld B.V.",
-        issued_on=date(2026, 1, 15),
-        public_url="https://pso.example.nl",
-    )
+    values = {
+        "number": "PSO-2026-000123",
+        "kind": "ladder",
+        "rung": "trede2",
+        "organization_name": "Bakkerij De Zon B.V.",
+        "kvk": "12345678",
+        "valid_from": date(2026, 1, 15),
+        "valid_until": date(2028, 1, 14),
+        "rulebook": "pso-2.1",
+        "issuer": "Certificerende Instelling Voorbeeld B.V.",
+        "issued_on": date(2026, 1, 15),
+        "public_url": "https://pso.example.nl",
+    }
     values.update(changes)
     return CertificateData(**values)
 

@@ -23,7 +23,7 @@ def test_dutch_date(day, text):
     ("value", "text"),
     [
         (Decimal("1234.56"), "€ 1.234,56"),
-        (Decimal("0"), "€ 0,00"),
+        (Decimal(0), "€ 0,00"),
         (Decimal("0.005"), "€ 0,01"),  # half-up
         (Decimal("1234567.8"), "€ 1.234.567,80"),
         (Decimal("-1234.56"), "€ -1.234,56"),
@@ -42,7 +42,7 @@ def test_euro_refuses_float():
 
 def test_decimal_and_percentage():
     assert dutch_decimal(Decimal("12.3456"), 4) == "12,3456"
-    assert percentage(Decimal("30")) == "30,0 %"
+    assert percentage(Decimal(30)) == "30,0 %"
     assert percentage(Decimal("2.25"), 1) == "2,3 %"
 
 

@@ -48,7 +48,7 @@ def test_add_years_and_months():
     assert add_months(D(2026, 10, 15), 3) == D(2027, 1, 15)
 
 
-CERT = dict(valid_from=D(2026, 1, 15), valid_until=D(2028, 1, 14))
+CERT = {"valid_from": D(2026, 1, 15), "valid_until": D(2028, 1, 14)}
 
 
 @pytest.mark.parametrize(
@@ -63,21 +63,37 @@ CERT = dict(valid_from=D(2026, 1, 15), valid_until=D(2028, 1, 14))
         (D(2026, 6, 30), {"revoked_on": D(2026, 7, 1)}, "valid"),
         (D(2026, 7, 1), {"revoked_on": D(2026, 7, 1)}, "revoked"),
         (D(2030, 1, 1), {"revoked_on": D(2026, 7, 1)}, "revoked"),
-        (D(2026, 8, 1), {"revoked_on": D(2026, 7, 1), "suspensions": [(D(2026, 6, 1), None)]}, "revoked"),
-        (D(2026, 8, 1), {"revoked_on": D(2026, 7, 1), "superseded_from": D(2026, 7, 15)}, "revoked"),
+        (
+            D(2026, 8, 1),
+            {"revoked_on": D(2026, 7, 1), "suspensions": [(D(2026, 6, 1), None)]},
+            "revoked",
+        ),
+        (
+            D(2026, 8, 1),
+            {"revoked_on": D(2026, 7, 1), "superseded_from": D(2026, 7, 15)},
+            "revoked",
+        ),
         # suspension: start inclusive, reinstatement day valid again
         (D(2026, 2, 28), {"suspensions": [Suspension(D(2026, 3, 1), D(2026, 4, 1))]}, "valid"),
         (D(2026, 3, 1), {"suspensions": [Suspension(D(2026, 3, 1), D(2026, 4, 1))]}, "suspended"),
         (D(2026, 3, 31), {"suspensions": [Suspension(D(2026, 3, 1), D(2026, 4, 1))]}, "suspended"),
         (D(2026, 4, 1), {"suspensions": [Suspension(D(2026, 3, 1), D(2026, 4, 1))]}, "valid"),
-        (D(2027, 1, 1), {"suspensions": [(D(2026, 3, 1), D(2026, 4, 1)), (D(2026, 12, 1), None)]}, "suspended"),
+        (
+            D(2027, 1, 1),
+            {"suspensions": [(D(2026, 3, 1), D(2026, 4, 1)), (D(2026, 12, 1), None)]},
+            "suspended",
+        ),
         # an old suspension never lifted reads as expired once the period is over
         (D(2028, 1, 15), {"suspensions": [(D(2027, 1, 1), None)]}, "expired"),
         # superseded from the successor's validFrom
         (D(2027, 5, 31), {"superseded_from": D(2027, 6, 1)}, "valid"),
         (D(2027, 6, 1), {"superseded_from": D(2027, 6, 1)}, "superseded"),
         (D(2029, 1, 1), {"superseded_from": D(2027, 6, 1)}, "superseded"),
-        (D(2027, 6, 1), {"superseded_from": D(2027, 6, 1), "suspensions": [(D(2027, 1, 1), None)]}, "superseded"),
+        (
+            D(2027, 6, 1),
+            {"superseded_from": D(2027, 6, 1), "suspensions": [(D(2027, 1, 1), None)]},
+            "superseded",
+        ),
         # a successor that starts only after this one ended leaves it expired
         (D(2028, 3, 1), {"superseded_from": D(2028, 2, 1)}, "expired"),
         (D(2028, 1, 14), {"superseded_from": D(2028, 1, 14)}, "superseded"),
@@ -88,7 +104,7 @@ def test_status_table(day, extra, status):
 
 
 def test_leap_day_certificate():
-    cert = dict(valid_from=D(2024, 2, 29), valid_until=valid_until(D(2024, 2, 29)))
+    cert = {"valid_from": D(2024, 2, 29), "valid_until": valid_until(D(2024, 2, 29))}
     assert status_on(D(2026, 2, 27), **cert) == "valid"
     assert status_on(D(2026, 2, 28), **cert) == "expired"
 

@@ -1,0 +1,104 @@
+import re
+
+import pytest
+import segno
+
+from certificates.certificate import certificate_context
+from certificates.ladder import RUNGS, ladder_svg, rung_index
+from certificates.qr import qr_svg
+
+from .conftest import make_data
+
+URL = "https://pso.example.nl/register/PSO-2026-000123"
+
+
+def svg_to_matrix(svg: str) -> list[list[int]]:
+    """Rebuild the module matrix from segno's stroked path ("M x y h n m dx dy ...")."""
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg)[1])
+    path = re.search(r'class="qrline"[^>]* d="([^"]+)"', svg)[1]
+    grid = [[0] * size for _ in range(size)]
+    x = y = 0.0
+    for command, args in re.findall(r"([Mmh])([^Mmh]*)", path):
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", args)]
+        if command == "M":
+            x, y = numbers
+        elif command == "m":
+            x, y = x + numbers[0], y + numbers[1]
+        else:
+            for column in range(int(x), int(x + numbers[0])):
+                grid[int(y)][column] = 1
+            x += numbers[0]
+    return grid
+
+
+def test_qr_is_inline_vector_svg():
+    svg = qr_svg(URL)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "<?xml" not in svg and "<image" not in svg and "href" not in svg
+    assert 'width="' not in svg.split(">", 1)[0]  # sized by CSS via viewBox
+
+
+def test_qr_encodes_the_url():
+    expected = segno.make(URL, error="m", micro=False)
+    border = 4
+    matrix = svg_to_matrix(qr_svg(URL))
+    inner = [row[border:-border] for row in matrix[border:-border]]
+    assert inner == [list(row) for row in expected.matrix]
+
+
+def test_qr_decodes_with_a_real_decoder():
+    zxingcpp = pytest.importorskip("zxingcpp")  # optional: not a project dependency
+    np = pytest.importorskip("numpy")
+    matrix = svg_to_matrix(qr_svg(URL))
+    image = np.kron(1 - np.array(matrix, dtype=np.uint8), np.ones((8, 8), np.uint8)) * 255
+    assert zxingcpp.read_barcode(image).text == URL
+
+
+def test_certificate_qr_points_to_register():
+    context = certificate_context(make_data())
+    assert context["verification_url"] == URL
+    assert str(context["qr_svg"]) == qr_svg(URL)
+
+
+@pytest.mark.parametrize("rung", RUNGS[1:])
+def test_ladder_highlights_reached_rung(rung):
+    svg = ladder_svg(rung)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("#e67e00") == 2  # the reached step and its label badge
+    labels = re.findall(r'font-weight="bold"[^>]*>([^<]+)</text>', svg)
+    assert labels == [
+        {"aspirant": "Aspirant", "basistrede": "Basistrede"}.get(rung, f"Trede {rung[-1]}")
+    ]
+    reached_steps = svg.count('fill="#0a5c8a"/>') - 2  # minus the two rails
+    assert reached_steps == rung_index(rung) - 1
+
+
+def test_ladder_pso30plus_mark():
+    assert "Trede 3 · 30+" in ladder_svg("trede3", pso30plus=True)
+
+
+def test_ladder_rejects_unknown_rung():
+    with pytest.raises(ValueError):
+        ladder_svg("trede4")
+
+
+def test_qr_on_rendered_pdf_decodes(tmp_path):
+    """End to end, when a rasteriser (poppler's pdftoppm) and a decoder are on the machine."""
+    import shutil
+    import subprocess
+
+    from certificates.certificate import render_certificate
+
+    zxingcpp = pytest.importorskip("zxingcpp")
+    np = pytest.importorskip("numpy")
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm not installed")
+    (tmp_path / "c.pdf").write_bytes(render_certificate(make_data()))
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-gray", str(tmp_path / "c.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
+    raw = next(tmp_path.glob("p*.pgm")).read_bytes()
+    _magic, width, height, _maxval, pixels = raw.split(maxsplit=4)
+    image = np.frombuffer(pixels, np.uint8).reshape(int(height), int(width))
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [URL]
