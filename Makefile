@@ -2,13 +2,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: install run test lint bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
+	bash scripts/system-deps.sh
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
