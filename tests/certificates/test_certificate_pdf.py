@@ -136,3 +136,21 @@ def test_absurdly_long_name_is_shortened_and_stays_on_one_page():
 @pytest.mark.anyio
 async def test_async_render_matches_sync(ladder_pdf):
     assert await render_certificate_async(make_data()) == ladder_pdf
+
+
+def test_same_bytes_in_a_fresh_process(ladder_pdf):
+    """The stored SHA-256 can be re-checked later by rendering again in another process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, hashlib; from tests.certificates.conftest import make_data; "
+        "from certificates.certificate import render_certificate; "
+        "print(hashlib.sha256(render_certificate(make_data())).hexdigest())"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == hashlib.sha256(ladder_pdf).hexdigest()

@@ -83,3 +83,27 @@ def test_template_markup_cannot_load_outside_files(tmp_path):
     assert any(u.startswith("file:///etc/passwd") for u in refused)
     assert "http://127.0.0.1:9/x.png" in refused
     assert os.path.exists("/etc/passwd")  # the refusal was not for lack of a file
+
+
+def test_default_stylesheets_follow_template_name():
+    from certificates.pdf import engine
+
+    eng = engine()
+    assert eng.default_stylesheets("certificates/certificate.html") == [
+        "base.css",
+        "certificate.css",
+    ]
+    assert eng.default_stylesheets("vouchers/voucher.html") == ["base.css"] or (
+        (ASSETS_DIR / "css" / "voucher.css").exists()
+    )
+    with pytest.raises(ValueError):
+        eng.stylesheet("../fonts/LICENSE")
+
+
+def test_warm_up_and_generic_render():
+    from certificates.pdf import render_pdf, warm_up
+
+    warm_up()
+    pdf = render_pdf("pdf/base.html", {"title": "Proef", "created": "2026-01-01"})
+    reader = read_pdf(pdf)
+    assert reader.metadata.title == "Proef" and len(reader.pages) == 1
