@@ -73,7 +73,7 @@ def certificate_context(data: CertificateData) -> dict:
     url = verification_url(data.public_url, data.number)
     return {
         "title": f"{KIND_TITLES[data.kind]} {data.number}",
-        "created": data.issued_on.isoformat(),
+        "created": f"{data.issued_on.isoformat()}T00:00:00Z",  # W3C date-time for PDF/A metadata
         "author": data.issuer,
         "cert": data,
         "kind_title": KIND_TITLES[data.kind],

@@ -113,13 +113,13 @@ class Engine:
     def render_html(self, template_name: str, context: Mapping) -> str:
         return self.env.get_template(template_name).render(context)
 
-    def write_pdf(self, html: str, stylesheets: Sequence[str]) -> bytes:
+    def write_pdf(self, html: str, stylesheets: Sequence[str], variant: str = PDF_VARIANT) -> bytes:
         with self.lock:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
             return document.write_pdf(
                 stylesheets=[self.stylesheet(name) for name in stylesheets],
                 font_config=self.font_config,
-                pdf_variant=PDF_VARIANT,
+                pdf_variant=variant,
                 # The variant's default identifier is an MD5 of the content: same input,
                 # same bytes, so a stored SHA-256 can be re-checked by re-rendering.
                 pdf_identifier=True,
@@ -127,10 +127,15 @@ class Engine:
             )
 
     def render(
-        self, template_name: str, context: Mapping, stylesheets: Sequence[str] | None = None
+        self,
+        template_name: str,
+        context: Mapping,
+        stylesheets: Sequence[str] | None = None,
+        variant: str = PDF_VARIANT,
     ) -> bytes:
         html = self.render_html(template_name, context)
-        return self.write_pdf(html, stylesheets or self.default_stylesheets(template_name))
+        sheets = stylesheets or self.default_stylesheets(template_name)
+        return self.write_pdf(html, sheets, variant)
 
 
 _engine: Engine | None = None
@@ -148,24 +153,36 @@ def engine() -> Engine:
 
 
 def render_pdf(
-    template_name: str, context: Mapping, *, stylesheets: Sequence[str] | None = None
+    template_name: str,
+    context: Mapping,
+    *,
+    stylesheets: Sequence[str] | None = None,
+    variant: str = PDF_VARIANT,
 ) -> bytes:
-    """Render `templates/<template_name>` with `context` to PDF/A-3b bytes.
+    """Render `templates/<template_name>` with `context` to PDF bytes (PDF/A-3b by default).
 
     Stylesheets are names under templates/assets/css/, parsed once per process; by default
     base.css plus the one named after the template. Templates set the document language,
     title and (for reproducible bytes) dcterms.created themselves, see templates/pdf/base.html.
+    `variant` is a WeasyPrint PDF variant, e.g. "pdf/ua-1" for a tagged, accessible report
+    (tagging costs about 15-20 ms more per certificate-sized page).
     """
-    return engine().render(template_name, context, stylesheets)
+    return engine().render(template_name, context, stylesheets, variant)
 
 
 async def render_pdf_async(
-    template_name: str, context: Mapping, *, stylesheets: Sequence[str] | None = None
+    template_name: str,
+    context: Mapping,
+    *,
+    stylesheets: Sequence[str] | None = None,
+    variant: str = PDF_VARIANT,
 ) -> bytes:
     """`render_pdf` in a worker thread, so the event loop keeps serving requests."""
     import anyio.to_thread
 
-    call = functools.partial(render_pdf, template_name, context, stylesheets=stylesheets)
+    call = functools.partial(
+        render_pdf, template_name, context, stylesheets=stylesheets, variant=variant
+    )
     return await anyio.to_thread.run_sync(call)
 
 

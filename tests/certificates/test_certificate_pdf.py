@@ -54,7 +54,9 @@ def test_pdf_metadata_is_pdfa_dutch(ladder_pdf):
     assert reader.trailer["/Root"]["/Lang"] == "nl"
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
     assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="B"' in xmp
-    assert b"<xmp:CreateDate>2026-01-15</xmp:CreateDate>" in xmp  # issuance date, not "now"
+    assert (
+        b"<xmp:CreateDate>2026-01-15T00:00:00Z</xmp:CreateDate>" in xmp
+    )  # issuance date, not "now"
     assert "/OutputIntents" in reader.trailer["/Root"]
     # every font is embedded (PDF/A) and is the bundled one, named by our @font-face family
     fonts = reader.pages[0]["/Resources"]["/Font"]

@@ -107,3 +107,11 @@ def test_warm_up_and_generic_render():
     pdf = render_pdf("pdf/base.html", {"title": "Proef", "created": "2026-01-01"})
     reader = read_pdf(pdf)
     assert reader.metadata.title == "Proef" and len(reader.pages) == 1
+
+
+def test_other_pdf_variant():
+    from certificates.pdf import render_pdf
+
+    pdf = render_pdf("pdf/base.html", {"title": "Rapport"}, variant="pdf/ua-1")
+    xmp = read_pdf(pdf).trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfuaid" in xmp
