@@ -5,5 +5,14 @@ from pso.db.models.audit import AuditEvent
 from pso.db.models.idempotency import IdempotencyRecord
 from pso.db.models.organizations import Organization
 from pso.db.models.users import User
+from pso.db.models.vouchers import Voucher, VoucherScheme
 
-__all__ = ["AuditEvent", "Base", "IdempotencyRecord", "Organization", "User"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "IdempotencyRecord",
+    "Organization",
+    "User",
+    "Voucher",
+    "VoucherScheme",
+]
