@@ -71,6 +71,7 @@ def certificate_context(data: CertificateData) -> dict:
     if pso30plus and data.rung != "trede3":
         raise ValueError("a PSO 30+ certificate is only issued on trede3")
     url = verification_url(data.public_url, data.number)
+    size = name_size(display_name(data.organization_name))
     return {
         "title": f"{KIND_TITLES[data.kind]} {data.number}",
         "created": f"{data.issued_on.isoformat()}T00:00:00Z",  # W3C date-time for PDF/A metadata
@@ -80,7 +81,9 @@ def certificate_context(data: CertificateData) -> dict:
         "pso30plus": pso30plus,
         "rung_label": RUNG_LABELS[data.rung],
         "organization_name": display_name(data.organization_name),
-        "name_size": name_size(display_name(data.organization_name)),
+        "name_size": size,
+        # Long names and the PSO 30+ note need room: tighter spacing keeps one page.
+        "compact": pso30plus or size in ("name-long", "name-xlong"),
         "verification_url": url,
         # Both SVGs are built from constants or our own URL only, so they may skip escaping.
         "qr_svg": Markup(qr_svg(url)),

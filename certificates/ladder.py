@@ -27,7 +27,7 @@ def ladder_svg(rung: str, *, pso30plus: bool = False, font_family: str = "PSO Sa
     reached = rung_index(rung)
     step, bottom, top = 44, 236, 20
     parts = [
-        f'<svg viewBox="0 0 250 256" class="ladder" role="img" font-family="{font_family}">',
+        f'<svg viewBox="0 0 262 256" class="ladder" role="img" font-family="{font_family}">',
         f"<title>Prestatieladder: {RUNG_LABELS[rung]}</title>",
         f'<rect x="22" y="{top}" width="7" height="{bottom - top + 14}" rx="3" fill="{REACHED}"/>',
         f'<rect x="95" y="{top}" width="7" height="{bottom - top + 14}" rx="3" fill="{REACHED}"/>',

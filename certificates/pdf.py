@@ -126,6 +126,20 @@ class Engine:
                 presentational_hints=False,
             )
 
+    def layout(self, template_name: str, context: Mapping, stylesheets=None):
+        """The laid-out WeasyPrint Document (pages and boxes), for checks without a PDF."""
+        html = HTML(
+            string=self.render_html(template_name, context),
+            base_url=self.base_url,
+            url_fetcher=self.fetcher,
+        )
+        sheets = stylesheets or self.default_stylesheets(template_name)
+        with self.lock:
+            return html.render(
+                stylesheets=[self.stylesheet(name) for name in sheets],
+                font_config=self.font_config,
+            )
+
     def render(
         self,
         template_name: str,

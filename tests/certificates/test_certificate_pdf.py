@@ -156,3 +156,38 @@ def test_same_bytes_in_a_fresh_process(ladder_pdf):
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == hashlib.sha256(ladder_pdf).hexdigest()
+
+
+def bottoms_and_footer_top(data):
+    """Lay the certificate out and return (lowest bottom of the main content, footer top)."""
+    from certificates.certificate import TEMPLATE
+    from certificates.pdf import engine
+
+    document = engine().layout(TEMPLATE, certificate_context(data))
+    assert len(document.pages) == 1
+    content_bottom, footer_top = 0.0, None
+    for box in document.pages[0]._page_box.descendants():
+        classes = (box.element.get("class") or "").split() if box.element is not None else []
+        if "verify" in classes and box.element_tag == "footer":
+            footer_top = box.position_y
+        elif classes and classes[0] in ("org-name", "rung", "body-grid", "pso30-note", "kvk"):
+            content_bottom = max(content_bottom, box.position_y + box.margin_height())
+    return content_bottom, footer_top
+
+
+WORST = [
+    {"organization_name": "W" * 400},
+    {"organization_name": "W" * 400, "kind": "pso30plus", "rung": "trede3"},
+    {"organization_name": "Woord " * 80, "kind": "pso30plus", "rung": "trede3"},
+    {"organization_name": "M" * 90, "kind": "pso30plus", "rung": "trede3"},
+    {"organization_name": "M" * 160, "issuer": "Certificerende Instelling " * 12},
+    {"organization_name": "W" * 400, "kind": "pso30plus", "rung": "trede3", "issuer": "CI " * 100},
+    {"organization_name": "Bakkerij De Zon B.V."},
+]
+
+
+@pytest.mark.parametrize("changes", WORST, ids=range(len(WORST)))
+def test_content_never_runs_under_the_verification_block(changes):
+    bottom, footer_top = bottoms_and_footer_top(make_data(**changes))
+    assert footer_top is not None and bottom > 0
+    assert bottom < footer_top, (bottom, footer_top)
