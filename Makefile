@@ -10,7 +10,7 @@ $(PY):
 
 $(STAMP): $(PY) pyproject.toml
 	bash scripts/system-deps.sh
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 install: $(STAMP)

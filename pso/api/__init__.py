@@ -8,6 +8,8 @@ ROUTE_MODULES = [
     "pso.api.health",
     "pso.api.organizations",
     "pso.api.audit_events",
+    "pso.api.assessments",
+    "pso.api.certificates",
 ]
 
 

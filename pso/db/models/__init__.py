@@ -2,16 +2,21 @@
 
 from pso.db.base import Base
 from pso.db.models.audit import AuditEvent
+from pso.db.models.certification import Assessment, Certificate, CertificateSequence, Suspension
 from pso.db.models.idempotency import IdempotencyRecord
 from pso.db.models.organizations import Organization
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
+    "Assessment",
     "AuditEvent",
     "Base",
+    "Certificate",
+    "CertificateSequence",
     "IdempotencyRecord",
     "Organization",
+    "Suspension",
     "User",
     "Voucher",
     "VoucherScheme",

@@ -1,0 +1,30 @@
+"""Test data builders shared by the API tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def submission(full_time_staff: int, *, total_fte: int = 20, quality: bool = True,
+               year: int = 2025, **extra: Any) -> dict[str, Any]:
+    """`full_time_staff` Wajong employees, full time all year, in an organisation of
+    `total_fte` FTE. With 20 FTE: 1 -> 5 % (basistrede), 2 -> 10 % (trede2),
+    3 -> 15 % (trede3), 7 -> 35 % (trede3 and PSO 30+)."""
+    return {
+        "period": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
+        "totalFte": str(total_fte),
+        "employees": [
+            {"reference": f"mw-{i:03d}", "startingPosition": "wajong", "contractType": "regular",
+             "hoursPerWeek": 40, "employmentStart": f"{year - 1}-01-01"}
+            for i in range(full_time_staff)
+        ],
+        "purchases": [],
+        "quality": {"suitableWork": quality, "integration": True, "development": True,
+                    "guidance": True},
+        **extra,
+    }
+
+
+def organization(kvk: str, name: str | None = None, code: str = "GM0363") -> dict[str, str]:
+    return {"kvk": kvk, "name": name or f"Organisatie {kvk}", "municipalityCode": code,
+            "kind": "company"}
