@@ -191,3 +191,18 @@ def test_content_never_runs_under_the_verification_block(changes):
     bottom, footer_top = bottoms_and_footer_top(make_data(**changes))
     assert footer_top is not None and bottom > 0
     assert bottom < footer_top, (bottom, footer_top)
+
+
+@pytest.mark.anyio
+async def test_concurrent_async_renders_are_identical(ladder_pdf):
+    import anyio
+
+    results = []
+
+    async def one():
+        results.append(await render_certificate_async(make_data()))
+
+    async with anyio.create_task_group() as group:
+        for _ in range(4):
+            group.start_soon(one)
+    assert results == [ladder_pdf] * 4
