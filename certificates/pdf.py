@@ -200,10 +200,12 @@ async def render_pdf_async(
     return await anyio.to_thread.run_sync(call)
 
 
-def warm_up(stylesheets: Sequence[str] = (BASE_STYLESHEET,)) -> None:
-    """Load fonts and parse stylesheets ahead of the first request (e.g. at app start-up)."""
+def warm_up(stylesheets: Sequence[str] | None = None) -> None:
+    """Load fonts, parse stylesheets (default: all of assets/css) and render one tiny page,
+    so the first real request does not pay for it (call at app start-up, e.g. in a thread)."""
     eng = engine()
+    names = stylesheets or sorted(path.name for path in eng.css_dir.glob("*.css"))
     with eng.lock:
-        for name in stylesheets:
+        for name in names:
             eng.stylesheet(name)
-    eng.write_pdf('<html lang="nl"><title>warm-up</title><p>PSO</p></html>', list(stylesheets))
+    eng.write_pdf('<html lang="nl"><title>warm-up</title><p>PSO</p></html>', [BASE_STYLESHEET])
