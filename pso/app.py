@@ -19,6 +19,7 @@ from pso.db.engine import make_engine
 from pso.errors import EXCEPTION_HANDLERS
 from pso.middleware import headers_middleware
 from pso.settings import Settings
+from pso.web.setup import static_router, template_config
 
 DESCRIPTION = (
     "API van de PSO-dienst (Prestatieladder Socialer Ondernemen): rekentool, certificering, "
@@ -29,7 +30,11 @@ DESCRIPTION = (
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    for noisy in ("weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     engine = make_engine(settings.database_url)
     session_maker = async_sessionmaker(engine, expire_on_commit=False)
     db_config = SQLAlchemyAsyncConfig(
@@ -39,7 +44,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         create_all=False,
     )
     app = Litestar(
-        route_handlers=route_handlers(),
+        route_handlers=[*route_handlers(), static_router()],
+        template_config=template_config(),
         plugins=[SQLAlchemyPlugin(config=db_config), PydanticPlugin(prefer_alias=True)],
         middleware=[AuthMiddleware(session_maker)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

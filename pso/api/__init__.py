@@ -10,6 +10,7 @@ ROUTE_MODULES = [
     "pso.api.audit_events",
     "pso.api.assessments",
     "pso.api.certificates",
+    "pso.web.register",
 ]
 
 

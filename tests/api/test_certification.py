@@ -320,3 +320,19 @@ async def test_expiring_certificates_are_listed_for_admins(client, actors) -> No
                       json={"reason": "gestopt"}, headers=actors["admin"])
     assert await listed(13) == []
     assert_problem(await client.get("/api/v1/certificates/expiring", headers=actors["company"]), 403)
+
+
+async def test_verification_page_shows_live_status(client, actors) -> None:
+    number = (await approve(client, actors))["certificates"][0]["number"]
+    page = await client.get(f"/register/{number}")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "Geldig" in page.text and "Groen &amp; &#34;Schoon&#34; &lt;Hoveniers&gt;" in page.text
+    await client.post(f"/api/v1/certificates/{number}/revocation",
+                      json={"reason": "Onjuiste opgave"}, headers=actors["auditor"])
+    page = await client.get(f"/register/{number}")
+    assert "Ingetrokken" in page.text and "Onjuiste opgave" in page.text
+    unknown = await client.get("/register/PSO-2020-000999")
+    assert unknown.status_code == 404 and "Niet gevonden" in unknown.text
+    css = await client.get("/static/web/site.css")
+    assert css.status_code == 200
+    assert (await client.get("/static/../pso/settings.py")).status_code == 404

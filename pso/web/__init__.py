@@ -1,0 +1,1 @@
+"""Server-rendered Dutch web pages (Jinja templates in templates/web/)."""
