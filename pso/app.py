@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import anyio
+
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.datastructures import State
@@ -12,6 +14,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from certificates.pdf import warm_up
 from pso import API_VERSION
 from pso.api import route_handlers
 from pso.auth import AuthMiddleware
@@ -26,6 +29,12 @@ DESCRIPTION = (
     "openbaar register, aanbestedingen (fictieve korting, SROI) en gemeentelijke vouchers. "
     "Fouten volgen RFC 9457 (application/problem+json). Authenticatie met een Bearer-token."
 )
+
+
+async def _warm_up_pdf_engine() -> None:
+    # Fonts and stylesheets load once per process, off the event loop, before the first
+    # certificate is issued.
+    await anyio.to_thread.run_sync(warm_up)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -60,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
         ),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
+        on_startup=[_warm_up_pdf_engine],
         on_shutdown=[engine.dispose],
         debug=False,
     )

@@ -33,7 +33,7 @@ async def prepare_database(settings: Settings, *, demo: bool) -> dict[str, str]:
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as session:
             async with session.begin():
-                return await demo_data.load(session, settings.public_url)
+                return await demo_data.load(session, settings.public_url, settings.issuer_name)
     finally:
         await engine.dispose()
 

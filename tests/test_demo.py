@@ -1,0 +1,54 @@
+"""`pso serve` on a new database fills it with demo data a new user can explore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from pso.app import create_app
+from pso.db.setup import prepare_database
+from pso.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_new_database_gets_a_living_register(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"PSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}", "PSO_ENV": "test"}
+    )
+    tokens = await prepare_database(settings, demo=True)
+    assert {"admin", "auditor", "procurement", "municipality", "company"} <= {
+        label for label in _roles(tokens)
+    }
+    # A second start loads nothing again.
+    assert await prepare_database(settings, demo=True) == {}
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        items = (await client.get("/api/v1/certificates", params={"pageSize": 50})).json()["items"]
+        statuses = {(c["organization"]["kvk"], c["kind"]): c["status"] for c in items}
+        rungs = {c["rung"] for c in items}
+        assert statuses[("12345678", "ladder")] == "valid"
+        assert statuses[("23456789", "pso30plus")] == "valid"
+        assert statuses[("34567890", "ladder")] == "revoked"
+        assert statuses[("45678901", "ladder")] == "expired"
+        assert {"aspirant", "basistrede", "trede1", "trede2", "trede3"} <= rungs
+        auditor = next(t for label, t in tokens.items() if "Auditor" in label)
+        pending = await client.get("/api/v1/assessments", params={"status": "submitted"},
+                                   headers={"Authorization": f"Bearer {auditor}"})
+        assert pending.json()["total"] == 1
+
+
+async def test_no_demo_flag_leaves_the_database_empty(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"PSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}", "PSO_ENV": "test"}
+    )
+    assert await prepare_database(settings, demo=False) == {}
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        assert (await client.get("/api/v1/certificates")).json()["total"] == 0
+
+
+def _roles(tokens: dict[str, str]) -> set[str]:
+    names = {"Beheerder": "admin", "Auditor": "auditor", "Inkoop": "procurement",
+             "Gemeente": "municipality", "HR": "company"}
+    return {role for label in tokens for key, role in names.items() if label.startswith(key)}
