@@ -2,8 +2,9 @@
 # Installs the Debian packages the service and its tests need, when they are missing.
 #   libharfbuzz-subset0: WeasyPrint's fast font subsetting (without it renders are ~5x slower)
 #   chromium:            the real browser for the web-page tests (Playwright drives it)
+#   poppler-utils:       pdftoppm, so tests can rasterise a certificate and decode its QR code
 set -euo pipefail
-packages=(libharfbuzz-subset0 chromium)
+packages=(libharfbuzz-subset0 chromium poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
