@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -67,6 +68,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # own router would swallow every unknown /api/v1/... path with an HTML 404.
             path="/_schema",
             render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http", scheme="bearer",
+                        description="Token van `pso users add`; alleen de SHA-256 wordt bewaard.",
+                    )
+                }
+            ),
         ),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
         on_startup=[_warm_up_pdf_engine],

@@ -10,7 +10,7 @@ from litestar.params import Body, Parameter
 from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import ApiInput, ApiModel, PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, provide_db
 from pso.api.certificates import CertificateOut, certificate_out
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
@@ -95,6 +95,7 @@ Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
     guards=[require_roles("admin", "company")],
     dependencies=DEPENDENCIES,
     tags=["Aanvragen"],
+    security=BEARER,
     summary="Aanvraag starten (concept)",
 )
 async def create_assessment(
@@ -108,6 +109,7 @@ async def create_assessment(
 class AssessmentController(Controller):
     path = "/api/v1/assessments"
     tags = ["Aanvragen"]
+    security = BEARER
     dependencies = DEPENDENCIES
 
     @get(guards=[require_roles("admin", "auditor", "company")], summary="Aanvragen")

@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import ApiModel, PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, ApiModel, PageNumber, PageSize, provide_db
 from pso.auth import require_roles
 from pso.db.models import AuditEvent
 
@@ -41,6 +41,7 @@ Text = Annotated[str | None, Parameter(max_length=64)]
     guards=[require_roles("admin")],
     dependencies={"db": Provide(provide_db)},
     tags=["Audit"],
+    security=BEARER,
     summary="Auditlog (alleen beheerders)",
 )
 async def list_audit_events(

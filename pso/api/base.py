@@ -60,6 +60,9 @@ def parse(model: type[BaseModel], data: Any) -> Any:
         raise InvalidInput(invalid_params(exc)) from None
 
 
+# OpenAPI security requirement for routes behind a role guard (scheme defined in pso.app).
+BEARER = [{"BearerToken": []}]
+
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000, default=1, description="Paginanummer")]
 PageSize = Annotated[
     int, Parameter(ge=1, le=200, default=20, query="pageSize", description="Aantal per pagina")

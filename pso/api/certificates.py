@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import ApiInput, ApiModel, PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, provide_db
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.models import Certificate
@@ -89,7 +89,8 @@ class RegisterController(Controller):
         return CertificatePage(items=[certificate_out(c, day) for c in rows], page=page,
                                page_size=page_size, total=total)
 
-    @get("/expiring", guards=[require_roles("admin", "auditor")], summary="Verlopen binnenkort")
+    @get("/expiring", guards=[require_roles("admin", "auditor")], security=BEARER,
+         summary="Verlopen binnenkort")
     async def expiring(
         self, db: AsyncSession, months: Annotated[int, Parameter(ge=1, le=24)] = 3
     ) -> list[CertificateOut]:
@@ -119,6 +120,7 @@ class CertificateActions(Controller):
     tags = ["Register"]
     dependencies = ACTOR
     guards = [require_roles("auditor", "admin")]
+    security = BEARER
 
     @post("/revocation", status_code=200, summary="Intrekken (definitief)")
     async def revoke(self, number: Number, data: RevocationIn, db: AsyncSession,

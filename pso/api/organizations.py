@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from pydantic import Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import ApiInput, ApiModel, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, provide_db
 from pso.identifiers import KVK_RE, MUNICIPALITY_RE
 from pso.auth import Actor, provide_actor, require_roles
 from pso.services import organizations as service
@@ -59,6 +59,7 @@ class OrganizationOut(ApiModel):
 class OrganizationController(Controller):
     path = "/api/v1/organizations"
     tags = ["Organisaties"]
+    security = BEARER
     dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
 
     @post(guards=[require_roles("admin", "company")], summary="Organisatie registreren")
