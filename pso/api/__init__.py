@@ -8,6 +8,7 @@ ROUTE_MODULES = [
     "pso.api.health",
     "pso.api.organizations",
     "pso.api.audit_events",
+    "pso.api.vouchers",
     "pso.api.assessments",
     "pso.api.certificates",
     "pso.web.register",

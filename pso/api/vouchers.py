@@ -1,0 +1,229 @@
+"""Municipal subsidy vouchers: schemes with a budget, issuing, redemption, cancellation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso import clock
+from pso.api.base import PageNumber, PageSize, parse, provide_db
+from pso.api.voucher_models import (
+    CancellationIn,
+    IssueIn,
+    RedemptionIn,
+    SchemeIn,
+    SchemeList,
+    SchemeOut,
+    Status,
+    VoucherOut,
+    VoucherPage,
+)
+from pso.auth import Actor, provide_actor, require_roles
+from pso.errors import InvalidInput, unreadable
+from pso.idempotency import idempotent
+from pso.services import vouchers as service
+from pso.services.voucher_export import vouchers_csv
+from pso.services.voucher_pdf import render_voucher
+
+ISSUE_CONFLICTS = (
+    "409-problemen, elk met een eigen type: organization-unknown (niet geregistreerd), "
+    "application-window-not-open, application-window-closed, municipality-not-eligible, "
+    "fte-above-maximum (maxFte is inclusief), voucher-already-issued, budget-exhausted."
+)
+
+
+async def _scheme_out(db: AsyncSession, scheme: Any) -> SchemeOut:
+    day = clock.today()
+    fig = (await service.figures(db, [scheme], day))[scheme.id]
+    return SchemeOut.build(scheme, fig, day)
+
+
+def _csv_response(scheme_id: int, body: bytes) -> Response[bytes]:
+    return Response(
+        body,
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="vouchers-regeling-{scheme_id}.csv"'},
+    )
+
+
+class VoucherSchemeController(Controller):
+    path = "/api/v1/voucher-schemes"
+    tags = ["Vouchers"]
+    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+
+    @post(guards=[require_roles("municipality")], summary="Voucherregeling aanmaken")
+    async def create(self, data: SchemeIn, db: AsyncSession, actor: Actor) -> SchemeOut:
+        """Een gemeente maakt een regeling voor haar eigen gemeentecode."""
+        scheme = await service.create_scheme(db, actor, data.model_dump(by_alias=False))
+        return await _scheme_out(db, scheme)
+
+    @get(guards=[require_roles("municipality", "admin")], summary="Eigen voucherregelingen")
+    async def list_schemes(self, db: AsyncSession, actor: Actor) -> SchemeList:
+        """De regelingen van de eigen gemeente (beheerders: alle), met budgetcijfers."""
+        day = clock.today()
+        schemes = await service.list_schemes(db, actor)
+        figs = await service.figures(db, schemes, day)
+        return SchemeList(items=[SchemeOut.build(s, figs[s.id], day) for s in schemes])
+
+    @get(
+        "/{scheme_id:int}",
+        guards=[require_roles("municipality", "admin")],
+        summary="Voucherregeling met budget",
+    )
+    async def read(self, scheme_id: int, db: AsyncSession, actor: Actor) -> SchemeOut:
+        """Regeling met `committed` (gereserveerd + uitbetaald), `redeemed`, `available` en
+        aantallen per status, berekend uit de vouchers zelf."""
+        return await _scheme_out(db, await service.scheme_for(db, actor, scheme_id))
+
+    @get(
+        "/{scheme_id:int}/vouchers",
+        guards=[require_roles("municipality", "admin")],
+        summary="Vouchers van een regeling (JSON of CSV)",
+    )
+    async def list_vouchers(
+        self,
+        scheme_id: int,
+        db: AsyncSession,
+        actor: Actor,
+        status: Status | None = None,
+        fmt: Annotated[Literal["json", "csv"], Parameter(query="format")] = "json",
+        page: PageNumber = 1,
+        page_size: PageSize = 20,
+    ) -> VoucherPage:
+        """Met `?format=csv` alle vouchers als CSV (puntkomma's, decimale komma, UTF-8 met BOM)."""
+        scheme = await service.scheme_for(db, actor, scheme_id)
+        day = clock.today()
+        if fmt == "csv":
+            items, _ = await service.list_vouchers(db, scheme, day, status=status)
+            return _csv_response(scheme_id, vouchers_csv(items, day))  # type: ignore[return-value]
+        items, total = await service.list_vouchers(
+            db, scheme, day, status=status, page=page, page_size=page_size
+        )
+        return VoucherPage(
+            items=[VoucherOut.build(v, day) for v in items],
+            page=page,
+            page_size=page_size,
+            total=total,
+        )
+
+    @get(
+        "/{scheme_id:int}/vouchers.csv",
+        guards=[require_roles("municipality", "admin")],
+        summary="Vouchers van een regeling als CSV",
+        media_type="text/csv",
+    )
+    async def export_vouchers(
+        self, scheme_id: int, db: AsyncSession, actor: Actor, status: Status | None = None
+    ) -> Response[bytes]:
+        """Alle vouchers als CSV voor Excel: puntkomma's, decimale komma, UTF-8 met BOM."""
+        scheme = await service.scheme_for(db, actor, scheme_id)
+        day = clock.today()
+        items, _ = await service.list_vouchers(db, scheme, day, status=status)
+        return _csv_response(scheme_id, vouchers_csv(items, day))
+
+    @post(
+        "/{scheme_id:int}/vouchers",
+        guards=[require_roles("municipality", "company")],
+        summary="Voucher uitgeven",
+        description=ISSUE_CONFLICTS,
+    )
+    async def issue(
+        self, scheme_id: int, data: IssueIn, request: Request, db: AsyncSession, actor: Actor
+    ) -> Response[VoucherOut]:
+        """De gemeente geeft een voucher uit aan een organisatie, of een bedrijf vraagt er zelf
+        een aan (alleen voor het eigen KvK-nummer). Ondersteunt `Idempotency-Key`."""
+
+        async def action() -> VoucherOut:
+            voucher = await service.issue(db, actor, scheme_id, data.kvk, data.fte)
+            return VoucherOut.build(voucher, voucher.issued_on)
+
+        return await idempotent(request, db, actor, action, status_code=201)
+
+
+class VoucherController(Controller):
+    path = "/api/v1/vouchers"
+    tags = ["Vouchers"]
+    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+
+    @get(
+        "/{code:str}",
+        guards=[require_roles("company", "municipality", "auditor")],
+        summary="Voucher",
+    )
+    async def read(self, code: str, db: AsyncSession, actor: Actor) -> VoucherOut:
+        """Voor de houder, de gemeente van de regeling en auditors; anderen krijgen 404."""
+        voucher = await service.voucher_for(db, actor, code)
+        return VoucherOut.build(voucher, clock.today())
+
+    @get(
+        "/{code:str}/pdf",
+        guards=[require_roles("company", "municipality", "auditor")],
+        summary="Voucher als PDF",
+        media_type="application/pdf",
+    )
+    async def pdf(self, code: str, db: AsyncSession, actor: Actor, state: State) -> Response[bytes]:
+        """Nederlandstalig voucherbewijs met een QR-code naar de controlepagina van deze voucher."""
+        voucher = await service.voucher_for(db, actor, code)
+        body = await render_voucher(voucher, state.settings.public_url, clock.today())
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="voucher-{voucher.code}.pdf"'},
+        )
+
+    @post(
+        "/{code:str}/redemption",
+        guards=[require_roles("auditor", "municipality")],
+        status_code=200,
+        summary="Voucher verzilveren",
+    )
+    async def redeem(
+        self, code: str, data: RedemptionIn, request: Request, db: AsyncSession, actor: Actor
+    ) -> Response[VoucherOut]:
+        """Betaalt min(voucherbedrag, factuurbedrag) één keer uit; de rest gaat terug naar het
+        budget. Vraagt `certificateNumber` of `assessmentId` als bewijs. Ondersteunt
+        `Idempotency-Key`. 409: voucher-already-redeemed, voucher-expired, voucher-cancelled,
+        redemption-proof-invalid."""
+        if data.certificate_number is None and data.assessment_id is None:
+            reason = "Geef certificateNumber of assessmentId op als bewijs van de beoordeling."
+            raise InvalidInput(
+                [{"name": "certificateNumber", "reason": reason},
+                 {"name": "assessmentId", "reason": reason}]
+            )
+
+        async def action() -> VoucherOut:
+            voucher = await service.redeem(
+                db, actor, code, data.invoice_amount,
+                certificate_number=data.certificate_number, assessment_id=data.assessment_id,
+            )
+            return VoucherOut.build(voucher, voucher.redeemed_on)
+
+        return await idempotent(request, db, actor, action, status_code=200)
+
+    @post(
+        "/{code:str}/cancellation",
+        guards=[require_roles("municipality")],
+        status_code=200,
+        summary="Voucher intrekken",
+    )
+    async def cancel(self, code: str, request: Request, db: AsyncSession, actor: Actor) -> VoucherOut:
+        """Trekt een ongebruikte voucher in; het bedrag komt direct terug in het budget.
+        Optioneel `{reason}`. 409: voucher-already-redeemed, voucher-expired, voucher-cancelled."""
+        raw = await request.body()
+        data = CancellationIn()
+        if raw.strip():
+            try:
+                payload = await request.json()
+            except Exception as exc:  # noqa: BLE001  (any decoding error is the client's)
+                raise InvalidInput([{"name": "body", "reason": unreadable(str(exc)[:200])}]) from None
+            data = parse(CancellationIn, payload)
+        voucher = await service.cancel(db, actor, code, data.reason)
+        return VoucherOut.build(voucher, voucher.cancelled_on)
+
+
+ROUTES = [VoucherSchemeController, VoucherController]

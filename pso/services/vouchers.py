@@ -1,0 +1,371 @@
+"""Subsidy vouchers (SPEC §5): schemes, issuing within the budget, redemption, cancellation.
+
+The budget is never a stored counter: `committed_sql` is the one rule saying how much of
+it each voucher holds, and every figure is summed from the vouchers with it. Issuing
+locks the scheme row first (SELECT ... FOR UPDATE on PostgreSQL; on SQLite every
+transaction already holds the write lock, see pso.db.engine), so two requests can never
+both see the last euro as available, also not across processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+
+from pso import clock
+from pso.audit import record
+from pso.auth import Actor
+from pso.db.base import Money
+from pso.db.models import Organization, Voucher, VoucherScheme
+from pso.errors import Conflict, Forbidden, NotFound
+from pso.services import voucher_proof
+from pso.services.access import ensure_kvk_access, ensure_municipality_access
+from pso.voucher_codes import display, new_code, normalise
+
+STATUSES = ("issued", "redeemed", "cancelled", "expired")
+ZERO = Decimal("0.00")
+MAX_DB_ID = 2**31 - 1
+
+
+# --- status and budget rules ---------------------------------------------------------
+
+
+def status_on(voucher: Voucher, day: date) -> str:
+    """The status a client sees: `expired` is derived from the date, never stored."""
+    if voucher.status == "issued" and voucher.expires_on < day:
+        return "expired"
+    return voucher.status
+
+
+def status_sql(day: date) -> ColumnElement[str]:
+    """`status_on` as SQL, for counting and filtering."""
+    return case(
+        (and_(Voucher.status == "issued", Voucher.expires_on < day), "expired"),
+        else_=Voucher.status,
+    )
+
+
+def committed_sql(day: date) -> ColumnElement[Decimal]:
+    """THE budget rule: what one voucher holds of its scheme's budget on `day`.
+
+    Issued and not expired: its amount (reserved). Redeemed: what was paid out (the rest
+    went back). Cancelled or expired: nothing (the money is available again).
+    """
+    return type_coerce(
+        case(
+            (Voucher.status == "redeemed", Voucher.redeemed_amount),
+            (and_(Voucher.status == "issued", Voucher.expires_on >= day), Voucher.amount),
+            else_=0,
+        ),
+        Money,
+    )
+
+
+@dataclass
+class Figures:
+    budget: Decimal
+    committed: Decimal = ZERO
+    redeemed: Decimal = ZERO
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def available(self) -> Decimal:
+        return self.budget - self.committed
+
+
+async def figures(
+    session: AsyncSession, schemes: list[VoucherScheme], day: date
+) -> dict[int, Figures]:
+    """Budget figures per scheme, summed from its vouchers in one query."""
+    result = {s.id: Figures(budget=s.budget) for s in schemes}
+    if not result:
+        return result
+    # Group in an outer query: PostgreSQL does not see two CASE expressions with their own
+    # bound dates as the same grouping expression.
+    rows = (
+        select(
+            Voucher.scheme_id,
+            status_sql(day).label("status"),
+            committed_sql(day).label("committed"),
+            Voucher.redeemed_amount,
+        )
+        .where(Voucher.scheme_id.in_(list(result)))
+        .subquery()
+    )
+    grouped = select(
+        rows.c.scheme_id,
+        rows.c.status,
+        func.count(),
+        func.sum(rows.c.committed),
+        func.sum(rows.c.redeemed_amount),
+    ).group_by(rows.c.scheme_id, rows.c.status)
+    for scheme_id, status, count, committed, redeemed in (await session.execute(grouped)).all():
+        fig = result[scheme_id]
+        fig.counts[status] = count
+        fig.committed += committed or ZERO
+        fig.redeemed += redeemed or ZERO
+    return result
+
+
+# --- schemes -------------------------------------------------------------------------
+
+
+async def create_scheme(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> VoucherScheme:
+    ensure_municipality_access(actor, data["municipality_code"])
+    scheme = VoucherScheme(**data, created_by=actor.name)
+    session.add(scheme)
+    await session.flush()
+    await record(session, actor, "voucher_scheme.created", "voucher_scheme", scheme.id, _jsonable(data))
+    return scheme
+
+
+async def scheme_for(
+    session: AsyncSession, actor: Actor, scheme_id: int, *, lock: bool = False
+) -> VoucherScheme:
+    """The scheme if the actor may act on it: its own municipality (or admin, system)."""
+    if not 1 <= scheme_id <= MAX_DB_ID:
+        raise NotFound(f"Geen voucherregeling met nummer {scheme_id}.")
+    query = select(VoucherScheme).where(VoucherScheme.id == scheme_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    scheme = await session.scalar(query)
+    if scheme is None:
+        raise NotFound(f"Geen voucherregeling met nummer {scheme_id}.")
+    ensure_municipality_access(actor, scheme.municipality_code)
+    return scheme
+
+
+async def list_schemes(session: AsyncSession, actor: Actor) -> list[VoucherScheme]:
+    query = select(VoucherScheme).order_by(VoucherScheme.id)
+    if actor.role == "municipality":
+        query = query.where(VoucherScheme.municipality_code == actor.municipality_code)
+    return list(await session.scalars(query))
+
+
+async def list_vouchers(
+    session: AsyncSession,
+    scheme: VoucherScheme,
+    day: date,
+    *,
+    status: str | None = None,
+    page: int | None = None,
+    page_size: int = 50,
+) -> tuple[list[Voucher], int]:
+    query = select(Voucher).where(Voucher.scheme_id == scheme.id)
+    if status:
+        query = query.where(status_sql(day) == status)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(Voucher.id)
+    if page is not None:
+        query = query.offset((page - 1) * page_size).limit(page_size)
+    return list(await session.scalars(query)), total
+
+
+# --- vouchers ------------------------------------------------------------------------
+
+
+async def issue(
+    session: AsyncSession,
+    actor: Actor,
+    scheme_id: int,
+    kvk: str,
+    fte: Decimal,
+    *,
+    on: date | None = None,
+) -> Voucher:
+    """Issue a voucher if the organisation is eligible and the budget has room.
+
+    The municipality issues for any organisation, a company only for itself.
+    """
+    day = on or clock.today()
+    ensure_kvk_access(actor, kvk)
+    # Lock before anything is counted; a company may apply to any municipality's scheme.
+    scheme = await scheme_for(session, actor, scheme_id, lock=True)
+    org = await session.scalar(select(Organization).where(Organization.kvk == kvk))
+    _check_eligible(scheme, org, kvk, fte, day)
+    assert org is not None
+    taken = await session.scalar(
+        select(Voucher.code).where(
+            Voucher.scheme_id == scheme.id, Voucher.organization_id == org.id
+        )
+    )
+    if taken is not None:
+        raise Conflict(
+            "voucher-already-issued",
+            f"Organisatie {kvk} heeft al een voucher van deze regeling (één per organisatie).",
+        )
+    fig = (await figures(session, [scheme], day))[scheme.id]
+    if fig.available < scheme.voucher_amount:
+        raise Conflict(
+            "budget-exhausted",
+            "Het budget van deze regeling is op: er is geen ruimte meer voor een voucher.",
+            available=str(fig.available),
+            voucherAmount=str(scheme.voucher_amount),
+        )
+    voucher = Voucher(
+        code=new_code(),
+        scheme_id=scheme.id,
+        organization_id=org.id,
+        fte=fte,
+        amount=scheme.voucher_amount,
+        status="issued",
+        issued_on=day,
+        # Valid on `voucher_validity_days` days, the day of issue included.
+        expires_on=day + timedelta(days=scheme.voucher_validity_days - 1),
+        issued_by=actor.name,
+    )
+    session.add(voucher)
+    try:
+        await session.flush()
+    except IntegrityError:  # the unique (scheme, organisation) pair: a lost race
+        raise Conflict(
+            "voucher-already-issued",
+            f"Organisatie {kvk} heeft al een voucher van deze regeling (één per organisatie).",
+        ) from None
+    voucher.scheme, voucher.organization = scheme, org
+    await record(
+        session, actor, "voucher.issued", "voucher", display(voucher.code),
+        {"scheme_id": scheme.id, "kvk": kvk, "fte": str(fte), "amount": str(voucher.amount),
+         "expires_on": voucher.expires_on.isoformat()},
+    )
+    return voucher
+
+
+def _check_eligible(
+    scheme: VoucherScheme, org: Organization | None, kvk: str, fte: Decimal, day: date
+) -> None:
+    """Each rule its own 409 problem type, so a client can tell the applicant why."""
+    if org is None:
+        raise Conflict(
+            "organization-unknown",
+            f"Er is geen organisatie met KvK-nummer {kvk} geregistreerd; registreer die eerst.",
+        )
+    if day < scheme.application_opens_on:
+        raise Conflict(
+            "application-window-not-open",
+            f"Aanvragen kan pas vanaf {scheme.application_opens_on.isoformat()}.",
+        )
+    if day > scheme.application_closes_on:
+        raise Conflict(
+            "application-window-closed",
+            f"Aanvragen kon tot en met {scheme.application_closes_on.isoformat()}.",
+        )
+    if org.municipality_code not in scheme.eligible_municipality_codes:
+        raise Conflict(
+            "municipality-not-eligible",
+            f"Organisaties uit gemeente {org.municipality_code} komen niet in aanmerking "
+            "voor deze regeling.",
+        )
+    if fte > scheme.max_fte:
+        raise Conflict(
+            "fte-above-maximum",
+            f"Deze regeling is voor organisaties met ten hoogste {scheme.max_fte} fte; "
+            f"opgegeven is {fte} fte.",
+            maxFte=str(scheme.max_fte),
+        )
+
+
+async def voucher_for(
+    session: AsyncSession, actor: Actor, code: str, *, lock: bool = False
+) -> Voucher:
+    """The voucher if the actor may see it; otherwise 404, so codes cannot be probed."""
+    canonical = normalise(code)
+    if canonical is None:  # a typo: answered without asking the database
+        raise NotFound(
+            "Deze vouchercode bestaat niet; controleer de code (het controleteken klopt niet).",
+            slug="voucher-code-invalid",
+        )
+    query = select(Voucher).where(Voucher.code == canonical)
+    if lock:
+        query = query.with_for_update(of=Voucher).execution_options(populate_existing=True)
+    voucher = await session.scalar(query)
+    if voucher is None or not _may_see(actor, voucher):
+        raise NotFound("Er is geen voucher met deze code.")
+    return voucher
+
+
+def _may_see(actor: Actor, voucher: Voucher) -> bool:
+    if actor.role in {"auditor", "system"}:
+        return True
+    if actor.role == "company":
+        return voucher.organization.kvk == actor.kvk
+    if actor.role == "municipality":
+        return voucher.scheme.municipality_code == actor.municipality_code
+    return False
+
+
+def _ensure_open(voucher: Voucher, day: date) -> None:
+    status = status_on(voucher, day)
+    if status == "redeemed":
+        raise Conflict("voucher-already-redeemed", "Deze voucher is al verzilverd.")
+    if status == "cancelled":
+        raise Conflict("voucher-cancelled", "Deze voucher is ingetrokken.")
+    if status == "expired":
+        raise Conflict(
+            "voucher-expired", f"Deze voucher is verlopen op {voucher.expires_on.isoformat()}."
+        )
+
+
+async def redeem(
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    invoice_amount: Decimal,
+    *,
+    certificate_number: str | None = None,
+    assessment_id: int | None = None,
+    on: date | None = None,
+) -> Voucher:
+    """Pay out min(voucher amount, invoice) once; the rest returns to the budget."""
+    day = on or clock.today()
+    if actor.role not in {"auditor", "municipality", "system"}:
+        raise Forbidden("Alleen een auditor of de gemeente kan een voucher verzilveren.")
+    voucher = await voucher_for(session, actor, code, lock=True)
+    _ensure_open(voucher, day)
+    await voucher_proof.check(session, voucher.organization_id, certificate_number, assessment_id)
+    voucher.status = "redeemed"
+    voucher.invoice_amount = invoice_amount
+    voucher.redeemed_amount = min(voucher.amount, invoice_amount)
+    voucher.redeemed_on = day
+    voucher.certificate_number = certificate_number
+    voucher.assessment_id = assessment_id
+    voucher.redeemed_by = actor.name
+    await session.flush()
+    await record(
+        session, actor, "voucher.redeemed", "voucher", display(voucher.code),
+        {"invoice_amount": str(invoice_amount), "redeemed_amount": str(voucher.redeemed_amount),
+         "certificate_number": certificate_number, "assessment_id": assessment_id},
+    )
+    return voucher
+
+
+async def cancel(
+    session: AsyncSession, actor: Actor, code: str, reason: str | None, *, on: date | None = None
+) -> Voucher:
+    """Withdraw an unused voucher; its amount is available again at once."""
+    day = on or clock.today()
+    if actor.role not in {"municipality", "system"}:
+        raise Forbidden("Alleen de gemeente kan een voucher intrekken.")
+    voucher = await voucher_for(session, actor, code, lock=True)
+    _ensure_open(voucher, day)
+    voucher.status = "cancelled"
+    voucher.cancelled_on = day
+    voucher.cancellation_reason = reason
+    voucher.cancelled_by = actor.name
+    await session.flush()
+    await record(
+        session, actor, "voucher.cancelled", "voucher", display(voucher.code), {"reason": reason}
+    )
+    return voucher
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    """Audit summaries are JSON: decimals and dates as text."""
+    return {k: v if isinstance(v, (str, int, list, type(None))) else str(v) for k, v in data.items()}
