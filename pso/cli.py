@@ -85,5 +85,32 @@ def users_add(
         click.echo(f"user {user_id} ({role}) created; token: {token}")
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def employees(file: str) -> None:
+    """Read an employee list (CSV or .xlsx) and print it as submission JSON.
+
+    Exit 2 with the problem details (rows and columns named) when the file is wrong.
+    """
+    import json
+
+    from pso.api.uploads import upload_problem
+    from pso.errors import ProblemError
+    from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+
+    try:
+        with click.open_file(file, "rb") as handle:
+            data = handle.read(MAX_UPLOAD_BYTES + 1)
+    except OSError as exc:
+        raise click.FileError(file, exc.strerror) from None
+    try:
+        result = read_employees(data)
+    except UploadInvalid as exc:
+        problem: ProblemError = upload_problem(exc)
+        click.echo(json.dumps(problem.body(), ensure_ascii=False, indent=2))
+        sys.exit(2)
+    click.echo(json.dumps({"employees": result.employees}, ensure_ascii=False, indent=2))
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,6 +12,7 @@ ROUTE_MODULES = [
     "pso.api.assessments",
     "pso.api.certificates",
     "pso.web.register",
+    "pso.api.uploads",
 ]
 
 

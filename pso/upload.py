@@ -1,0 +1,294 @@
+"""The employee list of a submission, read from a CSV or Excel (.xlsx) file.
+
+One parser for the web page, the API and the CLI. Pure apart from reading the bytes it is
+given: it returns employees in submission format (camelCase, decimal strings, ISO dates).
+Every value is checked by the scoring engine itself (see `_engine_errors`), so the rules
+live in one place; this module only knows file formats, headers and Dutch notation.
+Errors name the spreadsheet row (the header is row 1) and the column as the user wrote it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pso.dutch_input import date_text, number_text, yes_no
+from scoring import SubmissionInvalid, parse_submission
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_XLSX_UNPACKED = 60 * 1024 * 1024  # a zip bomb is refused before openpyxl unpacks it
+MAX_COLUMNS = 200
+MAX_REPORTED = 200  # errors listed; a file that is wrong everywhere needs no 10,000 lines
+
+# field -> (the Dutch header shown to users, other accepted headers)
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "reference": ("referentie", ("ref", "pseudoniem", "medewerker", "reference")),
+    "startingPosition": ("uitgangspositie", ("doelgroep", "startingposition")),
+    "contractType": ("contractvorm", ("contract", "soort contract", "contracttype")),
+    "hoursPerWeek": ("uren per week", ("uren", "contracturen", "hoursperweek")),
+    "employmentStart": ("in dienst", ("datum in dienst", "startdatum", "employmentstart")),
+    "employmentEnd": ("uit dienst", ("datum uit dienst", "einddatum", "employmentend")),
+    "wageSubsidyUntil": ("loonkostensubsidie tot", ("loonkostensubsidie", "wagesubsidyuntil")),
+    "wswIndicationUntil": ("wsw-indicatie tot", ("wsw indicatie tot", "wswindicationuntil")),
+    "schoolLeftOn": ("school verlaten op", ("school verlaten", "schoolleftop")),
+    "inTargetGroupRegister": ("doelgroepregister", ("in doelgroepregister",
+                                                    "intargetgroupregister")),
+}
+REQUIRED = ("reference", "startingPosition", "contractType", "hoursPerWeek", "employmentStart")
+DATES = ("employmentStart", "employmentEnd", "wageSubsidyUntil", "wswIndicationUntil",
+         "schoolLeftOn")
+
+# Words a payroll export uses for the engine's codes. Unknown words go to the engine as
+# they are, and its message lists the codes it accepts.
+CONTRACT_WORDS = {
+    "regulier": "regular", "vast": "regular", "tijdelijk": "regular",
+    "begeleid_werken": "supported", "begeleid": "supported",
+    "detachering": "secondment", "gedetacheerd": "secondment", "flex": "secondment",
+    "uitzendkracht": "secondment",
+    "stage": "internship", "werkervaringsplaats": "internship", "re_integratie": "internship",
+    "reintegratie": "internship",
+    "proefplaatsing": "trial",
+}
+POSITION_WORDS = {
+    "doelgroepregister": "target_group_register", "wia": "wia_wao_waz", "wao": "wia_wao_waz",
+    "waz": "wia_wao_waz", "vso": "vso_pro", "pro": "vso_pro", "oekraine": "ukraine_protection",
+    "oekraïne": "ukraine_protection",
+}
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.strip().lower())
+
+
+HEADER_FIELDS = {_key(h): f for f, (main, more) in COLUMNS.items() for h in (main, *more)}
+
+
+@dataclass
+class RowError:
+    row: int | None  # spreadsheet row, header = 1; None for the file as a whole
+    column: str | None
+    reason: str
+
+    @property
+    def name(self) -> str:
+        where = [f"rij {self.row}"] if self.row else []
+        if self.column:
+            where.append(f"kolom {self.column}")
+        return ", ".join(where) or "bestand"
+
+    def as_param(self) -> dict[str, Any]:
+        """An invalidParams entry of a 400 problem."""
+        return {"name": self.name, "reason": self.reason, "row": self.row,
+                "column": self.column}
+
+
+class UploadInvalid(ValueError):
+    def __init__(self, errors: list[RowError], total: int | None = None) -> None:
+        self.errors = errors
+        self.total = total if total is not None else len(errors)
+        super().__init__("; ".join(f"{e.name}: {e.reason}" for e in errors[:5]))
+
+
+@dataclass
+class EmployeeList:
+    employees: list[dict[str, Any]]
+    rows: list[int]  # the spreadsheet row of each employee
+    format: str
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def read_employees(data: bytes) -> EmployeeList:
+    """Parse a CSV or .xlsx file; raises UploadInvalid naming every bad row and column."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        _refuse(f"het bestand is groter dan {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    if not data.strip():
+        _refuse("het bestand is leeg")
+    if data.startswith(b"PK\x03\x04"):
+        kind, rows = "xlsx", _xlsx_rows(data)
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        _refuse("dit is het oude Excel-formaat (.xls); sla het op als .xlsx of als CSV")
+    else:
+        kind, rows = "csv", _csv_rows(data)
+    return _employees(rows, kind)
+
+
+def _refuse(reason: str) -> None:
+    raise UploadInvalid([RowError(None, None, reason)])
+
+
+# --- reading the two formats ---------------------------------------------------------------
+
+
+def _csv_rows(data: bytes) -> list[list[Any]]:
+    if b"\x00" in data:
+        _refuse("geen CSV- of Excel-bestand (binaire inhoud)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel on Windows saves CSV so
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(";,\t", key=first.count)
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        _refuse(f"het CSV-bestand kan niet worden gelezen: {exc}")
+    return []
+
+
+def _xlsx_rows(data: bytes) -> list[list[Any]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        _refuse("geen geldig Excel-bestand (.xlsx)")
+    if unpacked > MAX_XLSX_UNPACKED:
+        _refuse("het Excel-bestand is uitgepakt te groot")
+    from openpyxl import load_workbook  # only needed for spreadsheets
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            return [list(r) for r in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)]
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - any malformed workbook is the user's file, not our bug
+        _refuse("geen geldig Excel-bestand (.xlsx)")
+    return []
+
+
+def _text(value: Any) -> str:
+    """A cell as text; spreadsheet numbers and dates in the engine's notation."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+# --- rows to employees ---------------------------------------------------------------------
+
+
+def _employees(rows: list[list[Any]], kind: str) -> EmployeeList:
+    while rows and not any(_text(c) for c in rows[0]):
+        rows = rows[1:]
+    if not rows:
+        _refuse("het bestand bevat geen kopregel en geen medewerkers")
+    header_row = rows[0]
+    columns: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    ignored: list[str] = []
+    errors: list[RowError] = []
+    for i, cell in enumerate(header_row):
+        header = _text(cell)
+        name = HEADER_FIELDS.get(_key(header))
+        if name is None:
+            if header:
+                ignored.append(header)
+        elif name in columns:
+            errors.append(RowError(1, header, "deze kolom komt twee keer voor"))
+        else:
+            columns[name], shown[name] = i, header
+    for name in REQUIRED:
+        if name not in columns:
+            errors.append(RowError(1, COLUMNS[name][0], "deze kolom ontbreekt"))
+    if errors:
+        raise UploadInvalid(errors)
+
+    employees: list[dict[str, Any]] = []
+    source_rows: list[int] = []
+    for number, cells in enumerate(rows[1:], start=2):
+        values = {name: _text(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
+        if not any(values.values()):
+            continue  # blank lines in a spreadsheet are not employees
+        employee, problems = _employee(values)
+        errors.extend(RowError(number, shown[f], reason) for f, reason in problems)
+        employees.append(employee)
+        source_rows.append(number)
+    if not employees and not errors:
+        _refuse("het bestand bevat geen medewerkers onder de kopregel")
+    errors.extend(_engine_errors(employees, source_rows, shown))
+    if errors:
+        order = list(COLUMNS)
+        errors.sort(key=lambda e: (e.row or 0, _column_order(e.column, shown, order)))
+        raise UploadInvalid(errors[:MAX_REPORTED], total=len(errors))
+    return EmployeeList(employees, source_rows, kind, ignored)
+
+
+def _column_order(column: str | None, shown: dict[str, str], order: list[str]) -> int:
+    for name in order:
+        if column in (shown.get(name), COLUMNS[name][0]):
+            return order.index(name)
+    return -1
+
+
+def _code(text: str, words: dict[str, str]) -> str:
+    key = re.sub(r"[\s/-]+", "_", text.strip().lower())
+    return words.get(key, key if key else text)
+
+
+def _employee(values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    employee: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for name, value in values.items():
+        if name == "inTargetGroupRegister":
+            flag = yes_no(value)
+            if flag is None:
+                problems.append((name, "vul ja of nee in"))
+            employee[name] = bool(flag)
+        elif name == "startingPosition":
+            employee[name] = _code(value, POSITION_WORDS)
+        elif name == "contractType":
+            employee[name] = _code(value, CONTRACT_WORDS)
+        elif name == "hoursPerWeek":
+            employee[name] = number_text(value)
+        elif name in DATES:
+            if value:
+                employee[name] = date_text(value)
+        else:
+            employee[name] = value
+    for name in REQUIRED:
+        if not employee.get(name):
+            employee.pop(name, None)  # the engine reports it as required
+    return employee, problems
+
+
+# The engine checks employees as part of a submission; a neutral one around them (huge
+# organisation, fixed rulebook) makes it report only what is wrong with the rows themselves.
+_NEUTRAL = {
+    "period": {"start": "2024-01-01", "end": "2024-12-31"},
+    "totalFte": "10000000",
+    "rulebook": "pso-2.1",
+    "quality": {"suitableWork": True, "integration": True, "development": True,
+                "guidance": True},
+}
+_ENGINE_NAME = re.compile(r"^employees\[(\d+)\](?:\.(\w+))?")
+
+
+def _engine_errors(employees: list[dict[str, Any]], rows: list[int],
+                   shown: dict[str, str]) -> list[RowError]:
+    try:
+        parse_submission({**_NEUTRAL, "employees": employees})
+    except SubmissionInvalid as exc:
+        out = []
+        for err in exc.errors:
+            m = _ENGINE_NAME.match(err["name"])
+            if m is None:
+                out.append(RowError(None, None, err["reason"]))
+                continue
+            name = m.group(2) or ""
+            column = shown.get(name) or (COLUMNS[name][0] if name in COLUMNS else None)
+            out.append(RowError(rows[int(m.group(1))], column, err["reason"]))
+        return out
+    return []
