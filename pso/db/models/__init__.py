@@ -5,6 +5,7 @@ from pso.db.models.audit import AuditEvent
 from pso.db.models.certification import Assessment, Certificate, CertificateSequence, Suspension
 from pso.db.models.idempotency import IdempotencyRecord
 from pso.db.models.organizations import Organization
+from pso.db.models.procurement import Tender, TenderBid
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
@@ -17,6 +18,8 @@ __all__ = [
     "IdempotencyRecord",
     "Organization",
     "Suspension",
+    "Tender",
+    "TenderBid",
     "User",
     "Voucher",
     "VoucherScheme",
