@@ -1,0 +1,94 @@
+"""Real servers for concurrency tests: `uvicorn` in a subprocess on a free loopback port.
+
+    with start_server(database_url) as base_url:
+        httpx.get(f"{base_url}/api/v1/health/live")
+
+The process is the same app a user runs (pso.app:create_app, settings from PSO_*), so
+requests really race each other in separate connections and, with two servers, in
+separate processes. The database must already be migrated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def start_server(
+    database_url: str, env: dict[str, str] | None = None, *, timeout: float = START_TIMEOUT
+) -> Iterator[str]:
+    """Start a server on `database_url`; yields its base URL and stops it afterwards."""
+    environment = {
+        **os.environ,
+        "PSO_ENV": "test",
+        "PSO_DATABASE_URL": database_url,
+        "PSO_RATE_LIMIT": "0",
+        "PSO_LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
+    # A port can be taken between choosing and binding it: try a few.
+    for attempt in range(3):
+        port = free_port()
+        with tempfile.TemporaryFile() as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory", "pso.app:create_app",
+                 "--host", "127.0.0.1", "--port", str(port),
+                 "--log-level", "warning", "--no-access-log"],
+                cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            )
+            try:
+                base_url = f"http://127.0.0.1:{port}"
+                if _wait_until_live(process, base_url, timeout):
+                    yield base_url
+                    return
+                if attempt == 2 or process.poll() is None:
+                    log.seek(0)
+                    output = log.read().decode("utf-8", "replace")[-4000:]
+                    raise RuntimeError(f"server on port {port} did not start:\n{output}")
+            finally:
+                _stop(process)
+
+
+def _wait_until_live(process: subprocess.Popen[bytes], base_url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if httpx.get(f"{base_url}/api/v1/health/live", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(STOP_TIMEOUT)
