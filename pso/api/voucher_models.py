@@ -9,13 +9,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from pso.api.base import ApiInput, ApiModel
+from pso.db.models import Voucher, VoucherScheme
 from pso.identifiers import KVK_RE, MUNICIPALITY_RE
 from pso.services.vouchers import Figures, status_on
-from pso.db.models import Voucher, VoucherScheme
 from pso.voucher_codes import display
 
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("1000000000")  # a billion euro: far above any municipal budget
+MAX_AMOUNT = Decimal(1000000000)  # a billion euro: far above any municipal budget
 CERTIFICATE_RE = r"^PSO-[0-9]{4}-[0-9]{6}$"
 Status = Literal["issued", "redeemed", "cancelled", "expired"]
 
@@ -24,7 +24,8 @@ def _decimal_input(value: Any) -> Any:
     """Amounts come as strings ("1500.00") or JSON numbers; a float goes via its shortest
     text, so 0.1 stays 0.1 and no binary fraction reaches the arithmetic."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        raise ValueError('geef een getal of tekst met een getal, bijvoorbeeld "1500.00"')
+        # ValueError, not TypeError: pydantic reports only the former as a field error.
+        raise ValueError('geef een getal of tekst met een getal, bijvoorbeeld "1500.00"')  # noqa: TRY004
     if isinstance(value, float):
         return Decimal(repr(value))
     return value

@@ -44,7 +44,7 @@ async def _vouchers(ctx: DemoContext) -> None:
         "eligible_municipality_codes": ["GM0200"],
     })
 
-    async def issue(kvk: str, days_ago: int, fte: str):  # noqa: ANN202
+    async def issue(kvk: str, days_ago: int, fte: str):
         return await service.issue(
             session, SYSTEM, scheme.id, kvk, Decimal(fte), on=day - timedelta(days=days_ago)
         )

@@ -35,7 +35,7 @@ SCHEME = {
 
 
 @pytest.fixture
-def day(monkeypatch):  # noqa: ANN001, ANN201
+def day(monkeypatch):
     """The service's today; tests move it with day.set(...)."""
 
     class Day:
@@ -50,7 +50,7 @@ def day(monkeypatch):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-async def actors(client, make_token, day) -> dict[str, dict[str, str]]:  # noqa: ANN001
+async def actors(client, make_token, day) -> dict[str, dict[str, str]]:
     tokens = {
         "municipality": await make_token("municipality", municipality_code=HERE),
         "other_municipality": await make_token("municipality", municipality_code=ELSEWHERE),
@@ -69,7 +69,7 @@ async def actors(client, make_token, day) -> dict[str, dict[str, str]]:  # noqa:
     return tokens
 
 
-async def create_scheme(client, actors, **changes) -> dict:  # noqa: ANN001, ANN003
+async def create_scheme(client, actors, **changes) -> dict:
     response = await client.post(
         "/api/v1/voucher-schemes", json={**SCHEME, **changes}, headers=actors["municipality"]
     )
@@ -77,20 +77,20 @@ async def create_scheme(client, actors, **changes) -> dict:  # noqa: ANN001, ANN
     return response.json()
 
 
-async def issue(client, headers, scheme_id: int, kvk: str, fte: str = "10", **kw):  # noqa: ANN001, ANN003, ANN201
+async def issue(client, headers, scheme_id: int, kvk: str, fte: str = "10", **kw):
     return await client.post(
         f"/api/v1/voucher-schemes/{scheme_id}/vouchers", json={"kvk": kvk, "fte": fte},
         headers=headers, **kw,
     )
 
 
-async def issued(client, headers, scheme_id: int, kvk: str, fte: str = "10") -> dict:  # noqa: ANN001
+async def issued(client, headers, scheme_id: int, kvk: str, fte: str = "10") -> dict:
     response = await issue(client, headers, scheme_id, kvk, fte)
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def figures(client, actors, scheme_id: int) -> dict:  # noqa: ANN001
+async def figures(client, actors, scheme_id: int) -> dict:
     response = await client.get(f"/api/v1/voucher-schemes/{scheme_id}", headers=actors["municipality"])
     assert response.status_code == 200, response.text
     body = response.json()
@@ -98,7 +98,7 @@ async def figures(client, actors, scheme_id: int) -> dict:  # noqa: ANN001
     return {k: body[k] for k in ("committed", "redeemed", "available")} | counts
 
 
-async def certified(client, actors, kvk: str) -> tuple[int, str]:  # noqa: ANN001
+async def certified(client, actors, kvk: str) -> tuple[int, str]:
     """An approved assessment of `kvk` and its certificate number: proof for a redemption."""
     headers = actors["company_a"] if kvk == A else actors["company_b"]
     draft = await client.post(f"/api/v1/organizations/{kvk}/assessments",
@@ -112,14 +112,14 @@ async def certified(client, actors, kvk: str) -> tuple[int, str]:  # noqa: ANN00
     return aid, decided.json()["certificates"][0]["number"]
 
 
-def redemption(invoice: str, **proof) -> dict:  # noqa: ANN003
+def redemption(invoice: str, **proof) -> dict:
     return {"invoiceAmount": invoice, **proof}
 
 
 # --- a scheme run end to end ---------------------------------------------------------
 
 
-async def test_scheme_end_to_end(client, actors, day) -> None:  # noqa: ANN001
+async def test_scheme_end_to_end(client, actors, day) -> None:
     mun = actors["municipality"]
     scheme = await create_scheme(client, actors)
     sid = scheme["id"]
@@ -266,7 +266,7 @@ async def test_scheme_end_to_end(client, actors, day) -> None:  # noqa: ANN001
         assert by_code[vc["code"]]["Organisatie"].startswith("'=HYPERLINK")
 
 
-async def test_voucher_pdf_holds_the_record_and_only_its_own_url(client, actors, settings) -> None:  # noqa: ANN001
+async def test_voucher_pdf_holds_the_record_and_only_its_own_url(client, actors, settings) -> None:
     scheme = await create_scheme(client, actors)
     voucher = await issued(client, actors["municipality"], scheme["id"], A)
     other = await issued(client, actors["municipality"], scheme["id"], C)
@@ -294,7 +294,7 @@ async def test_voucher_pdf_holds_the_record_and_only_its_own_url(client, actors,
 # --- eligibility ---------------------------------------------------------------------
 
 
-async def test_eligibility_rules_each_have_their_own_problem(client, actors, day, session_maker) -> None:  # noqa: ANN001
+async def test_eligibility_rules_each_have_their_own_problem(client, actors, day, session_maker) -> None:
     mun = actors["municipality"]
     sid = (await create_scheme(client, actors, budget="1500.00"))["id"]
     await issued(client, mun, sid, A)
@@ -317,7 +317,7 @@ async def test_eligibility_rules_each_have_their_own_problem(client, actors, day
     assert await count_rows(session_maker, "audit_events") == events
 
 
-async def test_window_edges_are_inclusive(client, actors, day) -> None:  # noqa: ANN001
+async def test_window_edges_are_inclusive(client, actors, day) -> None:
     sid = (await create_scheme(client, actors))["id"]
     day.set(date(2026, 1, 1))
     assert (await issue(client, actors["municipality"], sid, A)).status_code == 201
@@ -328,7 +328,7 @@ async def test_window_edges_are_inclusive(client, actors, day) -> None:  # noqa:
 # --- roles and tenants ---------------------------------------------------------------
 
 
-async def test_roles_and_tenants(client, actors) -> None:  # noqa: ANN001
+async def test_roles_and_tenants(client, actors) -> None:
     mun, other = actors["municipality"], actors["other_municipality"]
     sid = (await create_scheme(client, actors))["id"]
     code = (await issued(client, mun, sid, A))["code"]
@@ -391,7 +391,7 @@ async def test_roles_and_tenants(client, actors) -> None:  # noqa: ANN001
     assert (await client.get(voucher_urls[0], headers=mun)).json()["status"] == "issued"
 
 
-async def test_codes_are_normalised_and_typos_refused(client, actors) -> None:  # noqa: ANN001
+async def test_codes_are_normalised_and_typos_refused(client, actors) -> None:
     sid = (await create_scheme(client, actors))["id"]
     code = (await issued(client, actors["municipality"], sid, A))["code"]
     assert len(code) == 24 and code.count("-") == 4
@@ -415,7 +415,7 @@ async def test_codes_are_normalised_and_typos_refused(client, actors) -> None:  
                    404, "not-found")
 
 
-async def test_unknown_scheme_ids(client, actors) -> None:  # noqa: ANN001
+async def test_unknown_scheme_ids(client, actors) -> None:
     mun = actors["municipality"]
     for sid in ("999", "99999999999999999999", "0"):
         assert_problem(await client.get(f"/api/v1/voucher-schemes/{sid}", headers=mun), 404)
@@ -426,7 +426,7 @@ async def test_unknown_scheme_ids(client, actors) -> None:  # noqa: ANN001
 # --- bad input -----------------------------------------------------------------------
 
 
-async def test_scheme_validation_lists_every_field(client, actors, session_maker) -> None:  # noqa: ANN001
+async def test_scheme_validation_lists_every_field(client, actors, session_maker) -> None:
     bad = {
         "title": "",
         "municipalityCode": "Apeldoorn",
@@ -471,7 +471,7 @@ async def test_scheme_validation_lists_every_field(client, actors, session_maker
         ({"municipalityCode": None}, "municipalityCode"),
     ],
 )
-async def test_scheme_bad_values_are_400(client, actors, session_maker, changes, field) -> None:  # noqa: ANN001
+async def test_scheme_bad_values_are_400(client, actors, session_maker, changes, field) -> None:
     response = await client.post("/api/v1/voucher-schemes", json={**SCHEME, **changes},
                                  headers=actors["municipality"])
     body = assert_problem(response, 400, "invalid-input")
@@ -479,7 +479,7 @@ async def test_scheme_bad_values_are_400(client, actors, session_maker, changes,
     assert await count_rows(session_maker, "voucher_schemes") == 0
 
 
-async def test_scheme_raw_json_extremes_are_400(client, actors, session_maker) -> None:  # noqa: ANN001
+async def test_scheme_raw_json_extremes_are_400(client, actors, session_maker) -> None:
     headers = {**actors["municipality"], "Content-Type": "application/json"}
     import json
 
@@ -495,7 +495,7 @@ async def test_scheme_raw_json_extremes_are_400(client, actors, session_maker) -
     assert await count_rows(session_maker, "voucher_schemes") == 0
 
 
-async def test_scheme_input_is_normalised(client, actors) -> None:  # noqa: ANN001
+async def test_scheme_input_is_normalised(client, actors) -> None:
     scheme = await create_scheme(client, actors, voucherAmount=1500.5, budget=3001,
                                  maxFte="249", municipalityCode="gm0200",
                                  eligibleMunicipalityCodes=["gm0200", "GM0200", " GM0203 "])
@@ -511,7 +511,7 @@ async def test_scheme_input_is_normalised(client, actors) -> None:  # noqa: ANN0
      b'{"kvk": "1000000\\u0000", "fte": "1"}', b'{"kvk": "10000001", "fte": -1}',
      b'{"kvk": "10000001", "fte": 1, "amount": "99999"}'],
 )
-async def test_hostile_issue_bodies_are_400(client, actors, session_maker, payload) -> None:  # noqa: ANN001
+async def test_hostile_issue_bodies_are_400(client, actors, session_maker, payload) -> None:
     sid = (await create_scheme(client, actors))["id"]
     response = await client.post(f"/api/v1/voucher-schemes/{sid}/vouchers", content=payload,
                                  headers={**actors["municipality"],
@@ -521,7 +521,7 @@ async def test_hostile_issue_bodies_are_400(client, actors, session_maker, paylo
     assert await count_rows(session_maker, "vouchers") == 0
 
 
-async def test_bad_redemption_and_cancellation_input(client, actors, session_maker) -> None:  # noqa: ANN001
+async def test_bad_redemption_and_cancellation_input(client, actors, session_maker) -> None:
     sid = (await create_scheme(client, actors))["id"]
     code = (await issued(client, actors["municipality"], sid, A))["code"]
     url = f"/api/v1/vouchers/{code}/redemption"
@@ -556,7 +556,7 @@ async def test_bad_redemption_and_cancellation_input(client, actors, session_mak
 # --- idempotency ---------------------------------------------------------------------
 
 
-async def test_issue_and_redeem_are_idempotent(client, actors, session_maker) -> None:  # noqa: ANN001
+async def test_issue_and_redeem_are_idempotent(client, actors, session_maker) -> None:
     sid = (await create_scheme(client, actors))["id"]
     key = {**actors["municipality"], "Idempotency-Key": "aanvraag-42"}
     first = await issue(client, key, sid, A)
@@ -587,7 +587,7 @@ async def test_issue_and_redeem_are_idempotent(client, actors, session_maker) ->
 # --- demo data -----------------------------------------------------------------------
 
 
-async def test_demo_scheme_has_every_status(tmp_path) -> None:  # noqa: ANN001
+async def test_demo_scheme_has_every_status(tmp_path) -> None:
     from litestar.testing import AsyncTestClient
 
     from pso.app import create_app
