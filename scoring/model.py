@@ -7,7 +7,7 @@ Numbers become Decimal: decimal strings or JSON numbers, never float arithmetic.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
@@ -23,7 +23,8 @@ MAX_EMPLOYEES = 10_000
 MAX_PURCHASES = 1_000
 MIN_YEAR, MAX_YEAR = 1900, 2199
 _NUMBER_CHARS = 40  # longest accepted decimal string
-_NUMBER_DIGITS = 30  # most significant digits accepted
+# Most significant digits accepted: the engine's precision, so its scaling stays exact.
+_NUMBER_DIGITS = 28
 
 
 def fail(reason: str, **ctx: Any) -> PydanticCustomError:
@@ -44,6 +45,9 @@ def _to_date(value: Any) -> date:
     if not MIN_YEAR <= d.year <= MAX_YEAR:
         raise fail(f"datum moet tussen {MIN_YEAR} en {MAX_YEAR} liggen")
     return d
+
+
+_DIGITS = Context(prec=_NUMBER_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _to_decimal(value: Any) -> Decimal:
@@ -68,9 +72,9 @@ def _to_decimal(value: Any) -> Decimal:
         raise fail("moet een getal zijn")
     if not d.is_finite():
         raise fail("moet een eindig getal zijn (geen NaN of Infinity)")
-    if d and not -20 <= d.adjusted() <= 15:
-        raise fail("getal ligt buiten het toegestane bereik")
-    if len(d.as_tuple().digits) > _NUMBER_DIGITS:
+    if d and d.adjusted() < -20:
+        raise fail("getal heeft te veel decimalen")
+    if _DIGITS.plus(d) != d:  # rounding to 28 digits changes it: more than 28 digits
         raise fail("getal heeft te veel cijfers")
     return d
 
@@ -95,7 +99,8 @@ def number(low=None, high=None, *, low_open: bool = False):
 
     def check(value: Any) -> Decimal:
         d = _to_decimal(value)
-        if (lo is not None and (d <= lo if low_open else d < lo)) or (hi is not None and d > hi):
+        too_low = lo is not None and (d <= lo if low_open else d < lo)
+        if too_low or (hi is not None and d > hi) or d.adjusted() > 20:
             raise fail(reason)
         return d
 
@@ -123,10 +128,13 @@ def _text(max_len: int):
     return check
 
 
+_text64 = _text(64)
+
+
 def _reference(value: Any) -> str:
-    text = _text(64)(value)
-    digits = "".join(ch for ch in text if ch not in " .-")
-    if len(digits) == 9 and bsn.is_valid(digits):
+    text = _text64(value)
+    digits = text.replace(" ", "").replace(".", "").replace("-", "")
+    if len(digits) == 9 and digits.isdigit() and bsn.is_valid(digits):
         raise fail("lijkt op een geldig BSN; gebruik een pseudoniem, geen persoonsgegevens")
     return text
 
@@ -140,8 +148,10 @@ def _kvk(value: Any) -> str:
 Reference = Annotated[str, PlainValidator(_reference),
                       WithJsonSchema({"type": "string", "maxLength": 64,
                                       "description": "pseudoniem, geen BSN"})]
-Name = Annotated[str, PlainValidator(_text(200)), WithJsonSchema({"type": "string", "maxLength": 200})]
-Kvk = Annotated[str, PlainValidator(_kvk), WithJsonSchema({"type": "string", "pattern": r"^\d{8}$"})]
+Name = Annotated[str, PlainValidator(_text(200)),
+                 WithJsonSchema({"type": "string", "maxLength": 200})]
+Kvk = Annotated[str, PlainValidator(_kvk),
+                WithJsonSchema({"type": "string", "pattern": r"^\d{8}$"})]
 
 HoursPerWeek = number(0, 80, low_open=True)
 TotalFte = number(0, 10**7, low_open=True)
@@ -166,6 +176,39 @@ _CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=Tru
                      extra="ignore", hide_input_in_errors=True)
 
 
+# Cross-field rules as plain functions: the models call them, and parse_submission() calls
+# them on raw items whose own fields failed, so that every violation is reported at once.
+def period_problems(start: date | None, end: date | None) -> list[tuple[str, str]]:
+    if start is None or end is None:
+        return []
+    if start > end:
+        return [("end", "einddatum ligt vóór de begindatum")]
+    if (end - start).days + 1 > 366:
+        return [("end", "periode is langer dan 366 dagen")]
+    return []
+
+
+def employee_problems(position: Any, start: date | None, end: date | None,
+                      school_left_on: date | None) -> list[tuple[str, str]]:
+    problems = []
+    if start is not None and end is not None and end < start:
+        problems.append(("employmentEnd", "einde dienstverband ligt vóór het begin"))
+    if position == "vso_pro" and school_left_on is None:
+        problems.append(("schoolLeftOn", "verplicht bij uitgangspositie vso_pro"))
+    return problems
+
+
+def purchase_problems(invoice: Decimal | None, turnover: Decimal | None) -> list[tuple[str, str]]:
+    if invoice is not None and turnover is not None and invoice > turnover:
+        return [("invoiceAmount", "is hoger dan de omzet van de leverancier")]
+    return []
+
+
+def _raise_problems(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise fail("fields", problems=problems)
+
+
 class Period(BaseModel):
     model_config = _CONFIG
     start: IsoDate
@@ -173,10 +216,7 @@ class Period(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Period:
-        if self.start > self.end:
-            raise fail("fields", problems=[("end", "einddatum ligt vóór de begindatum")])
-        if (self.end - self.start).days + 1 > 366:
-            raise fail("fields", problems=[("end", "periode is langer dan 366 dagen")])
+        _raise_problems(period_problems(self.start, self.end))
         return self
 
     @property
@@ -199,13 +239,8 @@ class Employee(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Employee:
-        problems = []
-        if self.employment_end is not None and self.employment_end < self.employment_start:
-            problems.append(("employmentEnd", "einde dienstverband ligt vóór het begin"))
-        if self.starting_position == "vso_pro" and self.school_left_on is None:
-            problems.append(("schoolLeftOn", "verplicht bij uitgangspositie vso_pro"))
-        if problems:
-            raise fail("fields", problems=problems)
+        _raise_problems(employee_problems(self.starting_position, self.employment_start,
+                                          self.employment_end, self.school_left_on))
         return self
 
 
@@ -221,8 +256,7 @@ class Purchase(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Purchase:
-        if self.invoice_amount > self.supplier_turnover:
-            raise fail("fields", problems=[("invoiceAmount", "is hoger dan de omzet van de leverancier")])
+        _raise_problems(purchase_problems(self.invoice_amount, self.supplier_turnover))
         return self
 
 

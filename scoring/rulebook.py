@@ -11,8 +11,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
+from itertools import pairwise
 
 from .enums import CONTRACT_TYPES, RUNGS, STARTING_POSITIONS, WINDOW_DATE_FIELDS
 from .errors import RulebookError
@@ -74,26 +75,58 @@ class Rulebook:
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
-    def thresholds(self, size: Decimal) -> dict[str, Decimal]:
-        """Thresholds (% total contribution) per quantitative rung at `size` FTE.
-
-        Linear between table rows; the first row below it, the last row above it.
-        """
+    def threshold(self, rung: str, size: Decimal) -> Decimal:
+        """Threshold of one quantitative rung at `size` FTE (see thresholds())."""
+        if rung == "basistrede":
+            return self.threshold("trede1", size) * self.basistrede_factor
+        col = self.norm_columns[rung]
         sizes = self.norm_sizes
         i = bisect_right(sizes, size)
+        if i == 0:
+            return col[0]
+        if i == len(sizes):
+            return col[-1]
+        s0 = sizes[i - 1]
+        return col[i - 1] + (col[i] - col[i - 1]) * (size - s0) / (sizes[i] - s0)
+
+    @cached_property
+    def float_norms(self) -> tuple[list[float], dict[str, list[float]]]:
+        """The norm table as floats, for the first guess of the nextRung search only."""
+        return ([float(s) for s in self.norm_sizes],
+                {r: [float(v) for v in col] for r, col in self.norm_columns.items()})
+
+    @cached_property
+    def weight_scale(self) -> int:
+        """10^m such that every combined weight times it is a whole number."""
+        places = max(max(0, -(p.weight * c.weight).as_tuple().exponent)
+                     for p in self.positions.values() for c in self.contracts.values())
+        return 10 ** places
+
+    @cached_property
+    def combos(self) -> dict[tuple[str, str], tuple]:
+        """Per (startingPosition, contractType): (weight, weight × weight_scale as int,
+        weight as float, position weight float, contract weight float, window limits as
+        tuples, zero-weight note).
+
+        Precomputed once so the engine's inner loop does one dict lookup per employee.
+        """
         out = {}
-        if i == 0 or i == len(sizes):
-            row = 0 if i == 0 else len(sizes) - 1
-            for rung, col in self.norm_columns.items():
-                out[rung] = col[row]
-        else:
-            s0, s1 = sizes[i - 1], sizes[i]
-            t = (size - s0) / (s1 - s0)
-            for rung, col in self.norm_columns.items():
-                out[rung] = col[i - 1] + (col[i] - col[i - 1]) * t
-        if self.basistrede_factor is not None:
-            out = {"basistrede": out["trede1"] * self.basistrede_factor, **out}
+        for pname, pos in self.positions.items():
+            for cname, con in self.contracts.items():
+                w = pos.weight * con.weight
+                limits = tuple((lim.years, lim.start, lim.extend, lim.until, lim)
+                               for lim in pos.limits + con.limits)
+                out[pname, cname] = (w, int(w * self.weight_scale), float(w), float(pos.weight),
+                                     float(con.weight), limits, pos.note or con.note)
         return out
+
+    def thresholds(self, size: Decimal) -> dict[str, Decimal]:
+        """Thresholds (% total contribution) per quantitative rung at `size` FTE, lowest first.
+
+        Linear between table rows; the first row below the table, the last row above it.
+        Computed by threshold() so that the nextRung search compares exactly the same values.
+        """
+        return {rung: self.threshold(rung, size) for rung in self.rungs}
 
 
 def _dec(value, where: str) -> Decimal:
@@ -104,7 +137,8 @@ def _dec(value, where: str) -> Decimal:
 
 _LABELS = {
     ("employment_start", None): "{n} jaar na indiensttreding",
-    ("employment_start", "wage_subsidy_until"): "{n} jaar na indiensttreding of einde loonkostensubsidie",
+    ("employment_start", "wage_subsidy_until"):
+        "{n} jaar na indiensttreding of einde loonkostensubsidie",
     ("school_left_on", None): "{n} jaar na schoolverlaten",
 }
 _UNTIL_LABELS = {
@@ -136,7 +170,8 @@ def _limits(spec: list, where: str) -> tuple[Limit, ...]:
             out.append(Limit(years, start, extend, None, label))
         else:
             until = WINDOW_DATE_FIELDS[item["until"]]
-            out.append(Limit(None, "employment_start", None, until, _UNTIL_LABELS.get(until, until)))
+            label = _UNTIL_LABELS.get(until, until)
+            out.append(Limit(None, "employment_start", None, until, label))
     return tuple(out)
 
 
@@ -172,7 +207,8 @@ def build(data: dict) -> Rulebook:
         title=data.get("title", rid),
         valid_from=date.fromisoformat(data["validFrom"]),
         valid_until=date.fromisoformat(data["validUntil"]) if data.get("validUntil") else None,
-        positions=_factors(data["startingPositions"], STARTING_POSITIONS, f"{rid}: startingPositions"),
+        positions=_factors(data["startingPositions"], STARTING_POSITIONS,
+                           f"{rid}: startingPositions"),
         contracts=_factors(data["contractTypes"], CONTRACT_TYPES, f"{rid}: contractTypes"),
         rungs=(("basistrede",) if factor is not None else ()) + tuple(columns),
         norm_sizes=sizes,
@@ -203,10 +239,10 @@ def _check(rb: Rulebook) -> None:
     - weights within 0..1 (checked in _factors): weighted FTE never exceeds unweighted FTE.
     """
     sizes = rb.norm_sizes
-    if len(sizes) < 2 or any(a >= b for a, b in zip(sizes, sizes[1:])):
+    if len(sizes) < 2 or any(a >= b for a, b in pairwise(sizes)):
         raise RulebookError(f"{rb.id}: norm sizes must increase")
     for rung, col in rb.norm_columns.items():
-        if any(a < b for a, b in zip(col, col[1:])):
+        if any(a < b for a, b in pairwise(col)):
             raise RulebookError(f"{rb.id}: {rung} norms must not increase with size")
         if any(not (0 < v <= MAX_THRESHOLD) for v in col):
             raise RulebookError(f"{rb.id}: {rung} norms must be within (0, {MAX_THRESHOLD}]")
