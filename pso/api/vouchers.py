@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import clock
-from pso.api.base import PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, PageNumber, PageSize, provide_db
 from pso.api.voucher_models import (
     CancellationIn,
     IssueIn,
@@ -54,6 +54,7 @@ def _csv_response(scheme_id: int, body: bytes) -> Response[bytes]:
 class VoucherSchemeController(Controller):
     path = "/api/v1/voucher-schemes"
     tags = ("Vouchers",)
+    security = BEARER
     dependencies = {  # noqa: RUF012  (Litestar reads it from the class)
         "db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)
     }
@@ -150,6 +151,7 @@ class VoucherSchemeController(Controller):
 class VoucherController(Controller):
     path = "/api/v1/vouchers"
     tags = ("Vouchers",)
+    security = BEARER
     dependencies = {  # noqa: RUF012  (Litestar reads it from the class)
         "db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)
     }
