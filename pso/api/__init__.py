@@ -11,6 +11,7 @@ ROUTE_MODULES = [
     "pso.api.vouchers",
     "pso.api.assessments",
     "pso.api.certificates",
+    "pso.api.procurement",
     "pso.web.register",
     "pso.api.uploads",
 ]
