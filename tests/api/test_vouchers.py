@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import event
 
 from pso import clock
 from tests.api.test_foundation import assert_problem
@@ -404,8 +405,19 @@ async def test_codes_are_normalised_and_typos_refused(client, actors) -> None:
     # One symbol changed: the check symbol catches it before the database is asked.
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
     wrong = code[:-1] + next(s for s in alphabet if s != code[-1])
-    assert_problem(await client.get(f"/api/v1/vouchers/{wrong}", headers=mun), 404,
-                   "voucher-code-invalid")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = client.app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert_problem(await client.get(f"/api/v1/vouchers/{wrong}", headers=mun), 404,
+                       "voucher-code-invalid")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert statements and not any("vouchers" in s for s in statements)  # only the token lookup
     for junk in ("x", "U" * 20, "1" * 200, "%00", "ABCD-EFGH"):
         assert_problem(await client.get(f"/api/v1/vouchers/{junk}", headers=mun), 404)
     # A well-formed code nobody holds: a plain 404.
