@@ -14,6 +14,8 @@ ROUTE_MODULES = [
     "pso.api.procurement",
     "pso.web.register",
     "pso.api.uploads",
+    "pso.web.home",
+    "pso.web.calculator",
 ]
 
 

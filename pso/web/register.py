@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import get
 from litestar.di import Provide
@@ -11,26 +13,69 @@ from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from certificates.formatting import RUNG_LABELS
 from pso.api.base import provide_db
 from pso.clock import today
+from pso.dutch_input import date_text
 from pso.errors import NotFound
 from pso.services import register
+from pso.web.setup import STATUS_LABELS
+
+PAGE_SIZE = 20
+RUNGS = {k: v for k, v in RUNG_LABELS.items() if k != "none"}
+Text = Annotated[str | None, Parameter(required=False)]
+
+
+def _day(text: str | None) -> tuple[date | None, str | None]:
+    """A date typed by a person (2026-12-31 or 31-12-2026); an error text when unreadable."""
+    if not text:
+        return None, None
+    try:
+        return date.fromisoformat(date_text(text)), None
+    except ValueError:
+        return None, "Geen geldige datum; gebruik bijvoorbeeld 31-12-2026."
+
+
+@get("/register", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
+async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
+                        status: Text = None, page: Text = None) -> Template:
+    """Search by name, KvK or number; filters are ignored when they are not one of the options."""
+    q = (q or "").strip()[:100]
+    rung = rung if rung in RUNGS else ""
+    status = status if status in STATUS_LABELS else ""
+    number = int(page) if page and page.isdigit() and 0 < int(page) <= 100_000 else 1
+    certificates, total = await register.search(
+        db, q=q or None, kvk=None, rung=rung or None, status=status or None,
+        page=number, page_size=PAGE_SIZE)
+    day = today()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+
+    def link(to: int) -> str:
+        params = {k: v for k, v in (("q", q), ("rung", rung), ("status", status)) if v}
+        return "/register?" + urlencode({**params, "page": to})
+
+    return Template("web/register.html", context={
+        "rows": [register.summary(c, day) for c in certificates], "total": total,
+        "q": q, "rung": rung, "status": status, "page": number, "pages": pages,
+        "first": (number - 1) * PAGE_SIZE + 1, "rungs": RUNGS, "statuses": STATUS_LABELS,
+        "previous": link(number - 1) if number > 1 else None,
+        "next": link(number + 1) if number < pages else None,
+        "searched": bool(q or rung or status),
+    })
 
 
 @get("/register/{number:str}", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
-async def verification_page(
-    number: str, db: AsyncSession,
-    on: Annotated[date | None, Parameter(query="on")] = None,
-) -> Template:
+async def verification_page(number: str, db: AsyncSession, on: Text = None) -> Template:
     """Always the live status: a revoked certificate shows as revoked, whatever the paper says."""
-    day = on or today()
+    day, on_error = _day(on)
     try:
         certificate = await register.find(db, number)
     except NotFound:
         return Template("web/verify_unknown.html", context={"number": number[:40]},
                         status_code=404)
-    return Template("web/verify.html", context={"c": register.summary(certificate, day),
-                                                "today": today()})
+    return Template("web/verify.html", context={
+        "c": register.summary(certificate, day or today()), "today": today(),
+        "on_text": (on or "")[:20] if on_error else None, "on_error": on_error})
 
 
-ROUTES = [verification_page]
+ROUTES = [register_page, verification_page]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -22,10 +25,42 @@ STATUS_LABELS = {
 }
 
 
+def _exact(value: Any) -> Any:
+    # The engine reports floats; shown numbers go through Decimal (the shortest repr),
+    # because the shared formatters refuse floats on purpose.
+    return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+def _date(value: date | str | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return dutch_date(value)
+
+
+def _num(value: Any, places: int = 2) -> str:
+    """Dutch decimal, trailing zeros dropped: 12.50 -> "12,5", 3 -> "3"."""
+    if value is None:
+        return ""
+    text = dutch_decimal(_exact(value), places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def _engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.filters.update(
-        dutch_date=dutch_date, decimal=dutch_decimal, euro=euro, pct=percentage, rung=rung_label,
+        dutch_date=_date,
+        decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
+        num=_num,
+        decimal_text=lambda v: str(v).replace(".", ",") if v is not None else "",
+        euro=lambda v: euro(_exact(v)),
+        pct=lambda v, places=1: percentage(_exact(v), places),
+        rung=rung_label,
+        sentence=lambda s: s[:1].upper() + s[1:] if s else s,
         status_label=lambda s: STATUS_LABELS.get(s, s),
     )
 

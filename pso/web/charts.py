@@ -1,0 +1,121 @@
+"""Geometry of the two SVG charts; the templates draw them (web/_charts.html).
+
+Only numbers and fixed labels come out of here, so the markup needs no inline styles
+(the CSP forbids them): colours are SVG presentation attributes or CSS classes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from certificates.formatting import RUNG_LABELS, dutch_decimal
+
+
+def _dutch(value: float, places: int = 2) -> str:
+    return dutch_decimal(Decimal(repr(value)), places)
+
+
+def _nice_ceiling(value: float) -> tuple[float, float]:
+    """A round axis maximum above `value` and its tick step (1, 2 or 5 times a power of 10)."""
+    value = max(value, 1.0)
+    rough = value / 4
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    return step * math.ceil(value / step), step
+
+
+@dataclass
+class Column:
+    rung: str
+    label: str
+    threshold: str
+    x: float
+    y: float
+    width: float
+    height: float
+    state: str  # "reached", "current" or "open"
+
+
+@dataclass
+class LadderChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    base: float
+    columns: list[Column]
+    ticks: list[tuple[float, str]]
+    score_y: float
+    score_text: str
+    label: tuple[float, float, str]  # x, y, text-anchor of the score text
+    summary: str
+
+
+def ladder_chart(result: dict) -> LadderChart:
+    """Each rung a step as high as its threshold; the organisation's score a line across."""
+    thresholds: dict[str, float] = result["thresholds"]
+    total = float(result["totalPct"])
+    quantitative = result["quantitativeRung"]
+    width, height, left, right, top, base = 460, 300, 44, 452, 34, 256
+    axis_max, step = _nice_ceiling(max([total, *thresholds.values()]) * 1.12)
+
+    def y(pct: float) -> float:
+        return round(base - (base - top) * min(pct, axis_max) / axis_max, 1)
+
+    slot = (right - left) / len(thresholds)
+    columns = []
+    for i, (rung, pct) in enumerate(thresholds.items()):
+        reached = result["eligible"] and pct <= total + 1e-9
+        state = "current" if rung == quantitative else ("reached" if reached else "open")
+        top_y = y(pct)
+        columns.append(Column(rung, RUNG_LABELS[rung], f"{_dutch(pct)} %",
+                              round(left + i * slot + slot * 0.12, 1), top_y,
+                              round(slot * 0.76, 1), round(base - top_y, 1), state))
+    ticks = [(y(v * step), _dutch(v * step, 0 if step >= 1 else 1))
+             for v in range(int(round(axis_max / step)) + 1)]
+    score_text = f"Uw score: {_dutch(total)} %"
+    score_y = y(total)
+    # The label sits above the line (below it when the line runs along the top), over the
+    # first or the last step, whichever top is further from the line.
+    label_y = score_y - 9 if score_y - 24 >= 0 else score_y + 20
+    at_left = abs(columns[0].y - score_y) >= abs(columns[-1].y - score_y)
+    label = (left + 6, label_y, "start") if at_left else (right - 6, label_y, "end")
+    norms = "; ".join(f"{c.label} vanaf {c.threshold}" for c in columns)
+    summary = f"{score_text}. Normen: {norms}."
+    return LadderChart(width, height, left, right, base, columns, ticks, score_y, score_text,
+                       label, summary)
+
+
+@dataclass
+class Segment:
+    key: str
+    label: str
+    amount: Decimal
+    x: float
+    width: float
+
+
+@dataclass
+class BudgetChart:
+    width: int
+    segments: list[Segment]
+    summary: str
+
+
+def budget_chart(budget: Decimal, committed: Decimal, redeemed: Decimal,
+                 available: Decimal) -> BudgetChart:
+    """One bar, the whole budget: paid out, reserved by open vouchers, still available."""
+    parts = [("redeemed", "Uitbetaald", redeemed),
+             ("reserved", "Gereserveerd (open vouchers)", committed - redeemed),
+             ("available", "Beschikbaar", available)]
+    width, x = 600.0, 0.0
+    segments = []
+    for key, label, amount in parts:
+        share = float(amount / budget) if budget > 0 else 0.0
+        w = round(width * max(share, 0.0), 1)
+        segments.append(Segment(key, label, amount, round(x, 1), w))
+        x += w
+    summary = "; ".join(f"{s.label} € {dutch_decimal(s.amount)}" for s in segments)
+    return BudgetChart(int(width), segments, f"Budget € {dutch_decimal(budget)}: {summary}.")

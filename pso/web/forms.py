@@ -1,0 +1,60 @@
+"""Reading HTML forms whose field names are the API's paths, e.g. employees[2].hoursPerWeek.
+
+Naming the inputs after the submission fields lets an error from the engine be shown
+next to the input it concerns without a translation table.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import UploadFile
+
+MAX_TEXT = 500  # longer values are cut: the engine's own limits are far lower
+_ROW = re.compile(r"^(\w+)\[(\d{1,4})\]\.")
+
+
+def field_id(name: str) -> str:
+    """An HTML id for a field name: employees[2].hoursPerWeek -> f-employees-2-hoursPerWeek."""
+    return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+
+
+class Form:
+    """The submitted fields of one POST (multipart or urlencoded)."""
+
+    def __init__(self, fields: dict[str, list[Any]]) -> None:
+        self.fields = fields
+
+    @classmethod
+    async def read(cls, request: Request) -> Form:
+        data = await request.form()
+        fields: dict[str, list[Any]] = {}
+        for key, value in data.multi_items():
+            fields.setdefault(key, []).append(value)
+        return cls(fields)
+
+    def text(self, name: str) -> str:
+        for value in self.fields.get(name, []):
+            if isinstance(value, str):
+                return value.strip()[:MAX_TEXT]
+        return ""
+
+    def flag(self, name: str) -> bool:
+        return bool(self.text(name))
+
+    def file(self, name: str) -> UploadFile | None:
+        for value in self.fields.get(name, []):
+            if isinstance(value, UploadFile) and value.filename:
+                return value
+        return None
+
+    def rows(self, prefix: str, limit: int) -> int:
+        """How many rows of `prefix[i].…` fields the form holds (at most `limit`)."""
+        highest = -1
+        for key in self.fields:
+            m = _ROW.match(key)
+            if m and m.group(1) == prefix:
+                highest = max(highest, int(m.group(2)))
+        return min(highest + 1, limit)
