@@ -12,6 +12,7 @@ ROUTE_MODULES = [
     "pso.api.assessments",
     "pso.api.certificates",
     "pso.api.procurement",
+    "pso.api.tenders",
     "pso.web.register",
     "pso.api.uploads",
     "pso.web.home",

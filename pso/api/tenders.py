@@ -1,0 +1,230 @@
+"""Stored tenders for procurement teams: policy, bids, evaluation as JSON, CSV or PDF."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.api.base import BEARER, ApiModel, PageNumber, PageSize, provide_db
+from pso.api.procurement import bid_from, policy_from
+from pso.api.procurement_models import (
+    AllErrors,
+    BidCreateIn,
+    EvaluationOut,
+    Kvk,
+    MoneyOut,
+    PolicyIn,
+    PolicyOut,
+    RealRung,
+    Rung,
+    ShortText,
+    Text,
+    policy_errors,
+)
+from pso.auth import Actor, provide_actor, require_roles
+from pso.clock import today
+from pso.db.base import utcnow
+from pso.db.models import Tender, TenderBid
+from pso.idempotency import idempotent
+from pso.services import tender_exports, tenders
+
+Id = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="Nummer van de aanbesteding")]
+
+
+class TenderIn(AllErrors):
+    title: Text = Field(description="Omschrijving van de opdracht")
+    reference: ShortText = Field(description="Eigen kenmerk van de aanbesteding")
+    deadline: date = Field(description="Sluitingsdatum: inschrijven kan tot en met deze dag")
+    policy: PolicyIn
+
+    @staticmethod
+    def rule_errors(data: dict[str, Any]) -> list[dict[str, str]]:
+        errors = policy_errors(data.get("policy"), "policy")
+        try:
+            if date.fromisoformat(str(data.get("deadline"))) < today():
+                errors.append({"name": "deadline",
+                               "reason": "De sluitingsdatum mag niet in het verleden liggen."})
+        except ValueError:
+            pass
+        return errors
+
+
+class MemberOut(ApiModel):
+    kvk: Kvk
+    certificate_number: str | None = None
+    declared_rung: RealRung | None = None
+
+
+class BidOut(ApiModel):
+    submission_order: int = Field(description="Volgorde van inschrijving (laatste beslisregel)")
+    bidder: str
+    kvk: str
+    price: MoneyOut
+    certificate_number: str | None
+    declared_rung: RealRung | None
+    consortium: list[MemberOut] | None
+    submitted_at: datetime
+    submitted_by: str
+
+
+class TenderOut(ApiModel):
+    id: int
+    title: str
+    reference: str
+    deadline: date
+    policy: PolicyOut
+    status: Literal["open", "closed", "evaluated"] = Field(
+        description="open: inschrijven kan nog; closed: sluitingsdatum voorbij; "
+        "evaluated: beoordeling vastgesteld"
+    )
+    bid_count: int
+    bids: list[BidOut] | None = Field(default=None, description="Alleen bij één aanbesteding")
+    created_at: datetime
+    created_by: str
+    evaluated_at: datetime | None
+    evaluated_by: str | None
+
+
+class TenderPage(ApiModel):
+    items: list[TenderOut]
+    page: int
+    page_size: int
+    total: int
+
+
+class FactOut(ApiModel):
+    number: str
+    kind: Literal["ladder", "pso30plus"]
+    rung: Rung
+    kvk: str
+    status: str = Field(description="Status op de sluitingsdatum")
+    valid_from: date
+    valid_until: date
+
+
+class TenderEvaluationOut(EvaluationOut):
+    tender_id: int
+    title: str
+    reference: str
+    evaluated_at: datetime | None = Field(description="Wanneer vastgesteld; null als voorlopig")
+    evaluated_by: str | None
+    register_facts: list[FactOut] = Field(
+        description="De registergegevens die de beoordeling gebruikte, op de sluitingsdatum"
+    )
+
+
+def bid_out(bid: TenderBid) -> BidOut:
+    return BidOut(submission_order=bid.position, bidder=bid.bidder, kvk=bid.kvk, price=bid.price,
+                  certificate_number=bid.certificate_number, declared_rung=bid.declared_rung,
+                  consortium=bid.consortium, submitted_at=bid.submitted_at,
+                  submitted_by=bid.submitted_by)
+
+
+def tender_out(tender: Tender, bid_count: int | None = None, with_bids: bool = True) -> TenderOut:
+    bids = tender.bids if with_bids else None
+    return TenderOut(
+        id=tender.id, title=tender.title, reference=tender.reference, deadline=tender.deadline,
+        policy=tender.policy, status=tenders.status_of(tender),
+        bid_count=len(bids) if bids is not None else bid_count or 0,
+        bids=[bid_out(b) for b in bids] if bids is not None else None,
+        created_at=tender.created_at, created_by=tender.created_by,
+        evaluated_at=tender.evaluated_at, evaluated_by=tender.evaluated_by,
+    )
+
+
+Format = Annotated[Literal["json", "csv", "pdf"] | None,
+                   Parameter(query="format", description="json (standaard), csv of pdf")]
+
+
+def wanted_format(request: Request, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    accept = request.headers.get("accept", "")
+    if "text/csv" in accept:
+        return "csv"
+    if "application/pdf" in accept:
+        return "pdf"
+    return "json"
+
+
+class TenderController(Controller):
+    path = "/api/v1/tenders"
+    tags = ["Aanbesteding"]
+    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+    guards = [require_roles("procurement", "admin")]
+    security = BEARER
+
+    @post(status_code=201, summary="Aanbesteding vastleggen")
+    async def create(self, request: Request, data: TenderIn, db: AsyncSession,
+                     actor: Actor) -> Response[TenderOut]:
+        """Titel, kenmerk, sluitingsdatum en het beleid voor de fictieve korting.
+        Alleen wie de aanbesteding aanmaakt (en een beheerder) ziet haar.
+        Ondersteunt de header Idempotency-Key."""
+        async def run() -> TenderOut:
+            tender = await tenders.create(db, actor, title=data.title, reference=data.reference,
+                                          deadline=data.deadline, policy=policy_from(data.policy))
+            return tender_out(tender)
+
+        return await idempotent(request, db, actor, run, status_code=201)
+
+    @get(summary="Eigen aanbestedingen")
+    async def list(self, db: AsyncSession, actor: Actor, page: PageNumber = 1,
+                   page_size: PageSize = 20) -> TenderPage:
+        rows, total = await tenders.list_for(db, actor, page=page, page_size=page_size)
+        return TenderPage(items=[tender_out(t, n, with_bids=False) for t, n in rows], page=page,
+                          page_size=page_size, total=total)
+
+    @get("/{tender_id:int}", summary="Aanbesteding met inschrijvingen")
+    async def read(self, tender_id: Id, db: AsyncSession, actor: Actor) -> TenderOut:
+        return tender_out(await tenders.get_for(db, actor, tender_id))
+
+    @post("/{tender_id:int}/bids", status_code=201, summary="Inschrijving toevoegen")
+    async def add_bid(self, request: Request, tender_id: Id, data: BidCreateIn, db: AsyncSession,
+                      actor: Actor) -> Response[BidOut]:
+        """Eén inschrijving, tot en met de sluitingsdatum (daarna 409 `tender-closed`); één per
+        KvK-nummer (anders 409 `duplicate-bidder`). Ondersteunt de header Idempotency-Key."""
+        async def run() -> BidOut:
+            return bid_out(await tenders.add_bid(db, actor, tender_id, bid_from(data)))
+
+        return await idempotent(request, db, actor, run, status_code=201)
+
+    @get("/{tender_id:int}/evaluation", summary="Beoordeling (JSON, CSV of PDF)")
+    async def evaluation(self, request: Request, tender_id: Id, db: AsyncSession, actor: Actor,
+                         format: Format = None) -> Response[TenderEvaluationOut]:
+        """Tot en met de sluitingsdatum voorlopig (`provisional: true`, uit het actuele register).
+        De eerste keer daarna wordt de beoordeling vastgesteld en bewaard, met de gebruikte
+        registergegevens; daarna blijft ze zoals ze toen was, ook als een certificaat later
+        wordt ingetrokken. `?format=csv` (of Accept: text/csv) geeft een CSV voor Excel,
+        `?format=pdf` (of Accept: application/pdf) een PDF-rapport."""
+        result = await tenders.evaluation(db, actor, tender_id)
+        return await export(result, wanted_format(request, format))
+
+    @post("/{tender_id:int}/evaluation", status_code=200, summary="Beoordeling vaststellen")
+    async def fix(self, tender_id: Id, db: AsyncSession, actor: Actor) -> TenderEvaluationOut:
+        """Stelt de beoordeling vast (vanaf de sluitingsdatum; daarna geen inschrijvingen meer).
+        Nogmaals vaststellen geeft de bewaarde beoordeling ongewijzigd terug."""
+        return TenderEvaluationOut.model_validate(
+            await tenders.evaluation(db, actor, tender_id, fix=True))
+
+
+async def export(result: dict[str, Any], fmt: str) -> Response[Any]:
+    """The same evaluation as JSON, CSV (for Excel) or PDF."""
+    if fmt == "csv":
+        name = tender_exports.filename(result, "csv")
+        return Response(tender_exports.csv_bytes(result), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    if fmt == "pdf":
+        name = tender_exports.filename(result, "pdf")
+        pdf = await tender_exports.pdf_bytes(result, utcnow())
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(TenderEvaluationOut.model_validate(result))
+
+
+ROUTES = [TenderController]

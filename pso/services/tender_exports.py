@@ -1,0 +1,108 @@
+"""CSV and PDF exports of a tender evaluation (the JSON shape of pso.services.tenders).
+
+CSV for Dutch Excel: UTF-8 with BOM (else Excel guesses the encoding), semicolons, decimal
+comma without thousands dots (so every spreadsheet reads the cell as a number), one row
+per bid in ranking order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from certificates.formatting import RUNG_LABELS, dutch_date, dutch_decimal
+from certificates.pdf import render_pdf_async
+from pso.clock import AMSTERDAM
+
+BOM = "\ufeff"
+TEMPLATE = "procurement/evaluation.html"
+STYLESHEETS = ["base.css", "procurement.css"]
+POLICY_LABELS = {"aspirant": "Aspirant", "basistrede": "Basistrede", "trede1": "Trede 1",
+                 "trede2": "Trede 2", "trede3": "Trede 3", "pso30plus": "PSO 30+"}
+STATUS_LABELS = {"valid": "geldig", "expired": "verlopen", "suspended": "geschorst",
+                 "revoked": "ingetrokken", "superseded": "vervangen",
+                 "not_yet_valid": "nog niet geldig"}
+COLUMNS = ["Positie", "Inschrijver", "KvK-nummer", "Inschrijfprijs", "Trede", "PSO 30+",
+           "Geverifieerd", "Certificaat", "Voordeel", "Fictieve prijs",
+           "Boete bij niet handhaven", "Volgorde van inschrijving", "Toelichting"]
+
+
+def comma(value: str) -> str:
+    """"1234.50" -> "1234,50": the decimal comma Dutch Excel expects, no thousands dots."""
+    return value.replace(".", ",")
+
+
+def cell(text: str) -> str:
+    """User text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def yes_no(value: bool) -> str:
+    return "ja" if value else "nee"
+
+
+def certificate_text(row: dict[str, Any]) -> str:
+    if row["members"]:
+        return ", ".join(f"{m['kvk']}: {m['certificateNumber'] or '-'}" for m in row["members"])
+    return row["certificateNumber"] or ""
+
+
+def csv_bytes(evaluation: dict[str, Any]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in evaluation["ranking"]:
+        writer.writerow([
+            row["position"], cell(row["bidder"]), row["kvk"], comma(row["price"]),
+            RUNG_LABELS[row["rung"]], yes_no(row["pso30Plus"]), yes_no(row["verified"]),
+            certificate_text(row), comma(row["advantage"]), comma(row["fictitiousPrice"]),
+            comma(row["penaltyIfNotMaintained"]), row["submissionOrder"],
+            cell(" ".join(row["notes"])),
+        ])
+    return (BOM + out.getvalue()).encode("utf-8")
+
+
+def filename(evaluation: dict[str, Any], extension: str) -> str:
+    """ASCII-only, so the Content-Disposition header needs no encoding."""
+    state = "voorlopig" if evaluation["provisional"] else "definitief"
+    return f"beoordeling-aanbesteding-{evaluation['tenderId']}-{state}.{extension}"
+
+
+def _value(mode: str, value: str) -> str:
+    return (f"{dutch_decimal(Decimal(value))} %" if mode == "percentage"
+            else f"€ {dutch_decimal(Decimal(value))}")
+
+
+def pdf_context(evaluation: dict[str, Any], printed: datetime) -> dict[str, Any]:
+    policy = evaluation["policy"]
+    evaluated = evaluation.get("evaluatedAt")
+    evaluated_at = datetime.fromisoformat(evaluated).astimezone(AMSTERDAM) if evaluated else None
+    return {
+        "title": f"Beoordeling aanbesteding {evaluation['reference']}",
+        # W3C date-time for the PDF/A metadata; a decided evaluation always gets the same.
+        "created": (evaluated_at or printed).astimezone(UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"),
+        "author": "PSO-dienst",
+        "e": evaluation,
+        "deadline": date.fromisoformat(evaluation["deadline"]),
+        "evaluated_at": evaluated_at,
+        "printed": printed.astimezone(AMSTERDAM),
+        "mode_label": "percentage van de inschrijfprijs" if policy["mode"] == "percentage"
+        else "vast bedrag",
+        "policy_rows": [(POLICY_LABELS[k], _value(policy["mode"], v))
+                        for k, v in policy["values"].items()],
+        "penalty_factor": dutch_decimal(Decimal(policy["penaltyFactor"]), 2),
+        "rung_labels": RUNG_LABELS,
+        "policy_labels": {**POLICY_LABELS, "none": "Geen"},
+        "status_labels": STATUS_LABELS,
+        "value_text": lambda value: _value(policy["mode"], value),
+        "dutch_date_iso": lambda iso: dutch_date(date.fromisoformat(iso)),
+    }
+
+
+async def pdf_bytes(evaluation: dict[str, Any], printed: datetime) -> bytes:
+    return await render_pdf_async(TEMPLATE, pdf_context(evaluation, printed),
+                                  stylesheets=STYLESHEETS)
