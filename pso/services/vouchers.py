@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
+from certificates.formatting import dutch_date, dutch_decimal
 from pso import clock
 from pso.audit import record
 from pso.auth import Actor
@@ -188,9 +189,8 @@ async def issue(
     ensure_kvk_access(actor, kvk)
     # Lock before anything is counted; a company may apply to any municipality's scheme.
     scheme = await scheme_for(session, actor, scheme_id, lock=True)
-    org = await session.scalar(select(Organization).where(Organization.kvk == kvk))
-    _check_eligible(scheme, org, kvk, fte, day)
-    assert org is not None
+    found = await session.scalar(select(Organization).where(Organization.kvk == kvk))
+    org = _eligible(scheme, found, kvk, fte, day)
     taken = await session.scalar(
         select(Voucher.code).where(
             Voucher.scheme_id == scheme.id, Voucher.organization_id == org.id
@@ -238,10 +238,11 @@ async def issue(
     return voucher
 
 
-def _check_eligible(
+def _eligible(
     scheme: VoucherScheme, org: Organization | None, kvk: str, fte: Decimal, day: date
-) -> None:
-    """Each rule its own 409 problem type, so a client can tell the applicant why."""
+) -> Organization:
+    """The applicant if eligible. Each rule has its own 409 problem type, so a client can
+    tell the applicant exactly why not."""
     if org is None:
         raise Conflict(
             "organization-unknown",
@@ -250,12 +251,12 @@ def _check_eligible(
     if day < scheme.application_opens_on:
         raise Conflict(
             "application-window-not-open",
-            f"Aanvragen kan pas vanaf {scheme.application_opens_on.isoformat()}.",
+            f"Aanvragen kan pas vanaf {dutch_date(scheme.application_opens_on)}.",
         )
     if day > scheme.application_closes_on:
         raise Conflict(
             "application-window-closed",
-            f"Aanvragen kon tot en met {scheme.application_closes_on.isoformat()}.",
+            f"Aanvragen kon tot en met {dutch_date(scheme.application_closes_on)}.",
         )
     if org.municipality_code not in scheme.eligible_municipality_codes:
         raise Conflict(
@@ -266,10 +267,11 @@ def _check_eligible(
     if fte > scheme.max_fte:
         raise Conflict(
             "fte-above-maximum",
-            f"Deze regeling is voor organisaties met ten hoogste {scheme.max_fte} fte; "
-            f"opgegeven is {fte} fte.",
+            f"Deze regeling is voor organisaties met ten hoogste "
+            f"{dutch_decimal(scheme.max_fte)} fte; opgegeven is {dutch_decimal(fte)} fte.",
             maxFte=str(scheme.max_fte),
         )
+    return org
 
 
 async def voucher_for(
@@ -309,7 +311,8 @@ def _ensure_open(voucher: Voucher, day: date) -> None:
         raise Conflict("voucher-cancelled", "Deze voucher is ingetrokken.")
     if status == "expired":
         raise Conflict(
-            "voucher-expired", f"Deze voucher is verlopen op {voucher.expires_on.isoformat()}."
+            "voucher-expired",
+            f"Deze voucher was geldig tot en met {dutch_date(voucher.expires_on)}.",
         )
 
 
