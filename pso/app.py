@@ -22,6 +22,7 @@ from pso.auth import AuthMiddleware
 from pso.db.engine import make_engine
 from pso.errors import EXCEPTION_HANDLERS
 from pso.middleware import headers_middleware
+from pso.ratelimit import make_limiter, rate_limit_middleware
 from pso.settings import Settings
 from pso.web.setup import static_router, template_config
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     engine = make_engine(settings.database_url)
     session_maker = async_sessionmaker(engine, expire_on_commit=False)
+    limiter = make_limiter(settings.rate_limit, settings.redis_url)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_maker=session_maker,
@@ -79,9 +81,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
         on_startup=[_warm_up_pdf_engine],
-        on_shutdown=[engine.dispose],
+        on_shutdown=[engine.dispose, *([limiter.close] if limiter else [])],
         debug=False,
     )
-    # Outermost wrapper, so 404/405 answers from the router get the headers too.
-    app.asgi_handler = headers_middleware(app.asgi_handler)
+    handler = app.asgi_handler
+    if limiter is not None:  # before auth and database: refusing must stay cheap
+        handler = rate_limit_middleware(handler, limiter)
+    # Outermost wrapper, so 404/405 (and 429) answers get the headers too.
+    app.asgi_handler = headers_middleware(handler)
     return app
