@@ -17,6 +17,7 @@ ROUTE_MODULES = [
     "pso.api.uploads",
     "pso.web.home",
     "pso.web.calculator",
+    "pso.web.tender",
 ]
 
 
