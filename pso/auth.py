@@ -65,10 +65,13 @@ async def find_actor(session: AsyncSession, token: str) -> Actor | None:
     user = await session.scalar(select(User).where(User.token_hash == digest))
     if user is None or not hmac.compare_digest(user.token_hash, digest):
         return None
+    return Actor.from_user(user) if usable(user) else None
+
+
+def usable(user: User) -> bool:
+    """Not revoked and not expired (also asked again by web sessions on every request)."""
     now = datetime.now(timezone.utc)
-    if user.revoked_at is not None or (user.expires_at is not None and user.expires_at <= now):
-        return None
-    return Actor.from_user(user)
+    return user.revoked_at is None and (user.expires_at is None or user.expires_at > now)
 
 
 def bearer_token(scope: Scope) -> str | None:
