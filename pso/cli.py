@@ -67,22 +67,42 @@ def users() -> None:
 @click.option("--name", default=None)
 @click.option("--kvk", default=None, help="KvK number (company users)")
 @click.option("--municipality", default=None, help="Municipality code like GM0200")
+@click.option("--expires-in-days", type=click.IntRange(min=1), default=None,
+              help="The token stops working after this many days (default: never).")
 @click.option("--token-only", is_flag=True, help="Print only the new token.")
 def users_add(
-    role: str, name: str | None, kvk: str | None, municipality: str | None, token_only: bool
+    role: str, name: str | None, kvk: str | None, municipality: str | None,
+    expires_in_days: int | None, token_only: bool,
 ) -> None:
     """Create a user and print its token (shown once; only a hash is stored)."""
     from pso.db.setup import add_user
     from pso.services.users import UserInputError
 
     try:
-        user_id, token = asyncio.run(add_user(_settings(), role, name, kvk, municipality))
+        user_id, token = asyncio.run(
+            add_user(_settings(), role, name, kvk, municipality, expires_in_days)
+        )
     except UserInputError as exc:
         raise click.UsageError(str(exc)) from None
     if token_only:
         click.echo(token)
     else:
         click.echo(f"user {user_id} ({role}) created; token: {token}")
+
+
+@users.command("revoke")
+@click.option("--id", "user_id", type=int, default=None, help="The user id `users add` printed.")
+@click.option("--token", default=None, help="The token itself (e.g. one found in a leak).")
+def users_revoke(user_id: int | None, token: str | None) -> None:
+    """Revoke a user's token at once; it is refused (401) from the next request on."""
+    from pso.db.setup import revoke_user
+    from pso.services.users import UserInputError
+
+    try:
+        found, changed = asyncio.run(revoke_user(_settings(), user_id, token))
+    except UserInputError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"user {found}: token revoked" if changed else f"user {found} was already revoked")
 
 
 @main.command()

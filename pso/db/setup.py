@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.auth import SYSTEM
+from pso.db.base import utcnow
 from pso.db.engine import make_engine
 from pso.db.migrate import upgrade_async
 from pso.settings import Settings
@@ -31,26 +34,46 @@ async def prepare_database(settings: Settings, *, demo: bool) -> dict[str, str]:
 
     engine = make_engine(settings.database_url)
     try:
-        async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-            async with session.begin():
-                return await demo_data.load(session, settings.public_url, settings.issuer_name)
+        maker = async_sessionmaker(engine, expire_on_commit=False)
+        async with maker() as session, session.begin():
+            return await demo_data.load(session, settings.public_url, settings.issuer_name)
     finally:
         await engine.dispose()
 
 
 async def add_user(
-    settings: Settings, role: str, name: str | None, kvk: str | None, municipality: str | None
+    settings: Settings, role: str, name: str | None, kvk: str | None, municipality: str | None,
+    expires_in_days: int | None = None,
 ) -> tuple[int, str]:
+    from pso.services import users
+
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    await upgrade_async(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        maker = async_sessionmaker(engine, expire_on_commit=False)
+        async with maker() as session, session.begin():
+            user, token = await users.add(
+                session, SYSTEM, role, name, kvk=kvk, municipality_code=municipality,
+                expires_at=expires_at,
+            )
+            return user.id, token
+    finally:
+        await engine.dispose()
+
+
+async def revoke_user(
+    settings: Settings, user_id: int | None, token: str | None
+) -> tuple[int, bool]:
+    """Revoke a token; returns (user id, whether it was still active)."""
     from pso.services import users
 
     await upgrade_async(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-            async with session.begin():
-                user, token = await users.add(
-                    session, SYSTEM, role, name, kvk=kvk, municipality_code=municipality
-                )
-                return user.id, token
+        maker = async_sessionmaker(engine, expire_on_commit=False)
+        async with maker() as session, session.begin():
+            user, changed = await users.revoke(session, SYSTEM, user_id=user_id, token=token)
+            return user.id, changed
     finally:
         await engine.dispose()

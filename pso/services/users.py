@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.identifiers import KVK_RE, MUNICIPALITY_RE
 from pso.audit import record
 from pso.auth import ROLES, Actor, hash_token, new_token
+from pso.db.base import utcnow
 from pso.db.models import User
+from pso.identifiers import KVK_RE, MUNICIPALITY_RE
 
 
 class UserInputError(ValueError):
@@ -50,5 +52,33 @@ async def add(
     )
     session.add(user)
     await session.flush()
-    await record(session, actor, "user.created", "user", user.id, {"role": role, "name": user.name})
+    summary = {"role": role, "name": user.name}
+    if expires_at is not None:
+        summary["expiresAt"] = expires_at.isoformat()
+    await record(session, actor, "user.created", "user", user.id, summary)
     return user, token
+
+
+async def revoke(
+    session: AsyncSession, actor: Actor, *, user_id: int | None = None, token: str | None = None
+) -> tuple[User, bool]:
+    """Revoke a user's token, found by id or by the token itself.
+
+    Returns (user, changed); revoking twice keeps the first moment and records nothing new.
+    """
+    if (user_id is None) == (token is None):
+        raise UserInputError("give either a user id or a token")
+    query = select(User).with_for_update()
+    query = query.where(User.id == user_id) if user_id is not None else query.where(
+        User.token_hash == hash_token(token or "")
+    )
+    user = await session.scalar(query)
+    if user is None:
+        raise UserInputError("no such user" if user_id is not None else "unknown token")
+    if user.revoked_at is not None:
+        return user, False
+    user.revoked_at = utcnow()
+    await session.flush()
+    await record(session, actor, "user.revoked", "user", user.id,
+                 {"role": user.role, "name": user.name})
+    return user, True
