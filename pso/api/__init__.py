@@ -14,6 +14,7 @@ ROUTE_MODULES = [
     "pso.api.procurement",
     "pso.api.tenders",
     "pso.web.register",
+    "pso.web.vouchers",
     "pso.api.uploads",
     "pso.web.home",
     "pso.web.calculator",
