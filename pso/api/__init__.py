@@ -19,6 +19,7 @@ ROUTE_MODULES = [
     "pso.web.home",
     "pso.web.calculator",
     "pso.web.tender",
+    "pso.web.municipality",
 ]
 
 
