@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pso.messages import dutch, field_name
 
@@ -227,11 +228,33 @@ def handle_unexpected(request: Request, exc: Exception) -> Response[Any]:
     )
 
 
-def _is_connection_error(exc: Exception) -> bool:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    name = type(exc).__name__
-    return name in {"ConnectionDoesNotExistError", "CannotConnectNowError", "InterfaceError"}
+_CONNECTION_ERRORS = {
+    "ConnectionDoesNotExistError", "CannotConnectNowError", "InterfaceError",
+    "ConnectionFailureError", "AdminShutdownError", "CrashShutdownError",
+}
+# SQLSTATE: class 08 connection exception; 57P01-03 shutdown / starting up; 53300 too many
+# connections. All mean "not reachable right now", never "your request was wrong".
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """Walks the wrapped errors too: SQLAlchemy wraps the driver's error (`orig`), which
+    wraps asyncpg's own (`__cause__`), e.g. "the database system is starting up"."""
+    current: BaseException | None = exc
+    for _ in range(5):
+        if current is None:
+            return False
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, (OSError, PoolTimeout)):
+            return True
+        if type(current).__name__ in _CONNECTION_ERRORS:
+            return True
+        state = getattr(current, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
 
 
 EXCEPTION_HANDLERS = {
