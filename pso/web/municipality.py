@@ -83,7 +83,8 @@ class Page:
 
 
 def _login(page: Page, error: str | None = None, status: int = 200) -> Template:
-    return page.render("web/municipality_login.html", {"error": error}, status)
+    demo = page.request.app.state.settings.is_development
+    return page.render("web/municipality_login.html", {"error": error, "demo": demo}, status)
 
 
 STALE = "Het formulier was verlopen (of de sessie is opnieuw gestart). Probeer het nog eens."

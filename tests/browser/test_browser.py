@@ -1,0 +1,239 @@
+"""The web pages in a real browser: Debian chromium driven by Playwright, against the real
+server (uvicorn in a subprocess, tests/servers.py) on a fresh migrated SQLite database.
+
+Screenshots (desktop and phone width) go to test-artifacts/browser/ for CI artefacts.
+Every CSP violation or script error the browser reports fails the test that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pso.clock import today
+from pso.db.migrate import upgrade
+from pso.db.setup import add_user
+from pso.settings import Settings
+from tests.factories import organization, submission
+from tests.servers import ROOT, start_server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = os.environ.get("PSO_CHROMIUM", "/usr/bin/chromium")
+if not shutil.which(CHROMIUM):
+    pytest.skip(f"no chromium at {CHROMIUM} (scripts/system-deps.sh installs it)",
+                allow_module_level=True)
+
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+GREEN, BAKERY = "12345678", "34567890"
+
+
+# --- a server with data, made through its own API ------------------------------------
+
+
+def _seed(base: str, tokens: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Two certified organisations (one certificate revoked) and a voucher scheme."""
+    with httpx.Client(base_url=base, timeout=30) as http:
+        numbers = {}
+        for kvk, name, staff in ((GREEN, "Groen & Schoon Hoveniers", 2),
+                                 (BAKERY, "Bakkerij De Korenaar", 1)):
+            http.post("/api/v1/organizations", json=organization(kvk, name),
+                      headers=tokens["admin"]).raise_for_status()
+            draft = http.post(f"/api/v1/organizations/{kvk}/assessments",
+                              json={"submission": submission(staff)}, headers=tokens["admin"])
+            aid = draft.raise_for_status().json()["id"]
+            http.post(f"/api/v1/assessments/{aid}/submit",
+                      headers=tokens["admin"]).raise_for_status()
+            decided = http.post(f"/api/v1/assessments/{aid}/decision",
+                                json={"outcome": "approved"}, headers=tokens["auditor"])
+            numbers[kvk] = decided.raise_for_status().json()["certificates"][0]["number"]
+        http.post(f"/api/v1/certificates/{numbers[BAKERY]}/revocation",
+                  json={"reason": "Onjuiste opgave van medewerkers"},
+                  headers=tokens["auditor"]).raise_for_status()
+        day = today()
+        scheme = http.post("/api/v1/voucher-schemes", headers=tokens["municipality"], json={
+            "title": "Voucher PSO-meting MKB", "municipalityCode": "GM0363",
+            "voucherAmount": "1500.00", "budget": "6000.00",
+            "applicationOpensOn": (day - timedelta(days=10)).isoformat(),
+            "applicationClosesOn": (day + timedelta(days=60)).isoformat(),
+            "voucherValidityDays": 180, "maxFte": "249.99",
+            "eligibleMunicipalityCodes": ["GM0363"]})
+        return {"green": numbers[GREEN], "bakery": numbers[BAKERY],
+                "scheme": str(scheme.raise_for_status().json()["id"])}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('browser') / 'pso.sqlite3'}"
+    upgrade(url)
+    settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
+    tokens = {}
+    for role, code in (("admin", None), ("auditor", None), ("municipality", "GM0363")):
+        _, token = asyncio.run(add_user(settings, role, f"Browsertest {role}", None, code))
+        tokens[role] = {"Authorization": f"Bearer {token}"}
+    with start_server(url) as base:
+        yield {"base": base, "tokens": tokens, **_seed(base, tokens)}
+
+
+@pytest.fixture(scope="module")
+def browser(site) -> Iterator[object]:  # noqa: ANN001
+    # After `site`: Playwright's sync API runs an event loop, and the seeding needs its own.
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, site, request):  # noqa: ANN001, ANN201
+    """A fresh browser context (own cookies) whose console errors fail the test."""
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
+                                  accept_downloads=True)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    problems: list[str] = []
+    # Form errors answer 400/409 on purpose; the browser logs those too.
+    expected = "Failed to load resource: the server responded with a status of 4"
+    tab.on("console", lambda m: problems.append(m.text)
+           if m.type == "error" and not m.text.startswith(expected) else None)
+    tab.on("pageerror", lambda e: problems.append(str(e)))
+    yield tab
+    context.close()
+    assert not problems, f"browser reported errors (CSP?): {problems}"
+
+
+def shoot(tab, name: str, *, phone: bool = True) -> None:  # noqa: ANN001
+    """Full-page screenshots at desktop and (re-laid out) phone width."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True)
+    if phone:
+        tab.set_viewport_size(PHONE)
+        tab.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+        tab.set_viewport_size(DESKTOP)
+
+
+def submit(tab, selector: str) -> None:  # noqa: ANN001
+    with tab.expect_navigation():
+        tab.click(selector)
+
+
+# --- the tests -------------------------------------------------------------------------
+
+
+def test_home_is_keyboard_friendly(page) -> None:  # noqa: ANN001
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Naar de inhoud"
+    for audience in ("Voor bedrijven", "Voor certificerende instellingen", "Voor inkopers",
+                     "Voor gemeenten"):
+        assert page.get_by_role("heading", name=audience).is_visible()
+    shoot(page, "home")
+
+
+def test_calculator_shows_the_rung(page) -> None:  # noqa: ANN001
+    page.goto("/rekentool")
+    page.fill("#f-totalFte", "20")
+    for i, hours in enumerate(("40", "32,5")):
+        page.fill(f"#f-employees-{i}-reference", f"mw-{i + 1}")
+        page.select_option(f"#f-employees-{i}-startingPosition", "wajong")
+        page.select_option(f"#f-employees-{i}-contractType", "regular")
+        page.fill(f"#f-employees-{i}-hoursPerWeek", hours)
+        page.fill(f"#f-employees-{i}-employmentStart", "2024-01-01")
+    for criterion in ("suitableWork", "integration", "development", "guidance"):
+        page.check(f"#f-quality-{criterion}")
+    submit(page, "button.primary")
+    assert page.inner_text(".rung-badge-label") == "Trede 2"
+    assert "Uw score: 9,06 %" in page.text_content("svg.ladder-chart")
+    assert "0,38 FTE" in page.inner_text(".next-rung")
+    shoot(page, "rekentool-uitkomst")
+
+
+def test_add_row_without_javascript_keeps_input(page) -> None:  # noqa: ANN001
+    page.goto("/rekentool")
+    page.fill("#f-totalFte", "12,5")
+    page.fill("#f-employees-2-reference", "mw-3")
+    submit(page, "button[value=add_employee]")
+    assert page.input_value("#f-totalFte") == "12,5"
+    assert page.input_value("#f-employees-2-reference") == "mw-3"
+    assert page.locator("#f-employees-3-reference").is_visible()
+
+
+def test_upload_with_a_bad_row_names_it(page) -> None:  # noqa: ANN001
+    page.goto("/rekentool")
+    page.fill("#f-totalFte", "20")
+    csv = ("referentie;uitgangspositie;contractvorm;uren per week;in dienst\n"
+           "mw-1;wajong;regulier;32,5;01-02-2024\n"
+           "mw-2;wajong;regulier;veertig;01-02-2024\n")
+    page.set_input_files("#f-file", files=[{"name": "medewerkers.csv", "mimeType": "text/csv",
+                                            "buffer": csv.encode()}])
+    submit(page, "button[value=upload]")
+    assert "Rij 3, kolom uren per week" in page.inner_text("#f-file-error")
+    assert page.input_value("#f-totalFte") == "20"
+    shoot(page, "rekentool-upload-fout", phone=False)
+
+
+def test_register_search_and_revoked_certificate(page, site) -> None:  # noqa: ANN001
+    page.goto("/register")
+    page.fill("#f-q", "korenaar")
+    submit(page, "form.search button")
+    assert "1 certificaat" in page.inner_text(".results-count")
+    shoot(page, "register-zoeken")
+    submit(page, "text=Bakkerij De Korenaar")
+    assert page.url.endswith(f"/register/{site['bakery']}")
+    assert page.inner_text(".verdict-label") == "Ingetrokken"
+    assert "Onjuiste opgave van medewerkers" in page.inner_text(".notice")
+    shoot(page, "certificaat-ingetrokken")
+
+
+def test_tender_calculation(page, site) -> None:  # noqa: ANN001
+    page.goto("/aanbesteding")
+    page.fill("#f-policy-values-trede2", "5")
+    bids = [("Bakkerij De Korenaar", BAKERY, "97.000,00", site["bakery"]),
+            ("Groen & Schoon Hoveniers", GREEN, "100.000,00", site["green"])]
+    for i, (name, kvk, price, number) in enumerate(bids):
+        page.fill(f"#f-bids-{i}-bidder", name)
+        page.fill(f"#f-bids-{i}-kvk", kvk)
+        page.fill(f"#f-bids-{i}-price", price)
+        page.fill(f"#f-bids-{i}-certificateNumber", number)
+    submit(page, "button.primary")
+    first = page.locator("table.ranking tbody tr").first
+    assert "Groen & Schoon Hoveniers" in first.inner_text()
+    assert "€ 95.000,00" in first.inner_text()  # trede 2: 5 % off 100.000
+    assert "ingetrokken" in page.inner_text("table.ranking")
+    shoot(page, "aanbesteding-rangorde")
+    with page.expect_download() as download:
+        page.click("button[value=csv]")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[1].startswith("1;Groen & Schoon Hoveniers;12345678;100000,00")
+
+
+def test_municipality_logs_in_and_issues_a_voucher(page, site) -> None:  # noqa: ANN001
+    page.goto("/gemeente")
+    shoot(page, "gemeente-inloggen", phone=False)
+    token = site["tokens"]["municipality"]["Authorization"].removeprefix("Bearer ")
+    page.fill("#token", token)
+    submit(page, "form.login button")
+    assert "Voucher PSO-meting MKB" in page.inner_text("main")
+    assert page.locator("svg.budget-chart").is_visible()
+    shoot(page, "gemeente-overzicht")
+    submit(page, "text=Vouchers bekijken en uitgeven")
+    page.fill("#f-kvk", GREEN)
+    page.fill("#f-fte", "12,5")
+    submit(page, "#uitgeven button")
+    assert "uitgegeven aan Groen & Schoon Hoveniers" in page.inner_text(".notice")
+    assert "Uitgegeven" in page.inner_text("table.vouchers")
+    assert "Gereserveerd (open vouchers): € 1.500,00" in page.inner_text(".legend")
+    shoot(page, "gemeente-voucher-uitgegeven")
+    submit(page, "text=Uitloggen")
+    assert page.locator("#token").is_visible()
