@@ -6,6 +6,7 @@ import importlib
 
 ROUTE_MODULES = [
     "pso.api.health",
+    "pso.api.score",
     "pso.api.organizations",
     "pso.api.audit_events",
     "pso.api.vouchers",

@@ -9,6 +9,7 @@ body next to pydantic's own checks, so a 400 lists every field error at once.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -45,11 +46,21 @@ def _decimal_input(value: Any) -> Any:
 
 
 def _at_cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT)
+    """At most two decimals, then exactly two. (Cheaper than pydantic's decimal_places,
+    which counts digits in Python: it showed up when timing 10,000 bids.)"""
+    cents = value.quantize(CENT)
+    if cents != value:
+        raise ValueError("Hoogstens 2 decimalen.")
+    return cents
+
+
+# Control characters, line/paragraph separators and bidi overrides (they can make a name
+# read differently in the PDF than it is stored). A regex: 10,000 names must stay cheap.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028-\u202e]")
 
 
 def _text(value: str) -> str:
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0x2028 <= ord(c) <= 0x202E for c in value):
+    if CONTROL.search(value):
         raise ValueError("de tekst mag geen stuurtekens bevatten")
     return value
 
@@ -64,7 +75,7 @@ def _certificate_number(value: str) -> str:
 def _decimal(high: int, gt: bool = False) -> Any:
     bound = {"gt": 0} if gt else {"ge": 0}  # ints, so messages read "groter dan 0"
     return Annotated[Decimal, BeforeValidator(_decimal_input),
-                     Field(le=high, decimal_places=2, allow_inf_nan=False, **bound),
+                     Field(le=high, allow_inf_nan=False, **bound),
                      AfterValidator(_at_cents)]
 
 
@@ -131,16 +142,19 @@ def _bid_errors(bids: Any) -> list[dict[str, str]]:
     for i, bid in enumerate(bids):
         if not isinstance(bid, dict):
             continue
-        name, kvk = f"bids[{i}]", _kvk(bid)
+        kvk = _kvk(bid)
         if kvk is not None:
             if kvk in first:
-                errors.append({"name": f"{name}.kvk", "reason": f"KvK-nummer {kvk[:8]} heeft al "
-                               f"een inschrijving (bids[{first[kvk]}]): één per inschrijver."})
-            first.setdefault(kvk, i)
-        errors += _one_source(bid, name)
+                errors.append({"name": f"bids[{i}].kvk", "reason": f"KvK-nummer {kvk[:8]} heeft "
+                               f"al een inschrijving (bids[{first[kvk]}]): één per inschrijver."})
+            else:
+                first[kvk] = i
+        if "declaredRung" in bid:
+            errors += _one_source(bid, f"bids[{i}]")
         members = bid.get("consortium")
         if not isinstance(members, list):
             continue
+        name = f"bids[{i}]"
         if bid.get("certificateNumber") is not None or bid.get("declaredRung") is not None:
             errors.append({"name": f"{name}.consortium", "reason": "Bij een combinatie staan "
                            "certificaatnummer of trede per lid in consortium, niet bij de bieding."})

@@ -206,11 +206,11 @@ class TenderController(Controller):
         return await export(result, wanted_format(request, format))
 
     @post("/{tender_id:int}/evaluation", status_code=200, summary="Beoordeling vaststellen")
-    async def fix(self, tender_id: Id, db: AsyncSession, actor: Actor) -> TenderEvaluationOut:
+    async def fix(self, tender_id: Id, db: AsyncSession,
+                  actor: Actor) -> Response[TenderEvaluationOut]:
         """Stelt de beoordeling vast (vanaf de sluitingsdatum; daarna geen inschrijvingen meer).
         Nogmaals vaststellen geeft de bewaarde beoordeling ongewijzigd terug."""
-        return TenderEvaluationOut.model_validate(
-            await tenders.evaluation(db, actor, tender_id, fix=True))
+        return Response(await tenders.evaluation(db, actor, tender_id, fix=True))
 
 
 async def export(result: dict[str, Any], fmt: str) -> Response[Any]:
@@ -224,7 +224,7 @@ async def export(result: dict[str, Any], fmt: str) -> Response[Any]:
         pdf = await tender_exports.pdf_bytes(result, utcnow())
         return Response(pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return Response(TenderEvaluationOut.model_validate(result))
+    return Response(result)  # already the JSON shape of TenderEvaluationOut
 
 
 ROUTES = [TenderController]

@@ -30,7 +30,7 @@ STATUS_TEXT = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Policy:
     mode: str  # "percentage" | "amount"
     values: Mapping[str, Decimal]  # per POLICY_KEYS; missing -> 0
@@ -40,14 +40,14 @@ class Policy:
         return self.values.get(key) or Decimal(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     kvk: str
     certificate_number: str | None = None
     declared_rung: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bid:
     bidder: str
     kvk: str
@@ -56,13 +56,8 @@ class Bid:
     declared_rung: str | None = None
     consortium: tuple[Member, ...] = ()  # all members, the lead included
 
-    def members(self) -> tuple[Member, ...]:
-        if self.consortium:
-            return self.consortium
-        return (Member(self.kvk, self.certificate_number, self.declared_rung),)
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """What the register said about one certificate, judged on the deadline."""
 
@@ -75,7 +70,7 @@ class Fact:
     valid_until: date
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberResult:
     kvk: str
     certificate_number: str | None
@@ -85,7 +80,7 @@ class MemberResult:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Ranked:
     position: int
     order: int  # submission order, 1-based
@@ -160,16 +155,19 @@ def advantage_of(policy: Policy, key: str, price: Decimal) -> tuple[Decimal, Dec
 
 def evaluate_bid(order: int, bid: Bid, policy: Policy, deadline: date,
                  facts: Mapping[str, Fact], holders: set[str]) -> Ranked:
-    members = [member_rung(m, deadline, facts, holders) for m in bid.members()]
-    rung = _lowest(members)
-    pso30 = all(m.pso30_plus for m in members)
-    notes: list[str] = []
-    for m in members:
-        prefix = f"Lid {m.kvk}: " if bid.consortium else ""
-        notes.extend(prefix + note for note in m.notes)
     if bid.consortium:
+        members = [member_rung(m, deadline, facts, holders) for m in bid.consortium]
+        rung = _lowest(members)
+        pso30 = all(m.pso30_plus for m in members)
+        verified = all(m.verified for m in members)
+        notes = [f"Lid {m.kvk}: {note}" for m in members for note in m.notes]
         notes.append(f"Combinatie van {len(members)} leden: de laagste trede telt "
                      f"({rung_label(rung)}).")
+    else:
+        alone = member_rung(Member(bid.kvk, bid.certificate_number, bid.declared_rung),
+                            deadline, facts, holders)
+        members, notes = [], alone.notes
+        rung, pso30, verified = alone.rung, alone.pso30_plus, alone.verified
     key = rung
     value, advantage = advantage_of(policy, rung, bid.price)
     if pso30:
@@ -183,11 +181,11 @@ def evaluate_bid(order: int, bid: Bid, policy: Policy, deadline: date,
     return Ranked(
         position=0, order=order, bidder=bid.bidder, kvk=bid.kvk, price=bid.price,
         certificate_number=None if bid.consortium else bid.certificate_number,
-        rung=rung, pso30_plus=pso30, verified=all(m.verified for m in members),
+        rung=rung, pso30_plus=pso30, verified=verified,
         applied_from=key, applied_value=value, advantage=advantage,
         fictitious_price=bid.price - advantage,
         penalty_if_not_maintained=cents(advantage * policy.penalty_factor),
-        notes=notes, members=members if bid.consortium else [],
+        notes=notes, members=members,
     )
 
 
@@ -203,11 +201,16 @@ def rank(policy: Policy, deadline: date, bids: Sequence[Bid],
     return results
 
 
-def certificate_numbers(bids: Iterable[Bid]) -> set[str]:
+def certificate_numbers(bids: Sequence[Bid]) -> set[str]:
     """Every certificate number the bids refer to (members included), for one register query."""
-    return {m.certificate_number for b in bids for m in b.members() if m.certificate_number}
+    numbers = {b.certificate_number for b in bids if b.certificate_number}
+    numbers.update(m.certificate_number for b in bids for m in b.consortium
+                   if m.certificate_number)
+    return numbers
 
 
-def bidder_kvks(bids: Iterable[Bid]) -> set[str]:
+def bidder_kvks(bids: Sequence[Bid]) -> set[str]:
     """Every company in the bids: their PSO 30+ certificates are looked up by KvK."""
-    return {m.kvk for b in bids for m in b.members()}
+    kvks = {b.kvk for b in bids}
+    kvks.update(m.kvk for b in bids for m in b.consortium)
+    return kvks

@@ -14,5 +14,5 @@ def cents(value: Decimal) -> Decimal:
 
 
 def percent_of(amount: Decimal, pct: Decimal) -> Decimal:
-    """amount × pct / 100, rounded half-up to cents."""
-    return cents(amount * pct / 100)
+    """amount × pct / 100, rounded half-up to cents (scaleb: an exact, cheap division by 100)."""
+    return cents((amount * pct).scaleb(-2))

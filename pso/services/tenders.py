@@ -162,7 +162,8 @@ async def evaluation(session: AsyncSession, actor: Actor, tender_id: int, *,
 async def _fix(session: AsyncSession, actor: Actor, tender: Tender) -> None:
     decided = await _compute(session, tender)
     tender.evaluated_at, tender.evaluated_by = utcnow(), actor.name
-    tender.snapshot = {"evaluatedAt": tender.evaluated_at.isoformat(),
+    # "Z" like every other date-time the API sends.
+    tender.snapshot = {"evaluatedAt": tender.evaluated_at.isoformat().replace("+00:00", "Z"),
                        "evaluatedBy": actor.name, **decided}
     await session.flush()
     await record(session, actor, "tender.evaluated", "tender", tender.id,

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
+from pso.api.procurement_models import EvaluationOut
 from pso.clock import today
 from pso.procurement.evaluation import Bid, Policy
 from pso.services import procurement
@@ -46,6 +47,8 @@ async def test_five_bid_tender_as_computed_by_hand(client, headers) -> None:
     body = await evaluate(client, {"deadline": days(14).isoformat(), "policy": POLICY,
                                    "bids": bids})
     assert summary(body["ranking"]) == EXPECTED
+    # Sent without a second validation: it must still be exactly the documented shape.
+    assert EvaluationOut.model_validate(body).model_dump(mode="json") == body
     assert body["provisional"] is True and body["deadline"] == days(14).isoformat()
     assert body["policy"] == {"mode": "percentage", "penaltyFactor": "1.5", "values": {
         "aspirant": "1.00", "basistrede": "2.00", "trede1": "3.00", "trede2": "5.00",

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from certificates.formatting import dutch_date
+from pso.api.tenders import TenderEvaluationOut
 from pso.clock import today
 from pso.db.models import AuditEvent
 from pso.services import tenders as tender_service
@@ -73,6 +74,8 @@ async def test_five_bid_tender_end_to_end_and_snapshot(client, headers, session_
     decided = fixed.json()
     assert decided["provisional"] is False and decided["evaluatedAt"]
     assert summary(decided["ranking"]) == EXPECTED
+    # Sent without a second validation: it must still be exactly the documented shape.
+    assert TenderEvaluationOut.model_validate(decided).model_dump(mode="json") == decided
     facts = {f["number"]: f for f in decided["registerFacts"]}
     charlie = bids[2]["certificateNumber"]
     assert facts[charlie]["status"] == "valid" and facts[charlie]["kvk"] == "10000003"
