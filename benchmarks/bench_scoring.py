@@ -1,6 +1,6 @@
 """Throughput of the scoring engine (spec §2), and of POST /api/v1/score.
 
-    .venv/bin/python benchmarks/bench_scoring.py [--seconds 1.0] [--runs 5]
+    .venv/bin/python benchmarks/bench_scoring.py [--seconds 1.0] [--runs 5] [--no-api]
 
 Prints submissions per second (median of several runs) for a typical submission
 (25 employees, 3 purchases) and a large one (2,000 employees): the engine alone on an
@@ -8,17 +8,32 @@ already parsed submission, and parse + score from JSON bytes. Engine figures are
 of this process (one core), so other work on a shared machine disturbs them less.
 
 Both submissions land below trede 3, so every score also runs the nextRung search.
+
+The API part starts a real server (uvicorn, one process, PSO_RATE_LIMIT=0) on a free
+loopback port and compares POST /api/v1/score (the typical submission) with
+GET /api/v1/health/live on that same server: requests per second over keep-alive
+connections, median of several bounded runs, alternating the two endpoints so that load
+from elsewhere hits both alike. The client is a minimal asyncio HTTP/1.1 client with
+prebuilt requests, so it costs far less per request than the server it measures.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
+import os
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from scoring import parse_submission, score
 
@@ -101,14 +116,128 @@ def bench_engine(seconds: float, runs: int) -> list[tuple[str, float]]:
     return rows
 
 
+# ---- API: a real server and a small raw HTTP client ------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server() -> Iterator[int]:
+    """uvicorn with the real app factory on a free loopback port; yields the port."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PSO_ENV": "test", "PSO_RATE_LIMIT": "0",
+               "PSO_LOG_LEVEL": "WARNING",
+               "PSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"}
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "pso.app:create_app",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+             "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError("server did not start:\n"
+                                       + proc.stderr.read().decode(errors="replace")[-3000:])
+                try:
+                    if asyncio.run(_get_status(port, "/api/v1/health/live")) == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not answer within 60 s")
+                time.sleep(0.2)
+            yield port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def http_request(method: str, path: str, body: bytes = b"") -> bytes:
+    head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Length: {len(body)}\r\n")
+    if body:
+        head += "Content-Type: application/json\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return status
+
+
+async def _get_status(port: int, path: str) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(http_request("GET", path))
+    status = await _read_response(reader)
+    writer.close()
+    return status
+
+
+async def _blast(port: int, request: bytes, total: int, connections: int) -> float:
+    """Send `total` requests over `connections` keep-alive connections; requests per second."""
+    async def worker(n: int) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(n):
+            writer.write(request)
+            status = await _read_response(reader)
+            if status != 200:
+                raise RuntimeError(f"unexpected status {status}")
+        writer.close()
+
+    share = [total // connections + (i < total % connections) for i in range(connections)]
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in share))
+    return total / (time.perf_counter() - t0)
+
+
+def bench_api(requests: int, runs: int, connections: int) -> list[tuple[str, float]]:
+    score_req = http_request("POST", "/api/v1/score",
+                             json.dumps(make_submission(25, 3)).encode())
+    live_req = http_request("GET", "/api/v1/health/live")
+    with server() as port:
+        for req in (live_req, score_req):  # warm up both paths
+            asyncio.run(_blast(port, req, min(200, requests), connections))
+        live, scored = [], []
+        for _ in range(runs):
+            live.append(asyncio.run(_blast(port, live_req, requests, connections)))
+            scored.append(asyncio.run(_blast(port, score_req, requests, connections)))
+    live_rate, score_rate = statistics.median(live), statistics.median(scored)
+    return [("API GET /api/v1/health/live (baseline)", live_rate),
+            ("API POST /api/v1/score       typical (25 employees, 3 purchases)", score_rate),
+            ("API ratio score / health (%)", 100 * score_rate / live_rate)]
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seconds", type=float, default=1.0, help="length of one run")
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=1.0, help="length of one engine run")
     ap.add_argument("--runs", type=int, default=5, help="runs per figure (median is printed)")
+    ap.add_argument("--requests", type=int, default=2000, help="requests per API run")
+    ap.add_argument("--connections", type=int, default=8, help="concurrent API connections")
+    ap.add_argument("--no-api", action="store_true", help="engine figures only")
     args = ap.parse_args()
-    print(f"{'what':<62} {'per second':>12}")
-    for label, value in bench_engine(args.seconds, args.runs):
-        print(f"{label:<62} {value:>12,.0f}")
+    print(f"{'what':<66} {'per second':>12}")
+    rows = bench_engine(args.seconds, args.runs)
+    for label, value in rows:
+        print(f"{label:<66} {value:>12,.0f}", flush=True)
+    if not args.no_api:
+        for label, value in bench_api(args.requests, args.runs, args.connections):
+            print(f"{label:<66} {value:>12,.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ Numbers become Decimal: decimal strings or JSON numbers, never float arithmetic.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Annotated, Any
 
@@ -32,14 +32,14 @@ def fail(reason: str, **ctx: Any) -> PydanticCustomError:
 
 
 def _to_date(value: Any) -> date:
-    # Only ISO "YYYY-MM-DD" strings: no timestamps, no week dates.
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        d = value
-    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+    # Only ISO "YYYY-MM-DD" strings (or date objects): no timestamps, no week dates.
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
             d = date.fromisoformat(value)
         except ValueError:
             raise fail("geen geldige datum (verwacht JJJJ-MM-DD)") from None
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        d = value
     else:
         raise fail("moet een datum zijn als tekst JJJJ-MM-DD")
     if not MIN_YEAR <= d.year <= MAX_YEAR:
@@ -51,24 +51,23 @@ _DIGITS = Context(prec=_NUMBER_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _to_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise fail("moet een getal zijn")
-    if isinstance(value, Decimal):
+    kind = type(value)  # exact types first: this runs for every number of every submission
+    if kind is Decimal:
         d = value
-    elif isinstance(value, int):
-        if abs(value) > 10**_NUMBER_DIGITS:
-            raise fail("getal is te groot")
-        d = Decimal(value)
-    elif isinstance(value, float):
-        d = Decimal(repr(value))  # the shortest text of the float, not its binary expansion
-    elif isinstance(value, str):
+    elif kind is str:
         if len(value) > _NUMBER_CHARS:
             raise fail("getal is te lang")
         try:
             d = Decimal(value.strip())
         except ArithmeticError:
             raise fail("moet een getal zijn (bijvoorbeeld \"12.5\")") from None
-    else:
+    elif kind is int:
+        if abs(value) > 10**_NUMBER_DIGITS:
+            raise fail("getal is te groot")
+        d = Decimal(value)
+    elif kind is float:
+        d = Decimal(repr(value))  # the shortest text of the float, not its binary expansion
+    else:  # bool, None, lists, objects, subclasses
         raise fail("moet een getal zijn")
     if not d.is_finite():
         raise fail("moet een eindig getal zijn (geen NaN of Infinity)")
@@ -209,10 +208,16 @@ def _raise_problems(problems: list[tuple[str, str]]) -> None:
         raise fail("fields", problems=problems)
 
 
+def _doc(text: str, **kw: Any) -> Any:
+    return Field(description=text, **kw)
+
+
 class Period(BaseModel):
+    """De meetperiode (peiljaar), begin en einde inclusief, hoogstens 366 dagen."""
+
     model_config = _CONFIG
-    start: IsoDate
-    end: IsoDate
+    start: IsoDate = _doc("Eerste dag van de periode")
+    end: IsoDate = _doc("Laatste dag van de periode (bepaalt het rulebook als er geen is gekozen)")
 
     @model_validator(mode="after")
     def _check(self) -> Period:
@@ -225,17 +230,23 @@ class Period(BaseModel):
 
 
 class Employee(BaseModel):
+    """Een medewerker uit de PSO-doelgroep."""
+
     model_config = _CONFIG
-    reference: Reference
-    starting_position: StartingPosition
-    contract_type: ContractType
-    hours_per_week: HoursPerWeek
-    employment_start: IsoDate
-    employment_end: IsoDate | None = None
-    wage_subsidy_until: IsoDate | None = None
-    wsw_indication_until: IsoDate | None = None
-    school_left_on: IsoDate | None = None
-    in_target_group_register: StrictBool = False
+    reference: Reference = _doc("Pseudoniem (hoogstens 64 tekens); een geldig BSN wordt geweigerd")
+    starting_position: StartingPosition = _doc("Uitgangspositie bij instroom")
+    contract_type: ContractType = _doc("Contractvorm")
+    hours_per_week: HoursPerWeek = _doc("Contracturen per week (> 0, hoogstens 80)")
+    employment_start: IsoDate = _doc("Datum van indiensttreding; het telvenster begint hier")
+    employment_end: IsoDate | None = _doc("Laatste dag in dienst (inclusief)", default=None)
+    wage_subsidy_until: IsoDate | None = _doc(
+        "Einde loonkostensubsidie (inclusief); verlengt het telvenster van 5 jaar", default=None)
+    wsw_indication_until: IsoDate | None = _doc(
+        "Einde Wsw-indicatie (inclusief); bij uitgangspositie wsw", default=None)
+    school_left_on: IsoDate | None = _doc(
+        "Datum van schoolverlaten (verplicht bij vso_pro: telt tot 5 jaar daarna)", default=None)
+    in_target_group_register: StrictBool = _doc("Ingeschreven in het doelgroepregister (UWV)",
+                                                default=False)
 
     @model_validator(mode="after")
     def _check(self) -> Employee:
@@ -245,14 +256,17 @@ class Employee(BaseModel):
 
 
 class Purchase(BaseModel):
+    """Inkoop bij een PSO-gecertificeerde organisatie of SW-bedrijf (indirecte bijdrage)."""
+
     model_config = _CONFIG
-    supplier_name: Name
-    supplier_kvk: Kvk
-    supplier_kind: SupplierKind
-    invoice_amount: Amount
-    supplier_turnover: Amount
-    supplier_fte: SupplierFte
-    supplier_direct_pct: Percentage
+    supplier_name: Name = _doc("Naam van de leverancier")
+    supplier_kvk: Kvk = _doc("KvK-nummer van de leverancier (8 cijfers)")
+    supplier_kind: SupplierKind = _doc("Soort leverancier")
+    invoice_amount: Amount = _doc("Gefactureerd bedrag in de periode, EUR excl. btw "
+                                  "(getal of decimale tekst; hoogstens de omzet)")
+    supplier_turnover: Amount = _doc("Jaaromzet van de leverancier, EUR")
+    supplier_fte: SupplierFte = _doc("Totaal aantal FTE van de leverancier")
+    supplier_direct_pct: Percentage = _doc("Directe bijdrage van de leverancier in %")
 
     @model_validator(mode="after")
     def _check(self) -> Purchase:
@@ -261,28 +275,40 @@ class Purchase(BaseModel):
 
 
 class Quality(BaseModel):
+    """De vier kwaliteitseisen; alle vier nodig voor basistrede en hoger."""
+
     model_config = _CONFIG
-    suitable_work: StrictBool
-    integration: StrictBool
-    development: StrictBool
-    guidance: StrictBool
+    suitable_work: StrictBool = _doc("Passend werk")
+    integration: StrictBool = _doc("Integratie")
+    development: StrictBool = _doc("Functioneren en ontwikkeling")
+    guidance: StrictBool = _doc("Begeleiding")
 
 
 class ActionPlan(BaseModel):
+    """Plan van aanpak; geeft aspirant-status als het aan de regels voldoet."""
+
     model_config = _CONFIG
-    board_approved: StrictBool
-    target_rung: TargetRung
-    target_date: IsoDate
+    board_approved: StrictBool = _doc("Goedgekeurd door directie of bestuur")
+    target_rung: TargetRung = _doc("Beoogde trede")
+    target_date: IsoDate = _doc("Streefdatum: na asOf en hoogstens 2 jaar daarna")
 
 
 class Submission(BaseModel):
+    """Personeelsgegevens van één organisatie over één periode (spec §2.1)."""
+
     model_config = _CONFIG
     period: Period
-    total_fte: TotalFte
-    full_time_hours_per_week: FullTimeHours = Decimal(40)
-    employees: list[Employee] = Field(default_factory=list, max_length=MAX_EMPLOYEES)
-    purchases: list[Purchase] = Field(default_factory=list, max_length=MAX_PURCHASES)
+    total_fte: TotalFte = _doc("Totaal aantal FTE van de organisatie over de periode (> 0)")
+    full_time_hours_per_week: FullTimeHours = _doc("Voltijdse werkweek volgens de cao (20-48)",
+                                                   default=Decimal(40))
+    employees: list[Employee] = _doc("Medewerkers uit de doelgroep (hoogstens 10.000)",
+                                     default_factory=list, max_length=MAX_EMPLOYEES)
+    purchases: list[Purchase] = _doc("Inkopen voor de indirecte bijdrage (hoogstens 1.000)",
+                                     default_factory=list, max_length=MAX_PURCHASES)
     quality: Quality
     action_plan: ActionPlan | None = None
-    as_of: IsoDate | None = None
-    rulebook: RulebookName | None = None
+    as_of: IsoDate | None = _doc("Peildatum voor het plan van aanpak; standaard vandaag",
+                                 default=None)
+    rulebook: RulebookName | None = _doc(
+        "Rulebook (handleidingversie); standaard het rulebook dat geldt op period.end",
+        default=None)

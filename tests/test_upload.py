@@ -85,8 +85,8 @@ def test_engine_rules_apply_to_rows() -> None:
             "mw-2;piloot;vast;8;2024-01-01;\n"
             ";vso_pro;regulier;8;2024-01-01;\n")
     found = errors_of(text.encode())
-    assert (2, "referentie", "lijkt op een geldig BSN; gebruik een pseudoniem, geen "
-            "persoonsgegevens") in found
+    bsn = "lijkt op een geldig BSN; gebruik een pseudoniem, geen persoonsgegevens"
+    assert (2, "referentie", bsn) in found
     assert (2, "uren per week", "moet groter dan 0 en hoogstens 80 zijn") in found
     assert (2, "uit dienst", "einde dienstverband ligt vóór het begin") in found
     assert any(r == 3 and c == "uitgangspositie" and "onbekende waarde" in why
@@ -137,8 +137,8 @@ def test_xlsx_bad_row_named() -> None:
     (b"", "het bestand is leeg"),
     (b"\x00\x01\x02binary\xff\xfe", "geen CSV- of Excel-bestand (binaire inhoud)"),
     (b"PK\x03\x04 this is no zip at all", "geen geldig Excel-bestand (.xlsx)"),
-    (b"\xd0\xcf\x11\xe0old", "dit is het oude Excel-formaat (.xls); sla het op als .xlsx of "
-                            "als CSV"),
+    (b"\xd0\xcf\x11\xe0old",
+     "dit is het oude Excel-formaat (.xls); sla het op als .xlsx of als CSV"),
     (b"referentie;uitgangspositie;contractvorm;uren per week;in dienst\n",
      "het bestand bevat geen medewerkers onder de kopregel"),
     (b"a" * (MAX_UPLOAD_BYTES + 1), "het bestand is groter dan 5 MB"),

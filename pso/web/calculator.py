@@ -20,8 +20,12 @@ from pso.dutch_input import date_text, number_text
 from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 from pso.web.charts import ladder_chart
 from pso.web.forms import Form, field_id
-from pso.web.labels import (CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS,
-                            SUPPLIER_KIND_LABELS)
+from pso.web.labels import (
+    CONTRACT_TYPE_LABELS,
+    QUALITY_LABELS,
+    STARTING_POSITION_LABELS,
+    SUPPLIER_KIND_LABELS,
+)
 from scoring import SubmissionInvalid, all_rulebooks, parse_submission, score
 
 MAX_FORM_EMPLOYEES = 50  # more people: upload a file (keeps the form under the part limit)

@@ -74,7 +74,7 @@ def ladder_chart(result: dict) -> LadderChart:
                               round(left + i * slot + slot * 0.12, 1), top_y,
                               round(slot * 0.76, 1), round(base - top_y, 1), state))
     ticks = [(y(v * step), _dutch(v * step, 0 if step >= 1 else 1))
-             for v in range(int(round(axis_max / step)) + 1)]
+             for v in range(round(axis_max / step) + 1)]
     score_text = f"Uw score: {_dutch(total)} %"
     score_y = y(total)
     # The label sits above the line (below it when the line runs along the top), over the

@@ -70,7 +70,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
                           engine_callback=_engine)
 
 
-def static_router():  # noqa: ANN201
+def static_router():
     # Only the assets folder: templates themselves are never served.
     return create_static_files_router(path="/static", directories=[TEMPLATES / "assets"],
                                       include_in_schema=False, name="static")

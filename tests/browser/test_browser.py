@@ -85,7 +85,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
 
 
 @pytest.fixture(scope="module")
-def browser(site) -> Iterator[object]:  # noqa: ANN001
+def browser(site) -> Iterator[object]:
     # After `site`: Playwright's sync API runs an event loop, and the seeding needs its own.
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(
@@ -96,7 +96,7 @@ def browser(site) -> Iterator[object]:  # noqa: ANN001
 
 
 @pytest.fixture
-def page(browser, site, request):  # noqa: ANN001, ANN201
+def page(browser, site, request):
     """A fresh browser context (own cookies) whose console errors fail the test."""
     context = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
                                   accept_downloads=True)
@@ -113,7 +113,7 @@ def page(browser, site, request):  # noqa: ANN001, ANN201
     assert not problems, f"browser reported errors (CSP?): {problems}"
 
 
-def shoot(tab, name: str, *, phone: bool = True) -> None:  # noqa: ANN001
+def shoot(tab, name: str, *, phone: bool = True) -> None:
     """Full-page screenshots at desktop and (re-laid out) phone width."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True)
@@ -123,7 +123,7 @@ def shoot(tab, name: str, *, phone: bool = True) -> None:  # noqa: ANN001
         tab.set_viewport_size(DESKTOP)
 
 
-def submit(tab, selector: str) -> None:  # noqa: ANN001
+def submit(tab, selector: str) -> None:
     with tab.expect_navigation():
         tab.click(selector)
 
@@ -131,7 +131,7 @@ def submit(tab, selector: str) -> None:  # noqa: ANN001
 # --- the tests -------------------------------------------------------------------------
 
 
-def test_home_is_keyboard_friendly(page) -> None:  # noqa: ANN001
+def test_home_is_keyboard_friendly(page) -> None:
     page.goto("/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Naar de inhoud"
@@ -141,7 +141,7 @@ def test_home_is_keyboard_friendly(page) -> None:  # noqa: ANN001
     shoot(page, "home")
 
 
-def test_calculator_shows_the_rung(page) -> None:  # noqa: ANN001
+def test_calculator_shows_the_rung(page) -> None:
     page.goto("/rekentool")
     page.fill("#f-totalFte", "20")
     for i, hours in enumerate(("40", "32,5")):
@@ -159,7 +159,7 @@ def test_calculator_shows_the_rung(page) -> None:  # noqa: ANN001
     shoot(page, "rekentool-uitkomst")
 
 
-def test_add_row_without_javascript_keeps_input(page) -> None:  # noqa: ANN001
+def test_add_row_without_javascript_keeps_input(page) -> None:
     page.goto("/rekentool")
     page.fill("#f-totalFte", "12,5")
     page.fill("#f-employees-2-reference", "mw-3")
@@ -169,7 +169,7 @@ def test_add_row_without_javascript_keeps_input(page) -> None:  # noqa: ANN001
     assert page.locator("#f-employees-3-reference").is_visible()
 
 
-def test_upload_with_a_bad_row_names_it(page) -> None:  # noqa: ANN001
+def test_upload_with_a_bad_row_names_it(page) -> None:
     page.goto("/rekentool")
     page.fill("#f-totalFte", "20")
     csv = ("referentie;uitgangspositie;contractvorm;uren per week;in dienst\n"
@@ -183,7 +183,7 @@ def test_upload_with_a_bad_row_names_it(page) -> None:  # noqa: ANN001
     shoot(page, "rekentool-upload-fout", phone=False)
 
 
-def test_register_search_and_revoked_certificate(page, site) -> None:  # noqa: ANN001
+def test_register_search_and_revoked_certificate(page, site) -> None:
     page.goto("/register")
     page.fill("#f-q", "korenaar")
     submit(page, "form.search button")
@@ -196,7 +196,7 @@ def test_register_search_and_revoked_certificate(page, site) -> None:  # noqa: A
     shoot(page, "certificaat-ingetrokken")
 
 
-def test_tender_calculation(page, site) -> None:  # noqa: ANN001
+def test_tender_calculation(page, site) -> None:
     page.goto("/aanbesteding")
     page.fill("#f-policy-values-trede2", "5")
     bids = [("Bakkerij De Korenaar", BAKERY, "97.000,00", site["bakery"]),
@@ -218,7 +218,7 @@ def test_tender_calculation(page, site) -> None:  # noqa: ANN001
     assert text.splitlines()[1].startswith("1;Groen & Schoon Hoveniers;12345678;100000,00")
 
 
-def test_municipality_logs_in_and_issues_a_voucher(page, site) -> None:  # noqa: ANN001
+def test_municipality_logs_in_and_issues_a_voucher(page, site) -> None:
     page.goto("/gemeente")
     shoot(page, "gemeente-inloggen", phone=False)
     token = site["tokens"]["municipality"]["Authorization"].removeprefix("Bearer ")

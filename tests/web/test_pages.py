@@ -65,7 +65,7 @@ async def test_calculator_errors_sit_at_their_fields_and_input_is_kept(client) -
     form = calculator_form(**{"employees[1].hoursPerWeek": "veertig", "totalFte": ""})
     page = await client.post("/rekentool", data=form)
     assert page.status_code == 400
-    error = re.search(r'id="f-employees-1-hoursPerWeek-error">(.*?)</p>', page.text, re.S)
+    error = re.search(r'id="f-employees-1-hoursPerWeek-error">(.*?)</p>', page.text, re.DOTALL)
     assert error and "Moet een getal zijn" in error.group(1)
     assert 'id="f-totalFte-error"' in page.text
     assert 'aria-describedby="f-totalFte-hint f-totalFte-error" aria-invalid="true"' in page.text
@@ -163,7 +163,7 @@ def csrf_of(html: str) -> str:
 
 
 async def test_municipality_login_issue_cancel_and_csrf(client, actors, make_token) -> None:  # noqa: F811
-    def post(url: str, **kw):  # noqa: ANN202 - answers to forms are redirects (303)
+    def post(url: str, **kw):
         return client.post(url, follow_redirects=False, **kw)
 
     town = await make_token("municipality", municipality_code="GM0363")
