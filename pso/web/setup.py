@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +43,19 @@ def _date(value: date | str | None) -> str:
     return dutch_date(value)
 
 
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _dates_in(text: str | None) -> str:
+    """ISO dates inside a sentence (the engine's explanation) written the Dutch way."""
+    def dutch(m: re.Match[str]) -> str:
+        try:
+            return dutch_date(date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+    return _ISO_DAY.sub(dutch, text or "")
+
+
 def _num(value: Any, places: int = 2) -> str:
     """Dutch decimal, trailing zeros dropped: 12.50 -> "12,5", 3 -> "3"."""
     if value is None:
@@ -56,6 +70,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         dutch_date=_date,
         decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
         num=_num,
+        dates_in=_dates_in,
         decimal_text=lambda v: str(v).replace(".", ",") if v is not None else "",
         euro=lambda v: euro(_exact(v)),
         pct=lambda v, places=1: percentage(_exact(v), places),
