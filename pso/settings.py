@@ -30,6 +30,10 @@ class Settings:
     rate_limit: int = 120
     redis_url: str | None = None
     log_level: str = "INFO"
+    # PDF rendering: 0 workers renders in a thread (dev, tests); >0 uses recycled processes.
+    pdf_workers: int = 0
+    pdf_renders_per_worker: int = 200
+    pdf_timeout: float = 30.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -57,12 +61,19 @@ class Settings:
             values["redis_url"] = url
         if level := env.get("PSO_LOG_LEVEL"):
             values["log_level"] = level.upper()
-        for key, attr in (("PSO_MAX_BODY_BYTES", "max_body_bytes"), ("PSO_RATE_LIMIT", "rate_limit")):
+        for key, attr in (("PSO_MAX_BODY_BYTES", "max_body_bytes"), ("PSO_RATE_LIMIT", "rate_limit"),
+                          ("PSO_PDF_WORKERS", "pdf_workers"),
+                          ("PSO_PDF_RENDERS_PER_WORKER", "pdf_renders_per_worker")):
             if key in env:
                 try:
                     values[attr] = int(env[key])
                 except ValueError as exc:
                     raise SettingsError(f"{key} must be a whole number") from exc
+        if "PSO_PDF_TIMEOUT" in env:
+            try:
+                values["pdf_timeout"] = float(env["PSO_PDF_TIMEOUT"])
+            except ValueError as exc:
+                raise SettingsError("PSO_PDF_TIMEOUT must be a number of seconds") from exc
         secret = env.get("PSO_SECRET_KEY", "")
         values.update(overrides)
         if not secret:
