@@ -1,7 +1,8 @@
 """The web pages in a real browser: Debian chromium driven by Playwright, against the real
 server (uvicorn in a subprocess, tests/servers.py) on a fresh migrated SQLite database.
 
-Screenshots (desktop and phone width) go to test-artifacts/browser/ for CI artefacts.
+JavaScript is switched off in the browser. Screenshots (desktop and phone width) go to
+test-artifacts/browser/ for CI artefacts.
 Every CSP violation or script error the browser reports fails the test that caused it.
 """
 
@@ -97,9 +98,11 @@ def browser(site) -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, site, request):
-    """A fresh browser context (own cookies) whose console errors fail the test."""
+    """A fresh browser context (own cookies) whose console errors fail the test.
+
+    JavaScript is off: every page must work without it."""
     context = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
-                                  accept_downloads=True)
+                                  accept_downloads=True, java_script_enabled=False)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     problems: list[str] = []
@@ -134,7 +137,7 @@ def submit(tab, selector: str) -> None:
 def test_home_is_keyboard_friendly(page) -> None:
     page.goto("/")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Naar de inhoud"
+    assert page.locator(":focus").inner_text() == "Naar de inhoud"
     for audience in ("Voor bedrijven", "Voor certificerende instellingen", "Voor inkopers",
                      "Voor gemeenten"):
         assert page.get_by_role("heading", name=audience).is_visible()
