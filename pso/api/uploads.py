@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from litestar import Request, post
 from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
 from pso.errors import InvalidInput, ProblemError
-from pso.upload import UploadInvalid, read_employees
+from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 
 FIELD = "file"
-
-
-async def uploaded_file(request: Request, field: str = FIELD) -> bytes | None:
-    """The bytes of one multipart file field, or None when no file was chosen."""
-    form = await request.form()
-    part = form.get(field)
-    if not isinstance(part, UploadFile) or not part.filename:
-        return None
-    return await part.read()
 
 
 def upload_problem(exc: UploadInvalid) -> InvalidInput:
@@ -28,9 +22,27 @@ def upload_problem(exc: UploadInvalid) -> InvalidInput:
                         detail=f"Het bestand bevat {exc.total} fout(en){more}.")
 
 
+@dataclass
+class EmployeeFile:
+    file: UploadFile | None = None  # CSV or .xlsx, at most 5 MB (missing: our own 400)
+
+
+async def _multipart_only(request: Request) -> None:
+    # Before the body is read, so a JSON or CSV body gets a 415, not a parse error.
+    content_type = request.headers.get("content-type", "").lower()
+    if not content_type.startswith("multipart/form-data"):
+        raise ProblemError(
+            "Stuur het bestand als multipart/form-data in het veld 'file'.",
+            status=415, slug="unsupported-media-type",
+        )
+
+
 @post("/api/v1/submissions/employees", tags=["Rekentool"], status_code=200,
-      summary="Medewerkerslijst (CSV of Excel) omzetten naar opgave-JSON")
-async def employees_from_file(request: Request) -> dict[str, Any]:
+      summary="Medewerkerslijst (CSV of Excel) omzetten naar opgave-JSON",
+      before_request=_multipart_only)
+async def employees_from_file(
+    data: Annotated[EmployeeFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> dict[str, Any]:
     """Upload a CSV (`;` or `,`) or `.xlsx` file as multipart/form-data field `file`.
 
     Dutch headers (referentie, uitgangspositie, contractvorm, uren per week, in dienst,
@@ -39,17 +51,10 @@ async def employees_from_file(request: Request) -> dict[str, Any]:
     or 31-01-2025. Returns `{employees: [...]}` in submission format. Errors are a 400
     problem whose `invalidParams` name the row (header = row 1) and column.
     """
-    content_type = request.headers.get("content-type", "").lower()
-    if not content_type.startswith("multipart/form-data"):
-        raise ProblemError(
-            "Stuur het bestand als multipart/form-data in het veld 'file'.",
-            status=415, slug="unsupported-media-type",
-        )
-    data = await uploaded_file(request)
-    if data is None:
+    if not isinstance(data.file, UploadFile) or not data.file.filename:
         raise InvalidInput([{"name": FIELD, "reason": "Kies een CSV- of Excel-bestand."}])
     try:
-        result = read_employees(data)
+        result = read_employees(await data.file.read(MAX_UPLOAD_BYTES + 1))
     except UploadInvalid as exc:
         raise upload_problem(exc) from None
     return {"employees": result.employees, "format": result.format,
