@@ -9,9 +9,10 @@ of this process (one core), so other work on a shared machine disturbs them less
 
 Both submissions land below trede 3, so every score also runs the nextRung search.
 
-The API part starts a real server (uvicorn, one process, PSO_RATE_LIMIT=0) on a free
-loopback port and compares POST /api/v1/score (the typical submission) with
-GET /api/v1/health/live on that same server: requests per second over keep-alive
+The API part starts the real server (`pso serve --no-demo`: uvicorn, one process, access
+log and start-up tuning as in production, PSO_RATE_LIMIT=0) on a free loopback port and
+compares POST /api/v1/score (the typical submission) with GET /api/v1/health/live on that
+same server: requests per second over keep-alive
 connections, median of several bounded runs, alternating the two endpoints so that load
 from elsewhere hits both alike. The client is a minimal asyncio HTTP/1.1 client with
 prebuilt requests, so it costs far less per request than the server it measures.
@@ -126,30 +127,32 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server() -> Iterator[int]:
-    """uvicorn with the real app factory on a free loopback port; yields the port."""
+    """The real server (`pso serve`, uvicorn) on a free loopback port; yields the port."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PSO_ENV": "test", "PSO_RATE_LIMIT": "0",
                "PSO_LOG_LEVEL": "WARNING",
                "PSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"}
         port = free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "pso.app:create_app",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-             "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        log_path = Path(tmp) / "server.log"
+        # `pso serve` as users run it: migrations, then uvicorn (one process) with the same
+        # app, start-up tuning and access log as production. Output goes to a file, never a
+        # pipe that could fill up and stall the server.
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                [str(Path(sys.executable).parent / "pso"), "serve", "--no-demo",
+                 "--host", "127.0.0.1", "--port", str(port)],
+                cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 60
             while True:
-                if proc.poll() is not None:
-                    raise RuntimeError("server did not start:\n"
-                                       + proc.stderr.read().decode(errors="replace")[-3000:])
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output = log_path.read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"server did not start:\n{output}")
                 try:
                     if asyncio.run(_get_status(port, "/api/v1/health/live")) == 200:
                         break
                 except OSError:
                     pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not answer within 60 s")
                 time.sleep(0.2)
             yield port
         finally:

@@ -118,7 +118,7 @@ def _score(sub: Submission, rb: Rulebook) -> dict:
     n_direct = n_all = n_register = n_p30 = 0  # numerators over q (over qw for n_direct)
     for e in sub.employees:
         pos, con = e.starting_position, e.contract_type
-        combo = combos[pos, con]
+        combo = combos[pos][con]
         # (conditionals rather than max()/min(): this loop is the engine's hot path)
         lo = e.employment_start.toordinal()
         lo = lo if lo > ps else ps  # noqa: FURB136

@@ -54,7 +54,8 @@ def additional_fte(direct: Decimal, indirect: Decimal, total_fte: Decimal, rb: R
     Assumes x = 0 does not reach `rung` (it is above the quantitative rung).
     """
     cap = rb.cap_factor
-    k_max = int(max(Decimal(1000), 10 * total_fte) * 100)  # floor: x may not exceed the bound
+    # x <= max(1000, 10 T) on the 0.01 grid: k <= max(100000, floor(1000 T))
+    k_max = max(100_000, int(total_fte.scaleb(3)))  # scaleb: exact, int(): floor
 
     def reach(k: int) -> bool:
         x = Decimal(k).scaleb(-2)

@@ -103,8 +103,8 @@ class Rulebook:
         return 10 ** places
 
     @cached_property
-    def combos(self) -> dict[tuple[str, str], tuple]:
-        """Per (startingPosition, contractType): (weight, weight × weight_scale as int,
+    def combos(self) -> dict[str, dict[str, tuple]]:
+        """[startingPosition][contractType] -> (weight, weight × weight_scale as int,
         weight as float, position weight float, contract weight float, window limits as
         tuples, zero-weight note).
 
@@ -116,8 +116,9 @@ class Rulebook:
                 w = pos.weight * con.weight
                 limits = tuple((lim.years, lim.start, lim.extend, lim.until, lim)
                                for lim in pos.limits + con.limits)
-                out[pname, cname] = (w, int(w * self.weight_scale), float(w), float(pos.weight),
-                                     float(con.weight), limits, pos.note or con.note)
+                out.setdefault(pname, {})[cname] = (
+                    w, int(w * self.weight_scale), float(w), float(pos.weight),
+                    float(con.weight), limits, pos.note or con.note)
         return out
 
     def thresholds(self, size: Decimal) -> dict[str, Decimal]:
