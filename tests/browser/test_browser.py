@@ -29,6 +29,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = os.environ.get("PSO_CHROMIUM", "/usr/bin/chromium")
 if not shutil.which(CHROMIUM):
+    if os.environ.get("PSO_REQUIRE_BROWSER") == "1":  # CI: a missing browser is a failure
+        raise RuntimeError(f"PSO_REQUIRE_BROWSER=1 but there is no chromium at {CHROMIUM}")
     pytest.skip(f"no chromium at {CHROMIUM} (scripts/system-deps.sh installs it)",
                 allow_module_level=True)
 
