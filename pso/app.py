@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import anyio
-
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.datastructures import State
@@ -16,7 +15,7 @@ from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from certificates.pdf import warm_up
-from pso import API_VERSION
+from pso import API_VERSION, pdf_pool
 from pso.api import route_handlers
 from pso.auth import AuthMiddleware
 from pso.db.engine import make_engine
@@ -33,10 +32,19 @@ DESCRIPTION = (
 )
 
 
-async def _warm_up_pdf_engine() -> None:
-    # Fonts and stylesheets load once per process, off the event loop, before the first
-    # certificate is issued.
-    await anyio.to_thread.run_sync(warm_up)
+def _pdf_hooks(settings: Settings) -> tuple[object, object]:
+    async def start() -> None:
+        pdf_pool.configure(settings.pdf_workers, settings.pdf_renders_per_worker,
+                           settings.pdf_timeout)
+        if settings.pdf_workers == 0:
+            # Fonts and stylesheets load once per process, off the event loop, before the
+            # first certificate is issued (pool workers warm themselves up).
+            await anyio.to_thread.run_sync(warm_up)
+
+    async def stop() -> None:
+        await anyio.to_thread.run_sync(pdf_pool.shutdown)
+
+    return start, stop
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -49,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = make_engine(settings.database_url)
     session_maker = async_sessionmaker(engine, expire_on_commit=False)
     limiter = make_limiter(settings.rate_limit, settings.redis_url)
+    start_pdf, stop_pdf = _pdf_hooks(settings)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_maker=session_maker,
@@ -80,8 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
-        on_startup=[_warm_up_pdf_engine],
-        on_shutdown=[engine.dispose, *([limiter.close] if limiter else [])],
+        on_startup=[start_pdf],
+        on_shutdown=[engine.dispose, stop_pdf, *([limiter.close] if limiter else [])],
         debug=False,
     )
     handler = app.asgi_handler

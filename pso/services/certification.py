@@ -11,9 +11,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from certificates.certificate import CertificateData, render_certificate_async
+from certificates.certificate import TEMPLATE, CertificateData, certificate_context
 from certificates.lifecycle import valid_until as validity_end
 from certificates.numbering import format_number
+from pso import pdf_pool
 from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
@@ -132,11 +133,13 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
     issued_on = today()
     number = await next_number(session, issued_on.year)
     until = validity_end(valid_from)
-    pdf = await render_certificate_async(CertificateData(
+    data = CertificateData(
         number=number, kind=kind, rung=rung, organization_name=org.name, kvk=org.kvk,
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
         issued_on=issued_on, public_url=public_url,
-    ))
+    )
+    # Through the pool: a time limit, and recycled worker processes in production.
+    pdf = await pdf_pool.render(TEMPLATE, certificate_context(data))
     # The newer certificate of the same kind replaces the older ones from its first day.
     await session.execute(
         update(Certificate)
