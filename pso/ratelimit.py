@@ -38,6 +38,7 @@ LIMITED_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/v1/sroi-calculations"),
     ("POST", "/rekentool"),
     ("POST", "/aanbesteding"),
+    ("POST", "/api/v1/submissions/employees"),
 )
 
 
