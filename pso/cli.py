@@ -27,11 +27,14 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="Do not load demo data into a new database.")
-def serve(host: str, port: int, no_demo: bool) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes sharing this port (production: about one per core).")
+def serve(host: str, port: int, no_demo: bool, workers: int) -> None:
     """Apply migrations, load demo data into a new database, and serve."""
+    import os
+
     import uvicorn
 
-    from pso.app import create_app
     from pso.db.setup import prepare_database
 
     settings = _settings()
@@ -41,9 +44,23 @@ def serve(host: str, port: int, no_demo: bool) -> None:
         for label, token in tokens.items():
             click.echo(f"  {label:34} {token}")
     click.echo(f"PSO-dienst on http://{host}:{port}/  (API: /api/v1/openapi.json)")
+    if workers == 1:
+        uvicorn.run(server_app(settings), host=host, port=port, log_level="info")
+        return
+    # Each worker process builds its own app from the environment. Without a configured
+    # key each would invent its own; share this one so sessions work on every worker.
+    os.environ.setdefault("PSO_SECRET_KEY", settings.secret_key)
+    uvicorn.run("pso.cli:server_app", factory=True, workers=workers, host=host, port=port,
+                log_level="info")
+
+
+def server_app(settings: Settings | None = None):
+    """The app as `pso serve` runs it (also the factory of each --workers process)."""
+    from pso.app import create_app
+
     app = create_app(settings)
     app.on_startup.append(_freeze_start_up_objects)  # after the PDF engine's warm-up
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    return app
 
 
 def _freeze_start_up_objects() -> None:
@@ -66,6 +83,20 @@ def upgrade() -> None:
 
     run_upgrade(_settings().database_url)
     click.echo("database is up to date")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup(file: str) -> None:
+    """Consistent copy of the SQLite database to FILE, also while the service runs."""
+    from pso.db.backup import BackupError
+    from pso.db.backup import backup as run_backup
+
+    try:
+        size = run_backup(_settings().database_url, file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {file} ({size / 1_048_576:.1f} MB)")
 
 
 @main.group()
