@@ -2,31 +2,22 @@
 
 Money is Decimal end to end: accepted as a string or a JSON number (a float via its
 shortest text, so 0.1 stays 0.1), at most two decimals, and sent back as a string with
-two decimals. Rules that span fields (duplicate bidders, percentages above 100 in
-percentage mode, certificate number and declared rung together) are checked on the raw
-body next to pydantic's own checks, so a 400 lists every field error at once.
+two decimals. Rules that span fields live in pso.api.procurement_rules.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    Field,
-    PlainSerializer,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 from certificates.numbering import is_valid_number, normalize_number
-from pso.api.base import ApiInput, ApiModel, invalid_params
-from pso.errors import InvalidInput
-from pso.procurement.evaluation import MAX_BIDS, POLICY_KEYS, RUNGS
+from pso.api.base import ApiInput, ApiModel
+from pso.api.procurement_rules import AllErrors, bid_errors, one_source, policy_errors
+from pso.procurement.evaluation import MAX_BIDS, RUNGS
 from pso.procurement.money import CENT
 
 MAX_AMOUNT = 10**12  # a trillion euro: far above any public contract
@@ -56,7 +47,7 @@ def _at_cents(value: Decimal) -> Decimal:
 
 # Control characters, line/paragraph separators and bidi overrides (they can make a name
 # read differently in the PDF than it is stored). A regex: 10,000 names must stay cheap.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028-\u202e]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028-\u202e]")
 
 
 def _text(value: str) -> str:
@@ -92,116 +83,6 @@ ShortText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_
 # Out: always a string with exactly two decimals.
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
 FactorOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d.normalize():f}", return_type=str)]
-
-
-# ---- raw-body rules, reported together with pydantic's field errors ----
-
-def _number(raw: Any) -> Decimal | None:
-    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-        return None
-    try:
-        value = Decimal(repr(raw) if isinstance(raw, float) else str(raw).strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def policy_errors(policy: Any, prefix: str) -> list[dict[str, str]]:
-    values = policy.get("values") if isinstance(policy, dict) else None
-    if not isinstance(values, dict):
-        return []
-    percentage = policy.get("mode") == "percentage"
-    errors = []
-    for key, raw in values.items():
-        name = f"{prefix}.values.{key}"
-        if key not in POLICY_KEYS:
-            errors.append({"name": name, "reason": "Onbekende trede; kies uit "
-                           + ", ".join(POLICY_KEYS) + "."})
-        elif percentage and (value := _number(raw)) is not None and value > 100:
-            errors.append({"name": name, "reason": "Een percentage ligt tussen 0 en 100."})
-    return errors
-
-
-def _one_source(item: dict[str, Any], name: str) -> list[dict[str, str]]:
-    if item.get("certificateNumber") is not None and item.get("declaredRung") is not None:
-        return [{"name": f"{name}.declaredRung",
-                 "reason": "Geef een certificaatnummer of een opgegeven trede, niet beide."}]
-    return []
-
-
-def _kvk(item: Any) -> str | None:
-    value = item.get("kvk") if isinstance(item, dict) else None
-    return value.strip() if isinstance(value, str) else None
-
-
-def _bid_errors(bids: Any) -> list[dict[str, str]]:
-    if not isinstance(bids, list) or len(bids) > MAX_BIDS:
-        return []
-    errors: list[dict[str, str]] = []
-    first: dict[str, int] = {}
-    for i, bid in enumerate(bids):
-        if not isinstance(bid, dict):
-            continue
-        kvk = _kvk(bid)
-        if kvk is not None:
-            if kvk in first:
-                errors.append({"name": f"bids[{i}].kvk", "reason": f"KvK-nummer {kvk[:8]} heeft "
-                               f"al een inschrijving (bids[{first[kvk]}]): één per inschrijver."})
-            else:
-                first[kvk] = i
-        if "declaredRung" in bid:
-            errors += _one_source(bid, f"bids[{i}]")
-        members = bid.get("consortium")
-        if not isinstance(members, list):
-            continue
-        name = f"bids[{i}]"
-        if bid.get("certificateNumber") is not None or bid.get("declaredRung") is not None:
-            errors.append({"name": f"{name}.consortium", "reason": "Bij een combinatie staan "
-                           "certificaatnummer of trede per lid in consortium, niet bij de bieding."})
-        kvks = [_kvk(m) for m in members]
-        if members and kvk is not None and kvk not in kvks:
-            errors.append({"name": f"{name}.consortium", "reason": "De combinatie moet alle "
-                           "leden bevatten, ook de penvoerder (het KvK-nummer van de bieding)."})
-        seen: set[str] = set()
-        for k, (member, member_kvk) in enumerate(zip(members, kvks)):
-            if member_kvk is not None and member_kvk in seen:
-                errors.append({"name": f"{name}.consortium[{k}].kvk",
-                               "reason": "Dit lid staat al in de combinatie."})
-            seen.add(member_kvk or "")
-            if isinstance(member, dict):
-                errors += _one_source(member, f"{name}.consortium[{k}]")
-    return errors
-
-
-class AllErrors(ApiInput):
-    """Top-level request bodies: pydantic's field errors and the raw-body rules in one 400.
-
-    Only for the outermost model: a nested one would raise before its siblings are checked."""
-
-    @staticmethod
-    def rule_errors(data: Any) -> list[dict[str, str]]:
-        return []
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _all_errors(cls, data: Any, handler: Any) -> Any:
-        extra = cls.rule_errors(data) if isinstance(data, dict) else []
-        try:
-            model = handler(data)
-        except ValidationError as exc:
-            if not extra:
-                raise
-            raise InvalidInput(_merge(invalid_params(exc), extra)) from None
-        if extra:
-            raise InvalidInput(extra)
-        return model
-
-
-def _merge(found: list[dict[str, str]], rules: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The rules' wording wins where both name the same field (it says more)."""
-    names = {p["name"] for p in rules}
-    found = [{**p, "name": p["name"].removesuffix(".[key]")} for p in found]
-    return [p for p in found if p["name"] not in names] + rules
 
 
 # ---- requests ----
@@ -256,7 +137,7 @@ class BidCreateIn(AllErrors, BidIn):
 
     @staticmethod
     def rule_errors(data: Any) -> list[dict[str, str]]:
-        return [{**e, "name": e["name"].removeprefix("bids[0].")} for e in _bid_errors([data])]
+        return [{**e, "name": e["name"].removeprefix("bids[0].")} for e in bid_errors([data])]
 
 
 class EvaluationIn(AllErrors):
@@ -266,7 +147,7 @@ class EvaluationIn(AllErrors):
 
     @staticmethod
     def rule_errors(data: Any) -> list[dict[str, str]]:
-        return policy_errors(data.get("policy"), "policy") + _bid_errors(data.get("bids"))
+        return policy_errors(data.get("policy"), "policy") + bid_errors(data.get("bids"))
 
 
 class SroiIn(AllErrors):
@@ -284,7 +165,7 @@ class SroiIn(AllErrors):
 
     @staticmethod
     def rule_errors(data: Any) -> list[dict[str, str]]:
-        errors = [{**e, "name": "declaredRung"} for e in _one_source(data, "body")]
+        errors = [{**e, "name": "declaredRung"} for e in one_source(data, "body")]
         reductions = data.get("reductions")
         for key in reductions if isinstance(reductions, dict) else ():
             if key not in RUNGS[1:]:

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.api.base import BEARER, ApiModel, PageNumber, PageSize, provide_db
 from pso.api.procurement import bid_from, policy_from
 from pso.api.procurement_models import (
-    AllErrors,
     BidCreateIn,
     EvaluationOut,
     Kvk,
@@ -25,8 +24,8 @@ from pso.api.procurement_models import (
     Rung,
     ShortText,
     Text,
-    policy_errors,
 )
+from pso.api.procurement_rules import AllErrors, policy_errors
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.base import utcnow
