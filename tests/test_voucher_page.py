@@ -30,12 +30,12 @@ async def test_voucher_page_shows_status(tmp_path: Path) -> None:
     await engine.dispose()
     async with AsyncTestClient(app=create_app(settings)) as client:
         issued = await client.get(f"/vouchers/{display(codes['issued'])}")
-        assert issued.status_code == 200 and "Geldig" in issued.text
+        assert issued.status_code == 200 and "Uitgegeven" in issued.text
         assert "€" in issued.text
         redeemed = await client.get(f"/vouchers/{codes['redeemed'].lower()}")
         assert "Verzilverd" in redeemed.text
         cancelled = await client.get(f"/vouchers/{codes['cancelled']}")
-        assert "Geannuleerd" in cancelled.text
+        assert "Ingetrokken" in cancelled.text
         wrong = codes["issued"][:-1] + ("0" if codes["issued"][-1] != "0" else "1")
         unknown = await client.get(f"/vouchers/{wrong}")
         assert unknown.status_code == 404 and "Niet gevonden" in unknown.text

@@ -27,6 +27,7 @@ from pso.errors import InvalidInput, ProblemError
 from pso.services import vouchers as service
 from pso.services.voucher_export import vouchers_csv
 from pso.voucher_codes import display
+from pso.services.voucher_export import STATUS_LABELS
 from pso.web import session as web_session
 from pso.web.charts import budget_chart
 from pso.web.forms import Form
@@ -34,8 +35,7 @@ from pso.web.session import Session
 
 DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 25
-VOUCHER_STATUS = {"issued": "Uitgegeven", "redeemed": "Verzilverd", "cancelled": "Ingetrokken",
-                  "expired": "Verlopen"}
+VOUCHER_STATUS = {status: label.capitalize() for status, label in STATUS_LABELS.items()}
 NO_STORE = {"Cache-Control": "no-store"}
 
 

@@ -16,10 +16,9 @@ from pso.auth import SYSTEM
 from pso.clock import today
 from pso.errors import NotFound
 from pso.services import vouchers
+from pso.services.voucher_export import STATUS_LABELS
 from pso.voucher_codes import display
 
-STATUS_LABELS = {"issued": "Geldig", "redeemed": "Verzilverd", "cancelled": "Geannuleerd",
-                 "expired": "Verlopen"}
 # Reuse the verification page's colours: green usable, amber spent, red void.
 STATUS_CSS = {"issued": "status-valid", "redeemed": "status-superseded",
               "cancelled": "status-revoked", "expired": "status-expired"}
@@ -34,7 +33,7 @@ async def voucher_page(code: str, db: AsyncSession) -> Template:
                         status_code=404)
     status = vouchers.status_on(voucher, today())
     return Template("web/voucher.html", context={
-        "code": display(voucher.code), "status": status, "status_label": STATUS_LABELS[status],
+        "code": display(voucher.code), "status": status, "status_label": STATUS_LABELS[status].capitalize(),
         "css": STATUS_CSS[status], "today": today(),
         "voucher": voucher, "scheme": voucher.scheme, "organization": voucher.organization,
     })
