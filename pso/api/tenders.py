@@ -30,6 +30,7 @@ from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.base import utcnow
 from pso.db.models import Tender, TenderBid
+from pso.errors import ProblemError, problem_response
 from pso.idempotency import idempotent
 from pso.services import tender_exports, tenders
 
@@ -202,7 +203,12 @@ class TenderController(Controller):
         wordt ingetrokken. `?format=csv` (of Accept: text/csv) geeft een CSV voor Excel,
         `?format=pdf` (of Accept: application/pdf) een PDF-rapport."""
         result = await tenders.evaluation(db, actor, tender_id)
-        return await export(result, wanted_format(request, format))
+        try:
+            return await export(result, wanted_format(request, format))
+        except ProblemError as problem:
+            # Answered, not raised: a first look after the deadline has just fixed the
+            # evaluation, and that must be committed even when this format is refused.
+            return problem_response(problem, request)
 
     @post("/{tender_id:int}/evaluation", status_code=200, summary="Beoordeling vaststellen")
     async def fix(self, tender_id: Id, db: AsyncSession,

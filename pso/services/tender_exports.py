@@ -16,8 +16,12 @@ from typing import Any
 from certificates.formatting import RUNG_LABELS, dutch_date, dutch_decimal
 from certificates.pdf import render_pdf_async
 from pso.clock import AMSTERDAM
+from pso.errors import Conflict
 
 BOM = "\ufeff"
+# A PDF page holds about 15 bids and WeasyPrint needs ~15 ms per bid, holding the one PDF
+# engine (certificates wait for it). Larger tenders get the CSV.
+MAX_PDF_BIDS = 500
 TEMPLATE = "procurement/evaluation.html"
 STYLESHEETS = ["base.css", "procurement.css"]
 POLICY_LABELS = {"aspirant": "Aspirant", "basistrede": "Basistrede", "trede1": "Trede 1",
@@ -104,5 +108,8 @@ def pdf_context(evaluation: dict[str, Any], printed: datetime) -> dict[str, Any]
 
 
 async def pdf_bytes(evaluation: dict[str, Any], printed: datetime) -> bytes:
+    if len(evaluation["ranking"]) > MAX_PDF_BIDS:
+        raise Conflict("report-too-large", f"Het PDF-rapport is er voor aanbestedingen tot "
+                       f"{MAX_PDF_BIDS} inschrijvingen; gebruik de CSV-export (?format=csv).")
     return await render_pdf_async(TEMPLATE, pdf_context(evaluation, printed),
                                   stylesheets=STYLESHEETS)

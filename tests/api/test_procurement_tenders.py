@@ -14,6 +14,7 @@ from certificates.formatting import dutch_date
 from pso.api.tenders import TenderEvaluationOut
 from pso.clock import today
 from pso.db.models import AuditEvent
+from pso.services import tender_exports
 from pso.services import tenders as tender_service
 from tests.api.procurement_support import EXPECTED, POLICY, days, five_bids, summary, tokens
 from tests.api.test_foundation import assert_problem
@@ -265,3 +266,20 @@ async def test_bids_honour_idempotency_keys(client, headers, session_maker) -> N
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
     assert await count_rows(session_maker, "tender_bids") == 1
+
+
+async def test_pdf_is_refused_for_very_large_tenders(client, headers, monkeypatch) -> None:
+    monkeypatch.setattr(tender_exports, "MAX_PDF_BIDS", 1)
+    tender = await new_tender(client, headers)
+    await add_bids(client, headers, tender["id"], [
+        {"bidder": "A", "kvk": "10000001", "price": "1"},
+        {"bidder": "B", "kvk": "10000002", "price": "2"}])
+    travel(monkeypatch, 1)
+    assert_problem(await client.get(f"{URL}/{tender['id']}/evaluation", params={"format": "pdf"},
+                                    headers=headers["procurement"]), 409, "report-too-large")
+    # The refused PDF was still the first look after the deadline: the evaluation is fixed.
+    read = await client.get(f"{URL}/{tender['id']}", headers=headers["procurement"])
+    assert read.json()["status"] == "evaluated"
+    csv_export = await client.get(f"{URL}/{tender['id']}/evaluation", params={"format": "csv"},
+                                  headers=headers["procurement"])
+    assert csv_export.status_code == 200
