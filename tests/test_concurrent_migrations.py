@@ -1,0 +1,45 @@
+"""Instances that start at the same time may all migrate: on PostgreSQL they take turns."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import BACKENDS, _pg_admin, postgres_admin_url
+
+# Each process imports everything first, then waits for the same start signal.
+UPGRADE = """
+import os, sys, time
+from pso.db.migrate import upgrade
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.005)
+upgrade(os.environ["PSO_DATABASE_URL"])
+"""
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="no PostgreSQL server answers")
+def test_three_concurrent_upgrades_of_a_new_postgres_database() -> None:
+    name = f"pso_mig_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+    try:
+        env = {**os.environ, "PSO_DATABASE_URL": url}
+        start = Path(tempfile.mkdtemp()) / "go"
+        processes = [subprocess.Popen([sys.executable, "-c", UPGRADE, str(start)], env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(3)]
+        time.sleep(2.5)  # imports done
+        start.touch()
+        results = [(p.wait(120), p.stderr.read()[-2000:]) for p in processes]
+        assert [code for code, _ in results] == [0, 0, 0], results
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
