@@ -55,6 +55,8 @@ def test_only_public_operations_are_limited() -> None:
     assert is_limited("GET", "/register/PSO-2026-000001")
     assert is_limited("POST", "/api/v1/tender-evaluations")
     assert is_limited("POST", "/api/v1/sroi-calculations")
+    assert is_limited("GET", "/vouchers/ABCD-EFGH")
+    assert is_limited("POST", "/gemeente/inloggen")
     assert not is_limited("GET", "/api/v1/score")
     assert not is_limited("GET", "/registerx")
     assert not is_limited("POST", "/api/v1/certificates/PSO-2026-000001/revocation")
