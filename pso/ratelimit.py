@@ -39,6 +39,8 @@ LIMITED_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/rekentool"),
     ("POST", "/aanbesteding"),
     ("POST", "/api/v1/submissions/employees"),
+    ("GET", "/vouchers"),  # public voucher verification (QR): slows down guessing codes
+    ("POST", "/gemeente/inloggen"),
 )
 
 
