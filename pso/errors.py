@@ -213,6 +213,10 @@ def handle_unexpected(request: Request, exc: Exception) -> Response[Any]:
         return problem_response(
             InvalidInput([{"name": "body", "reason": "De JSON is te diep genest."}]), request
         )
+    if isinstance(exc, UnicodeDecodeError):  # e.g. a binary multipart field without filename
+        return problem_response(
+            InvalidInput([{"name": "body", "reason": "De tekst is geen geldige UTF-8."}]), request
+        )
     if isinstance(exc, (OperationalError, OSError, ConnectionError)) or _is_connection_error(exc):
         return handle_database_down(request, exc)
     rid = request_id(request)

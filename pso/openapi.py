@@ -1,0 +1,70 @@
+"""Finishing touches on the generated OpenAPI document: errors as they really are.
+
+Litestar documents a 400 of its own shape (`status_code`, `detail`, `extra`) as
+application/json, but every error this service sends is RFC 9457 problem details
+(pso.errors). This replaces those, and documents what any operation may answer besides
+(`default`: 401, 404, 413, 503, ...) and the 429 of rate-limited operations, so clients
+and fuzzers can check every error against one schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pso.errors import PROBLEM_JSON
+from pso.ratelimit import is_limited
+
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details; `type` is `urn:pso:problem:<slug>`.",
+    "required": ["type", "status", "title", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "title": {"type": "string"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "invalidParams": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "reason"],
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+        "requestId": {"type": "string"},
+    },
+    # Some problems carry more, e.g. currentStatus (409) or retryAfter (429).
+    "additionalProperties": True,
+}
+
+
+def _problem(description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
+            **extra}
+
+
+def with_problem_details(document: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite error responses of `document` (in place) and return it."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", PROBLEM_SCHEMA)
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in METHODS or not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in list(responses.items()):
+                if status.isdigit() and int(status) >= 400 and PROBLEM_JSON not in (
+                        response.get("content") or {}):
+                    responses[status] = _problem(
+                        "Ongeldige invoer: alle fouten in invalidParams" if status == "400"
+                        else response.get("description", "Fout"))
+            if is_limited(method.upper(), path):
+                responses.setdefault("429", _problem(
+                    "Te veel verzoeken (PSO_RATE_LIMIT per minuut per client)",
+                    headers={"Retry-After": {"description": "seconden",
+                                             "schema": {"type": "integer"}}}))
+            responses.setdefault("default", _problem("Fout (RFC 9457 problem details)"))
+    return document
