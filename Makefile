@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check pso scoring certificates tests benchmarks
 
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
