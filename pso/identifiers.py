@@ -1,6 +1,28 @@
-"""Formats of the public identifiers the service accepts."""
+"""Formats of the public identifiers the service accepts, and their pydantic types."""
+
+from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 KVK_RE = re.compile(r"^[0-9]{8}$")
 MUNICIPALITY_RE = re.compile(r"^GM[0-9]{4}$")
+
+
+def check_kvk(value: str) -> str:
+    if not KVK_RE.match(value):
+        raise ValueError("een KvK-nummer bestaat uit precies 8 cijfers")
+    return value
+
+
+def check_municipality_code(value: str) -> str:
+    value = value.upper()
+    if not MUNICIPALITY_RE.match(value):
+        raise ValueError("een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200")
+    return value
+
+
+KvkNumber = Annotated[str, AfterValidator(check_kvk)]
+MunicipalityCode = Annotated[str, AfterValidator(check_municipality_code)]

@@ -6,12 +6,13 @@ from typing import Annotated, Any
 from litestar import get
 from litestar.di import Provide
 from litestar.params import Parameter
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import BEARER, ApiModel, PageNumber, PageSize, provide_db
 from pso.auth import require_roles
 from pso.db.models import AuditEvent
+from pso.db.paging import paginate
 
 
 class AuditEventOut(ApiModel):
@@ -60,15 +61,12 @@ async def list_audit_events(
         query = query.where(AuditEvent.entity_id == entity_id)
     if action:
         query = query.where(AuditEvent.action == action)
-    total = await db.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await db.scalars(
-        query.order_by(AuditEvent.id.desc()).offset((page - 1) * page_size).limit(page_size)
-    )
+    rows, total = await paginate(db, query, AuditEvent.id.desc(), page=page, page_size=page_size)
     return AuditPage(
         items=[AuditEventOut.model_validate(r) for r in rows],
         page=page,
         page_size=page_size,
-        total=total or 0,
+        total=total,
     )
 
 

@@ -10,35 +10,22 @@ from pydantic import Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import BEARER, ApiInput, ApiModel, provide_db
-from pso.identifiers import KVK_RE, MUNICIPALITY_RE
 from pso.auth import Actor, provide_actor, require_roles
+from pso.identifiers import KvkNumber, MunicipalityCode
 from pso.services import organizations as service
 
 Kvk = Annotated[str, Parameter(pattern=r"^[0-9]{8}$", description="KvK-nummer, 8 cijfers")]
 
 
 class OrganizationIn(ApiInput):
-    kvk: str = Field(description="KvK-nummer: precies 8 cijfers", examples=["12345678"])
+    kvk: KvkNumber = Field(description="KvK-nummer: precies 8 cijfers", examples=["12345678"])
     name: str = Field(min_length=1, max_length=300, description="Statutaire of handelsnaam")
-    municipality_code: str = Field(description="CBS-gemeentecode, bijvoorbeeld GM0200")
+    municipality_code: MunicipalityCode = Field(
+        description="CBS-gemeentecode, bijvoorbeeld GM0200"
+    )
     kind: Literal["company", "sw_company", "public_body"] = Field(
         description="Soort organisatie: bedrijf, SW-bedrijf of publieke organisatie"
     )
-
-    @field_validator("kvk")
-    @classmethod
-    def _kvk(cls, value: str) -> str:
-        if not KVK_RE.match(value):
-            raise ValueError("een KvK-nummer bestaat uit precies 8 cijfers")
-        return value
-
-    @field_validator("municipality_code")
-    @classmethod
-    def _municipality(cls, value: str) -> str:
-        value = value.upper()
-        if not MUNICIPALITY_RE.match(value):
-            raise ValueError("een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200")
-        return value
 
     @field_validator("name")
     @classmethod

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, fie
 
 from pso.api.base import ApiInput, ApiModel
 from pso.db.models import Voucher, VoucherScheme
-from pso.identifiers import KVK_RE, MUNICIPALITY_RE
+from pso.identifiers import KvkNumber, MunicipalityCode
 from pso.services.vouchers import Figures, status_on
 from pso.voucher_codes import display
 
@@ -41,14 +41,6 @@ def _text(value: str) -> str:
     return value
 
 
-def _municipality_code(value: str) -> str:
-    value = value.upper()
-    if not MUNICIPALITY_RE.match(value):
-        raise ValueError("een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200")
-    return value
-
-
-MunicipalityCode = Annotated[str, AfterValidator(_municipality_code)]
 Amount = Annotated[
     Decimal,
     BeforeValidator(_decimal_input),
@@ -111,15 +103,9 @@ class SchemeIn(ApiInput):
 
 
 class IssueIn(ApiInput):
-    kvk: str = Field(description="KvK-nummer van de aanvragende organisatie (8 cijfers)")
+    kvk: KvkNumber = Field(description="KvK-nummer van de aanvragende organisatie (8 cijfers)")
     fte: Fte = Field(description="Omvang van de organisatie in fte")
 
-    @field_validator("kvk")
-    @classmethod
-    def _kvk(cls, value: str) -> str:
-        if not KVK_RE.match(value):
-            raise ValueError("een KvK-nummer bestaat uit precies 8 cijfers")
-        return value
 
 
 class RedemptionIn(ApiInput):

@@ -6,7 +6,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from pso.auth import Actor
 from pso.clock import today
 from pso.db.base import utcnow
 from pso.db.models import Assessment, Certificate, CertificateSequence, Organization
+from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import organizations
 from pso.services.access import ensure_kvk_access
@@ -212,8 +213,4 @@ async def list_for(session: AsyncSession, actor: Actor, *, status: str | None, k
         query = query.where(Assessment.status == status)
     if kvk:
         query = query.where(Organization.kvk == kvk)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(Assessment.id.desc()).offset((page - 1) * page_size).limit(page_size)
-    )
-    return list(rows.unique()), total or 0
+    return await paginate(session, query, Assessment.id.desc(), page=page, page_size=page_size)

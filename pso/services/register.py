@@ -16,6 +16,7 @@ from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
 from pso.db.models import Certificate, Organization, Suspension
+from pso.db.paging import paginate
 from pso.errors import Conflict, NotFound
 
 
@@ -74,12 +75,8 @@ async def search(
         query = query.where(Certificate.rung == rung)
     if status:
         query = query.where(status_condition(status, day))
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(Certificate.valid_from.desc(), Certificate.number.desc())
-        .offset((page - 1) * page_size).limit(page_size)
-    )
-    return list(rows.unique()), total or 0
+    return await paginate(session, query, Certificate.valid_from.desc(),
+                          Certificate.number.desc(), page=page, page_size=page_size)
 
 
 async def find(session: AsyncSession, number: str, *, with_pdf: bool = False,
