@@ -1,7 +1,8 @@
 """Several instances against one PostgreSQL: approvals through two servers at once.
 
 One instance is a plain uvicorn process (tests/servers.py), the other is `pso serve
---workers 2` as production runs it, so three processes issue certificates concurrently.
+--workers 2` as production runs it, with PDF worker processes recycled every 3 renders, so
+three server processes issue certificates concurrently.
 Numbers must be unique and gap-free, and every certificate complete (its PDF, its hash,
 its audit entry). The voucher budget across two servers is tested in
 test_voucher_concurrency.py.
@@ -38,7 +39,9 @@ def pso_serve(database_url: str, workers: int) -> Iterator[str]:
     """`pso serve --workers N` on a free loopback port; yields its base URL."""
     port = free_port()
     env = {**os.environ, "PSO_ENV": "test", "PSO_DATABASE_URL": database_url,
-           "PSO_RATE_LIMIT": "0", "PSO_LOG_LEVEL": "WARNING"}
+           "PSO_RATE_LIMIT": "0", "PSO_LOG_LEVEL": "WARNING",
+           # As in production: PDFs rendered in a recycled worker process per server process.
+           "PSO_PDF_WORKERS": "1", "PSO_PDF_RENDERS_PER_WORKER": "3"}
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [PSO, "serve", "--no-demo", "--port", str(port), "--workers", str(workers)],
