@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
+from litestar import Request
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pso.db.engine import READ_ONLY
 from pso.errors import InvalidInput
 from pso.messages import dutch, field_name
 
@@ -34,8 +36,15 @@ class ApiInput(ApiModel):
     )
 
 
-async def provide_db(db_session: AsyncSession) -> AsyncGenerator[AsyncSession, None]:
-    """One transaction per request: committed after the handler, rolled back on any error."""
+async def provide_db(
+    db_session: AsyncSession, request: Request[Any, Any, Any]
+) -> AsyncGenerator[AsyncSession, None]:
+    """One transaction per request: committed after the handler, rolled back on any error.
+
+    GET and HEAD run as read transactions (on SQLite: deferred, so they never wait for a
+    writer); a GET that still writes upgrades its lock, or gets a 503 in a rare race."""
+    if request.method in ("GET", "HEAD"):
+        await db_session.connection(execution_options={READ_ONLY: True})
     try:
         yield db_session
     except BaseException:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+READ_ONLY = "pso_read_only"
+
 
 def make_engine(url: str, **kwargs: object) -> AsyncEngine:
     if url.startswith("sqlite"):
@@ -18,7 +20,7 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event issue BEGIN itself (see below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -29,8 +31,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
-        # Take the write lock at the start of every transaction: a read-then-write
-        # (budget check, next certificate number) can then never interleave with
-        # another writer, across processes too. SQLite has one writer anyway.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    def _on_begin(conn):
+        # Writers take the write lock at the start of their transaction: a read-then-write
+        # (budget check, next certificate number) can then never interleave with another
+        # writer, across processes too; SQLite has one writer anyway. Transactions marked
+        # read-only (GET requests, see pso.api.base.provide_db) start deferred so they never
+        # queue behind writers: WAL gives them a consistent snapshot without a lock.
+        deferred = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
