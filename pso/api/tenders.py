@@ -222,7 +222,7 @@ async def export(result: dict[str, Any], fmt: str) -> Response[Any]:
     """The same evaluation as JSON, CSV (for Excel) or PDF."""
     if fmt == "csv":
         name = tender_exports.filename(result, "csv")
-        return Response(tender_exports.csv_bytes(result), media_type="text/csv; charset=utf-8",
+        return Response(tender_exports.csv_bytes(result), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     if fmt == "pdf":
         name = tender_exports.filename(result, "pdf")

@@ -25,9 +25,8 @@ from pso.db.models import User, VoucherScheme
 from pso.dutch_input import number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import vouchers as service
-from pso.services.voucher_export import vouchers_csv
+from pso.services.voucher_export import STATUS_LABELS, vouchers_csv
 from pso.voucher_codes import display
-from pso.services.voucher_export import STATUS_LABELS
 from pso.web import session as web_session
 from pso.web.charts import budget_chart
 from pso.web.forms import Form
@@ -188,7 +187,7 @@ async def scheme_csv(request: Request, db: AsyncSession, scheme_id: int) -> Resp
     day = clock.today()
     scheme = await service.scheme_for(db, page.actor, scheme_id)
     vouchers, _ = await service.list_vouchers(db, scheme, day)
-    return Response(vouchers_csv(vouchers, day), media_type="text/csv; charset=utf-8",
+    return Response(vouchers_csv(vouchers, day), media_type="text/csv",
                     headers={**NO_STORE, "Content-Disposition":
                              f'attachment; filename="vouchers-regeling-{scheme_id}.csv"'})
 

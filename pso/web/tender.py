@@ -169,7 +169,7 @@ async def tender_submit(request: Request, db: AsyncSession) -> Template | Respon
               "ranking": [ranked_json(r) for r in ranking]}
     if action == "csv":
         name = f"fictieve-korting-{data.deadline.isoformat()}.csv"
-        return Response(csv_bytes(result), media_type="text/csv; charset=utf-8",
+        return Response(csv_bytes(result), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return page(state, result=result)
 
