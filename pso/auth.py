@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -70,7 +70,7 @@ async def find_actor(session: AsyncSession, token: str) -> Actor | None:
 
 def usable(user: User) -> bool:
     """Not revoked and not expired (also asked again by web sessions on every request)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return user.revoked_at is None and (user.expires_at is None or user.expires_at > now)
 
 
@@ -116,7 +116,7 @@ def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     return actor
 
 
-def require_roles(*roles: str):  # noqa: ANN201
+def require_roles(*roles: str):
     """Guard: the request needs a token with one of these roles."""
     unknown = set(roles) - set(ROLES)
     if unknown:

@@ -95,7 +95,7 @@ async def _certificates(ctx: DemoContext) -> None:
     """A living register: several rungs, PSO 30+, one revoked, one expired, one under review."""
     from pso.services import certification, register
 
-    async def approved(kvk: str, submission: dict[str, object], valid_from=None):  # noqa: ANN001, ANN202
+    async def approved(kvk: str, submission: dict[str, object], valid_from=None):
         assessment = await certification.create(ctx.session, SYSTEM, kvk, submission)
         await certification.submit(ctx.session, SYSTEM, assessment.id)
         return await certification.decide(

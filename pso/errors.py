@@ -270,12 +270,12 @@ EXCEPTION_HANDLERS = {
 }
 
 __all__ = [
-    "Conflict",
     "EXCEPTION_HANDLERS",
+    "PROBLEM_JSON",
+    "Conflict",
     "Forbidden",
     "InvalidInput",
     "NotFound",
-    "PROBLEM_JSON",
     "ProblemError",
     "Unauthorized",
     "problem_response",

@@ -131,14 +131,14 @@ async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
 
 
 @pytest.fixture
-async def session_maker(database_url: str):  # noqa: ANN201
+async def session_maker(database_url: str):
     engine = make_engine(database_url)
     yield async_sessionmaker(engine, expire_on_commit=False)
     await engine.dispose()
 
 
 @pytest.fixture
-def make_token(session_maker):  # noqa: ANN001, ANN201
+def make_token(session_maker):
     """make_token(role, kvk=..., municipality_code=...) -> Authorization headers."""
 
     async def make(role: str, **kwargs: str) -> dict[str, str]:
@@ -149,6 +149,6 @@ def make_token(session_maker):  # noqa: ANN001, ANN201
     return make
 
 
-async def count_rows(session_maker, table: str) -> int:  # noqa: ANN001
+async def count_rows(session_maker, table: str) -> int:
     async with session_maker() as session:
         return (await session.execute(text(f"SELECT COUNT(*) FROM {table}"))).scalar_one()

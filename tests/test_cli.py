@@ -18,7 +18,9 @@ PSO = str(Path(sys.executable).parent / "pso")
 
 def run(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PSO_DATABASE_URL": database_url}
-    return subprocess.run([PSO, *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [PSO, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
 
 
 def test_db_upgrade_and_token_only(tmp_path: Path) -> None:

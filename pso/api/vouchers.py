@@ -55,7 +55,7 @@ class VoucherSchemeController(Controller):
     path = "/api/v1/voucher-schemes"
     tags = ("Vouchers",)
     security = BEARER
-    dependencies = {  # noqa: RUF012  (Litestar reads it from the class)
+    dependencies = {
         "db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)
     }
 
@@ -152,7 +152,7 @@ class VoucherController(Controller):
     path = "/api/v1/vouchers"
     tags = ("Vouchers",)
     security = BEARER
-    dependencies = {  # noqa: RUF012  (Litestar reads it from the class)
+    dependencies = {
         "db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)
     }
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from certificates.formatting import RUNG_LABELS, dutch_date, dutch_decimal
-from certificates.pdf import render_pdf_async
+from pso import pdf_pool
 from pso.clock import AMSTERDAM
 from pso.errors import Conflict
 
@@ -81,7 +81,11 @@ def _value(mode: str, value: str) -> str:
 
 
 def pdf_context(evaluation: dict[str, Any], printed: datetime) -> dict[str, Any]:
+    """Plain data only (no functions, no ORM objects): the context pickles, so the PDF can
+    be rendered in a worker process (pso.pdf_pool). Texts the template needs per value
+    are looked up in dicts computed here."""
     policy = evaluation["policy"]
+    facts = evaluation.get("registerFacts") or []
     evaluated = evaluation.get("evaluatedAt")
     evaluated_at = datetime.fromisoformat(evaluated).astimezone(AMSTERDAM) if evaluated else None
     return {
@@ -102,8 +106,12 @@ def pdf_context(evaluation: dict[str, Any], printed: datetime) -> dict[str, Any]
         "rung_labels": RUNG_LABELS,
         "policy_labels": {**POLICY_LABELS, "none": "Geen"},
         "status_labels": STATUS_LABELS,
-        "value_text": lambda value: _value(policy["mode"], value),
-        "dutch_date_iso": lambda iso: dutch_date(date.fromisoformat(iso)),
+        # appliedValue -> "5,00 %" or "€ 1.000,00"
+        "value_texts": {r["appliedValue"]: _value(policy["mode"], r["appliedValue"])
+                        for r in evaluation["ranking"] if r["appliedFrom"] != "none"},
+        # ISO date of a register fact -> "31 december 2026"
+        "fact_dates": {iso: dutch_date(date.fromisoformat(iso))
+                       for f in facts for iso in (f["validFrom"], f["validUntil"])},
     }
 
 
@@ -111,5 +119,7 @@ async def pdf_bytes(evaluation: dict[str, Any], printed: datetime) -> bytes:
     if len(evaluation["ranking"]) > MAX_PDF_BIDS:
         raise Conflict("report-too-large", f"Het PDF-rapport is er voor aanbestedingen tot "
                        f"{MAX_PDF_BIDS} inschrijvingen; gebruik de CSV-export (?format=csv).")
-    return await render_pdf_async(TEMPLATE, pdf_context(evaluation, printed),
-                                  stylesheets=STYLESHEETS)
+    # Within the PDF time limit (503 `pdf-unavailable` beyond it), in a worker process
+    # when PSO_PDF_WORKERS > 0.
+    return await pdf_pool.render(TEMPLATE, pdf_context(evaluation, printed),
+                                 stylesheets=STYLESHEETS)

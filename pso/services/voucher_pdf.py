@@ -7,10 +7,12 @@ The QR code carries only this voucher's own verification URL.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
+from pso import pdf_pool
 from pso.db.models import Voucher
 from pso.services.voucher_export import STATUS_LABELS
 from pso.services.vouchers import status_on
@@ -26,18 +28,28 @@ def verification_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/vouchers/{quote(display(code))}"
 
 
-def voucher_context(voucher: Voucher, public_url: str, today: date) -> dict:
+def voucher_context(voucher: Voucher, public_url: str, today: date) -> dict[str, Any]:
+    """Plain data only (str, Decimal, date, Markup): no ORM objects, so the context pickles
+    and can go to a PDF worker process (pso.pdf_pool)."""
     from certificates.qr import qr_svg
 
     url = verification_url(public_url, voucher.code)
     status = status_on(voucher, today)
+    scheme, organization = voucher.scheme, voucher.organization
     return {
         "title": f"Subsidievoucher {display(voucher.code)}",
         "created": voucher.issued_on.isoformat(),
-        "author": f"Gemeente {voucher.scheme.municipality_code}",
-        "voucher": voucher,
-        "scheme": voucher.scheme,
-        "organization": voucher.organization,
+        "author": f"Gemeente {scheme.municipality_code}",
+        "voucher": {
+            "amount": voucher.amount,
+            "issued_on": voucher.issued_on,
+            "expires_on": voucher.expires_on,
+            "redeemed_on": voucher.redeemed_on,
+            "redeemed_amount": voucher.redeemed_amount,
+            "cancelled_on": voucher.cancelled_on,
+        },
+        "scheme": {"title": scheme.title, "municipality_code": scheme.municipality_code},
+        "organization": {"name": organization.name, "kvk": organization.kvk},
         "code": display(voucher.code),
         "status": status,
         "status_label": STATUS_LABELS[status],
@@ -49,7 +61,6 @@ def voucher_context(voucher: Voucher, public_url: str, today: date) -> dict:
 
 
 async def render_voucher(voucher: Voucher, public_url: str, today: date) -> bytes:
-    # Imported on use: WeasyPrint is heavy and only PDF requests need it.
-    from certificates.pdf import render_pdf_async
-
-    return await render_pdf_async(TEMPLATE, voucher_context(voucher, public_url, today))
+    """Within the PDF time limit (503 `pdf-unavailable` beyond it), in a worker process
+    when PSO_PDF_WORKERS > 0."""
+    return await pdf_pool.render(TEMPLATE, voucher_context(voucher, public_url, today))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text, update
@@ -55,9 +55,9 @@ async def test_revoked_and_expired_tokens_are_refused(client, make_token, sessio
     expired = await make_token("admin")
     good = await make_token("admin")
     async with session_maker() as session, session.begin():
-        await session.execute(update(User).where(User.id == 1).values(revoked_at=datetime.now(timezone.utc)))
+        await session.execute(update(User).where(User.id == 1).values(revoked_at=datetime.now(UTC)))
         await session.execute(update(User).where(User.id == 2).values(
-            expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+            expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert_problem(await client.get("/api/v1/audit-events", headers=revoked), 401)
     assert_problem(await client.get("/api/v1/audit-events", headers=expired), 401)
     assert (await client.get("/api/v1/audit-events", headers=good)).status_code == 200

@@ -35,14 +35,14 @@ async def actors(client, make_token) -> dict[str, dict[str, str]]:
     return tokens
 
 
-async def draft(client, headers, staff: int = 2, kvk: str = KVK, **kw) -> dict:  # noqa: ANN001
+async def draft(client, headers, staff: int = 2, kvk: str = KVK, **kw) -> dict:
     response = await client.post(f"/api/v1/organizations/{kvk}/assessments",
                                  json={"submission": submission(staff, **kw)}, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def approve(client, actors, staff: int = 2, **decision) -> dict:  # noqa: ANN001
+async def approve(client, actors, staff: int = 2, **decision) -> dict:
     assessment = await draft(client, actors["company"], staff)
     await client.post(f"/api/v1/assessments/{assessment['id']}/submit", headers=actors["company"])
     response = await client.post(f"/api/v1/assessments/{assessment['id']}/decision",
@@ -270,7 +270,7 @@ async def test_register_search_filters_and_pages(client, actors) -> None:
     await client.post(f"/api/v1/certificates/{numbers[0]}/revocation", json={"reason": "test"},
                       headers=actors["auditor"])
 
-    async def search(**params) -> dict:  # noqa: ANN003
+    async def search(**params) -> dict:
         response = await client.get("/api/v1/certificates", params=params)
         assert response.status_code == 200, response.text
         return response.json()

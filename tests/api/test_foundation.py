@@ -18,7 +18,7 @@ pytestmark = pytest.mark.anyio
 ORG = {"kvk": "12345678", "name": "Test B.V.", "municipalityCode": "GM0200", "kind": "company"}
 
 
-def assert_problem(response, status: int, slug: str | None = None) -> dict:  # noqa: ANN001
+def assert_problem(response, status: int, slug: str | None = None) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()

@@ -7,8 +7,8 @@ Create Date: 2026-11-28 00:22:13.823008
 
 from __future__ import annotations
 
+import advanced_alchemy.types
 import sqlalchemy as sa
-import advanced_alchemy.types  # noqa: F401  (column types used below)
 from alembic import op
 
 revision = '0001'

@@ -7,8 +7,8 @@ Create Date: 2026-11-28 00:27:07.828993
 
 from __future__ import annotations
 
+import advanced_alchemy.types
 import sqlalchemy as sa
-import advanced_alchemy.types  # noqa: F401  (column types used below)
 from alembic import op
 
 revision = '0003'

@@ -7,10 +7,11 @@ Create Date: 2026-11-28 00:38:54.277485
 
 from __future__ import annotations
 
+import advanced_alchemy.types
 import sqlalchemy as sa
-import advanced_alchemy.types  # noqa: F401  (column types used below)
-import pso.db.base  # noqa: F401  (Money: euro amounts as whole cents)
 from alembic import op
+
+import pso.db.base
 
 revision = '0004'
 down_revision = '0003'
