@@ -41,6 +41,18 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+# Operations that also answer in other formats (`?format=` or Accept); Litestar documents
+# only the JSON of their return type.
+ALTERNATIVE_MEDIA: dict[tuple[str, str], tuple[str, ...]] = {
+    ("get", "/api/v1/tenders/{tender_id}/evaluation"): ("text/csv", "application/pdf"),
+    ("get", "/api/v1/voucher-schemes/{scheme_id}/vouchers"): ("text/csv",),
+}
+MEDIA_SCHEMAS = {
+    "text/csv": {"type": "string", "description": "UTF-8 met BOM, puntkomma, decimale komma"},
+    "application/pdf": {"type": "string", "format": "binary"},
+}
+
+
 def _problem(description: str, **extra: Any) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
             **extra}
@@ -55,6 +67,10 @@ def with_problem_details(document: dict[str, Any]) -> dict[str, Any]:
             if method not in METHODS or not isinstance(operation, dict):
                 continue
             responses = operation.setdefault("responses", {})
+            for media in ALTERNATIVE_MEDIA.get((method, path), ()):
+                content = responses.get("200", {}).get("content")
+                if content is not None:
+                    content.setdefault(media, {"schema": MEDIA_SCHEMAS[media]})
             for status, response in list(responses.items()):
                 if status.isdigit() and int(status) >= 400 and PROBLEM_JSON not in (
                         response.get("content") or {}):

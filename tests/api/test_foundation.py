@@ -69,6 +69,9 @@ async def test_openapi_document(client) -> None:
     assert "/api/v1/health" in doc["paths"]
     schema = doc["components"]["schemas"]
     assert any("municipalityCode" in s.get("properties", {}) for s in schema.values())
+    evaluation = doc["paths"]["/api/v1/tenders/{tender_id}/evaluation"]["get"]
+    assert {"application/json", "text/csv", "application/pdf"} <= set(
+        evaluation["responses"]["200"]["content"])
 
 
 async def test_validation_lists_every_field_error(client, make_token) -> None:
