@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -135,7 +136,21 @@ def request_id(request: Request) -> str | None:
     return request.scope.get("state", {}).get("request_id")
 
 
+def wants_page(request: Request | None) -> bool:
+    """A browser asking for a web page (not the API) gets the error as a Dutch HTML page."""
+    if request is None or request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
 def problem_response(problem: ProblemError, request: Request | None = None) -> Response[Any]:
+    if wants_page(request) and problem.status != 500:
+        return Template(
+            "web/error.html",
+            context={"problem": problem.body(request.url.path)},
+            status_code=problem.status,
+            headers=problem.headers,
+        )
     return Response(
         content=problem.body(request.url.path if request is not None else None),
         status_code=problem.status,
