@@ -24,9 +24,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,45 +36,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_scoring import make_submission
+from tests.servers import pso_serve, start_server
 
-PSO = str(Path(sys.executable).parent / "pso")
 MAX_REQUESTS = 500_000  # hard cap on any phase, whatever the clock says
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
 def server(workers: int) -> Iterator[str]:
-    port = free_port()
-    folder = tempfile.mkdtemp(prefix="pso-bench-")
-    env = {**os.environ, "PSO_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/bench.sqlite3",
-           "PSO_RATE_LIMIT": "0", "PSO_ENV": "development", "PSO_LOG_LEVEL": "WARNING"}
-    log = open(Path(folder) / "server.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([PSO, "serve", "--port", str(port), "--workers", str(workers)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start; see {folder}/server.log")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/api/v1/health/live", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.2)
+    """`pso serve --workers N` with demo data (the mixed load uses its certificates)."""
+    with tempfile.TemporaryDirectory(prefix="pso-bench-") as folder, start_server(
+        f"sqlite+aiosqlite:///{folder}/bench.sqlite3", {"PSO_ENV": "development"},
+        timeout=120, command=pso_serve("--workers", str(workers)),
+    ) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -23,10 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -119,49 +116,16 @@ def bench_engine(seconds: float, runs: int) -> list[tuple[str, float]]:
 
 # ---- API: a real server and a small raw HTTP client ------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def server() -> Iterator[int]:
     """The real server (`pso serve`, uvicorn) on a free loopback port; yields the port."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "PSO_ENV": "test", "PSO_RATE_LIMIT": "0",
-               "PSO_LOG_LEVEL": "WARNING",
-               "PSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"}
-        port = free_port()
-        log_path = Path(tmp) / "server.log"
-        # `pso serve` as users run it: migrations, then uvicorn (one process) with the same
-        # app, start-up tuning and access log as production. Output goes to a file, never a
-        # pipe that could fill up and stall the server.
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                [str(Path(sys.executable).parent / "pso"), "serve", "--no-demo",
-                 "--host", "127.0.0.1", "--port", str(port)],
-                cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    output = log_path.read_text(errors="replace")[-3000:]
-                    raise RuntimeError(f"server did not start:\n{output}")
-                try:
-                    if asyncio.run(_get_status(port, "/api/v1/health/live")) == 200:
-                        break
-                except OSError:
-                    pass
-                time.sleep(0.2)
-            yield port
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    from tests.servers import pso_serve, start_server
+
+    with tempfile.TemporaryDirectory() as tmp, start_server(
+        f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", timeout=60,
+        command=pso_serve("--no-demo"),
+    ) as base:
+        yield int(base.rsplit(":", 1)[1])
 
 
 def http_request(method: str, path: str, body: bytes = b"") -> bytes:

@@ -5,7 +5,9 @@
 
 The process is the same app a user runs (pso.app:create_app, settings from PSO_*), so
 requests really race each other in separate connections and, with two servers, in
-separate processes. The database must already be migrated.
+separate processes. The database must already be migrated, unless `command=pso_serve(...)`
+starts the server exactly as a user does (migrations, demo data, `--workers`); the
+benchmarks use that.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -25,6 +27,21 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+
+
+PSO = str(Path(sys.executable).parent / "pso")
+Command = Callable[[int], list[str]]
+
+
+def uvicorn_factory(port: int) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", "--factory", "pso.app:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+            "--no-access-log"]
+
+
+def pso_serve(*args: str) -> Command:
+    """argv of `pso serve ARGS` on the given port: the server as users start it."""
+    return lambda port: [PSO, "serve", "--host", "127.0.0.1", "--port", str(port), *args]
 
 
 def free_port() -> int:
@@ -35,7 +52,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def start_server(
-    database_url: str, env: dict[str, str] | None = None, *, timeout: float = START_TIMEOUT
+    database_url: str, env: dict[str, str] | None = None, *, timeout: float = START_TIMEOUT,
+    command: Command = uvicorn_factory,
 ) -> Iterator[str]:
     """Start a server on `database_url`; yields its base URL and stops it afterwards."""
     environment = {
@@ -51,10 +69,7 @@ def start_server(
         port = free_port()
         with tempfile.TemporaryFile() as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "pso.app:create_app",
-                 "--host", "127.0.0.1", "--port", str(port),
-                 "--log-level", "warning", "--no-access-log"],
-                cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                command(port), cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
             )
             try:
                 base_url = f"http://127.0.0.1:{port}"
