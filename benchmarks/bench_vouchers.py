@@ -25,13 +25,10 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import shutil
-import socket
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -44,7 +41,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso import clock
@@ -54,11 +50,11 @@ from pso.db.migrate import upgrade
 from pso.db.models import AuditEvent, Voucher
 from pso.services import organizations, users
 from pso.services import vouchers as service
+from tests.databases import postgres_admin_url, temporary_postgres
 from tests.servers import start_server
 
 AMOUNT = Decimal("1000.00")
 DEADLINE = 300  # seconds for one burst, far above what it takes
-DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
 def kvk(i: int) -> str:
@@ -75,29 +71,6 @@ def percentile(values: list[float], p: float) -> float:
 # --- databases -----------------------------------------------------------------------
 
 
-def postgres_admin_url() -> str | None:
-    url = os.environ.get("PSO_TEST_POSTGRES_URL")
-    if url:
-        return url
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return DEFAULT_PG
-    except OSError:
-        return None
-
-
-async def _pg_admin(admin_url: str, sql: str) -> None:
-    import asyncpg
-
-    url = make_url(admin_url)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=url.database or "postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @contextlib.contextmanager
 def database(backend: str) -> Iterator[str]:
     """A fresh database migrated to head; removed afterwards."""
@@ -110,17 +83,9 @@ def database(backend: str) -> Iterator[str]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    admin = postgres_admin_url()
-    if admin is None:
-        raise RuntimeError("no PostgreSQL answers on 127.0.0.1:5432")
-    name = f"pso_bench_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(admin, f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    with temporary_postgres("pso_bench") as url:
         upgrade(url)
         yield url
-    finally:
-        asyncio.run(_pg_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def prepare(url: str, applicants: int, room: int) -> tuple[int, dict[str, str]]:

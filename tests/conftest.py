@@ -6,17 +6,14 @@ every test. PSO_REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure (CI
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import os
-import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.app import create_app
@@ -26,19 +23,7 @@ from pso.db.migrate import upgrade
 from pso.db.models import Base
 from pso.services import users
 from pso.settings import Settings
-
-DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-
-
-def postgres_admin_url() -> str | None:
-    url = os.environ.get("PSO_TEST_POSTGRES_URL")
-    if url:
-        return url
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return DEFAULT_PG
-    except OSError:
-        return None
+from tests.databases import postgres_admin_url, temporary_postgres
 
 
 def backends() -> list[str]:
@@ -58,37 +43,16 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    url = make_url(postgres_admin_url())
-    conn = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-        database=url.database or "postgres",
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    urls: dict[str, str] = {}
-    created_pg: str | None = None
     sqlite_file = Path(tmp_path_factory.mktemp("db")) / "test.sqlite3"
-    urls["sqlite"] = f"sqlite+aiosqlite:///{sqlite_file}"
-    if "postgres" in BACKENDS:
-        created_pg = f"pso_test_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{created_pg}"'))
-        urls["postgres"] = make_url(postgres_admin_url()).set(database=created_pg).render_as_string(
-            hide_password=False
-        )
-    for url in urls.values():
-        upgrade(url)
-    yield urls
-    if created_pg:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{created_pg}" WITH (FORCE)'))
+    urls = {"sqlite": f"sqlite+aiosqlite:///{sqlite_file}"}
+    with contextlib.ExitStack() as stack:
+        if "postgres" in BACKENDS:
+            urls["postgres"] = stack.enter_context(temporary_postgres("pso_test"))
+        for url in urls.values():
+            upgrade(url)
+        yield urls
 
 
 async def empty_tables(url: str) -> None:
