@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from tests.conftest import BACKENDS, _pg_admin, postgres_admin_url
+from tests.conftest import BACKENDS
+from tests.databases import temporary_postgres
 
 # Each process imports everything first, then waits for the same start signal.
 UPGRADE = """
@@ -28,10 +26,7 @@ upgrade(os.environ["PSO_DATABASE_URL"])
 
 @pytest.mark.skipif("postgres" not in BACKENDS, reason="no PostgreSQL server answers")
 def test_three_concurrent_upgrades_of_a_new_postgres_database() -> None:
-    name = f"pso_mig_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
-    try:
+    with temporary_postgres("pso_mig") as url:
         env = {**os.environ, "PSO_DATABASE_URL": url}
         start = Path(tempfile.mkdtemp()) / "go"
         processes = [subprocess.Popen([sys.executable, "-c", UPGRADE, str(start)], env=env,
@@ -41,5 +36,3 @@ def test_three_concurrent_upgrades_of_a_new_postgres_database() -> None:
         start.touch()
         results = [(p.wait(120), p.stderr.read()[-2000:]) for p in processes]
         assert [code for code, _ in results] == [0, 0, 0], results
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
