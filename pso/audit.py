@@ -21,6 +21,7 @@ async def record(
     """Add an audit entry inside the caller's transaction (it commits or rolls back with it)."""
     event = AuditEvent(
         actor_id=actor.id,
+        actor_account_id=actor.account_id,
         actor_name=actor.name,
         actor_role=actor.role,
         action=action,

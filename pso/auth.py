@@ -37,6 +37,8 @@ class Actor:
     role: str
     kvk: str | None = None
     municipality_code: str | None = None
+    account_id: int | None = None  # the person, when a token or web session belongs to one
+    party_id: int | None = None
 
     @classmethod
     def from_user(cls, user: User) -> Actor:
@@ -44,6 +46,8 @@ class Actor:
 
     @property
     def key(self) -> str:
+        if self.account_id is not None:
+            return f"account:{self.account_id}"
         return f"user:{self.id}" if self.id is not None else f"system:{self.name}"
 
 

@@ -1,6 +1,14 @@
 """All models, imported here so Base.metadata (and Alembic) sees every table."""
 
 from pso.db.base import Base
+from pso.db.models.accounts import (
+    Account,
+    LoginAttempt,
+    OneTimeLink,
+    Party,
+    RecoveryCode,
+    WebSession,
+)
 from pso.db.models.audit import AuditEvent
 from pso.db.models.certification import Assessment, Certificate, CertificateSequence, Suspension
 from pso.db.models.idempotency import IdempotencyRecord
@@ -10,6 +18,12 @@ from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
+    "Account",
+    "LoginAttempt",
+    "OneTimeLink",
+    "Party",
+    "RecoveryCode",
+    "WebSession",
     "Assessment",
     "AuditEvent",
     "Base",

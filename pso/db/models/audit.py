@@ -17,7 +17,8 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[int | None]
+    actor_id: Mapped[int | None]  # the API token (users.id) that acted, if any
+    actor_account_id: Mapped[int | None]  # the person (accounts.id), by token or web session
     actor_name: Mapped[str] = mapped_column(String(200))
     actor_role: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(60))
