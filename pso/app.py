@@ -15,14 +15,16 @@ from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from certificates.pdf import warm_up
-from pso import API_VERSION, pdf_pool
+from pso import API_VERSION, clock, pdf_pool
 from pso.api import route_handlers
 from pso.auth import AuthMiddleware
 from pso.db.engine import make_engine
 from pso.errors import EXCEPTION_HANDLERS
+from pso.mail import outbox as mail_outbox
 from pso.middleware import headers_middleware
 from pso.ratelimit import make_limiter, rate_limit_middleware
 from pso.settings import Settings
+from pso.web import dev_mail
 from pso.web.setup import static_router, template_config
 
 DESCRIPTION = (
@@ -47,6 +49,19 @@ def _pdf_hooks(settings: Settings) -> tuple[object, object]:
     return start, stop
 
 
+def _clock_and_mail_hooks(settings: Settings) -> tuple[object, object]:
+    async def start() -> None:
+        mail_outbox.configure(settings.public_url)
+        if settings.today is not None:  # PSO_TODAY (development and tests only)
+            clock.fix(settings.today)
+
+    async def stop() -> None:
+        if settings.today is not None:
+            clock.fix(None)
+
+    return start, stop
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     logging.basicConfig(
@@ -58,6 +73,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     session_maker = async_sessionmaker(engine, expire_on_commit=False)
     limiter = make_limiter(settings.rate_limit, settings.redis_url)
     start_pdf, stop_pdf = _pdf_hooks(settings)
+    start_clock, stop_clock = _clock_and_mail_hooks(settings)
+    # /dev/mail shows the outbox in development and tests; in production it does not exist.
+    dev_routes = dev_mail.ROUTES if settings.is_development else []
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_maker=session_maker,
@@ -65,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         create_all=False,
     )
     app = Litestar(
-        route_handlers=[*route_handlers(), static_router()],
+        route_handlers=[*route_handlers(), *dev_routes, static_router()],
         template_config=template_config(),
         plugins=[SQLAlchemyPlugin(config=db_config), PydanticPlugin(prefer_alias=True)],
         middleware=[AuthMiddleware(session_maker)],
@@ -89,8 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
-        on_startup=[start_pdf],
-        on_shutdown=[engine.dispose, stop_pdf, *([limiter.close] if limiter else [])],
+        on_startup=[start_clock, start_pdf],
+        on_shutdown=[engine.dispose, stop_pdf, stop_clock, *([limiter.close] if limiter else [])],
         debug=False,
     )
     handler = app.asgi_handler

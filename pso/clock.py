@@ -1,12 +1,48 @@
-"""Today's date where the service's users live (a Dutch service judges Dutch days)."""
+"""Today's date where the service's users live (a Dutch service judges Dutch days).
+
+`today()` is the one source of "today" for every rule (validity, deadlines, vouchers,
+reminders). In development and tests `PSO_TODAY=YYYY-MM-DD` fixes it (Settings refuses it
+with PSO_ENV=production); the app factory and the CLI apply it with `fix()`, tests use the
+`fixed_today` fixture or the `fixed(day)` context manager.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
+_fixed: date | None = None
+
 
 def today() -> date:
-    return datetime.now(AMSTERDAM).date()
+    return _fixed if _fixed is not None else datetime.now(AMSTERDAM).date()
+
+
+def now() -> datetime:
+    """The current time in Amsterdam (the real time: PSO_TODAY fixes days, not hours)."""
+    return datetime.now(AMSTERDAM)
+
+
+def fix(day: date | None) -> None:
+    """Make `today()` answer `day` in this process (None: the real date again)."""
+    global _fixed
+    _fixed = day
+
+
+def fixed_day() -> date | None:
+    return _fixed
+
+
+@contextlib.contextmanager
+def fixed(day: date) -> Iterator[date]:
+    """`today()` answers `day` inside the block; the previous value comes back afterwards."""
+    previous = _fixed
+    fix(day)
+    try:
+        yield day
+    finally:
+        fix(previous)

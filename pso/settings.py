@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class SettingsError(RuntimeError):
@@ -34,6 +37,14 @@ class Settings:
     pdf_workers: int = 0
     pdf_renders_per_worker: int = 200
     pdf_timeout: float = 30.0
+    # Mail (pso.mail): without smtp_url mails stay in the outbox (/dev/mail, `pso mail outbox`).
+    smtp_url: str | None = None
+    mail_from: str = "PSO-dienst <noreply@pso.localhost>"
+    mail_poll_seconds: float = 5.0
+    # Scheduled work (pso.jobs): the daily run starts at this hour, Europe/Amsterdam.
+    jobs_hour: int = 6
+    # PSO_TODAY: a fixed date for development and tests (refused in production).
+    today: date | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -74,6 +85,7 @@ class Settings:
                 values["pdf_timeout"] = float(env["PSO_PDF_TIMEOUT"])
             except ValueError as exc:
                 raise SettingsError("PSO_PDF_TIMEOUT must be a number of seconds") from exc
+        values.update(_mail_and_jobs(env, mode))
         secret = env.get("PSO_SECRET_KEY", "")
         values.update(overrides)
         if not secret:
@@ -85,3 +97,39 @@ class Settings:
             raise SettingsError("PSO_SECRET_KEY must be at least 32 characters")
         values.setdefault("secret_key", secret)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _mail_and_jobs(env: Mapping[str, str], mode: str) -> dict[str, object]:
+    """PSO_SMTP_URL, PSO_MAIL_FROM, PSO_MAIL_POLL_SECONDS, PSO_JOBS_HOUR and PSO_TODAY."""
+    values: dict[str, object] = {}
+    if url := env.get("PSO_SMTP_URL", "").strip():
+        if urlsplit(url).scheme not in {"smtp", "smtps"} or not urlsplit(url).hostname:
+            raise SettingsError("PSO_SMTP_URL must look like smtp://user:pass@host:587 "
+                                "or smtps://user:pass@host:465")
+        values["smtp_url"] = url
+    if sender := env.get("PSO_MAIL_FROM", "").strip():
+        if "@" not in sender:
+            raise SettingsError("PSO_MAIL_FROM must be an e-mail address")
+        values["mail_from"] = sender
+    if "PSO_MAIL_POLL_SECONDS" in env:
+        try:
+            values["mail_poll_seconds"] = float(env["PSO_MAIL_POLL_SECONDS"])
+        except ValueError as exc:
+            raise SettingsError("PSO_MAIL_POLL_SECONDS must be a number of seconds") from exc
+    if "PSO_JOBS_HOUR" in env:
+        try:
+            hour = int(env["PSO_JOBS_HOUR"])
+        except ValueError:
+            hour = -1
+        if not 0 <= hour <= 23:
+            raise SettingsError("PSO_JOBS_HOUR must be an hour from 0 to 23")
+        values["jobs_hour"] = hour
+    if day := env.get("PSO_TODAY", "").strip():
+        if mode == "production":
+            raise SettingsError("PSO_TODAY fixes the date for development and tests only; "
+                                "it is refused with PSO_ENV=production")
+        try:
+            values["today"] = date.fromisoformat(day)
+        except ValueError as exc:
+            raise SettingsError("PSO_TODAY must be a date like 2026-03-01") from exc
+    return values

@@ -24,6 +24,7 @@ from pso.db.models import Base
 from pso.services import users
 from pso.settings import Settings
 from tests.databases import postgres_admin_url, temporary_postgres
+from tests.mail_server import mail_server  # noqa: F401  (the real SMTP server fixture)
 
 
 def backends() -> list[str]:
@@ -116,3 +117,15 @@ def make_token(session_maker):
 async def count_rows(session_maker, table: str) -> int:
     async with session_maker() as session:
         return (await session.execute(text(f"SELECT COUNT(*) FROM {table}"))).scalar_one()
+
+
+@pytest.fixture
+def fixed_today():
+    """fixed_today(date(2026, 3, 1)) makes pso.clock.today() answer that day in this process
+    (the in-process app, services, jobs) until the test ends. Servers in other processes
+    take PSO_TODAY in their environment instead."""
+    from pso import clock
+
+    previous = clock.fixed_day()
+    yield clock.fix
+    clock.fix(previous)

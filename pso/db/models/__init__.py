@@ -12,6 +12,8 @@ from pso.db.models.accounts import (
 from pso.db.models.audit import AuditEvent
 from pso.db.models.certification import Assessment, Certificate, CertificateSequence, Suspension
 from pso.db.models.idempotency import IdempotencyRecord
+from pso.db.models.jobs import CertificateReminder, JobLease, VoucherExpiry
+from pso.db.models.mail import OutboxMail
 from pso.db.models.organizations import Organization
 from pso.db.models.procurement import Tender, TenderBid
 from pso.db.models.users import User
@@ -28,13 +30,17 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Certificate",
+    "CertificateReminder",
     "CertificateSequence",
     "IdempotencyRecord",
+    "JobLease",
     "Organization",
+    "OutboxMail",
     "Suspension",
     "Tender",
     "TenderBid",
     "User",
     "Voucher",
+    "VoucherExpiry",
     "VoucherScheme",
 ]

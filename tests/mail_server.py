@@ -1,0 +1,137 @@
+"""A real SMTP server for tests: aiosmtpd on a free loopback port, collecting what arrives.
+
+    async def test_x(mail_server, settings, session_maker):
+        settings = dataclasses.replace(settings, smtp_url=mail_server.url)
+        ...                                         # something queues a mail
+        await pso.mail.send_pending(session_maker, settings)
+        [message] = mail_server.messages            # email.message.EmailMessage
+        assert "wachtwoord" in mail_server.text(message)
+        link = mail_server.links(message)[0]
+
+For a server in another process, give it env PSO_SMTP_URL=mail_server.url and wait with
+`mail_server.wait_for(1)`. `stop()` and `start()` take the server away and bring it back on
+the same port (an outage). `refuse_next(n)` makes the next n messages answer 451 (a
+temporary refusal) and `reject(address)` answers 550 for one recipient.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import threading
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.servers import free_port
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+class _Handler:
+    def __init__(self, server: MailServer) -> None:
+        self.server = server
+
+    async def handle_RCPT(self, smtp: SMTP, session: Session, envelope: Envelope,
+                          address: str, options: list[str]) -> str:
+        if address.lower() in self.server.rejected:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:
+        with self.server.lock:
+            if self.server.refusals > 0:
+                self.server.refusals -= 1
+                return "451 4.3.0 Try again later"
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.server.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.server.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+class MailServer:
+    """aiosmtpd in a thread of its own (its own event loop), like a separate mail host."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.host = "127.0.0.1"
+        self.port = port or free_port()
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.rejected: set[str] = set()
+        self.refusals = 0
+        self.lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    def start(self) -> None:
+        if self._controller is None:
+            controller = Controller(_Handler(self), hostname=self.host, port=self.port,
+                                    ready_timeout=10)
+            controller.start()
+            self._controller = controller
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def refuse_next(self, count: int) -> None:
+        with self.lock:
+            self.refusals = count
+
+    def reject(self, address: str) -> None:
+        self.rejected.add(address.lower())
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[EmailMessage]:
+        """Block until at least `count` messages arrived (a server in another process
+        sends in the background); returns them, or fails the test after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"expected {count} mail(s) at the test SMTP server, got {len(self.messages)}"
+                )
+            time.sleep(0.05)
+        return list(self.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if str(m["To"]).lower() == address.lower()]
+
+    @staticmethod
+    def text(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("plain",))
+        assert part is not None, "the mail has no text/plain part"
+        return part.get_content()
+
+    @staticmethod
+    def html(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("html",))
+        assert part is not None, "the mail has no text/html part"
+        return part.get_content()
+
+    @classmethod
+    def links(cls, message: EmailMessage) -> list[str]:
+        return _URL.findall(cls.text(message))
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
