@@ -21,7 +21,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pso.db.models import User
+from pso.db.models import Account, User
 from pso.errors import Forbidden, Unauthorized
 
 ROLES = ("admin", "auditor", "procurement", "municipality", "company")
@@ -67,9 +67,20 @@ async def find_actor(session: AsyncSession, token: str) -> Actor | None:
         return None
     digest = hash_token(token)
     user = await session.scalar(select(User).where(User.token_hash == digest))
-    if user is None or not hmac.compare_digest(user.token_hash, digest):
+    if user is None or not hmac.compare_digest(user.token_hash, digest) or not usable(user):
         return None
-    return Actor.from_user(user) if usable(user) else None
+    if user.account_id is None:  # a first-release token: role and tenant on the token
+        return Actor.from_user(user)
+    # A person's token: role and party are the account's, and a revoked person's tokens
+    # stop at once.
+    account = await session.get(Account, user.account_id)
+    if account is None or account.revoked_at is not None:
+        return None
+    party = account.party
+    return Actor(user.id, account.name, account.role,
+                 kvk=party.code if party.kind == "applicant" else None,
+                 municipality_code=party.code if party.kind == "municipality" else None,
+                 account_id=account.id, party_id=party.id)
 
 
 def usable(user: User) -> bool:

@@ -38,11 +38,17 @@ def serve(host: str, port: int, no_demo: bool, workers: int) -> None:
     from pso.db.setup import prepare_database
 
     settings = _settings()
-    tokens = asyncio.run(prepare_database(settings, demo=not no_demo))
+    sign_ins: dict[str, tuple[str, str]] = {}
+    tokens = asyncio.run(prepare_database(settings, demo=not no_demo, sign_ins=sign_ins))
     if tokens:
         click.echo("Demo data loaded. Tokens for trying the API (shown only now):")
         for label, token in tokens.items():
             click.echo(f"  {label:34} {token}")
+    if sign_ins and settings.is_development:
+        click.echo("Demo sign-ins at /inloggen (development only; admin and auditor set up "
+                   "their authenticator app at the first sign-in):")
+        for label, (email, password) in sign_ins.items():
+            click.echo(f"  {label:34} {email:24} {password}")
     click.echo(f"PSO-dienst on http://{host}:{port}/  (API: /api/v1/openapi.json)")
     if workers == 1:
         uvicorn.run(server_app(settings), host=host, port=port, log_level="info")
@@ -106,20 +112,36 @@ def users() -> None:
 
 @users.command("add")
 @click.option("--role", required=True, help="admin, auditor, procurement, municipality or company")
+@click.option("--email", default=None,
+              help="A person's e-mail address: creates an account that signs in at /inloggen.")
 @click.option("--name", default=None)
+@click.option("--party", default=None,
+              help="With --email: the KvK number (company, procurement), GM code "
+                   "(municipality) or body code (auditor) of the person's party; none for admin.")
+@click.option("--party-name", default=None, help="The party's name, when it is new.")
+@click.option("--password-stdin", is_flag=True,
+              help="With --email: read the password from standard input; without it an "
+                   "invitation link is printed (and mailed), valid 7 days.")
 @click.option("--kvk", default=None, help="KvK number (company users)")
 @click.option("--municipality", default=None, help="Municipality code like GM0200")
 @click.option("--expires-in-days", type=click.IntRange(min=1), default=None,
               help="The token stops working after this many days (default: never).")
 @click.option("--token-only", is_flag=True, help="Print only the new token.")
 def users_add(
-    role: str, name: str | None, kvk: str | None, municipality: str | None,
+    role: str, email: str | None, name: str | None, party: str | None, party_name: str | None,
+    password_stdin: bool, kvk: str | None, municipality: str | None,
     expires_in_days: int | None, token_only: bool,
 ) -> None:
-    """Create a user and print its token (shown once; only a hash is stored)."""
+    """Create a person's account (--email), or an API token without a person."""
     from pso.db.setup import add_user
     from pso.services.users import UserInputError
 
+    if email is not None:
+        _add_account(role, email, name, party or kvk or municipality, party_name,
+                     password_stdin, expires_in_days, token_only)
+        return
+    if party or party_name or password_stdin:
+        raise click.UsageError("--party, --party-name and --password-stdin need --email")
     try:
         user_id, token = asyncio.run(
             add_user(_settings(), role, name, kvk, municipality, expires_in_days)
@@ -132,19 +154,128 @@ def users_add(
         click.echo(f"user {user_id} ({role}) created; token: {token}")
 
 
+def _add_account(role: str, email: str, name: str | None, party: str | None,
+                 party_name: str | None, password_stdin: bool, expires_in_days: int | None,
+                 token_only: bool) -> None:
+    from pso.db.setup import add_account
+    from pso.services.accounts import AccountError
+
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        account_id, link, token = asyncio.run(add_account(
+            _settings(), email=email, name=name or email.split("@")[0], role=role, party=party,
+            party_name=party_name, password=password, with_token=token_only,
+            expires_in_days=expires_in_days))
+    except AccountError as exc:
+        raise click.UsageError(str(exc)) from None
+    if token_only:
+        click.echo(token)
+        return
+    click.echo(f"account {account_id} ({role}) created for {email.strip().lower()}")
+    if link:
+        click.echo(f"invitation link (valid 7 days, also mailed): {link}")
+
+
 @users.command("revoke")
+@click.option("--email", default=None, help="A person: their sessions and tokens end at once.")
 @click.option("--id", "user_id", type=int, default=None, help="The user id `users add` printed.")
 @click.option("--token", default=None, help="The token itself (e.g. one found in a leak).")
-def users_revoke(user_id: int | None, token: str | None) -> None:
-    """Revoke a user's token at once; it is refused (401) from the next request on."""
-    from pso.db.setup import revoke_user
+def users_revoke(email: str | None, user_id: int | None, token: str | None) -> None:
+    """Revoke a person (--email) or one token; refused (401) from the next request on."""
+    from pso.db.setup import revoke_account, revoke_user
+    from pso.services.accounts import AccountError
     from pso.services.users import UserInputError
 
+    if email is not None:
+        if user_id is not None or token is not None:
+            raise click.UsageError("give --email, --id or --token, not several")
+        try:
+            account_id, changed = asyncio.run(revoke_account(_settings(), email))
+        except AccountError as exc:
+            raise click.UsageError(str(exc)) from None
+        click.echo(f"account {account_id}: revoked, sessions and tokens ended" if changed
+                   else f"account {account_id} was already revoked")
+        return
     try:
         found, changed = asyncio.run(revoke_user(_settings(), user_id, token))
     except UserInputError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"user {found}: token revoked" if changed else f"user {found} was already revoked")
+
+
+@main.group()
+def mail() -> None:
+    """The mail outbox (SPEC 7.5)."""
+
+
+@mail.command("outbox")
+@click.option("--status", type=click.Choice(["queued", "sent", "failed"]), default=None,
+              help="Only mails with this status (default: all).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--show", "show_id", type=int, default=None, help="Print this mail in full.")
+def mail_outbox(status: str | None, limit: int, show_id: int | None) -> None:
+    """List the outbox, newest first (or print one mail with --show ID)."""
+    from pso.mail.admin import outbox_lines, show_mail
+
+    settings = _settings()
+    if show_id is not None:
+        text = asyncio.run(show_mail(settings, show_id))
+        if text is None:
+            raise click.ClickException(f"no mail {show_id} in the outbox")
+        click.echo(text)
+        return
+    for line in asyncio.run(outbox_lines(settings, status, limit)):
+        click.echo(line)
+
+
+@mail.command("send")
+def mail_send() -> None:
+    """Deliver every queued mail that is due now through PSO_SMTP_URL."""
+    from pso.mail.admin import send_now
+
+    settings = _settings()
+    if not settings.smtp_url:
+        raise click.ClickException("PSO_SMTP_URL is not set: mail stays in the outbox")
+    report = asyncio.run(send_now(settings))
+    click.echo(f"sent {report.sent}, retrying later {report.retrying}, failed {report.failed}")
+    for error in dict.fromkeys(report.errors):
+        click.echo(f"  {error}", err=True)
+    if report.retrying or report.failed:
+        sys.exit(1)
+
+
+@main.group()
+def jobs() -> None:
+    """Scheduled work: expiry reminders and voucher expiry (daily inside pso serve)."""
+
+
+@jobs.command("run")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD",
+              help="Run for this day instead of today (PSO_TODAY, else the real date).")
+def jobs_run(day: str | None) -> None:
+    """Run the daily jobs now (and, with PSO_SMTP_URL, send the outbox). When another
+    instance is running them this reports so and exits 0: that instance does the work."""
+    from datetime import date
+
+    from pso.jobs.admin import run_now
+
+    settings = _settings()
+    try:
+        on = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise click.BadParameter("use a date like 2026-03-01", param_hint="--date") from None
+    report, sent = asyncio.run(run_now(settings, on))
+    if not report.ran:
+        click.echo(f"jobs for {report.day}: another instance is running them; nothing done")
+    else:
+        click.echo(f"jobs for {report.day}:")
+        for name, counts in report.results.items():
+            click.echo(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if sent is not None:
+        click.echo(f"mail: sent {sent.sent}, retrying later {sent.retrying}, "
+                   f"failed {sent.failed}")
 
 
 @main.command()

@@ -6,6 +6,7 @@ Capabilities add their own steps with @demo_step; steps run in order in one tran
 from __future__ import annotations
 
 import importlib
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.auth import SYSTEM
 from pso.clock import today
-from pso.services import organizations, users
+from pso.services import accounts, organizations
 
 
 @dataclass
@@ -23,6 +24,8 @@ class DemoContext:
     public_url: str
     issuer: str
     tokens: dict[str, str] = field(default_factory=dict)
+    # Demo sign-ins, label -> (e-mail, password); printed by `pso serve` on a new database.
+    sign_ins: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 Step = Callable[[DemoContext], Awaitable[None]]
@@ -57,17 +60,33 @@ async def _organizations(ctx: DemoContext) -> None:
         )
 
 
+# label, role, e-mail, party (kind code, name)
+DEMO_PEOPLE = [
+    ("Beheerder (demo)", "admin", "beheer@demo.pso.nl", None, "Beheer PSO-dienst"),
+    ("Auditor Certificering (demo)", "auditor", "auditor@demo.pso.nl", "PSOCERT",
+     "PSO Certificering (demo)"),
+    ("Inkoop Gemeente Utrecht (demo)", "procurement", "inkoop@demo.pso.nl", "30280353",
+     "Gemeente Utrecht, inkoop"),
+    ("Gemeente Apeldoorn (demo)", "municipality", "gemeente@demo.pso.nl", "GM0200",
+     "Gemeente Apeldoorn"),
+    ("HR Groen & Schoon (demo)", "company", "hr@demo.pso.nl", "12345678",
+     "Groen & Schoon Hoveniers B.V."),
+]
+
+
 @demo_step(20)
 async def _users(ctx: DemoContext) -> None:
-    for label, role, kvk, code in (
-        ("Beheerder (demo)", "admin", None, None),
-        ("Auditor Certificering (demo)", "auditor", None, None),
-        ("Inkoop Gemeente Utrecht (demo)", "procurement", None, None),
-        ("Gemeente Apeldoorn (demo)", "municipality", None, "GM0200"),
-        ("HR Groen & Schoon (demo)", "company", "12345678", None),
-    ):
-        _, token = await users.add(ctx.session, SYSTEM, role, label, kvk=kvk, municipality_code=code)
+    """One account per role, with a random password (printed once) and an API token.
+    Admin and auditor enrol their second factor (TOTP) at the first sign-in."""
+    for label, role, email, party_code, party_name in DEMO_PEOPLE:
+        kind, code = accounts.party_key(role, party_code)
+        party = await accounts.ensure_party(ctx.session, kind, code, party_name)
+        password = secrets.token_urlsafe(12)
+        account = await accounts.create_account(ctx.session, SYSTEM, email=email, name=label,
+                                                role=role, party=party, password=password)
+        _, token = await accounts.create_token(ctx.session, account, "demo")
         ctx.tokens[label] = token
+        ctx.sign_ins[label] = (email, password)
 
 
 def demo_submission(staff: int, *, total_fte: int = 20, quality: bool = True,
@@ -119,10 +138,14 @@ async def _certificates(ctx: DemoContext) -> None:
     await certification.submit(ctx.session, SYSTEM, pending.id)
 
 
-async def load(session: AsyncSession, public_url: str, issuer: str) -> dict[str, str]:
+async def load(session: AsyncSession, public_url: str, issuer: str,
+               sign_ins: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
+    """Run every step; returns the demo API tokens and fills `sign_ins` when given."""
     for name in STEP_MODULES:
         importlib.import_module(name)
     ctx = DemoContext(session=session, public_url=public_url, issuer=issuer)
     for _, step in sorted(_STEPS, key=lambda item: item[0]):
         await step(ctx)
+    if sign_ins is not None:
+        sign_ins.update(ctx.sign_ins)
     return ctx.tokens

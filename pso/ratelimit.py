@@ -40,7 +40,8 @@ LIMITED_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/aanbesteding"),
     ("POST", "/api/v1/submissions/employees"),
     ("GET", "/vouchers"),  # public voucher verification (QR): slows down guessing codes
-    ("POST", "/gemeente/inloggen"),
+    ("POST", "/inloggen"),  # sign-in also has its own throttling per account and address
+    ("POST", "/wachtwoord-vergeten"),
 )
 
 

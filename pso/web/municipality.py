@@ -1,9 +1,9 @@
-"""/gemeente: a municipality's voucher schemes, budgets and vouchers, behind a token login.
+"""/gemeente: a municipality's voucher schemes, budgets and vouchers, for signed-in
+municipality accounts (pso.web.session; sign in at /inloggen).
 
 Every rule is the vouchers service's (pso.services.vouchers): this module only turns forms
-into its calls and its answers (or 409 problems) into pages. The login exchanges the
-municipality's API token for a signed session cookie (pso.web.session); the user is
-looked up again on every request, so a revoked token ends the session at once.
+into its calls and its answers (or 409 problems) into pages. The session and account are
+looked up again on every request, so logout or revoking the person ends access at once.
 """
 
 from __future__ import annotations
@@ -20,17 +20,15 @@ from certificates.formatting import dutch_date
 from pso import clock
 from pso.api.base import parse, provide_db
 from pso.api.voucher_models import CancellationIn, IssueIn
-from pso.auth import Actor, find_actor, usable
-from pso.db.models import User, VoucherScheme
+from pso.db.models import VoucherScheme
 from pso.dutch_input import number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import vouchers as service
 from pso.services.voucher_export import STATUS_LABELS, vouchers_csv
 from pso.voucher_codes import display
-from pso.web import session as web_session
 from pso.web.charts import budget_chart
 from pso.web.forms import Form
-from pso.web.session import Session
+from pso.web.session import STALE, Page
 
 DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 25
@@ -38,96 +36,23 @@ VOUCHER_STATUS = {status: label.capitalize() for status, label in STATUS_LABELS.
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class Page:
-    """The session and the logged-in municipality of one request."""
-
-    def __init__(self, request: Request, session: Session | None, actor: Actor | None) -> None:
-        self.request = request
-        self.session = session
-        self.actor = actor
-        settings = request.app.state.settings
-        self.secret, self.public_url = settings.secret_key, settings.public_url
-
-    @classmethod
-    async def load(cls, request: Request, db: AsyncSession) -> Page:
-        settings = request.app.state.settings
-        session = web_session.read(request, settings.secret_key)
-        actor = None
-        if session is not None and session.user_id is not None:
-            user = await db.get(User, session.user_id)
-            if user is not None and usable(user) and user.role == "municipality":
-                actor = Actor.from_user(user)
-        return cls(request, session, actor)
-
-    def csrf_ok(self, form: Form) -> bool:
-        return web_session.csrf_ok(self.session, form.text("csrf"), self.secret)
-
-    def cookie(self, session: Session | None) -> list[Any]:
-        return [web_session.cookie(self.request, session, self.secret, self.public_url)]
-
-    def render(self, template: str, context: dict[str, Any], status: int = 200) -> Template:
-        """A page; the session (a new anonymous one if needed) carries its CSRF token."""
-        session = self.session or web_session.new_session()
-        flash = session.flash
-        session = web_session.with_flash(session, None)
-        return Template(template, status_code=status, headers=NO_STORE,
-                        cookies=self.cookie(session),
-                        context={**context, "flash": flash, "actor": self.actor,
-                                 "csrf": web_session.csrf_token(session, self.secret)})
-
-    def redirect(self, to: str, flash: str | None = None, session: Session | None = None) -> Redirect:
-        session = session or self.session or web_session.new_session()
-        return Redirect(to, status_code=303, headers=NO_STORE,
-                        cookies=self.cookie(web_session.with_flash(session, flash)))
-
-
-def _login(page: Page, error: str | None = None, status: int = 200) -> Template:
-    demo = page.request.app.state.settings.is_development
-    return page.render("web/municipality_login.html", {"error": error, "demo": demo}, status)
-
-
-STALE = "Het formulier was verlopen (of de sessie is opnieuw gestart). Probeer het nog eens."
-
-
-# --- login and logout ----------------------------------------------------------------
+async def _page(request: Request, db: AsyncSession) -> tuple[Page, Any]:
+    """The page and, when the visitor may not see it, where to send them instead."""
+    page = await Page.load(request, db)
+    return page, page.gate("municipality")
 
 
 @get("/gemeente", dependencies=DB, include_in_schema=False)
-async def overview(request: Request, db: AsyncSession) -> Template:
-    page = await Page.load(request, db)
-    if page.actor is None:
-        return _login(page)
+async def overview(request: Request, db: AsyncSession) -> Template | Redirect:
+    page, stop = await _page(request, db)
+    if stop:
+        return stop
+    assert page.actor is not None
     day = clock.today()
     schemes = await service.list_schemes(db, page.actor)
     figures = await service.figures(db, schemes, day)
     return page.render("web/municipality.html", {
         "schemes": [_scheme_view(s, figures[s.id], day) for s in schemes], "today": day})
-
-
-@post("/gemeente/inloggen", dependencies=DB, include_in_schema=False, status_code=200)
-async def login(request: Request, db: AsyncSession) -> Template | Redirect:
-    page = await Page.load(request, db)
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return _login(page, STALE, 400)
-    token = form.text("token")
-    actor = await find_actor(db, token) if token else None
-    if actor is None:
-        return _login(page, "Dit toegangstoken is onbekend, verlopen of ingetrokken.", 401)
-    if actor.role != "municipality":
-        return _login(page, "Dit toegangstoken hoort niet bij een gemeente.", 403)
-    # A fresh nonce: whatever session existed before the login is not carried over.
-    return page.redirect("/gemeente", f"Ingelogd als {actor.name}.",
-                         web_session.new_session(actor.id))
-
-
-@post("/gemeente/uitloggen", dependencies=DB, include_in_schema=False, status_code=200)
-async def logout(request: Request, db: AsyncSession) -> Redirect:
-    page = await Page.load(request, db)
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect("/gemeente", STALE)
-    return page.redirect("/gemeente", "U bent uitgelogd.", web_session.new_session())
 
 
 # --- one scheme: budget, vouchers, issue and cancel ------------------------------------
@@ -170,9 +95,9 @@ async def _scheme_or_error(page: Page, db: AsyncSession, scheme_id: int,
 @get("/gemeente/regelingen/{scheme_id:int}", dependencies=DB, include_in_schema=False)
 async def scheme_page(request: Request, db: AsyncSession, scheme_id: int,
                       status: str | None = None, pagina: str | None = None) -> Template | Redirect:
-    page = await Page.load(request, db)
-    if page.actor is None:
-        return _login(page)
+    page, stop = await _page(request, db)
+    if stop:
+        return stop
     number = int(pagina) if pagina and pagina.isdigit() and 0 < int(pagina) < 100_000 else 1
     return await _scheme_or_error(page, db, scheme_id, number=number,
                                   status=status if status in VOUCHER_STATUS else "")
@@ -180,10 +105,11 @@ async def scheme_page(request: Request, db: AsyncSession, scheme_id: int,
 
 @get("/gemeente/regelingen/{scheme_id:int}/vouchers.csv", dependencies=DB,
      include_in_schema=False)
-async def scheme_csv(request: Request, db: AsyncSession, scheme_id: int) -> Response[bytes] | Template:
-    page = await Page.load(request, db)
-    if page.actor is None:
-        return _login(page)
+async def scheme_csv(request: Request, db: AsyncSession,
+                     scheme_id: int) -> Response[bytes] | Template | Redirect:
+    page, stop = await _page(request, db)
+    if stop:
+        return stop
     day = clock.today()
     scheme = await service.scheme_for(db, page.actor, scheme_id)
     vouchers, _ = await service.list_vouchers(db, scheme, day)
@@ -195,9 +121,9 @@ async def scheme_csv(request: Request, db: AsyncSession, scheme_id: int) -> Resp
 @post("/gemeente/regelingen/{scheme_id:int}/vouchers", dependencies=DB,
       include_in_schema=False, status_code=200)
 async def issue(request: Request, db: AsyncSession, scheme_id: int) -> Template | Redirect:
-    page = await Page.load(request, db)
-    if page.actor is None:
-        return _login(page)
+    page, stop = await _page(request, db)
+    if stop:
+        return stop
     form = await Form.read(request)
     target = f"/gemeente/regelingen/{scheme_id}"
     if not page.csrf_ok(form):
@@ -224,9 +150,9 @@ async def issue(request: Request, db: AsyncSession, scheme_id: int) -> Template 
 @post("/gemeente/vouchers/{code:str}/intrekking", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def cancel(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
-    page = await Page.load(request, db)
-    if page.actor is None:
-        return _login(page)
+    page, stop = await _page(request, db)
+    if stop:
+        return stop
     form = await Form.read(request)
     back = form.text("back")
     target = back if back.startswith("/gemeente/regelingen/") and back[21:].isdigit() \
@@ -244,4 +170,4 @@ async def cancel(request: Request, db: AsyncSession, code: str) -> Template | Re
                          "beschikbaar in het budget.")
 
 
-ROUTES = [overview, login, logout, scheme_page, scheme_csv, issue, cancel]
+ROUTES = [overview, scheme_page, scheme_csv, issue, cancel]

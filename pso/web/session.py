@@ -1,12 +1,15 @@
-"""A small signed session cookie for the municipality pages, with per-form CSRF tokens.
+"""Browser sessions for every signed-in page, stored server-side (SPEC §7.1).
 
-The cookie holds only a random nonce, the user id, an expiry and at most one message to
-show once; it is signed with HMAC-SHA256 under settings.secret_key, so it cannot be
-forged or altered. It is HttpOnly, SameSite=Lax and limited to /gemeente; Secure when
-the service runs behind https. Logging in replaces the nonce (no session fixation).
+Cookie `pso_sessie` holds only a random id; the `web_sessions` table keeps its SHA-256,
+the account and the stage ('totp' between password and code, then 'full'). Every request
+looks the session up again, so logout, a password change or revoking the person ends it
+at once: a copied cookie is worthless afterwards. A new id at every sign-in (no fixation).
 
-CSRF: every form carries HMAC(secret, "csrf:" + nonce). The JSON API is not touched: it
-uses bearer tokens, which a browser never sends by itself.
+Before signing in, the browser gets `pso_formulier`, a random nonce for the CSRF tokens
+of the anonymous forms (sign in, forgotten password, set password). Every form carries
+HMAC(secret, "csrf:" + session id or nonce). `pso_melding` is a signed one-time message
+shown on the next page. All cookies: HttpOnly, SameSite=Lax, path /, Secure when the
+service runs behind https (PSO_PUBLIC_URL). GET pages never write to the database.
 """
 
 from __future__ import annotations
@@ -14,94 +17,209 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import secrets
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
-COOKIE = "pso_gemeente"
-PATH = "/gemeente"
-LIFETIME = 8 * 3600  # a working day; then log in again
-MAX_COOKIE = 4000
+from pso.auth import Actor
+from pso.db.models import Account, WebSession
+from pso.services import accounts as service
+from pso.web.forms import Form
 
-
-@dataclass(frozen=True)
-class Session:
-    nonce: str
-    user_id: int | None = None
-    expires: int = 0
-    flash: str | None = None
+SESSION_COOKIE = "pso_sessie"
+ANON_COOKIE = "pso_formulier"
+FLASH_COOKIE = "pso_melding"
+NO_STORE = {"Cache-Control": "no-store"}
+STALE = "Het formulier was verlopen (of de sessie is opnieuw gestart). Probeer het nog eens."
 
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _mac(secret: str, purpose: str, value: str) -> str:
+    return _b64(hmac.new(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).digest())
 
 
-def _sign(secret: str, payload: str) -> str:
-    return _b64(hmac.new(secret.encode(), b"session:" + payload.encode(), hashlib.sha256).digest())
+def _sign_flash(secret: str, text: str) -> str:
+    payload = _b64(text[:500].encode("utf-8"))
+    return f"{payload}.{_mac(secret, 'flash', payload)}"
 
 
-def new_session(user_id: int | None = None) -> Session:
-    return Session(secrets.token_urlsafe(18), user_id, int(time.time()) + LIFETIME)
-
-
-def encode(session: Session, secret: str) -> str:
-    data: dict[str, Any] = {"n": session.nonce, "u": session.user_id, "e": session.expires}
-    if session.flash:
-        data["f"] = session.flash[:500]
-    payload = _b64(json.dumps(data, separators=(",", ":")).encode())
-    return f"{payload}.{_sign(secret, payload)}"
-
-
-def decode(value: str | None, secret: str) -> Session | None:
-    """The session in a cookie value, or None when absent, altered or expired."""
-    if not value or len(value) > MAX_COOKIE or "." not in value:
+def _read_flash(secret: str, value: str | None) -> str | None:
+    if not value or "." not in value or len(value) > 1000:
         return None
-    payload, signature = value.rsplit(".", 1)
-    if not hmac.compare_digest(signature, _sign(secret, payload)):
+    payload, mac = value.rsplit(".", 1)
+    if not hmac.compare_digest(mac, _mac(secret, "flash", payload)):
         return None
     try:
-        data = json.loads(_unb64(payload))
-        session = Session(str(data["n"]), data.get("u"), int(data["e"]), data.get("f"))
-    except (ValueError, KeyError, TypeError):
+        return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8")
+    except ValueError:
         return None
-    if session.expires < time.time() or not (session.user_id is None
-                                             or isinstance(session.user_id, int)):
+
+
+@dataclass(frozen=True)
+class PartyView:
+    kind: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Plain values of the signed-in account, taken when the session is loaded: pages keep
+    working after a rolled-back transaction expired the ORM objects."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+    party: PartyView
+    totp_enabled: bool
+    stage: str
+    session_id: int
+    session_hash: str
+    actor: Actor
+
+    @classmethod
+    def of(cls, account: Account, web_session: WebSession) -> Person:
+        party = account.party
+        return cls(account.id, account.name, account.email, account.role,
+                   PartyView(party.kind, party.code, party.name),
+                   account.totp_enabled_at is not None, web_session.stage, web_session.id,
+                   web_session.id_hash, service.actor_of(account))
+
+
+def client_address(request: Request) -> str:
+    client = request.scope.get("client")
+    return (client[0] if client else "") or "onbekend"
+
+
+class Page:
+    """Who is asking (an account with a live session, or nobody) and how to answer."""
+
+    def __init__(self, request: Request, db: AsyncSession) -> None:
+        self.request = request
+        self.db = db
+        settings = request.app.state.settings
+        self.settings = settings
+        self.secret = settings.secret_key
+        self.secure = (request.url.scheme == "https"
+                       or settings.public_url.startswith("https://"))
+        self.raw_session: str | None = None
+        self.web_session: WebSession | None = None
+        self.account: Account | None = None
+        self.person: Person | None = None
+        self.nonce = request.cookies.get(ANON_COOKIE) or ""
+        if len(self.nonce) > 100:
+            self.nonce = ""
+        self.new_nonce = False
+        self.flash = _read_flash(self.secret, request.cookies.get(FLASH_COOKIE))
+        self._cookies: list[Cookie] = []
+
+    @classmethod
+    async def load(cls, request: Request, db: AsyncSession) -> Page:
+        page = cls(request, db)
+        raw = request.cookies.get(SESSION_COOKIE)
+        found = await service.load_session(db, raw)
+        if found is not None:
+            page.raw_session = raw
+            page.web_session, page.account = found
+            page.person = Person.of(page.account, page.web_session)
+        return page
+
+    # --- who -----------------------------------------------------------------------
+
+    @property
+    def signed_in(self) -> bool:
+        """Fully signed in (password and, where enabled, the second factor)."""
+        return self.person is not None and self.person.stage == "full"
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.person.actor if self.person is not None and self.signed_in else None
+
+    def gate(self, *roles: str, enrolling: bool = False) -> Redirect | Template | None:
+        """None when a fully signed-in account with one of `roles` (any role when none
+        given) may see the page; otherwise where to send the browser instead."""
+        person = self.person
+        if person is None:
+            target = quote(self.request.url.path, safe="/")
+            return self.redirect(f"/inloggen?volgende={target}")
+        if person.stage != "full":
+            return self.redirect("/inloggen/code")
+        if not enrolling and person.role in service.TOTP_REQUIRED and not person.totp_enabled:
+            return self.redirect("/account/tweestapsverificatie",
+                                 "Stel eerst tweestapsverificatie in; voor uw rol is die verplicht.")
+        if roles and person.role not in roles:
+            return self.render("web/account/forbidden.html", {
+                "home": service.home_of(person.role)}, status=403)
         return None
-    return session
 
+    # --- CSRF ----------------------------------------------------------------------
 
-def read(request: Request, secret: str) -> Session | None:
-    return decode(request.cookies.get(COOKIE), secret)
+    def _csrf_basis(self) -> str:
+        if self.raw_session:
+            return "s:" + self.raw_session
+        if not self.nonce:
+            self.nonce = secrets.token_urlsafe(18)
+            self.new_nonce = True
+        return "a:" + self.nonce
 
+    @property
+    def csrf(self) -> str:
+        return _mac(self.secret, "csrf", self._csrf_basis())
 
-def cookie(request: Request, session: Session | None, secret: str, public_url: str) -> Cookie:
-    """The Set-Cookie for `session`; None clears the cookie."""
-    secure = request.url.scheme == "https" or public_url.startswith("https://")
-    if session is None:
-        return Cookie(key=COOKIE, value="", path=PATH, max_age=0, httponly=True,
-                      samesite="lax", secure=secure)
-    return Cookie(key=COOKIE, value=encode(session, secret), path=PATH, httponly=True,
-                  samesite="lax", secure=secure, max_age=max(0, session.expires - int(time.time())))
+    def csrf_ok(self, form: Form) -> bool:
+        token = form.text("csrf")
+        if not token or (not self.raw_session and not self.nonce):
+            return False
+        return hmac.compare_digest(token.encode(), self.csrf.encode())
 
+    # --- cookies and answers ---------------------------------------------------------
 
-def with_flash(session: Session, message: str | None) -> Session:
-    return replace(session, flash=message)
+    def _cookie(self, key: str, value: str, max_age: int | None = None) -> Cookie:
+        return Cookie(key=key, value=value, path="/", httponly=True, samesite="lax",
+                      secure=self.secure, max_age=max_age)
 
+    async def sign_in(self, account: Account, stage: str) -> None:
+        """Start a new session (new id) for this browser; the old one ends."""
+        raw, row = await service.start_session(
+            self.db, account, stage=stage, address=client_address(self.request),
+            user_agent=self.request.headers.get("user-agent", ""), previous=self.web_session)
+        self.raw_session, self.web_session, self.account = raw, row, account
+        self.person = Person.of(account, row)
+        self._cookies.append(self._cookie(
+            SESSION_COOKIE, raw, int(service.SESSION_LIFETIME.total_seconds())))
 
-def csrf_token(session: Session, secret: str) -> str:
-    return _b64(hmac.new(secret.encode(), b"csrf:" + session.nonce.encode(),
-                         hashlib.sha256).digest())
+    def forget_session(self) -> None:
+        self.raw_session, self.web_session, self.account = None, None, None
+        self.person = None
+        self._cookies.append(self._cookie(SESSION_COOKIE, "", 0))
 
+    def _all_cookies(self, flash: str | None) -> list[Cookie]:
+        cookies = list(self._cookies)
+        if self.new_nonce:
+            cookies.append(self._cookie(ANON_COOKIE, self.nonce))
+        if flash:
+            cookies.append(self._cookie(FLASH_COOKIE, _sign_flash(self.secret, flash)))
+        elif self.flash is not None:
+            cookies.append(self._cookie(FLASH_COOKIE, "", 0))
+        return cookies
 
-def csrf_ok(session: Session | None, token: str, secret: str) -> bool:
-    return session is not None and hmac.compare_digest(token.encode(),
-                                                       csrf_token(session, secret).encode())
+    def render(self, template: str, context: dict[str, Any], status: int = 200) -> Template:
+        csrf = self.csrf
+        return Template(template, status_code=status, headers=NO_STORE,
+                        cookies=self._all_cookies(None),
+                        context={**context, "flash": self.flash, "csrf": csrf,
+                                 "account": self.person if self.signed_in else None,
+                                 "actor": self.actor})
+
+    def redirect(self, to: str, flash: str | None = None) -> Redirect:
+        return Redirect(to, status_code=303, headers=NO_STORE, cookies=self._all_cookies(flash))

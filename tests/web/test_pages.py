@@ -9,6 +9,7 @@ import pytest
 
 from pso.clock import today
 from tests.api.test_certification import KVK, actors, approve  # noqa: F401 (fixture)
+from tests.web.test_accounts import make_account, sign_in
 
 pytestmark = pytest.mark.anyio
 
@@ -162,7 +163,8 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
-async def test_municipality_login_issue_cancel_and_csrf(client, actors, make_token) -> None:  # noqa: F811
+async def test_municipality_login_issue_cancel_and_csrf(client, actors, make_token,  # noqa: F811
+                                                       session_maker) -> None:
     def post(url: str, **kw):
         return client.post(url, follow_redirects=False, **kw)
 
@@ -175,26 +177,26 @@ async def test_municipality_login_issue_cancel_and_csrf(client, actors, make_tok
     assert scheme.status_code == 201, scheme.text
     sid = scheme.json()["id"]
 
-    login = await client.get("/gemeente")
-    assert login.status_code == 200 and 'name="token"' in login.text
-    set_cookie = login.headers["set-cookie"].lower()
-    assert "httponly" in set_cookie and "samesite=lax" in set_cookie
-    assert "path=/gemeente" in set_cookie and "secure" not in set_cookie  # plain http here
-    assert login.headers["cache-control"] == "no-store"
+    await make_account(session_maker, "municipality", "gemeente@example.nl", party="GM0363")
+    await make_account(session_maker, "municipality", "andere@example.nl", party="GM0200")
+    await make_account(session_maker, "company", "hr@example.nl")
+    anonymous = await client.get("/gemeente", follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/inloggen?volgende=/gemeente"
+    assert (await client.get("/gemeente/inloggen")).status_code in (404, 405)  # token form gone
+
+    await sign_in(client, "hr@example.nl")
+    refused = await client.get("/gemeente")
+    assert refused.status_code == 403 and "niet bedoeld voor uw rol" in refused.text
+    client.cookies.clear()
+
+    login = await client.get("/inloggen")
     csrf = csrf_of(login.text)
-
-    assert (await post("/gemeente/inloggen", data={"token": "x"})).status_code == 400
-    wrong = await post("/gemeente/inloggen", data={"token": "pso_nope", "csrf": csrf})
-    assert wrong.status_code == 401 and "onbekend, verlopen of ingetrokken" in wrong.text
-    company = actors["company"]["Authorization"].removeprefix("Bearer ")
-    refused = await post("/gemeente/inloggen", data={"token": company, "csrf": csrf})
-    assert refused.status_code == 403 and "hoort niet bij een gemeente" in refused.text
-
-    token = town["Authorization"].removeprefix("Bearer ")
-    done = await post("/gemeente/inloggen", data={"token": token, "csrf": csrf})
+    done = await sign_in(client, "gemeente@example.nl")
     assert done.status_code == 303 and done.headers["location"] == "/gemeente"
     overview = await client.get("/gemeente")
     assert "Vouchers webtest" in overview.text and "Budget € 2.000,00" in overview.text
+    assert "Partij GM0363" in overview.text
     assert csrf_of(overview.text) != csrf  # a new session after logging in
     no_inline_code(overview.text)
 
@@ -226,18 +228,16 @@ async def test_municipality_login_issue_cancel_and_csrf(client, actors, make_tok
 
     # Another municipality's scheme is not shown; a tampered cookie is no session.
     client.cookies.clear()
-    client.cookies.set("pso_gemeente", "x.y", domain="testserver.local", path="/gemeente")
-    assert 'name="token"' in (await client.get("/gemeente")).text
-    other_token = other["Authorization"].removeprefix("Bearer ")
-    csrf = csrf_of((await client.get("/gemeente")).text)
-    await post("/gemeente/inloggen", data={"token": other_token, "csrf": csrf})
+    client.cookies.set("pso_sessie", "x.y")
+    assert (await client.get("/gemeente", follow_redirects=False)).status_code == 303
+    await sign_in(client, "andere@example.nl")
     away = await client.get(scheme_url, follow_redirects=False)
     assert away.status_code == 303 and away.headers["location"] == "/gemeente"
 
     csrf = csrf_of((await client.get("/gemeente")).text)
-    out = await post("/gemeente/uitloggen", data={"csrf": csrf})
+    out = await post("/uitloggen", data={"csrf": csrf})
     assert out.status_code == 303
-    assert 'name="token"' in (await client.get("/gemeente")).text
+    assert (await client.get("/gemeente", follow_redirects=False)).status_code == 303
 
 
 async def test_session_cookie_is_secure_over_https(settings) -> None:
@@ -246,5 +246,5 @@ async def test_session_cookie_is_secure_over_https(settings) -> None:
     from pso.app import create_app
 
     async with AsyncTestClient(app=create_app(settings), base_url="https://pso.test") as https:
-        page = await https.get("/gemeente")
+        page = await https.get("/inloggen")
     assert "secure" in page.headers["set-cookie"].lower()

@@ -57,7 +57,7 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
 
-    party: Mapped[Party] = relationship(lazy="joined")
+    party: Mapped[Party] = relationship(lazy="joined", innerjoin=True)
 
     @property
     def active(self) -> bool:

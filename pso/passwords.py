@@ -1,0 +1,63 @@
+"""Password hashing (Argon2id via argon2-cffi) and the password rules of SPEC §7.1.
+
+A weak password is refused with its reason: shorter than 12 characters, or on the list
+of common passwords (pso/data/common-passwords.txt.gz: the 20,000 most common passwords
+as shipped with Django's CommonPasswordValidator, BSD licence, one per line, lower-case).
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_LENGTH = 12
+MAX_LENGTH = 200  # Argon2 takes any length; this only bounds the work per attempt
+COMMON_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
+
+# argon2-cffi's defaults are RFC 9106's second recommended profile, type Argon2id.
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """True when `password` matches; with no stored hash a dummy one is checked, so an
+    unknown account costs the same time as a wrong password."""
+    try:
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    return _hasher.check_needs_rehash(stored)
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not a password of anyone")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_FILE, "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip().lower() for line in handle if line.strip())
+
+
+def weakness(password: str, email: str = "") -> str | None:
+    """Why a new password is refused (Dutch), or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"Het wachtwoord moet minstens {MIN_LENGTH} tekens lang zijn."
+    if len(password) > MAX_LENGTH:
+        return f"Het wachtwoord mag hoogstens {MAX_LENGTH} tekens lang zijn."
+    if password.lower() in common_passwords():
+        return "Dit wachtwoord staat op de lijst van veelgebruikte wachtwoorden; kies een ander."
+    if email and password.strip().lower() == email.strip().lower():
+        return "Het wachtwoord mag niet gelijk zijn aan uw e-mailadres."
+    return None
