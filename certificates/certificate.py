@@ -32,6 +32,8 @@ class CertificateData:
     issuer: str  # name of the certifying body
     issued_on: date  # also the PDF creation date, so the bytes are reproducible
     public_url: str  # PSO_PUBLIC_URL, e.g. "https://pso.example.nl"
+    # Subsidiary entities the certificate covers (SPEC §7.2): ((kvk, name), ...)
+    subsidiaries: tuple[tuple[str, str], ...] = ()
 
 
 def verification_url(public_url: str, number: str) -> str:
@@ -81,9 +83,10 @@ def certificate_context(data: CertificateData) -> dict:
         "pso30plus": pso30plus,
         "rung_label": RUNG_LABELS[data.rung],
         "organization_name": display_name(data.organization_name),
+        "subsidiaries": [(kvk, display_name(name)) for kvk, name in data.subsidiaries],
         "name_size": size,
         # Long names and the PSO 30+ note need room: tighter spacing keeps one page.
-        "compact": pso30plus or size in ("name-long", "name-xlong"),
+        "compact": pso30plus or size in ("name-long", "name-xlong") or bool(data.subsidiaries),
         "verification_url": url,
         # Both SVGs are built from constants or our own URL only, so they may skip escaping.
         "qr_svg": Markup(qr_svg(url)),

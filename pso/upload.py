@@ -61,6 +61,12 @@ POSITION_WORDS = {
 }
 
 
+def _label_words(labels: dict[str, str]) -> dict[str, str]:
+    """The web form's Dutch labels ("Regulier dienstverband", "Wsw-indicatie") as words the
+    file may use, in the same normal form as `_code` gives them."""
+    return {re.sub(r"[\s/-]+", "_", label.strip().lower()): code for code, label in labels.items()}
+
+
 def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.strip().lower())
 
@@ -238,7 +244,16 @@ def _code(text: str, words: dict[str, str]) -> str:
     return words.get(key, key if key else text)
 
 
+def _words() -> tuple[dict[str, str], dict[str, str]]:
+    # Late import: the labels live with the web forms; a file may use what the form shows.
+    from pso.web.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS
+
+    return ({**_label_words(STARTING_POSITION_LABELS), **POSITION_WORDS},
+            {**_label_words(CONTRACT_TYPE_LABELS), **CONTRACT_WORDS})
+
+
 def _employee(values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    positions, contracts = _words()
     employee: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for name, value in values.items():
@@ -248,9 +263,9 @@ def _employee(values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, s
                 problems.append((name, "vul ja of nee in"))
             employee[name] = bool(flag)
         elif name == "startingPosition":
-            employee[name] = _code(value, POSITION_WORDS)
+            employee[name] = _code(value, positions)
         elif name == "contractType":
-            employee[name] = _code(value, CONTRACT_WORDS)
+            employee[name] = _code(value, contracts)
         elif name == "hoursPerWeek":
             employee[name] = number_text(value)
         elif name in DATES:
@@ -276,6 +291,16 @@ _NEUTRAL = {
 _ENGINE_NAME = re.compile(r"^employees\[(\d+)\](?:\.(\w+))?")
 
 
+def _readable(name: str, reason: str) -> str:
+    """An unknown code is explained with the Dutch labels the web form shows, not codes."""
+    if name not in ("startingPosition", "contractType") or "toegestaan" not in reason:
+        return reason
+    from pso.web.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS
+
+    labels = STARTING_POSITION_LABELS if name == "startingPosition" else CONTRACT_TYPE_LABELS
+    return "onbekende waarde; gebruik een van: " + "; ".join(labels.values())
+
+
 def _engine_errors(employees: list[dict[str, Any]], rows: list[int],
                    shown: dict[str, str]) -> list[RowError]:
     try:
@@ -289,6 +314,6 @@ def _engine_errors(employees: list[dict[str, Any]], rows: list[int],
                 continue
             name = m.group(2) or ""
             column = shown.get(name) or (COLUMNS[name][0] if name in COLUMNS else None)
-            out.append(RowError(rows[int(m.group(1))], column, err["reason"]))
+            out.append(RowError(rows[int(m.group(1))], column, _readable(name, err["reason"])))
         return out
     return []

@@ -17,11 +17,13 @@ ROUTE_MODULES = [
     "pso.web.register",
     "pso.web.vouchers",
     "pso.api.uploads",
+    "pso.api.portal",
     "pso.web.home",
     "pso.web.calculator",
     "pso.web.tender",
     "pso.web.municipality",
     "pso.web.account",
+    "pso.web.mijn",
 ]
 
 

@@ -21,6 +21,11 @@ from pso.services import certification as service
 Json = dict[str, Any]
 
 
+class CertifyingBodyRef(ApiModel):
+    code: str
+    name: str
+
+
 class AssessmentOut(ApiModel):
     id: int
     status: str
@@ -36,6 +41,14 @@ class AssessmentOut(ApiModel):
     decided_by: str | None
     decision_reason: str | None
     corrected: bool
+    wizard_step: int = Field(description="Verste stap (1-7) van de aanvraag in MijnPSO")
+    motivations: dict[str, str] = Field(
+        description="Motivering per kwaliteitseis (suitableWork, integration, development, "
+                    "guidance)")
+    certifying_body: CertifyingBodyRef | None = Field(
+        description="De gekozen certificerende instelling (stap 6)")
+    copied_from_id: int | None = Field(
+        description="Hercertificering: de goedgekeurde aanvraag waarvan dit een kopie is")
 
 
 class AssessmentList(ApiModel):
@@ -83,6 +96,12 @@ def assessment_out(assessment: Assessment) -> AssessmentOut:
         decided_by=assessment.decided_by,
         decision_reason=assessment.decision_reason,
         corrected=assessment.corrected,
+        wizard_step=assessment.wizard_step or 1,
+        motivations=assessment.motivations or {},
+        certifying_body=(CertifyingBodyRef(code=assessment.certifying_body.code,
+                                           name=assessment.certifying_body.name)
+                         if assessment.certifying_body else None),
+        copied_from_id=assessment.copied_from_id,
     )
 
 

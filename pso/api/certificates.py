@@ -32,7 +32,10 @@ class CertificateOut(ApiModel):
     status_on: date
     valid_from: date
     valid_until: date
-    organization: OrganizationRef
+    organization: OrganizationRef = Field(description="De hoofdaanvrager")
+    subsidiaries: list[OrganizationRef] = Field(
+        default_factory=list,
+        description="Dochterondernemingen die het certificaat dekt (ook op het PDF)")
     rulebook: str
     issuer: str
     pdf_sha256: str

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from litestar import Controller, get, post
+from litestar import Controller, get, post, put
 from litestar.di import Provide
 from litestar.params import Parameter
 from pydantic import Field, field_validator
@@ -17,8 +17,28 @@ from pso.services import organizations as service
 Kvk = Annotated[str, Parameter(pattern=r"^[0-9]{8}$", description="KvK-nummer, 8 cijfers")]
 
 
-class OrganizationIn(ApiInput):
-    kvk: KvkNumber = Field(description="KvK-nummer: precies 8 cijfers", examples=["12345678"])
+def _plain_name(value: str) -> str:
+    if any(ord(c) < 32 for c in value):
+        raise ValueError("de naam mag geen stuurtekens bevatten")
+    return value
+
+
+class SubsidiaryIn(ApiInput):
+    kvk: KvkNumber = Field(description="KvK-nummer van de dochteronderneming")
+    name: str = Field(min_length=1, max_length=300, description="Naam van de dochteronderneming")
+
+    _name = field_validator("name")(_plain_name)
+
+
+class SubsidiaryOut(ApiModel):
+    kvk: str
+    name: str
+
+
+class OrganizationUpdate(ApiInput):
+    """Alle gegevens van een aanvragende organisatie behalve het KvK-nummer; `subsidiaries`
+    vervangt de hele lijst (leeg of weggelaten: geen dochterondernemingen)."""
+
     name: str = Field(min_length=1, max_length=300, description="Statutaire of handelsnaam")
     municipality_code: MunicipalityCode = Field(
         description="CBS-gemeentecode, bijvoorbeeld GM0200"
@@ -26,13 +46,16 @@ class OrganizationIn(ApiInput):
     kind: Literal["company", "sw_company", "public_body"] = Field(
         description="Soort organisatie: bedrijf, SW-bedrijf of publieke organisatie"
     )
+    subsidiaries: list[SubsidiaryIn] = Field(
+        default_factory=list, max_length=200,
+        description="Dochterondernemingen (KvK-nummer en naam) waarvan personeel en inkoop "
+                    "in dezelfde aanvraag meetellen; het certificaat noemt ze.")
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if any(ord(c) < 32 for c in value):
-            raise ValueError("de naam mag geen stuurtekens bevatten")
-        return value
+    _name = field_validator("name")(_plain_name)
+
+
+class OrganizationIn(OrganizationUpdate):
+    kvk: KvkNumber = Field(description="KvK-nummer: precies 8 cijfers", examples=["12345678"])
 
 
 class OrganizationOut(ApiModel):
@@ -40,6 +63,7 @@ class OrganizationOut(ApiModel):
     name: str
     municipality_code: str
     kind: str
+    subsidiaries: list[SubsidiaryOut]
     created_at: datetime
 
 
@@ -53,6 +77,15 @@ class OrganizationController(Controller):
     async def create(self, data: OrganizationIn, db: AsyncSession, actor: Actor) -> OrganizationOut:
         """Registreert een organisatie. Een bedrijf kan alleen zijn eigen KvK-nummer registreren."""
         org = await service.create(db, actor, data.model_dump(by_alias=False))
+        return OrganizationOut.model_validate(org)
+
+    @put("/{kvk:str}", guards=[require_roles("admin", "company")],
+         summary="Organisatie wijzigen (met dochterondernemingen)")
+    async def update(self, kvk: Kvk, data: OrganizationUpdate, db: AsyncSession,
+                     actor: Actor) -> OrganizationOut:
+        """Wijzigt naam, gemeente, soort en de lijst dochterondernemingen. Een KvK-nummer
+        dat al bij een andere aanvragende organisatie hoort geeft 409 `subsidiary-taken`."""
+        org = await service.update(db, actor, kvk, data.model_dump(by_alias=False))
         return OrganizationOut.model_validate(org)
 
     @get("/{kvk:str}", guards=[require_roles("admin", "auditor", "company")], summary="Organisatie")

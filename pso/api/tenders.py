@@ -106,6 +106,9 @@ class FactOut(ApiModel):
     status: str = Field(description="Status op de sluitingsdatum")
     valid_from: date
     valid_until: date
+    other_kvks: list[str] = Field(
+        default_factory=list,
+        description="KvK-nummers van de dochterondernemingen die het certificaat dekt")
 
 
 class TenderEvaluationOut(EvaluationOut):

@@ -68,6 +68,12 @@ class Fact:
     status: str  # certificates.lifecycle status on the deadline
     valid_from: date
     valid_until: date
+    # The subsidiaries of the applying organisation (SPEC §7.2): their KvK numbers find the
+    # certificate too.
+    other_kvks: tuple[str, ...] = ()
+
+    def belongs_to(self, kvk: str) -> bool:
+        return kvk == self.kvk or kvk in self.other_kvks
 
 
 @dataclass(slots=True)
@@ -102,7 +108,8 @@ class Ranked:
 
 def pso30_holders(facts: Iterable[Fact]) -> set[str]:
     """KvK numbers holding a PSO 30+ certificate that is valid on the deadline."""
-    return {f.kvk for f in facts if f.kind == "pso30plus" and f.status == "valid"}
+    return {k for f in facts if f.kind == "pso30plus" and f.status == "valid"
+            for k in (f.kvk, *f.other_kvks)}
 
 
 def member_rung(member: Member, deadline: date, facts: Mapping[str, Fact],
@@ -122,7 +129,7 @@ def member_rung(member: Member, deadline: date, facts: Mapping[str, Fact],
         result.notes.append("Geen certificaatnummer opgegeven.")
     elif (fact := facts.get(number)) is None:
         result.notes.append(f"Certificaat {number} staat niet in het PSO-register.")
-    elif fact.kvk != member.kvk:
+    elif not fact.belongs_to(member.kvk):
         result.notes.append(
             f"Certificaat {number} hoort bij KvK-nummer {fact.kvk}, niet bij {member.kvk}."
         )

@@ -67,12 +67,13 @@ def ranked_json(result: Ranked) -> dict[str, Any]:
 def fact_json(fact: Fact) -> dict[str, Any]:
     return {"number": fact.number, "kind": fact.kind, "rung": fact.rung, "kvk": fact.kvk,
             "status": fact.status, "validFrom": fact.valid_from.isoformat(),
-            "validUntil": fact.valid_until.isoformat()}
+            "validUntil": fact.valid_until.isoformat(), "otherKvks": list(fact.other_kvks)}
 
 
 def fact_from_json(data: dict[str, Any]) -> Fact:
     return Fact(data["number"], data["kind"], data["rung"], data["kvk"], data["status"],
-                date.fromisoformat(data["validFrom"]), date.fromisoformat(data["validUntil"]))
+                date.fromisoformat(data["validFrom"]), date.fromisoformat(data["validUntil"]),
+                tuple(data.get("otherKvks") or ()))
 
 
 def bid_from_row(bidder: str, kvk: str, price: Decimal, certificate_number: str | None,

@@ -78,7 +78,7 @@ async def get_for(session: AsyncSession, actor: Actor, assessment_id: int, *,
     return assessment
 
 
-def _require_status(assessment: Assessment, *allowed: str) -> None:
+def require_status(assessment: Assessment, *allowed: str) -> None:
     if assessment.status not in allowed:
         raise Conflict(
             "invalid-state",
@@ -91,7 +91,7 @@ def _require_status(assessment: Assessment, *allowed: str) -> None:
 async def replace_submission(session: AsyncSession, actor: Actor, assessment_id: int,
                              raw: Any) -> Assessment:
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    _require_status(assessment, DRAFT)
+    require_status(assessment, DRAFT)
     submission, result = evaluate(raw)
     assessment.submission, assessment.score = submission, result
     assessment.rulebook, assessment.updated_at = result["rulebook"], utcnow()
@@ -102,11 +102,29 @@ async def replace_submission(session: AsyncSession, actor: Actor, assessment_id:
 
 async def submit(session: AsyncSession, actor: Actor, assessment_id: int) -> Assessment:
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    _require_status(assessment, DRAFT)
+    require_status(assessment, DRAFT)
     assessment.status, assessment.submitted_at = SUBMITTED, utcnow()
     await record(session, actor, "assessment.submitted", "assessment", assessment.id,
                  {"rung": assessment.score["rung"]})
+    await _mail_received(session, assessment)
     return assessment
+
+
+async def _mail_received(session: AsyncSession, assessment: Assessment) -> None:
+    """'Application received' to the company's people (SPEC §7.5), in this transaction."""
+    from certificates.formatting import rung_label
+    from pso.mail import queue_mail
+    from pso.services.accounts import emails_for_party
+
+    org = assessment.organization
+    period = assessment.submission.get("period") or {}
+    for address in await emails_for_party(session, "applicant", org.kvk):
+        await queue_mail(session, to=address, template="application_received", context={
+            "organization": org.name, "kvk": org.kvk, "assessment_id": assessment.id,
+            "period_start": date.fromisoformat(period["start"]),
+            "period_end": date.fromisoformat(period["end"]),
+            "rung_label": rung_label(assessment.score.get("rung", "none")),
+        })
 
 
 async def next_number(session: AsyncSession, year: int) -> str:
@@ -138,6 +156,7 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
         number=number, kind=kind, rung=rung, organization_name=org.name, kvk=org.kvk,
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
         issued_on=issued_on, public_url=public_url,
+        subsidiaries=tuple((s.kvk, s.name) for s in org.subsidiaries),
     )
     # Through the pool: a time limit, and recycled worker processes in production.
     pdf = await pdf_pool.render(TEMPLATE, certificate_context(data))
@@ -153,6 +172,7 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
         number=number, kind=kind, rung=rung, organization=org, assessment=assessment,
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
         pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        subsidiaries=[{"kvk": s.kvk, "name": s.name} for s in org.subsidiaries],
     )
     session.add(certificate)
     await session.flush()
@@ -175,7 +195,7 @@ async def decide(
     public_url: str,
 ) -> Assessment:
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    _require_status(assessment, SUBMITTED)
+    require_status(assessment, SUBMITTED)
     assessment.decided_at, assessment.decided_by = utcnow(), actor.name
     assessment.decision_reason = reason
     if outcome == REJECTED:

@@ -2,18 +2,72 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.audit import record
 from pso.auth import Actor
-from pso.db.models import Organization
-from pso.errors import Conflict, NotFound
+from pso.db.models import Organization, OrganizationSubsidiary
+from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services.access import ensure_kvk_access
+
+MAX_SUBSIDIARIES = 200
 
 
 async def find(session: AsyncSession, kvk: str) -> Organization | None:
     return await session.scalar(select(Organization).where(Organization.kvk == kvk))
+
+
+async def find_by_any_kvk(session: AsyncSession, kvk: str) -> Organization | None:
+    """The applying organisation whose main applicant or one of whose subsidiaries has `kvk`."""
+    org = await find(session, kvk)
+    if org is not None:
+        return org
+    return await session.scalar(
+        select(Organization).join(OrganizationSubsidiary,
+                                  OrganizationSubsidiary.organization_id == Organization.id)
+        .where(OrganizationSubsidiary.kvk == kvk))
+
+
+def kvk_matches(kvk: str):
+    """SQL condition: `Organization` is the applying organisation of `kvk` (main or subsidiary)."""
+    return or_(Organization.kvk == kvk, Organization.id.in_(
+        select(OrganizationSubsidiary.organization_id).where(OrganizationSubsidiary.kvk == kvk)))
+
+
+def subsidiaries_of(org: Organization) -> list[dict[str, str]]:
+    return [{"kvk": s.kvk, "name": s.name} for s in org.subsidiaries]
+
+
+async def _check_subsidiaries(session: AsyncSession, org_kvk: str, org_id: int | None,
+                              items: list[dict[str, Any]]) -> None:
+    """Every subsidiary KvK once, not the main applicant's, not someone else's."""
+    problems: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        kvk = item["kvk"]
+        if kvk == org_kvk:
+            problems.append({"name": f"subsidiaries[{i}].kvk",
+                             "reason": "Dit is het KvK-nummer van de hoofdaanvrager zelf."})
+        elif kvk in seen:
+            problems.append({"name": f"subsidiaries[{i}].kvk",
+                             "reason": "Dit KvK-nummer staat al eerder in de lijst."})
+        seen.add(kvk)
+    if problems:
+        raise InvalidInput(problems)
+    if not seen:
+        return
+    taken = (await session.execute(
+        select(OrganizationSubsidiary.kvk).where(
+            OrganizationSubsidiary.kvk.in_(seen),
+            OrganizationSubsidiary.organization_id != (org_id or -1))
+        .union(select(Organization.kvk).where(Organization.kvk.in_(seen)))
+    )).scalars().all()
+    if taken:
+        raise Conflict(
+            "subsidiary-taken",
+            "Dit KvK-nummer hoort al bij een andere aanvragende organisatie: "
+            + ", ".join(sorted(taken)) + ".", kvks=sorted(taken))
 
 
 async def create(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> Organization:
@@ -22,10 +76,40 @@ async def create(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> O
         raise Conflict(
             "organization-exists", f"Er is al een organisatie met KvK-nummer {data['kvk']}."
         )
-    org = Organization(**data)
+    subsidiaries = list(data.pop("subsidiaries", None) or [])
+    await _check_subsidiaries(session, data["kvk"], None, subsidiaries)
+    if await find_by_any_kvk(session, data["kvk"]) is not None:
+        raise Conflict("subsidiary-taken",
+                       f"KvK-nummer {data['kvk']} staat al als dochteronderneming bij een "
+                       "andere aanvragende organisatie.", kvks=[data["kvk"]])
+    org = Organization(**data, subsidiaries=[OrganizationSubsidiary(**s) for s in subsidiaries])
     session.add(org)
     await session.flush()
-    await record(session, actor, "organization.created", "organization", org.kvk, data)
+    await record(session, actor, "organization.created", "organization", org.kvk,
+                 {**data, "subsidiaries": subsidiaries})
+    return org
+
+
+async def update(session: AsyncSession, actor: Actor, kvk: str,
+                 data: dict[str, Any]) -> Organization:
+    """Replace name, municipality, kind and the subsidiaries (the whole list) of `kvk`."""
+    org = await get_for(session, actor, kvk)
+    subsidiaries = list(data.pop("subsidiaries", None) or [])
+    await _check_subsidiaries(session, kvk, org.id, subsidiaries)
+    for key in ("name", "municipality_code", "kind"):
+        setattr(org, key, data[key])
+    existing = {s.kvk: s for s in org.subsidiaries}
+    keep = []
+    for item in subsidiaries:
+        row = existing.get(item["kvk"])
+        if row is None:
+            row = OrganizationSubsidiary(kvk=item["kvk"], name=item["name"])
+        row.name = item["name"]
+        keep.append(row)
+    org.subsidiaries = keep
+    await session.flush()
+    await record(session, actor, "organization.updated", "organization", org.kvk,
+                 {**data, "subsidiaries": subsidiaries})
     return org
 
 

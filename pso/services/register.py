@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -18,6 +18,7 @@ from pso.clock import today
 from pso.db.models import Certificate, Organization, Suspension
 from pso.db.paging import paginate
 from pso.errors import Conflict, NotFound
+from pso.services.organizations import kvk_matches
 
 
 def status_of(certificate: Certificate, day: date) -> str:
@@ -66,11 +67,11 @@ async def search(
         needle = q.strip().lower()
         query = query.where(or_(
             func.lower(Organization.name).contains(needle, autoescape=True),
-            Organization.kvk == needle,
+            kvk_matches(needle) if needle.isdigit() and len(needle) == 8 else false(),
             Certificate.number == needle.upper(),
         ))
     if kvk:
-        query = query.where(Organization.kvk == kvk)
+        query = query.where(kvk_matches(kvk))
     if rung:
         query = query.where(Certificate.rung == rung)
     if status:
@@ -167,6 +168,7 @@ def summary(certificate: Certificate, day: date) -> dict[str, Any]:
         "validUntil": certificate.valid_until,
         "organization": {"kvk": certificate.organization.kvk,
                          "name": certificate.organization.name},
+        "subsidiaries": list(certificate.subsidiaries or []),
         "rulebook": certificate.rulebook,
         "issuer": certificate.issuer,
         "pdfSha256": certificate.pdf_sha256,

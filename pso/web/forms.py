@@ -35,10 +35,10 @@ class Form:
             fields.setdefault(key, []).append(value)
         return cls(fields)
 
-    def text(self, name: str) -> str:
+    def text(self, name: str, limit: int = MAX_TEXT) -> str:
         for value in self.fields.get(name, []):
             if isinstance(value, str):
-                return value.strip()[:MAX_TEXT]
+                return value.strip()[:limit]
         return ""
 
     def flag(self, name: str) -> bool:

@@ -14,7 +14,7 @@ from pso.db.models.certification import Assessment, Certificate, CertificateSequ
 from pso.db.models.idempotency import IdempotencyRecord
 from pso.db.models.jobs import CertificateReminder, JobLease, VoucherExpiry
 from pso.db.models.mail import OutboxMail
-from pso.db.models.organizations import Organization
+from pso.db.models.organizations import Organization, OrganizationSubsidiary
 from pso.db.models.procurement import Tender, TenderBid
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
@@ -35,6 +35,7 @@ __all__ = [
     "IdempotencyRecord",
     "JobLease",
     "Organization",
+    "OrganizationSubsidiary",
     "OutboxMail",
     "Suspension",
     "Tender",

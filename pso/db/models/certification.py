@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from pso.db.base import Base, utcnow
+from pso.db.models.accounts import Party
 from pso.db.models.organizations import Organization
 
 
@@ -28,8 +29,15 @@ class Assessment(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     corrected: Mapped[bool] = mapped_column(default=False)
+    # The company portal (SPEC §7.2): the furthest wizard step saved, a motivation per
+    # quality criterion, the chosen certifying body, and the application it was copied from.
+    wizard_step: Mapped[int] = mapped_column(default=1, server_default="1")
+    motivations: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    certifying_body_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
 
     organization: Mapped[Organization] = relationship(lazy="joined")
+    certifying_body: Mapped[Party | None] = relationship(lazy="joined")
     certificates: Mapped[list[Certificate]] = relationship(
         back_populates="assessment", lazy="selectin", order_by="Certificate.id"
     )
@@ -55,6 +63,8 @@ class Certificate(Base):
     revoked_on: Mapped[date | None]
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     superseded_from: Mapped[date | None]
+    # The subsidiaries the certificate covers, as printed on it: [{kvk, name}].
+    subsidiaries: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     assessment: Mapped[Assessment] = relationship(back_populates="certificates")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pso.db.base import Base, utcnow
 
@@ -17,3 +17,19 @@ class Organization(Base):
     municipality_code: Mapped[str] = mapped_column(String(6))
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    subsidiaries: Mapped[list[OrganizationSubsidiary]] = relationship(
+        lazy="selectin", order_by="OrganizationSubsidiary.id", cascade="all, delete-orphan")
+
+
+class OrganizationSubsidiary(Base):
+    """A subsidiary entity of an applying organisation (SPEC §7.2): its staff and purchases
+    are part of the main applicant's submission, and its KvK number finds the certificate."""
+
+    __tablename__ = "organization_subsidiaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    kvk: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(300))

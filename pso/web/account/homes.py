@@ -1,5 +1,6 @@
 """The role homes a sign-in lands on. /gemeente is the municipality's real portal
-(pso.web.municipality); the others are placeholders until their portals exist."""
+(pso.web.municipality), /mijn the company's (pso.web.mijn); the others are placeholders
+until their portals exist."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from pso.web.session import Page
 DB = {"db": Provide(provide_db)}
 
 PORTALS = {
-    "/mijn": ("company", "MijnPSO",
-              "Hier komen uw certificaten, uw aanvraag en uw vouchers."),
     "/beoordeling": ("auditor", "Beoordeling",
                      "Hier komt de werkbank met de aanvragen voor uw certificerende instelling."),
     "/inkoop": ("procurement", "Inkoop",

@@ -1,0 +1,60 @@
+"""company_portal: subsidiaries of applying organisations, wizard state of applications,
+the subsidiaries a certificate covers
+
+Revision ID: 0011
+Revises: 0006
+Create Date: 2026-12-01 14:50:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0011'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('organization_subsidiaries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('kvk', sa.String(length=8), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_organization_subsidiaries_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_subsidiaries')),
+    sa.UniqueConstraint('kvk', name=op.f('uq_organization_subsidiaries_kvk'))
+    )
+    with op.batch_alter_table('organization_subsidiaries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_organization_subsidiaries_organization_id'), ['organization_id'], unique=False)
+
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('wizard_step', sa.Integer(), server_default='1', nullable=False))
+        batch_op.add_column(sa.Column('motivations', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('certifying_body_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('copied_from_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_assessments_certifying_body_id_parties'), 'parties', ['certifying_body_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_assessments_copied_from_id_assessments'), 'assessments', ['copied_from_id'], ['id'])
+
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('subsidiaries', sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_column('subsidiaries')
+
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_assessments_copied_from_id_assessments'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_assessments_certifying_body_id_parties'), type_='foreignkey')
+        batch_op.drop_column('copied_from_id')
+        batch_op.drop_column('certifying_body_id')
+        batch_op.drop_column('motivations')
+        batch_op.drop_column('wizard_step')
+
+    with op.batch_alter_table('organization_subsidiaries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_organization_subsidiaries_organization_id'))
+
+    op.drop_table('organization_subsidiaries')

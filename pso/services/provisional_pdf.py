@@ -1,0 +1,89 @@
+"""The provisional score of an application as a PDF (SPEC §7.2 step 4): the figures, the
+ladder, the engine's full explanation and the per-employee breakdown. Plain data only, so
+the context pickles and may render in a PDF worker (pso.pdf_pool)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup
+
+from certificates.formatting import RUNG_LABELS, dutch_date, dutch_decimal, percentage
+from certificates.ladder import ladder_svg
+from pso import pdf_pool
+from pso.db.models import Assessment
+from pso.web.labels import CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS
+from pso.web.setup import _dates_in
+
+TEMPLATE = "portal/provisional.html"
+MAX_ROWS = 300
+STATUS_TEXT = {"draft": "concept", "submitted": "ingediend", "in_review": "in beoordeling",
+               "information_requested": "informatie gevraagd", "approved": "goedgekeurd",
+               "rejected": "afgewezen"}
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+
+
+def _pct(value: Any) -> str:
+    return percentage(_d(value), 2)
+
+
+def _num(value: Any, places: int = 2) -> str:
+    return dutch_decimal(_d(value), places)
+
+
+def provisional_context(assessment: Assessment, day: date) -> dict[str, Any]:
+    result, org = assessment.score, assessment.organization
+    period = assessment.submission.get("period") or {}
+    rows = [{"reference": e["reference"],
+             "position": STARTING_POSITION_LABELS.get(e.get("startingPosition", ""), ""),
+             "contract": CONTRACT_TYPE_LABELS.get(e.get("contractType", ""), ""),
+             "days": e["countedDays"], "fte": _num(e["fte"], 4),
+             "weighted": _num(e["weightedFte"], 4), "note": _dates_in(e.get("note"))}
+            for e in result.get("employees", [])[:MAX_ROWS]]
+    next_rung = result.get("nextRung")
+    return {
+        "title": f"Voorlopige uitkomst aanvraag {assessment.id}",
+        "created": f"{day.isoformat()}T00:00:00Z",
+        "author": "PSO-dienst",
+        "organization": {"name": org.name, "kvk": org.kvk},
+        "subsidiaries": [(s.kvk, s.name) for s in org.subsidiaries],
+        "assessment_id": assessment.id,
+        "status": STATUS_TEXT.get(assessment.status, assessment.status),
+        "period": (dutch_date(date.fromisoformat(period["start"])),
+                   dutch_date(date.fromisoformat(period["end"]))),
+        "printed_on": dutch_date(day),
+        "rung_label": RUNG_LABELS[result["rung"]],
+        "quantitative_label": RUNG_LABELS[result["quantitativeRung"]],
+        "indicative": result.get("indicative", False),
+        "rulebook": result["rulebook"],
+        "figures": [
+            ("Omvang", f"{_num(result['sizeFte'])} FTE"),
+            ("Totale bijdrage", _pct(result["totalPct"])),
+            ("Direct (eigen medewerkers)", (f"{_pct(result['directPct'])} · "
+                                            f"{_num(result['directFte'], 4)} gewogen FTE")),
+            ("Indirect (inkoop, begrensd)", _pct(result["indirectPctCapped"])),
+            ("Doelgroepregister", _pct(result["targetGroupRegisterPct"])),
+        ],
+        "thresholds": [(RUNG_LABELS[k], _pct(v)) for k, v in result["thresholds"].items()],
+        "next_rung": None if not next_rung else {
+            "label": RUNG_LABELS[next_rung["rung"]], "threshold": _pct(next_rung["thresholdPct"]),
+            "fte": None if next_rung["additionalFte"] is None
+            else _num(next_rung["additionalFte"])},
+        "failed_quality": [QUALITY_LABELS[k][0] for k in result.get("failedQualityCriteria", [])
+                           if k in QUALITY_LABELS],
+        "explanation": [_dates_in(line) for line in result.get("explanation", [])],
+        "employees": rows,
+        "more_employees": max(0, len(result.get("employees", [])) - MAX_ROWS),
+        "purchases": [{"name": p.get("supplierName", ""), "kvk": p.get("supplierKvk", ""),
+                       "fte": _num(p["attributedFte"], 4)} for p in result.get("purchases", [])],
+        "ladder_svg": Markup(ladder_svg(result["rung"])),  # constants only, safe unescaped
+    }
+
+
+async def render_provisional(assessment: Assessment, day: date) -> bytes:
+    return await pdf_pool.render(TEMPLATE, provisional_context(assessment, day))

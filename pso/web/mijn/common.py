@@ -1,0 +1,93 @@
+"""Shared by the /mijn pages: who is asking, their organisation, error plumbing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.api.base import provide_db
+from pso.db.models import Organization
+from pso.errors import ProblemError
+from pso.services import portal
+from pso.web.session import Page
+
+DB = {"db": Provide(provide_db)}
+
+STATUS_LABELS = {
+    "draft": "Concept",
+    "submitted": "Ingediend",
+    "in_review": "In beoordeling",
+    "information_requested": "Informatie gevraagd",
+    "approved": "Goedgekeurd",
+    "rejected": "Afgewezen",
+}
+STATUS_TEXT = {
+    "draft": "U vult de aanvraag nog in. Alles wat u per stap opslaat blijft bewaard.",
+    "submitted": "De aanvraag is ingediend; de gegevens liggen vast. De certificerende "
+                 "instelling begint binnenkort met de beoordeling.",
+    "in_review": "Een auditor beoordeelt de aanvraag.",
+    "information_requested": "De auditor heeft een vraag. Beantwoord die en dien de "
+                             "aanvraag opnieuw in.",
+    "approved": "De aanvraag is goedgekeurd. Uw certificaten staan hieronder.",
+    "rejected": "De aanvraag is afgewezen. U kunt een nieuwe aanvraag beginnen.",
+}
+
+
+class Mijn:
+    """A /mijn request: the page, the company actor and its organisation (if registered)."""
+
+    def __init__(self, page: Page, org: Organization | None) -> None:
+        self.page = page
+        self.org = org
+
+    @property
+    def actor(self):
+        return self.page.actor
+
+    @property
+    def kvk(self) -> str:
+        assert self.page.actor is not None and self.page.actor.kvk
+        return self.page.actor.kvk
+
+    async def rollback(self, db: AsyncSession) -> None:
+        """Undo the request's writes after a refused step; the organisation is read again
+        (a rollback expires the ORM objects the templates use)."""
+        await db.rollback()
+        self.org = await portal.organization_of(db, self.page.actor)
+
+    def render(self, template: str, context: dict[str, Any], status: int = 200) -> Template:
+        return self.page.render(template, {"org": self.org, "status_labels": STATUS_LABELS,
+                                           **context}, status=status)
+
+
+async def load(request: Request, db: AsyncSession) -> tuple[Mijn | None, Any]:
+    """(Mijn, None) for a signed-in company account, else (None, where to go instead)."""
+    page = await Page.load(request, db)
+    stop = page.gate("company")
+    if stop is not None:
+        return None, stop
+    assert page.actor is not None
+    org = await portal.organization_of(db, page.actor)
+    return Mijn(page, org), None
+
+
+def errors_by_field(exc: ProblemError, prefix: str = "") -> dict[str, list[str]]:
+    """A 400's invalidParams keyed by form field name (an optional prefix removed)."""
+    errors: dict[str, list[str]] = {}
+    for p in exc.invalid_params or []:
+        name = p["name"][len(prefix):] if prefix and p["name"].startswith(prefix) else p["name"]
+        errors.setdefault(name, []).append(p["reason"])
+    if not errors:
+        errors["form"] = [exc.detail]
+    return errors
+
+
+def need_org(mijn: Mijn) -> Redirect | None:
+    if mijn.org is None:
+        return mijn.page.redirect("/mijn/organisatie",
+                                  "Registreer eerst uw organisatie; daarna kunt u aanvragen.")
+    return None

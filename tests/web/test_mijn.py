@@ -1,0 +1,262 @@
+"""MijnPSO over HTTP (no browser): organisation with subsidiaries, the wizard's drafts at
+every step, uploads with the form's Dutch labels, the scenario panel, the definitive
+application and its mail, re-certification, the provisional PDF and bad input."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from pso.auth import SYSTEM
+from pso.db.models import Assessment, AuditEvent, OutboxMail
+from pso.services import accounts
+from tests.web.test_accounts import csrf_of, make_account, sign_in
+
+pytestmark = pytest.mark.anyio
+
+KVK = "12345678"
+EMAIL = "company@example.nl"
+
+
+def visible(html: str) -> str:
+    """The text a reader sees (tags and attributes removed)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+async def post(client, url: str, data: dict[str, str], *, page: str | None = None,
+               files=None):
+    token = csrf_of((await client.get(page or url)).text)
+    return await client.post(url, data={**data, "csrf": token}, files=files,
+                             follow_redirects=False)
+
+
+async def signed_in(client, session_maker) -> None:
+    await make_account(session_maker, "company", EMAIL)
+    done = await sign_in(client, EMAIL)
+    assert done.headers["location"] == "/mijn"
+
+
+async def register(client, subsidiaries=(("87654321", "Dochter Schoonmaak BV"),)) -> None:
+    data = {"name": "Groen Facilitair BV", "municipalityCode": "GM0363", "kind": "company"}
+    for i, (kvk, name) in enumerate(subsidiaries):
+        data[f"subsidiaries[{i}].kvk"] = kvk
+        data[f"subsidiaries[{i}].name"] = name
+    done = await post(client, "/mijn/organisatie", data)
+    assert done.status_code == 303, done.text
+
+
+async def step1(client, total_fte: str = "20") -> int:
+    done = await post(client, "/mijn/aanvraag/nieuw", {
+        "period.start": "2025-01-01", "period.end": "2025-12-31", "totalFte": total_fte,
+        "fullTimeHoursPerWeek": "40"})
+    assert done.status_code == 303, done.text
+    return int(re.search(r"/mijn/aanvraag/(\d+)/stap/2", done.headers["location"]).group(1))
+
+
+async def stored(session_maker, assessment_id: int) -> Assessment:
+    async with session_maker() as session:
+        return await session.get(Assessment, assessment_id)
+
+
+async def test_dashboard_asks_to_register_first_and_organisation_keeps_subsidiaries(
+        client, session_maker) -> None:
+    await signed_in(client, session_maker)
+    home = await client.get("/mijn")
+    assert home.status_code == 200 and "Organisatie registreren" in home.text
+    assert (await client.get("/mijn/aanvraag/nieuw", follow_redirects=False)
+            ).headers["location"] == "/mijn/organisatie"
+    # Bad input: Dutch messages next to the field, no internal names.
+    bad = await post(client, "/mijn/organisatie", {
+        "name": "", "municipalityCode": "Amsterdam", "kind": "company",
+        "subsidiaries[0].kvk": "1234", "subsidiaries[0].name": "Dochter"})
+    assert bad.status_code == 400
+    assert "Dochteronderneming 1: KvK-nummer" in visible(bad.text)
+    assert "municipalityCode" not in visible(bad.text)
+    same = await post(client, "/mijn/organisatie", {
+        "name": "Groen", "municipalityCode": "GM0363", "kind": "company",
+        "subsidiaries[0].kvk": KVK, "subsidiaries[0].name": "Ikzelf"})
+    assert same.status_code == 400 and "hoofdaanvrager zelf" in same.text
+    await register(client)
+    page = await client.get("/mijn/organisatie")
+    assert 'value="87654321"' in page.text and "Dochter Schoonmaak BV" in page.text
+    # Adding a row does not save; saving an edited list replaces it.
+    more = await post(client, "/mijn/organisatie", {
+        "name": "Groen Facilitair BV", "municipalityCode": "GM0363", "kind": "company",
+        "subsidiaries[0].kvk": "87654321", "subsidiaries[0].name": "Dochter Schoonmaak BV",
+        "action": "add_subsidiary"})
+    assert more.status_code == 200 and "subsidiaries[1].kvk" in more.text
+    home = await client.get("/mijn")
+    assert "Groen Facilitair BV" in home.text and "1 dochteronderneming" in home.text
+
+
+async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_maker) -> None:
+    await signed_in(client, session_maker)
+    async with session_maker() as session, session.begin():
+        await accounts.ensure_party(session, "certifying_body", "KIWA", "Kiwa Nederland")
+    await register(client)
+    # Step 1 refuses bad values in Dutch and keeps what was typed.
+    bad = await post(client, "/mijn/aanvraag/nieuw", {
+        "period.start": "2025-12-31", "period.end": "2025-01-01", "totalFte": "nul"})
+    assert bad.status_code == 400 and "totalFte" not in visible(bad.text)
+    assert "Totaal aantal FTE van de organisatie" in bad.text
+    assessment_id = await step1(client)
+    draft = await stored(session_maker, assessment_id)
+    assert draft.status == "draft" and draft.submission["totalFte"] == "20"
+    # A second new application is refused while this one is open.
+    again = await client.get("/mijn/aanvraag/nieuw", follow_redirects=False)
+    assert again.headers["location"] == f"/mijn/aanvraag/{assessment_id}/stap/1"
+
+    # Step 2: a form row plus an uploaded CSV using the Dutch labels of the form.
+    url = f"/mijn/aanvraag/{assessment_id}/stap/2"
+    csv = (b"referentie;uitgangspositie;contractvorm;uren per week;in dienst\n"
+           b"M-1;Wsw-indicatie;Regulier dienstverband;36;01-01-2024\n"
+           b"M-2;participatiewet;regular;32;2024-03-01\n")
+    read = await post(client, url, {"action": "upload"},
+                      files={"file": ("lijst.csv", csv, "text/csv")})
+    assert read.status_code == 200 and "2 medewerker(s) ingelezen" in read.text
+    carried = re.search(r'name="upload" value="([^"]+)"', read.text).group(1)
+    import html
+    vso_missing = await post(client, url, {
+        "action": "save", "upload": html.unescape(carried),
+        "employees[0].reference": "M-3", "employees[0].startingPosition": "vso_pro",
+        "employees[0].contractType": "regular", "employees[0].hoursPerWeek": "20",
+        "employees[0].employmentStart": "2025-02-01"})
+    assert vso_missing.status_code == 400
+    assert "Uitgangspositie VSO/PrO vraagt de datum waarop de school is verlaten" in \
+        vso_missing.text
+    assert "vso_pro" not in visible(vso_missing.text)
+    saved = await post(client, url, {
+        "action": "save", "upload": html.unescape(carried),
+        "employees[0].reference": "M-3", "employees[0].startingPosition": "vso_pro",
+        "employees[0].contractType": "regular", "employees[0].hoursPerWeek": "20",
+        "employees[0].employmentStart": "2025-02-01",
+        "employees[0].schoolLeftOn": "2024-07-01"})
+    assert saved.status_code == 303 and saved.headers["location"].endswith("/stap/3")
+    draft = await stored(session_maker, assessment_id)
+    assert [e["reference"] for e in draft.submission["employees"]] == ["M-1", "M-2", "M-3"]
+    assert draft.submission["employees"][0]["contractType"] == "regular"
+    assert draft.wizard_step == 3
+
+    # Step 3: one purchase.
+    saved = await post(client, f"/mijn/aanvraag/{assessment_id}/stap/3", {
+        "purchases[0].supplierName": "SW Amsterdam", "purchases[0].supplierKvk": "11223344",
+        "purchases[0].supplierKind": "sw_company", "purchases[0].invoiceAmount": "50.000",
+        "purchases[0].supplierTurnover": "2.000.000", "purchases[0].supplierFte": "400",
+        "purchases[0].supplierDirectPct": "60"})
+    assert saved.status_code == 303, saved.text
+    draft = await stored(session_maker, assessment_id)
+    assert draft.submission["purchases"][0]["invoiceAmount"] == "50000"
+
+    # Step 4: the provisional score; the scenario changes nothing stored.
+    step4 = await client.get(f"/mijn/aanvraag/{assessment_id}/stap/4")
+    assert step4.status_code == 200 and "Uitleg" in step4.text and "ladder-chart" in step4.text
+    before = (await stored(session_maker, assessment_id)).submission
+    what_if = await post(client, f"/mijn/aanvraag/{assessment_id}/scenario", {
+        "hires[0].count": "3", "hires[0].hoursPerWeek": "40",
+        "hires[0].startingPosition": "participatiewet", "hires[0].contractType": "regular"},
+        page=f"/mijn/aanvraag/{assessment_id}/stap/4")
+    assert what_if.status_code == 200 and "Uitkomst van het scenario" in what_if.text
+    assert "23 FTE (nu 20)" in what_if.text
+    assert (await stored(session_maker, assessment_id)).submission == before
+    bad_what_if = await post(client, f"/mijn/aanvraag/{assessment_id}/scenario", {
+        "hires[0].count": "3", "hires[0].hoursPerWeek": "veel"},
+        page=f"/mijn/aanvraag/{assessment_id}/stap/4")
+    assert bad_what_if.status_code == 400 and "niet doorgerekend" in bad_what_if.text
+    pdf = await client.get(f"/mijn/aanvraag/{assessment_id}/uitkomst.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Voorlopige uitkomst" in text and "Dochter Schoonmaak BV" in text and "M-3" in text
+    assert (await post(client, f"/mijn/aanvraag/{assessment_id}/stap/4", {})).status_code == 303
+
+    # Step 5: criteria met need a motivation.
+    url5 = f"/mijn/aanvraag/{assessment_id}/stap/5"
+    page5 = await client.get(url5)
+    assert "Voor trede" in page5.text or "Op cijfers" in page5.text
+    all_met = {f"quality.{k}": "ja" for k in ("suitableWork", "integration", "development",
+                                               "guidance")}
+    missing = await post(client, url5, all_met)
+    assert missing.status_code == 400 and "Licht kort toe" in missing.text
+    motivated = {**all_met, **{f"motivations.{k}": f"Zo regelen wij {k}." for k in
+                               ("suitableWork", "integration", "development", "guidance")}}
+    assert (await post(client, url5, motivated)).status_code == 303
+    draft = await stored(session_maker, assessment_id)
+    assert all(draft.submission["quality"].values())
+    assert draft.motivations["guidance"] == "Zo regelen wij guidance."
+
+    # Step 7 before step 6: the body is missing.
+    url7 = f"/mijn/aanvraag/{assessment_id}/stap/7"
+    early = await post(client, url7, {"confirm": "ja"})
+    assert early.status_code == 409 and "certificerende instelling" in early.text
+    bad6 = await post(client, f"/mijn/aanvraag/{assessment_id}/stap/6", {"certifyingBody": "X"})
+    assert bad6.status_code == 400 and "uit de lijst" in bad6.text
+    assert (await post(client, f"/mijn/aanvraag/{assessment_id}/stap/6",
+                       {"certifyingBody": "KIWA"})).status_code == 303
+    unconfirmed = await post(client, url7, {})
+    assert unconfirmed.status_code == 400 and "Bevestig" in unconfirmed.text
+    done = await post(client, url7, {"confirm": "ja"})
+    assert done.status_code == 303 and done.headers["location"] == f"/mijn/aanvraag/{assessment_id}"
+    draft = await stored(session_maker, assessment_id)
+    assert draft.status == "submitted"
+    # Frozen: the steps send the browser to the status page.
+    frozen = await client.get(f"/mijn/aanvraag/{assessment_id}/stap/2", follow_redirects=False)
+    assert frozen.headers["location"] == f"/mijn/aanvraag/{assessment_id}"
+    status = await client.get(f"/mijn/aanvraag/{assessment_id}")
+    assert "Ingediend" in status.text and "Kiwa Nederland" in status.text
+    async with session_maker() as session:
+        mail = await session.scalar(select(OutboxMail).where(
+            OutboxMail.template == "application_received"))
+        actions = set(await session.scalars(select(AuditEvent.action)))
+    assert mail.to_address == EMAIL and f"/mijn/aanvraag/{assessment_id}" in mail.text_body
+    assert {"assessment.created", "assessment.updated", "assessment.submitted",
+            "assessment.body_chosen"} <= actions
+
+
+async def test_recertification_copies_the_last_approved_with_the_period_a_year_on(
+        client, session_maker, make_token) -> None:
+    await signed_in(client, session_maker)
+    await register(client)
+    assessment_id = await step1(client, "4")
+    refused = await post(client, "/mijn/hercertificering", {})
+    assert refused.status_code == 303  # an open application: back to /mijn with the reason
+    async with session_maker() as session, session.begin():
+        a = await session.get(Assessment, assessment_id)
+        a.status = "approved"
+    page = await client.get("/mijn/hercertificering")
+    assert "kopie van aanvraag" in page.text
+    done = await post(client, "/mijn/hercertificering", {})
+    assert done.status_code == 303 and done.headers["location"].endswith("/stap/1")
+    async with session_maker() as session:
+        rows = list(await session.scalars(select(Assessment).order_by(Assessment.id)))
+    assert rows[-1].copied_from_id == assessment_id and rows[-1].status == "draft"
+    assert rows[-1].submission["period"] == {"start": "2026-01-01", "end": "2026-12-31"}
+
+
+async def test_other_roles_and_strangers_do_not_reach_mijn(client, session_maker) -> None:
+    assert (await client.get("/mijn", follow_redirects=False)).headers["location"].startswith(
+        "/inloggen")
+    await make_account(session_maker, "procurement", "inkoop@example.nl")
+    await sign_in(client, "inkoop@example.nl")
+    assert (await client.get("/mijn")).status_code == 403
+
+
+async def test_another_companys_application_is_not_found(client, session_maker) -> None:
+    async with session_maker() as session, session.begin():
+        from pso.services import certification, organizations
+        await organizations.create(session, SYSTEM, {
+            "kvk": "99999999", "name": "Ander BV", "municipality_code": "GM0363",
+            "kind": "company"})
+        other = await certification.create(session, SYSTEM, "99999999", {
+            "period": {"start": "2025-01-01", "end": "2025-12-31"}, "totalFte": "5",
+            "quality": dict.fromkeys(("suitableWork", "integration", "development",
+                                      "guidance"), False)})
+        other_id = other.id
+    await signed_in(client, session_maker)
+    await register(client, ())
+    for url in (f"/mijn/aanvraag/{other_id}", f"/mijn/aanvraag/{other_id}/stap/2",
+                f"/mijn/aanvraag/{other_id}/uitkomst.pdf"):
+        answer = await client.get(url, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/mijn"
