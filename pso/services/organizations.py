@@ -82,7 +82,8 @@ async def create(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> O
         raise Conflict("subsidiary-taken",
                        f"KvK-nummer {data['kvk']} staat al als dochteronderneming bij een "
                        "andere aanvragende organisatie.", kvks=[data["kvk"]])
-    org = Organization(**data, subsidiaries=[OrganizationSubsidiary(**s) for s in subsidiaries])
+    org = Organization(**data, subsidiaries=[OrganizationSubsidiary(**s) for s in
+                                             sorted(subsidiaries, key=lambda s: s["kvk"])])
     session.add(org)
     await session.flush()
     await record(session, actor, "organization.created", "organization", org.kvk,
@@ -106,7 +107,7 @@ async def update(session: AsyncSession, actor: Actor, kvk: str,
             row = OrganizationSubsidiary(kvk=item["kvk"], name=item["name"])
         row.name = item["name"]
         keep.append(row)
-    org.subsidiaries = keep
+    org.subsidiaries = sorted(keep, key=lambda s: s.kvk)  # the order every read gives
     await session.flush()
     await record(session, actor, "organization.updated", "organization", org.kvk,
                  {**data, "subsidiaries": subsidiaries})

@@ -118,7 +118,7 @@ async def recertify(session: AsyncSession, actor: Actor, kvk: str) -> Assessment
     assessment = await certification.create(session, actor, kvk, data)
     assessment.copied_from_id = source.id
     assessment.motivations = copy.deepcopy(source.motivations)
-    assessment.certifying_body_id = source.certifying_body_id
+    assessment.certifying_body = source.certifying_body
     assessment.wizard_step = 2
     await record(session, actor, "assessment.copied", "assessment", assessment.id,
                  {"from": source.id, "period": period})
@@ -185,7 +185,7 @@ async def choose_body(session: AsyncSession, actor: Actor, assessment_id: int,
     if body is None:
         raise InvalidInput([{"name": "certifyingBody",
                              "reason": "Kies een certificerende instelling uit de lijst."}])
-    assessment.certifying_body_id = body.id
+    assessment.certifying_body = body
     assessment.wizard_step = max(assessment.wizard_step or 1, 7)
     assessment.updated_at = utcnow()
     await record(session, actor, "assessment.body_chosen", "assessment", assessment.id,

@@ -19,7 +19,7 @@ class Organization(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     subsidiaries: Mapped[list[OrganizationSubsidiary]] = relationship(
-        lazy="selectin", order_by="OrganizationSubsidiary.id", cascade="all, delete-orphan")
+        lazy="selectin", order_by="OrganizationSubsidiary.kvk", cascade="all, delete-orphan")
 
 
 class OrganizationSubsidiary(Base):
