@@ -13,9 +13,16 @@ from pso.settings import Settings, SettingsError
 
 def _settings() -> Settings:
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    from pso import clock
+    from pso.mail import configure as configure_mail
+
+    if settings.today is not None:  # PSO_TODAY: development and tests only
+        clock.fix(settings.today)
+    configure_mail(settings.public_url)
+    return settings
 
 
 @click.group()
@@ -66,7 +73,32 @@ def server_app(settings: Settings | None = None):
 
     app = create_app(settings)
     app.on_startup.append(_freeze_start_up_objects)  # after the PDF engine's warm-up
+    _background_work(app)
     return app
+
+
+def _background_work(app) -> None:
+    """The daily jobs (pso.jobs) and, with PSO_SMTP_URL, the outbox sender (pso.mail) run
+    inside the server, started and stopped with it."""
+    from pso.jobs import Scheduler
+    from pso.mail import MailSender
+
+    workers: list[Scheduler | MailSender] = []
+
+    async def start() -> None:
+        settings, session_maker = app.state.settings, app.state.session_maker
+        workers.append(Scheduler(session_maker, settings))
+        if settings.smtp_url:
+            workers.append(MailSender(session_maker, settings))
+        for worker in workers:
+            await worker.start()
+
+    async def stop() -> None:
+        for worker in reversed(workers):
+            await worker.stop()
+
+    app.on_startup.append(start)
+    app.on_shutdown.insert(0, stop)  # before the engine is disposed
 
 
 def _freeze_start_up_objects() -> None:
@@ -203,6 +235,79 @@ def users_revoke(email: str | None, user_id: int | None, token: str | None) -> N
     except UserInputError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"user {found}: token revoked" if changed else f"user {found} was already revoked")
+
+
+@main.group()
+def mail() -> None:
+    """The mail outbox (SPEC 7.5)."""
+
+
+@mail.command("outbox")
+@click.option("--status", type=click.Choice(["queued", "sent", "failed"]), default=None,
+              help="Only mails with this status (default: all).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--show", "show_id", type=int, default=None, help="Print this mail in full.")
+def mail_outbox(status: str | None, limit: int, show_id: int | None) -> None:
+    """List the outbox, newest first (or print one mail with --show ID)."""
+    from pso.mail.admin import outbox_lines, show_mail
+
+    settings = _settings()
+    if show_id is not None:
+        text = asyncio.run(show_mail(settings, show_id))
+        if text is None:
+            raise click.ClickException(f"no mail {show_id} in the outbox")
+        click.echo(text)
+        return
+    for line in asyncio.run(outbox_lines(settings, status, limit)):
+        click.echo(line)
+
+
+@mail.command("send")
+def mail_send() -> None:
+    """Deliver every queued mail that is due now through PSO_SMTP_URL."""
+    from pso.mail.admin import send_now
+
+    settings = _settings()
+    if not settings.smtp_url:
+        raise click.ClickException("PSO_SMTP_URL is not set: mail stays in the outbox")
+    report = asyncio.run(send_now(settings))
+    click.echo(f"sent {report.sent}, retrying later {report.retrying}, failed {report.failed}")
+    for error in dict.fromkeys(report.errors):
+        click.echo(f"  {error}", err=True)
+    if report.retrying or report.failed:
+        sys.exit(1)
+
+
+@main.group()
+def jobs() -> None:
+    """Scheduled work: expiry reminders and voucher expiry (daily inside pso serve)."""
+
+
+@jobs.command("run")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD",
+              help="Run for this day instead of today (PSO_TODAY, else the real date).")
+def jobs_run(day: str | None) -> None:
+    """Run the daily jobs now (and, with PSO_SMTP_URL, send the outbox). When another
+    instance is running them this reports so and exits 0: that instance does the work."""
+    from datetime import date
+
+    from pso.jobs.admin import run_now
+
+    settings = _settings()
+    try:
+        on = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise click.BadParameter("use a date like 2026-03-01", param_hint="--date") from None
+    report, sent = asyncio.run(run_now(settings, on))
+    if not report.ran:
+        click.echo(f"jobs for {report.day}: another instance is running them; nothing done")
+    else:
+        click.echo(f"jobs for {report.day}:")
+        for name, counts in report.results.items():
+            click.echo(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if sent is not None:
+        click.echo(f"mail: sent {sent.sent}, retrying later {sent.retrying}, "
+                   f"failed {sent.failed}")
 
 
 @main.group()
