@@ -21,11 +21,6 @@ from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
     "Account",
-    "LoginAttempt",
-    "OneTimeLink",
-    "Party",
-    "RecoveryCode",
-    "WebSession",
     "Assessment",
     "AuditEvent",
     "Base",
@@ -34,8 +29,12 @@ __all__ = [
     "CertificateSequence",
     "IdempotencyRecord",
     "JobLease",
+    "LoginAttempt",
+    "OneTimeLink",
     "Organization",
     "OutboxMail",
+    "Party",
+    "RecoveryCode",
     "Suspension",
     "Tender",
     "TenderBid",
@@ -43,4 +42,5 @@ __all__ = [
     "Voucher",
     "VoucherExpiry",
     "VoucherScheme",
+    "WebSession",
 ]
