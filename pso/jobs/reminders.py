@@ -15,8 +15,8 @@ from pso.audit import record
 from pso.auth import SYSTEM
 from pso.db.models import Certificate, CertificateReminder
 from pso.jobs.context import JobContext, log
-from pso.jobs.recipients import applicant_recipients
 from pso.mail import queue_mail
+from pso.services.recipients import applicant_recipients
 from pso.services.register import status_condition
 
 KINDS = {"3m": 3, "1m": 1}

@@ -12,8 +12,7 @@ from pso.audit import record
 from pso.auth import SYSTEM
 from pso.db.models import Voucher, VoucherExpiry
 from pso.jobs.context import JobContext, log
-from pso.jobs.recipients import applicant_recipients
-from pso.mail import queue_mail
+from pso.services import voucher_mail
 from pso.voucher_codes import display
 
 
@@ -37,23 +36,16 @@ async def notice(ctx: JobContext, voucher_id: int) -> int | None:
             await session.flush()
             voucher = await session.get(Voucher, voucher_id)
             assert voucher is not None
-            org, scheme, code = voucher.organization, voucher.scheme, display(voucher.code)
-            people = await applicant_recipients(session, org.kvk)
-            for email, name in people:
-                await queue_mail(session, to=email, template="voucher_expired", context={
-                    "name": name, "organization": org.name, "kvk": org.kvk, "code": code,
-                    "scheme": scheme.title, "amount": voucher.amount,
-                    "expires_on": voucher.expires_on,
-                    "voucher_link": f"{ctx.public_url}/vouchers/{code}",
-                })
-            expiry.recipients = len(people)
-            await record(session, SYSTEM, "voucher.expired", "voucher", code,
-                         {"scheme_id": scheme.id, "kvk": org.kvk,
+            mails = await voucher_mail.tell_holder(session, voucher, "voucher_expired",
+                                                   ctx.public_url)
+            expiry.recipients = mails
+            await record(session, SYSTEM, "voucher.expired", "voucher", display(voucher.code),
+                         {"scheme_id": voucher.scheme_id, "kvk": voucher.organization.kvk,
                           "expires_on": voucher.expires_on.isoformat(),
-                          "amount": str(voucher.amount), "recipients": len(people)})
+                          "amount": str(voucher.amount), "recipients": mails})
     except IntegrityError:
         return None
-    return len(people)
+    return mails
 
 
 async def run(ctx: JobContext) -> dict[str, int]:

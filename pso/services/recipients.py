@@ -1,5 +1,6 @@
 """Who gets mail about an applying organisation: its party's active accounts
-(pso.services.accounts.emails_for_party is the rule; this adds their names)."""
+(pso.services.accounts.emails_for_party is the rule; this adds their names), for the
+expiry reminders (pso.jobs) and the voucher mails (pso.services.voucher_mail)."""
 
 from __future__ import annotations
 
