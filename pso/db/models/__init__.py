@@ -21,11 +21,6 @@ from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
     "Account",
-    "LoginAttempt",
-    "OneTimeLink",
-    "Party",
-    "RecoveryCode",
-    "WebSession",
     "Assessment",
     "AuditEvent",
     "Base",
@@ -34,9 +29,13 @@ __all__ = [
     "CertificateSequence",
     "IdempotencyRecord",
     "JobLease",
+    "LoginAttempt",
+    "OneTimeLink",
     "Organization",
     "OrganizationSubsidiary",
     "OutboxMail",
+    "Party",
+    "RecoveryCode",
     "Suspension",
     "Tender",
     "TenderBid",
@@ -44,4 +43,5 @@ __all__ = [
     "Voucher",
     "VoucherExpiry",
     "VoucherScheme",
+    "WebSession",
 ]
