@@ -104,14 +104,39 @@ async def session_maker(database_url: str):
 
 @pytest.fixture
 def make_token(session_maker):
-    """make_token(role, kvk=..., municipality_code=...) -> Authorization headers."""
+    """make_token(role, kvk=..., municipality_code=...) -> Authorization headers.
 
-    async def make(role: str, **kwargs: str) -> dict[str, str]:
+    make_token("auditor", body="CODE", name="Ans") makes a person (account) of that
+    certifying body (created when new) and returns their personal token."""
+
+    async def make(role: str, *, body: str | None = None, name: str | None = None,
+                   **kwargs: str) -> dict[str, str]:
         async with session_maker() as session, session.begin():
-            _, token = await users.add(session, SYSTEM, role, f"test {role}", **kwargs)
+            if body is None:
+                _, token = await users.add(session, SYSTEM, role, name or f"test {role}",
+                                           **kwargs)
+            else:
+                token = await body_person_token(session, role, body, name)
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+async def body_person_token(session, role: str, body: str, name: str | None) -> str:
+    import secrets
+
+    from pso.services import accounts, bodies
+
+    party = await bodies.find(session, body)
+    if party is None:
+        await bodies.create(session, SYSTEM, code=body, name=f"Instelling {body}")
+        party = await bodies.find(session, body)
+    email = f"{secrets.token_hex(4)}@{body.lower()}.example.nl"
+    account = await accounts.create_account(session, SYSTEM, email=email,
+                                            name=name or f"{role} {body}", role=role,
+                                            party=party)
+    _, token = await accounts.create_token(session, account, "test")
+    return token
 
 
 async def count_rows(session_maker, table: str) -> int:
