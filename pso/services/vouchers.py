@@ -26,7 +26,7 @@ from pso.auth import Actor
 from pso.db.base import Money
 from pso.db.models import Organization, Voucher, VoucherScheme
 from pso.errors import Conflict, Forbidden, NotFound
-from pso.services import voucher_proof
+from pso.services import voucher_mail, voucher_proof
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
 from pso.voucher_codes import display, new_code, normalise
 
@@ -235,6 +235,7 @@ async def issue(
         {"scheme_id": scheme.id, "kvk": kvk, "fte": str(fte), "amount": str(voucher.amount),
          "expires_on": voucher.expires_on.isoformat()},
     )
+    await voucher_mail.tell_holder(session, voucher, "voucher_issued")
     return voucher
 
 

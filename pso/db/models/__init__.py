@@ -29,11 +29,6 @@ from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
     "Account",
-    "LoginAttempt",
-    "OneTimeLink",
-    "Party",
-    "RecoveryCode",
-    "WebSession",
     "Assessment",
     "AssessmentDocument",
     "CertifyingBody",
@@ -45,8 +40,12 @@ __all__ = [
     "CertificateSequence",
     "IdempotencyRecord",
     "JobLease",
+    "LoginAttempt",
+    "OneTimeLink",
     "Organization",
     "OutboxMail",
+    "Party",
+    "RecoveryCode",
     "Suspension",
     "Tender",
     "TenderBid",
@@ -54,4 +53,5 @@ __all__ = [
     "Voucher",
     "VoucherExpiry",
     "VoucherScheme",
+    "WebSession",
 ]
