@@ -90,7 +90,7 @@ def certificate_context(data: CertificateData) -> dict:
         "verification_url": url,
         # Both SVGs are built from constants or our own URL only, so they may skip escaping.
         "qr_svg": Markup(qr_svg(url)),
-        "ladder_svg": Markup(ladder_svg(data.rung, pso30plus=pso30plus)),
+        "ladder_svg": Markup(ladder_svg(data.rung, pso30plus=pso30plus, rulebook=data.rulebook)),
     }
 
 

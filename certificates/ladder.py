@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scoring.rulebook import get_rulebook
+
 from .formatting import RUNG_LABELS
 
 RUNGS = ("none", "aspirant", "basistrede", "trede1", "trede2", "trede3")  # low -> high
@@ -19,12 +21,25 @@ def rung_index(rung: str) -> int:
     return RUNGS.index(rung)
 
 
-def ladder_svg(rung: str, *, pso30plus: bool = False, font_family: str = "PSO Sans") -> str:
+def drawn_rungs(rulebook: str | None = None) -> tuple[str, ...]:
+    """The steps a certificate of `rulebook` draws: without `basistrede` for a rulebook that
+    has none (pso-1.8: the step did not exist then)."""
+    book = get_rulebook(rulebook) if rulebook else None
+    if book is not None and "basistrede" not in book.rungs:
+        return tuple(r for r in DRAWN if r != "basistrede")
+    return DRAWN
+
+
+def ladder_svg(rung: str, *, pso30plus: bool = False, font_family: str = "PSO Sans",
+               rulebook: str | None = None) -> str:
     """An `<svg>` ladder: steps up to `rung` filled, `rung` itself highlighted and labelled.
 
     Only constant labels go into the markup, so the result is safe to embed unescaped.
     """
-    reached = rung_index(rung)
+    drawn = drawn_rungs(rulebook)
+    if rung != "none" and rung not in drawn:
+        raise ValueError(f"rung {rung!r} does not exist in rulebook {rulebook!r}")
+    reached = drawn.index(rung) + 1 if rung != "none" else 0
     step, bottom, top = 44, 236, 20
     parts = [
         f'<svg viewBox="0 0 262 256" class="ladder" role="img" font-family="{font_family}">',
@@ -32,7 +47,8 @@ def ladder_svg(rung: str, *, pso30plus: bool = False, font_family: str = "PSO Sa
         f'<rect x="22" y="{top}" width="7" height="{bottom - top + 14}" rx="3" fill="{REACHED}"/>',
         f'<rect x="95" y="{top}" width="7" height="{bottom - top + 14}" rx="3" fill="{REACHED}"/>',
     ]
-    for i, name in enumerate(DRAWN, start=1):
+    # Fewer steps: the same spacing, the ladder starts from the same bottom rung.
+    for i, name in enumerate(drawn, start=1):
         y = bottom - (i - 1) * step
         is_reached, is_current = i <= reached, i == reached
         fill = HIGHLIGHT if is_current else (REACHED if is_reached else OPEN)

@@ -60,11 +60,32 @@ async def _organizations(ctx: DemoContext) -> None:
         )
 
 
+# code, name, accreditation, separate decision
+DEMO_BODIES = [
+    ("PSOCERT", "PSO Certificering (demo)", "RvA C 999 (demo), ISO/IEC 17065", True),
+    ("KEURMERK", "Keurmerk Sociaal Ondernemen (demo)", "RvA C 998 (demo), ISO/IEC 17065", True),
+]
+
+
+@demo_step(15)
+async def _bodies(ctx: DemoContext) -> None:
+    """Two certifying bodies; the first issues the demo certificates."""
+    from pso.services import bodies
+
+    for code, name, accreditation, separate in DEMO_BODIES:
+        await bodies.create(ctx.session, SYSTEM, code=code, name=name,
+                            accreditation=accreditation, separate_decision=separate)
+
+
 # label, role, e-mail, party (kind code, name)
 DEMO_PEOPLE = [
     ("Beheerder (demo)", "admin", "beheer@demo.pso.nl", None, "Beheer PSO-dienst"),
     ("Auditor Certificering (demo)", "auditor", "auditor@demo.pso.nl", "PSOCERT",
      "PSO Certificering (demo)"),
+    ("Auditor Certificering 2 (demo)", "auditor", "auditor2@demo.pso.nl", "PSOCERT",
+     "PSO Certificering (demo)"),
+    ("Auditor Keurmerk (demo)", "auditor", "auditor@keurmerk.demo.pso.nl", "KEURMERK",
+     "Keurmerk Sociaal Ondernemen (demo)"),
     ("Inkoop Gemeente Utrecht (demo)", "procurement", "inkoop@demo.pso.nl", "30280353",
      "Gemeente Utrecht, inkoop"),
     ("Gemeente Apeldoorn (demo)", "municipality", "gemeente@demo.pso.nl", "GM0200",
@@ -114,11 +135,17 @@ async def _certificates(ctx: DemoContext) -> None:
     """A living register: several rungs, PSO 30+, one revoked, one expired, one under review."""
     from pso.services import certification, register
 
+    # One auditor of PSOCERT reviews, the other decides (impartiality, SPEC §7.3).
+    reviewer, decider = [
+        accounts.actor_of(await accounts.find_account(ctx.session, email))
+        for email in ("auditor@demo.pso.nl", "auditor2@demo.pso.nl")]
+
     async def approved(kvk: str, submission: dict[str, object], valid_from=None):
-        assessment = await certification.create(ctx.session, SYSTEM, kvk, submission)
+        assessment = await certification.create(ctx.session, SYSTEM, kvk, submission, "PSOCERT")
         await certification.submit(ctx.session, SYSTEM, assessment.id)
+        await certification.review(ctx.session, reviewer, assessment.id)
         return await certification.decide(
-            ctx.session, SYSTEM, assessment.id, outcome="approved", reason=None,
+            ctx.session, decider, assessment.id, outcome="approved", reason=None,
             corrected_submission=None, valid_from=valid_from, issuer=ctx.issuer,
             public_url=ctx.public_url,
         )
@@ -134,8 +161,13 @@ async def _certificates(ctx: DemoContext) -> None:
     plan = {"boardApproved": True, "targetRung": "trede1",
             "targetDate": (day + timedelta(days=365)).isoformat()}
     await approved("56789012", demo_submission(0, actionPlan=plan))
-    pending = await certification.create(ctx.session, SYSTEM, "12345678", demo_submission(3))
+    pending = await certification.create(ctx.session, SYSTEM, "12345678", demo_submission(3),
+                                         "PSOCERT")
     await certification.submit(ctx.session, SYSTEM, pending.id)
+    # The second body has one application waiting too.
+    other = await certification.create(ctx.session, SYSTEM, "56789012", demo_submission(2),
+                                       "KEURMERK")
+    await certification.submit(ctx.session, SYSTEM, other.id)
 
 
 async def load(session: AsyncSession, public_url: str, issuer: str,

@@ -104,14 +104,47 @@ async def session_maker(database_url: str):
 
 @pytest.fixture
 def make_token(session_maker):
-    """make_token(role, kvk=..., municipality_code=...) -> Authorization headers."""
+    """make_token(role, kvk=..., municipality_code=...) -> Authorization headers.
 
-    async def make(role: str, **kwargs: str) -> dict[str, str]:
+    make_token("auditor", body="CODE", name="Ans") makes a person (account) of that
+    certifying body (created when new) and returns their personal token;
+    make_token("company", kvk=K, person=True, email=...) a person of that company."""
+
+    async def make(role: str, *, body: str | None = None, name: str | None = None,
+                   person: bool = False, email: str | None = None,
+                   **kwargs: str) -> dict[str, str]:
         async with session_maker() as session, session.begin():
-            _, token = await users.add(session, SYSTEM, role, f"test {role}", **kwargs)
+            if body is None and not person:
+                _, token = await users.add(session, SYSTEM, role, name or f"test {role}",
+                                           **kwargs)
+            else:
+                token = await person_token(session, role, body or kwargs.get("kvk"), name,
+                                           email)
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+async def person_token(session, role: str, code: str | None, name: str | None,
+                       email: str | None = None) -> str:
+    import secrets
+
+    from pso.services import accounts, bodies
+
+    kind, code = accounts.party_key(role, code)
+    if kind == "certifying_body":
+        party = await bodies.find(session, code)
+        if party is None:
+            await bodies.create(session, SYSTEM, code=code, name=f"Instelling {code}")
+            party = await bodies.find(session, code)
+    else:
+        party = await accounts.ensure_party(session, kind, code)
+    email = email or f"{secrets.token_hex(4)}@{code.lower()}.example.nl"
+    account = await accounts.create_account(session, SYSTEM, email=email,
+                                            name=name or f"{role} {code}", role=role,
+                                            party=party)
+    _, token = await accounts.create_token(session, account, "test")
+    return token
 
 
 async def count_rows(session_maker, table: str) -> int:

@@ -71,18 +71,21 @@ async def test_approval_whose_pdf_times_out_is_503_and_issues_nothing(
                                   "PSO_RATE_LIMIT": "0", "PSO_PDF_TIMEOUT": "0.001"})
     async with AsyncTestClient(app=create_app(settings)) as client:
         tokens = {"company": await make_token("company", kvk=KVK),
-                  "auditor": await make_token("auditor")}
+                  "auditor": await make_token("auditor"),
+                  "reviewer": await make_token("auditor")}
         created = await client.post("/api/v1/organizations", json=organization(KVK),
                                     headers=tokens["company"])
         assert created.status_code == 201, created.text
         assessment = await draft(client, tokens["company"], 7)
         await client.post(f"/api/v1/assessments/{assessment['id']}/submit",
                           headers=tokens["company"])
+        await client.post(f"/api/v1/assessments/{assessment['id']}/review",
+                          headers=tokens["reviewer"])
         response = await client.post(f"/api/v1/assessments/{assessment['id']}/decision",
                                      json={"outcome": "approved"}, headers=tokens["auditor"])
         assert_problem(response, 503, "pdf-unavailable")
         assert response.headers["Retry-After"]
         again = await client.get(f"/api/v1/assessments/{assessment['id']}",
                                  headers=tokens["auditor"])
-        assert again.json()["status"] == "submitted"
+        assert again.json()["status"] == "in_review"
     assert await count_rows(session_maker, "certificates") == 0

@@ -21,15 +21,23 @@ from pso.services import certification as service
 Json = dict[str, Any]
 
 
-class CertifyingBodyRef(ApiModel):
+class BodyRef(ApiModel):
     code: str
     name: str
 
 
+class InformationRequestOut(ApiModel):
+    message: str
+    requested_at: datetime | None
+
+
 class AssessmentOut(ApiModel):
     id: int
-    status: str
+    status: Literal["draft", "submitted", "in_review", "information_requested", "approved",
+                    "rejected"]
     organization_kvk: str
+    certifying_body: BodyRef | None = Field(
+        description="De certificerende instelling waaraan de aanvraag gericht is")
     rulebook: str
     submission: Json
     score: Json
@@ -41,12 +49,13 @@ class AssessmentOut(ApiModel):
     decided_by: str | None
     decision_reason: str | None
     corrected: bool
+    reviewed_by: str | None = Field(description="De auditor die de aanvraag beoordeelt")
+    review_started_at: datetime | None
+    information_request: InformationRequestOut | None
     wizard_step: int = Field(description="Verste stap (1-7) van de aanvraag in MijnPSO")
     motivations: dict[str, str] = Field(
         description="Motivering per kwaliteitseis (suitableWork, integration, development, "
                     "guidance)")
-    certifying_body: CertifyingBodyRef | None = Field(
-        description="De gekozen certificerende instelling (stap 6)")
     copied_from_id: int | None = Field(
         description="Hercertificering: de goedgekeurde aanvraag waarvan dit een kopie is")
 
@@ -58,8 +67,39 @@ class AssessmentList(ApiModel):
     total: int
 
 
+BodyCode = Annotated[str, Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]+$",
+                               description="Code van de certificerende instelling")]
+
+
 class AssessmentIn(ApiInput):
     submission: Json = Field(description="De personeelsgegevens over het peiljaar (zie /score)")
+    certifying_body: BodyCode | None = None
+
+
+class BodyChoiceIn(ApiInput):
+    certifying_body: BodyCode
+
+
+class SubmitIn(ApiInput):
+    certifying_body: BodyCode | None = None
+    response: str | None = Field(default=None, max_length=5000,
+                                 description="Antwoord op de vraag van de auditor")
+
+
+class InformationRequestIn(ApiInput):
+    message: str = Field(min_length=3, max_length=5000, description="De vraag aan het bedrijf")
+
+
+class CorrectionIn(ApiInput):
+    submission: Json = Field(description="De gecorrigeerde gegevens (volledige opgave)")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SampleOut(ApiModel):
+    seed: int
+    size: int
+    population: int
+    employees: list[Json]
 
 
 class DecisionIn(ApiInput):
@@ -96,11 +136,17 @@ def assessment_out(assessment: Assessment) -> AssessmentOut:
         decided_by=assessment.decided_by,
         decision_reason=assessment.decision_reason,
         corrected=assessment.corrected,
+        certifying_body=BodyRef(code=assessment.certifying_body.code,
+                                name=assessment.certifying_body.name)
+        if assessment.certifying_body is not None else None,
+        reviewed_by=assessment.reviewed_by,
+        review_started_at=assessment.review_started_at,
+        information_request=InformationRequestOut(
+            message=assessment.information_request,
+            requested_at=assessment.information_requested_at)
+        if assessment.information_request else None,
         wizard_step=assessment.wizard_step or 1,
         motivations=assessment.motivations or {},
-        certifying_body=(CertifyingBodyRef(code=assessment.certifying_body.code,
-                                           name=assessment.certifying_body.name)
-                         if assessment.certifying_body else None),
         copied_from_id=assessment.copied_from_id,
     )
 
@@ -121,7 +167,7 @@ async def create_assessment(
     kvk: str, data: AssessmentIn, db: AsyncSession, actor: Actor
 ) -> AssessmentOut:
     """Start een aanvraag als concept; de gegevens worden direct doorgerekend."""
-    assessment = await service.create(db, actor, kvk, data.submission)
+    assessment = await service.create(db, actor, kvk, data.submission, data.certifying_body)
     return assessment_out(assessment)
 
 
@@ -134,7 +180,8 @@ class AssessmentController(Controller):
     @get(guards=[require_roles("admin", "auditor", "company")], summary="Aanvragen")
     async def list(
         self, db: AsyncSession, actor: Actor,
-        status: Literal["draft", "submitted", "approved", "rejected"] | None = None,
+        status: Literal["draft", "submitted", "in_review", "information_requested", "approved",
+                        "rejected"] | None = None,
         kvk: Annotated[str | None, Parameter(pattern=r"^[0-9]{8}$")] = None,
         page: PageNumber = 1, page_size: PageSize = 20,
     ) -> AssessmentList:
@@ -150,7 +197,7 @@ class AssessmentController(Controller):
         return assessment_out(await service.get_for(db, actor, assessment_id))
 
     @put("/{assessment_id:int}/submission", guards=[require_roles("company", "admin")],
-         summary="Gegevens vervangen (alleen concept)")
+         summary="Gegevens vervangen (concept of na een vraag van de auditor)")
     async def replace(self, assessment_id: Id, data: Annotated[Json, Body()], db: AsyncSession,
                       actor: Actor) -> AssessmentOut:
         """Vervangt de gegevens van een concept-aanvraag en rekent opnieuw.
@@ -160,11 +207,55 @@ class AssessmentController(Controller):
             data = data["submission"]
         return assessment_out(await service.replace_submission(db, actor, assessment_id, data))
 
+    @put("/{assessment_id:int}/certifying-body", guards=[require_roles("company", "admin")],
+         summary="Certificerende instelling kiezen")
+    async def choose_body(self, assessment_id: Id, data: BodyChoiceIn, db: AsyncSession,
+                          actor: Actor) -> AssessmentOut:
+        """Richt de aanvraag aan een certificerende instelling (zolang die te bewerken is)."""
+        return assessment_out(await service.choose_body(db, actor, assessment_id,
+                                                        data.certifying_body))
+
     @post("/{assessment_id:int}/submit", status_code=200, guards=[require_roles("company", "admin")],
           summary="Indienen")
-    async def submit(self, assessment_id: Id, db: AsyncSession, actor: Actor) -> AssessmentOut:
-        """Dient de aanvraag in; daarna liggen de gegevens vast."""
-        return assessment_out(await service.submit(db, actor, assessment_id))
+    async def submit(self, assessment_id: Id, db: AsyncSession, actor: Actor,
+                     data: SubmitIn | None = None) -> AssessmentOut:
+        """Dient de aanvraag in (ook opnieuw na een vraag van de auditor); daarna liggen de
+        gegevens vast. Optioneel `certifyingBody` en, bij opnieuw indienen, `response`."""
+        data = data or SubmitIn()
+        return assessment_out(await service.submit(db, actor, assessment_id,
+                                                   data.certifying_body, data.response))
+
+    @post("/{assessment_id:int}/review", status_code=200, guards=[require_roles("auditor")],
+          summary="In behandeling nemen (auditor)")
+    async def review(self, assessment_id: Id, db: AsyncSession, actor: Actor) -> AssessmentOut:
+        """`submitted` → `in_review`; de auditor wordt de beoordelaar."""
+        return assessment_out(await service.review(db, actor, assessment_id))
+
+    @post("/{assessment_id:int}/information-request", status_code=200,
+          guards=[require_roles("auditor")], summary="Informatie opvragen (auditor)")
+    async def information_request(self, assessment_id: Id, data: InformationRequestIn,
+                                  db: AsyncSession, actor: Actor) -> AssessmentOut:
+        """`in_review` → `information_requested`; het bedrijf kan aanpassen en opnieuw indienen."""
+        return assessment_out(await service.request_information(db, actor, assessment_id,
+                                                                data.message))
+
+    @post("/{assessment_id:int}/correction", status_code=200, guards=[require_roles("auditor")],
+          summary="Gegevens corrigeren (auditor)")
+    async def correction(self, assessment_id: Id, data: CorrectionIn, db: AsyncSession,
+                         actor: Actor) -> AssessmentOut:
+        """Corrigeert de gegevens tijdens de beoordeling; opnieuw doorgerekend, het origineel
+        blijft bewaard en de wijzigingen staan in het auditlog."""
+        return assessment_out(await service.correct(db, actor, assessment_id, data.submission,
+                                                    data.note))
+
+    @get("/{assessment_id:int}/sample", guards=[require_roles("auditor", "admin")],
+         summary="Steekproef van medewerkers (auditor)")
+    async def sample(self, assessment_id: Id, db: AsyncSession, actor: Actor,
+                     size: Annotated[int, Parameter(ge=1, le=1000)] = 5) -> SampleOut:
+        """Een reproduceerbare steekproef: het zaad ligt bij de aanvraag vast, dus elke keer
+        dezelfde medewerkers."""
+        assessment = await service.get_for(db, actor, assessment_id)
+        return SampleOut.model_validate(service.sample(assessment, size))
 
     @post("/{assessment_id:int}/decision", status_code=200, guards=[require_roles("auditor")],
           summary="Besluit (auditor)")

@@ -42,8 +42,9 @@ class QualityIn(ApiInput):
     guidance: Criterion
 
 
-class BodyIn(ApiInput):
-    code: str = Field(min_length=1, max_length=20, description="Code van de certificerende instelling")
+class DefinitiveIn(ApiInput):
+    response: str | None = Field(default=None, max_length=5000,
+                                 description="Na een informatieverzoek: het antwoord aan de auditor")
 
 
 class HireIn(ApiInput):
@@ -58,18 +59,6 @@ class ScenarioIn(ApiInput):
     purchases: list[Json] = Field(default_factory=list,
                                   max_length=portal.MAX_SCENARIO_PURCHASES,
                                   description="Extra inkoop, velden als in de opgave")
-
-
-class BodyOut(ApiModel):
-    code: str
-    name: str
-
-
-@get("/api/v1/certifying-bodies", dependencies=DEPENDENCIES, tags=["Aanvragen"], security=BEARER,
-     guards=[require_roles("company", "admin", "auditor")],
-     summary="Certificerende instellingen (keuze in stap 6)")
-async def list_bodies(db: AsyncSession) -> list[BodyOut]:
-    return [BodyOut(code=b.code, name=b.name) for b in await portal.certifying_bodies(db)]
 
 
 @post("/api/v1/organizations/{kvk:str}/recertification", dependencies=DEPENDENCIES,
@@ -100,20 +89,17 @@ class PortalController(Controller):
         return assessment_out(await portal.set_quality(db, actor, assessment_id, quality,
                                                        motivations))
 
-    @put("/certifying-body", guards=[require_roles("company", "admin")],
-         summary="Stap 6: certificerende instelling kiezen")
-    async def body(self, assessment_id: Id, data: BodyIn, db: AsyncSession,
-                   actor: Actor) -> AssessmentOut:
-        return assessment_out(await portal.choose_body(db, actor, assessment_id, data.code))
-
     @post("/definitive-application", status_code=200, guards=[require_roles("company", "admin")],
           summary="Stap 7: definitieve aanvraag")
-    async def definitive(self, assessment_id: Id, db: AsyncSession,
-                         actor: Actor) -> AssessmentOut:
-        """Als `submit`, met de controles van de wizard: een motivering bij elke eis waaraan
+    async def definitive(self, assessment_id: Id, db: AsyncSession, actor: Actor,
+                         data: DefinitiveIn | None = None) -> AssessmentOut:
+        """De certificerende instelling kiest u met `PUT …/certifying-body` (stap 6).
+        Als `submit`, met de controles van de wizard: een motivering bij elke eis waaraan
         is voldaan (409 `motivation-missing`) en een gekozen certificerende instelling
         (409 `certifying-body-missing`). Daarna `submitted` en een bevestigingsmail."""
-        return assessment_out(await portal.submit_definitive(db, actor, assessment_id))
+        response = data.response if data is not None else None
+        return assessment_out(await portal.submit_definitive(db, actor, assessment_id,
+                                                             response))
 
     @post("/scenario", status_code=200, guards=[require_roles("company", "admin", "auditor")],
           summary="Scenario doorrekenen (niets opgeslagen)")
@@ -138,4 +124,4 @@ class PortalController(Controller):
             "Cache-Control": "no-store"})
 
 
-ROUTES = [list_bodies, recertify, PortalController]
+ROUTES = [recertify, PortalController]

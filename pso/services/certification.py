@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import secrets
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,11 +24,16 @@ from pso.db.base import utcnow
 from pso.db.models import Assessment, Certificate, CertificateSequence, Organization
 from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
-from pso.services import organizations
+from pso.services import bodies, organizations
 from pso.services.access import ensure_kvk_access
+from pso.services.notify import mail_company
 from scoring import SubmissionInvalid, parse_submission, score
 
 DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
+IN_REVIEW, INFORMATION_REQUESTED = "in_review", "information_requested"
+STATUSES = (DRAFT, SUBMITTED, IN_REVIEW, INFORMATION_REQUESTED, APPROVED, REJECTED)
+EDITABLE = (DRAFT, INFORMATION_REQUESTED)  # the company may change its data
+OPEN = (SUBMITTED, IN_REVIEW, INFORMATION_REQUESTED)  # waiting for the certifying body
 
 
 def evaluate(raw: Any, field: str = "submission") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -47,15 +54,17 @@ def evaluate(raw: Any, field: str = "submission") -> tuple[dict[str, Any], dict[
     return raw, result
 
 
-async def create(session: AsyncSession, actor: Actor, kvk: str, raw: Any) -> Assessment:
+async def create(session: AsyncSession, actor: Actor, kvk: str, raw: Any,
+                 body_code: str | None = None) -> Assessment:
     ensure_kvk_access(actor, kvk)
     org = await organizations.find(session, kvk)
     if org is None:
         raise NotFound(f"Geen organisatie met KvK-nummer {kvk}.")
     submission, result = evaluate(raw)
+    body = await bodies.require(session, body_code) if body_code is not None else None
     assessment = Assessment(
         organization=org, status=DRAFT, submission=submission, score=result, certificates=[],
-        rulebook=result["rulebook"],
+        rulebook=result["rulebook"], certifying_body=body,
     )
     session.add(assessment)
     await session.flush()
@@ -70,12 +79,35 @@ async def get_for(session: AsyncSession, actor: Actor, assessment_id: int, *,
     if lock:
         query = query.with_for_update(of=Assessment)
     assessment = await session.scalar(query)
-    # A company must not learn that other companies' assessments exist: 404, not 403.
-    if assessment is None or (actor.role == "company" and assessment.organization.kvk != actor.kvk):
+    # A company must not learn that other companies' assessments exist: 404, not 403;
+    # nor an auditor those addressed to another certifying body.
+    if assessment is None or (actor.role == "company" and assessment.organization.kvk != actor.kvk) \
+            or (actor.role == "auditor" and not auditor_may_see(actor, assessment)):
         raise NotFound(f"Geen aanvraag met nummer {assessment_id}.")
     if actor.role == "auditor" and assessment.status == DRAFT:
         raise NotFound(f"Aanvraag {assessment_id} is nog niet ingediend.")
     return assessment
+
+
+def auditor_may_see(actor: Actor, assessment: Assessment) -> bool:
+    """An auditor sees the applications addressed to their own body, and those addressed
+    to no body yet (first-release clients); taking one into review addresses it."""
+    return assessment.certifying_body_id is None or (
+        actor.party_id is not None and assessment.certifying_body_id == actor.party_id)
+
+
+def _auditor_filter(actor: Actor):
+    if actor.party_id is None:
+        return Assessment.certifying_body_id.is_(None)
+    return or_(Assessment.certifying_body_id.is_(None),
+               Assessment.certifying_body_id == actor.party_id)
+
+
+def _company_context(assessment: Assessment) -> dict[str, Any]:
+    body = assessment.certifying_body
+    return {"organization": assessment.organization.name, "kvk": assessment.organization.kvk,
+            "assessment_id": assessment.id, "rung": assessment.score.get("rung"),
+            "body": body.name if body is not None else None}
 
 
 def require_status(assessment: Assessment, *allowed: str) -> None:
@@ -91,7 +123,7 @@ def require_status(assessment: Assessment, *allowed: str) -> None:
 async def replace_submission(session: AsyncSession, actor: Actor, assessment_id: int,
                              raw: Any) -> Assessment:
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, DRAFT)
+    require_status(assessment, *EDITABLE)
     submission, result = evaluate(raw)
     assessment.submission, assessment.score = submission, result
     assessment.rulebook, assessment.updated_at = result["rulebook"], utcnow()
@@ -100,31 +132,157 @@ async def replace_submission(session: AsyncSession, actor: Actor, assessment_id:
     return assessment
 
 
-async def submit(session: AsyncSession, actor: Actor, assessment_id: int) -> Assessment:
+async def choose_body(session: AsyncSession, actor: Actor, assessment_id: int,
+                      code: str) -> Assessment:
+    """Wizard step 6: address the application to a certifying body (while editable)."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, DRAFT)
-    assessment.status, assessment.submitted_at = SUBMITTED, utcnow()
-    await record(session, actor, "assessment.submitted", "assessment", assessment.id,
-                 {"rung": assessment.score["rung"]})
-    await _mail_received(session, assessment)
+    require_status(assessment, *EDITABLE)
+    body = await bodies.require(session, code)
+    if assessment.status == INFORMATION_REQUESTED and assessment.certifying_body_id not in (
+            None, body.id):
+        raise Conflict("body-fixed", "Tijdens de beoordeling kan de certificerende instelling "
+                                     "niet meer veranderen.")
+    assessment.certifying_body, assessment.updated_at = body, utcnow()
+    await session.flush()
+    await record(session, actor, "assessment.body_chosen", "assessment", assessment.id,
+                 {"certifyingBody": body.code})
     return assessment
 
 
-async def _mail_received(session: AsyncSession, assessment: Assessment) -> None:
-    """'Application received' to the company's people (SPEC §7.5), in this transaction."""
-    from certificates.formatting import rung_label
-    from pso.mail import queue_mail
-    from pso.services.accounts import emails_for_party
+async def submit(session: AsyncSession, actor: Actor, assessment_id: int,
+                 body_code: str | None = None, response: str | None = None) -> Assessment:
+    """`draft` → `submitted`, and after an information request the company's answer:
+    `information_requested` → `submitted` (the data frozen again)."""
+    assessment = await get_for(session, actor, assessment_id, lock=True)
+    require_status(assessment, *EDITABLE)
+    if body_code:
+        await choose_body(session, actor, assessment_id, body_code)
+    again = assessment.status == INFORMATION_REQUESTED
+    assessment.status, assessment.submitted_at = SUBMITTED, utcnow()
+    if assessment.sample_seed is None:
+        assessment.sample_seed = secrets.randbits(62)
+    summary: dict[str, Any] = {"rung": assessment.score["rung"]}
+    if assessment.certifying_body is not None:
+        summary["certifyingBody"] = assessment.certifying_body.code
+    if again:
+        summary["response"] = response or ""
+    await record(session, actor, "assessment.resubmitted" if again else "assessment.submitted",
+                 "assessment", assessment.id, summary)
+    await mail_company(session, assessment.organization.kvk, "assessment_received",
+                       {**_company_context(assessment), "again": again})
+    return assessment
 
-    org = assessment.organization
-    period = assessment.submission.get("period") or {}
-    for address in await emails_for_party(session, "applicant", org.kvk):
-        await queue_mail(session, to=address, template="application_received", context={
-            "organization": org.name, "kvk": org.kvk, "assessment_id": assessment.id,
-            "period_start": date.fromisoformat(period["start"]),
-            "period_end": date.fromisoformat(period["end"]),
-            "rung_label": rung_label(assessment.score.get("rung", "none")),
-        })
+
+async def review(session: AsyncSession, actor: Actor, assessment_id: int) -> Assessment:
+    """An auditor takes a submitted application: `submitted` → `in_review`. An application
+    addressed to no body becomes addressed to the auditor's body."""
+    assessment = await get_for(session, actor, assessment_id, lock=True)
+    require_status(assessment, SUBMITTED)
+    if assessment.certifying_body_id is None and actor.party_id is not None:
+        assessment.certifying_body_id = actor.party_id
+    assessment.status = IN_REVIEW
+    assessment.reviewer_key, assessment.reviewed_by = actor.key, actor.name
+    assessment.review_started_at = assessment.updated_at = utcnow()
+    await session.flush()
+    await session.refresh(assessment, ["certifying_body"])
+    await record(session, actor, "assessment.review_started", "assessment", assessment.id,
+                 {"reviewer": actor.name})
+    await mail_company(session, assessment.organization.kvk, "assessment_in_review",
+                       _company_context(assessment))
+    return assessment
+
+
+async def request_information(session: AsyncSession, actor: Actor, assessment_id: int,
+                              message: str) -> Assessment:
+    """`in_review` → `information_requested`: the company may edit and submit again."""
+    assessment = await get_for(session, actor, assessment_id, lock=True)
+    require_status(assessment, IN_REVIEW)
+    assessment.status = INFORMATION_REQUESTED
+    assessment.information_request = message
+    assessment.information_requested_at = assessment.updated_at = utcnow()
+    await record(session, actor, "assessment.information_requested", "assessment",
+                 assessment.id, {"message": message})
+    await mail_company(session, assessment.organization.kvk, "information_requested",
+                       {**_company_context(assessment), "message": message})
+    return assessment
+
+
+def submission_changes(before: Any, after: Any, path: str = "") -> list[dict[str, Any]]:
+    """Field-by-field differences between two submissions: [{field, before, after}], with
+    field paths as the API names them (`employees[2].hoursPerWeek`)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes: list[dict[str, Any]] = []
+        for key in list(before) + [k for k in after if k not in before]:
+            sub = f"{path}.{key}" if path else key
+            changes += submission_changes(before.get(key), after.get(key), sub)
+        return changes
+    if isinstance(before, list) and isinstance(after, list):
+        changes = []
+        for i in range(max(len(before), len(after))):
+            changes += submission_changes(before[i] if i < len(before) else None,
+                                          after[i] if i < len(after) else None, f"{path}[{i}]")
+        return changes
+    if before != after and not (_same_number(before, after)):
+        return [{"field": path, "before": before, "after": after}]
+    return []
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    from decimal import Decimal, InvalidOperation
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return False
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def preview_correction(assessment: Assessment, raw: Any) -> tuple[dict, dict, list[dict]]:
+    """What a correction would do, nothing saved: (submission, rescored result, changes)."""
+    raw = {**raw, "asOf": assessment.submission.get("asOf")} if isinstance(raw, dict) \
+        and "asOf" not in raw and assessment.submission.get("asOf") else raw
+    submission, result = evaluate(raw)
+    return submission, result, submission_changes(assessment.submission, submission)
+
+
+async def correct(session: AsyncSession, actor: Actor, assessment_id: int, raw: Any,
+                  note: str | None = None) -> Assessment:
+    """The reviewer corrects the data during the review; rescored, the original kept."""
+    assessment = await get_for(session, actor, assessment_id, lock=True)
+    require_status(assessment, IN_REVIEW)
+    submission, result, changes = preview_correction(assessment, raw)
+    if not changes:
+        raise Conflict("no-changes", "De correctie verandert niets aan de gegevens.")
+    if assessment.original_submission is None:
+        assessment.original_submission = assessment.submission
+        assessment.original_score = assessment.score
+    before_rung = assessment.score["rung"]
+    assessment.submission, assessment.score = submission, result
+    assessment.rulebook, assessment.corrected = result["rulebook"], True
+    assessment.updated_at = utcnow()
+    await record(session, actor, "assessment.corrected", "assessment", assessment.id,
+                 {"note": note, "changes": changes[:50], "rungBefore": before_rung,
+                  "rungAfter": result["rung"]})
+    return assessment
+
+
+def sample(assessment: Assessment, size: int) -> dict[str, Any]:
+    """A reproducible random sample of employees to check: the seed is stored with the
+    assessment at submission, so every look gives the same employees (in list order)."""
+    employees = assessment.submission.get("employees") or []
+    seed = assessment.sample_seed if assessment.sample_seed is not None else assessment.id
+    size = min(size, len(employees))
+    chosen = sorted(random.Random(seed).sample(range(len(employees)), size))
+    breakdown = {e.get("reference"): e for e in assessment.score.get("employees", [])}
+    return {
+        "seed": seed, "size": size, "population": len(employees),
+        "employees": [{"index": i, "reference": employees[i].get("reference"),
+                       "startingPosition": employees[i].get("startingPosition"),
+                       "contractType": employees[i].get("contractType"),
+                       "hoursPerWeek": employees[i].get("hoursPerWeek"),
+                       "fte": breakdown.get(employees[i].get("reference"), {}).get("fte")}
+                      for i in chosen],
+    }
 
 
 async def next_number(session: AsyncSession, year: int) -> str:
@@ -147,7 +305,8 @@ async def next_number(session: AsyncSession, year: int) -> str:
 
 
 async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, kind: str,
-                 rung: str, valid_from: date, issuer: str, public_url: str) -> Certificate:
+                 rung: str, valid_from: date, issuer: str, public_url: str,
+                 ladder: Certificate | None = None) -> Certificate:
     org: Organization = assessment.organization
     issued_on = today()
     number = await next_number(session, issued_on.year)
@@ -161,9 +320,12 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
     # Through the pool: a time limit, and recycled worker processes in production.
     pdf = await pdf_pool.render(TEMPLATE, certificate_context(data))
     # The newer certificate of the same kind replaces the older ones from its first day.
+    # A new ladder certificate also replaces the PSO 30+ certificates, which follow their
+    # ladder certificate (SPEC §7.3), whether or not a new 30+ certificate comes with it.
+    kinds = ("ladder", "pso30plus") if kind == "ladder" else (kind,)
     await session.execute(
         update(Certificate)
-        .where(Certificate.organization_id == org.id, Certificate.kind == kind,
+        .where(Certificate.organization_id == org.id, Certificate.kind.in_(kinds),
                Certificate.revoked_on.is_(None), Certificate.superseded_from.is_(None),
                Certificate.valid_from <= valid_from, Certificate.valid_until >= valid_from)
         .values(superseded_from=valid_from)
@@ -173,6 +335,8 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
         pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         subsidiaries=[{"kvk": s.kvk, "name": s.name} for s in org.subsidiaries],
+        certifying_body_id=assessment.certifying_body_id,
+        ladder_certificate_id=ladder.id if ladder is not None else None, suspensions=[],
     )
     session.add(certificate)
     await session.flush()
@@ -194,31 +358,56 @@ async def decide(
     issuer: str,
     public_url: str,
 ) -> Assessment:
+    """Approve or reject an application in review. With the body's separate decision (on
+    by default) the decider must be another auditor than the reviewer. The certificates
+    name the body the application is addressed to (`issuer` only for one addressed to none)."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, SUBMITTED)
+    require_status(assessment, IN_REVIEW)
+    if actor.key == assessment.reviewer_key and await bodies.separate_decision(
+            session, assessment.certifying_body_id):
+        raise Conflict("decision-by-reviewer",
+                       "U hebt deze aanvraag beoordeeld; het besluit neemt een andere auditor "
+                       "van de certificerende instelling (onpartijdigheid, ISO/IEC 17065).",
+                       reviewedBy=assessment.reviewed_by)
+    if assessment.certifying_body is not None:
+        issuer = assessment.certifying_body.name
     assessment.decided_at, assessment.decided_by = utcnow(), actor.name
-    assessment.decision_reason = reason
+    assessment.decider_key, assessment.decision_reason = actor.key, reason
+    who = {"reviewer": assessment.reviewed_by, "decider": actor.name}
     if outcome == REJECTED:
         assessment.status = REJECTED
         await record(session, actor, "assessment.rejected", "assessment", assessment.id,
-                     {"reason": reason})
+                     {"reason": reason, **who})
+        await mail_company(session, assessment.organization.kvk, "assessment_decision",
+                           {**_company_context(assessment), "approved": False,
+                            "reason": reason, "certificates": []})
         return assessment
     if corrected_submission is not None:
         submission, result = evaluate(corrected_submission, "correctedSubmission")
+        if assessment.original_submission is None:
+            assessment.original_submission = assessment.submission
+            assessment.original_score = assessment.score
         assessment.submission, assessment.score = submission, result
         assessment.rulebook, assessment.corrected = result["rulebook"], True
     assessment.status = APPROVED
     result = assessment.score
     start = valid_from or today()
     await record(session, actor, "assessment.approved", "assessment", assessment.id,
-                 {"rung": result["rung"], "corrected": assessment.corrected, "reason": reason})
+                 {"rung": result["rung"], "corrected": assessment.corrected, "reason": reason,
+                  **who})
+    ladder = None
     if result["rung"] != "none":
-        await _issue(session, actor, assessment, "ladder", result["rung"], start, issuer,
-                     public_url)
+        ladder = await _issue(session, actor, assessment, "ladder", result["rung"], start,
+                              issuer, public_url)
     if result["pso30Plus"]["qualifies"]:
         await _issue(session, actor, assessment, "pso30plus", result["rung"], start, issuer,
-                     public_url)
+                     public_url, ladder=ladder)
     await session.refresh(assessment, ["certificates"])
+    await mail_company(session, assessment.organization.kvk, "assessment_decision",
+                       {**_company_context(assessment), "approved": True, "reason": reason,
+                        "certificates": [{"number": c.number, "kind": c.kind, "rung": c.rung,
+                                          "valid_until": c.valid_until}
+                                         for c in assessment.certificates]})
     return assessment
 
 
@@ -228,9 +417,9 @@ async def list_for(session: AsyncSession, actor: Actor, *, status: str | None, k
     if actor.role == "company":
         query = query.where(Organization.kvk == actor.kvk)
     elif actor.role == "auditor":
-        query = query.where(Assessment.status != DRAFT)
+        query = query.where(Assessment.status != DRAFT, _auditor_filter(actor))
     if status:
-        query = query.where(Assessment.status == status)
+        query = query.where(Assessment.status.in_(status.split(",")))
     if kvk:
         query = query.where(Organization.kvk == kvk)
     return await paginate(session, query, Assessment.id.desc(), page=page, page_size=page_size)

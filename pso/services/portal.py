@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.base import utcnow
-from pso.db.models import Assessment, Organization, Party
+from pso.db.models import Assessment, Organization
 from pso.errors import Conflict, InvalidInput, NotFound
-from pso.services import certification, organizations
+from pso.services import bodies, certification, organizations
 from pso.services.access import ensure_kvk_access
 from scoring import SubmissionInvalid, parse_submission, score
 
@@ -163,41 +163,26 @@ async def set_quality(session: AsyncSession, actor: Actor, assessment_id: int,
     return assessment
 
 
-async def certifying_bodies(session: AsyncSession) -> list[Party]:
-    rows = await session.scalars(select(Party).where(Party.kind == "certifying_body")
-                                 .order_by(Party.name, Party.code))
-    return list(rows)
-
-
-async def body_of(session: AsyncSession, assessment: Assessment) -> Party | None:
-    if assessment.certifying_body_id is None:
-        return None
-    return await session.get(Party, assessment.certifying_body_id)
+async def certifying_bodies(session: AsyncSession) -> list[bodies.BodyView]:
+    return await bodies.list_bodies(session)
 
 
 async def choose_body(session: AsyncSession, actor: Actor, assessment_id: int,
                       code: str) -> Assessment:
-    """Step 6: address the application to one certifying body."""
-    assessment = await certification.get_for(session, actor, assessment_id, lock=True)
-    certification.require_status(assessment, "draft")
-    body = await session.scalar(select(Party).where(Party.kind == "certifying_body",
-                                                    Party.code == code))
-    if body is None:
-        raise InvalidInput([{"name": "certifyingBody",
-                             "reason": "Kies een certificerende instelling uit de lijst."}])
-    assessment.certifying_body = body
+    """Step 6: address the application to one certifying body (the rule is the
+    certification service's); the wizard notes the progress."""
+    assessment = await certification.choose_body(session, actor, assessment_id, code)
     assessment.wizard_step = max(assessment.wizard_step or 1, 7)
-    assessment.updated_at = utcnow()
-    await record(session, actor, "assessment.body_chosen", "assessment", assessment.id,
-                 {"certifyingBody": body.code})
     return assessment
 
 
-async def submit_definitive(session: AsyncSession, actor: Actor, assessment_id: int) -> Assessment:
-    """Step 7: the definitive application. The wizard's own checks first (a motivation per
+async def submit_definitive(session: AsyncSession, actor: Actor, assessment_id: int,
+                            response: str | None = None) -> Assessment:
+    """Step 7: the definitive application, and after an auditor's information request the
+    resubmission with the company's answer. The wizard's own checks first (a motivation per
     criterion met, a certifying body when there are any), then the one submit rule."""
     assessment = await certification.get_for(session, actor, assessment_id, lock=True)
-    certification.require_status(assessment, "draft")
+    certification.require_status(assessment, *certification.EDITABLE)
     problems = _motivation_errors(assessment.submission.get("quality") or {},
                                   assessment.motivations or {})
     if problems:
@@ -205,7 +190,7 @@ async def submit_definitive(session: AsyncSession, actor: Actor, assessment_id: 
     if assessment.certifying_body_id is None and await certifying_bodies(session):
         raise Conflict("certifying-body-missing",
                        "Kies eerst in stap 6 een certificerende instelling.")
-    return await certification.submit(session, actor, assessment_id)
+    return await certification.submit(session, actor, assessment_id, response=response)
 
 
 # --- the scenario panel: hypothetical hires and purchases, nothing stored -----------------

@@ -18,6 +18,7 @@ from pso.clock import today
 from pso.db.models import Certificate, Organization, Suspension
 from pso.db.paging import paginate
 from pso.errors import Conflict, NotFound
+from pso.services.notify import mail_company
 from pso.services.organizations import kvk_matches
 
 
@@ -102,12 +103,39 @@ def _refuse_when_revoked(certificate: Certificate) -> None:
                        f"Certificaat {certificate.number} is ingetrokken; dat is definitief.")
 
 
+async def followers(session: AsyncSession, certificate: Certificate) -> list[Certificate]:
+    """The PSO 30+ certificates that follow this ladder certificate (SPEC §7.3)."""
+    if certificate.kind != "ladder":
+        return []
+    rows = await session.scalars(
+        select(Certificate).where(Certificate.ladder_certificate_id == certificate.id)
+        .order_by(Certificate.id).with_for_update(of=Certificate))
+    return list(rows.unique())
+
+
+async def _tell_company(session: AsyncSession, certificate: Certificate, change: str,
+                        reason: str | None, follow: list[Certificate]) -> None:
+    labels = {"suspended": "geschorst", "reinstated": "weer geldig", "revoked": "ingetrokken"}
+    await mail_company(session, certificate.organization.kvk, "certificate_status", {
+        "organization": certificate.organization.name, "kvk": certificate.organization.kvk,
+        "number": certificate.number, "change": change, "change_label": labels[change],
+        "reason": reason, "day": today(), "followers": [c.number for c in follow]})
+
+
 async def revoke(session: AsyncSession, actor: Actor, number: str, reason: str) -> Certificate:
     certificate = await find(session, number, lock=True)
     _refuse_when_revoked(certificate)
-    certificate.revoked_on, certificate.revocation_reason = today(), reason
+    day = today()
+    certificate.revoked_on, certificate.revocation_reason = day, reason
     await record(session, actor, "certificate.revoked", "certificate", certificate.number,
                  {"reason": reason})
+    follow = [c for c in await followers(session, certificate) if c.revoked_on is None]
+    for plus in follow:
+        plus.revoked_on = day
+        plus.revocation_reason = f"Ladder-certificaat {certificate.number} ingetrokken: {reason}"
+        await record(session, actor, "certificate.revoked", "certificate", plus.number,
+                     {"reason": plus.revocation_reason, "follows": certificate.number})
+    await _tell_company(session, certificate, "revoked", reason, follow)
     return certificate
 
 
@@ -128,6 +156,16 @@ async def suspend(session: AsyncSession, actor: Actor, number: str,
     await session.flush()
     await record(session, actor, "certificate.suspended", "certificate", certificate.number,
                  {"reason": reason})
+    follow = [c for c in await followers(session, certificate)
+              if c.revoked_on is None and _open_suspension(c) is None]
+    for plus in follow:
+        plus.suspensions.append(Suspension(
+            start=day, follows_ladder=True,
+            reason=f"Volgt de schorsing van ladder-certificaat {certificate.number}."))
+        await record(session, actor, "certificate.suspended", "certificate", plus.number,
+                     {"reason": reason, "follows": certificate.number})
+    await session.flush()
+    await _tell_company(session, certificate, "suspended", reason, follow)
     return certificate
 
 
@@ -137,9 +175,24 @@ async def reinstate(session: AsyncSession, actor: Actor, number: str) -> Certifi
     open_period = _open_suspension(certificate)
     if open_period is None:
         raise Conflict("not-suspended", f"Certificaat {certificate.number} is niet geschorst.")
-    open_period.end = today()
+    if open_period.follows_ladder:
+        raise Conflict("ladder-suspended",
+                       f"Certificaat {certificate.number} volgt zijn ladder-certificaat; hef de "
+                       "schorsing van het ladder-certificaat op.")
+    day = today()
+    open_period.end = day
     await session.flush()
     await record(session, actor, "certificate.reinstated", "certificate", certificate.number, {})
+    follow = []
+    for plus in await followers(session, certificate):
+        period = _open_suspension(plus)
+        if period is not None and period.follows_ladder and plus.revoked_on is None:
+            period.end = day
+            follow.append(plus)
+            await record(session, actor, "certificate.reinstated", "certificate", plus.number,
+                         {"follows": certificate.number})
+    await session.flush()
+    await _tell_company(session, certificate, "reinstated", None, follow)
     return certificate
 
 

@@ -17,6 +17,7 @@ async def tokens(make_token) -> dict[str, dict[str, str]]:
     return {
         "admin": await make_token("admin"),
         "auditor": await make_token("auditor"),
+        "reviewer": await make_token("auditor"),
         "procurement": await make_token("procurement"),
         "other_procurement": await make_token("procurement"),
         "company": await make_token("company", kvk="10000001"),
@@ -41,6 +42,9 @@ async def certify(client, headers: dict[str, dict[str, str]], kvk: str, rung: st
     aid = draft.json()["id"]
     submitted = await client.post(f"/api/v1/assessments/{aid}/submit", headers=admin)
     assert submitted.status_code == 200, submitted.text
+    # Reviewed by one auditor, decided by another (separate decision, SPEC §7.3).
+    reviewed = await client.post(f"/api/v1/assessments/{aid}/review", headers=headers["reviewer"])
+    assert reviewed.status_code == 200, reviewed.text
     decision: dict[str, Any] = {"outcome": "approved"}
     if valid_from is not None:
         decision["validFrom"] = valid_from.isoformat()

@@ -24,6 +24,7 @@ async def actors(client, make_token) -> dict[str, dict[str, str]]:
     tokens = {
         "admin": await make_token("admin"),
         "auditor": await make_token("auditor"),
+        "reviewer": await make_token("auditor"),
         "company": await make_token("company", kvk=KVK),
         "other": await make_token("company", kvk=OTHER),
         "procurement": await make_token("procurement"),
@@ -42,9 +43,17 @@ async def draft(client, headers, staff: int = 2, kvk: str = KVK, **kw) -> dict:
     return response.json()
 
 
+async def take(client, actors, aid: int) -> dict:
+    """Submitted → in review, by the reviewer (another auditor than the one who decides)."""
+    response = await client.post(f"/api/v1/assessments/{aid}/review", headers=actors["reviewer"])
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 async def approve(client, actors, staff: int = 2, **decision) -> dict:
     assessment = await draft(client, actors["company"], staff)
     await client.post(f"/api/v1/assessments/{assessment['id']}/submit", headers=actors["company"])
+    await take(client, actors, assessment["id"])
     response = await client.post(f"/api/v1/assessments/{assessment['id']}/decision",
                                  json={"outcome": "approved", **decision},
                                  headers=actors["auditor"])
@@ -73,6 +82,12 @@ async def test_whole_flow_draft_to_verified_certificate(client, actors) -> None:
                                     headers=actors["company"]), 409, "invalid-state")
     assert_problem(await client.post(f"/api/v1/assessments/{aid}/submit",
                                      headers=actors["company"]), 409, "invalid-state")
+    # A decision needs the review first (issue 13).
+    assert_problem(await client.post(f"/api/v1/assessments/{aid}/decision",
+                                     json={"outcome": "approved"}, headers=actors["auditor"]),
+                   409, "invalid-state")
+    taken = await take(client, actors, aid)
+    assert taken["status"] == "in_review" and taken["reviewedBy"] == "test auditor"
 
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=actors["auditor"])
@@ -179,6 +194,7 @@ async def test_rejection_needs_a_reason_and_issues_nothing(client, actors, sessi
     assessment = await draft(client, actors["company"], staff=3)
     aid = assessment["id"]
     await client.post(f"/api/v1/assessments/{aid}/submit", headers=actors["company"])
+    await take(client, actors, aid)
     body = assert_problem(await client.post(f"/api/v1/assessments/{aid}/decision",
                                             json={"outcome": "rejected"},
                                             headers=actors["auditor"]), 400)
@@ -222,7 +238,7 @@ async def test_bad_submissions_are_400_and_store_nothing(client, actors, session
         assert_problem(await client.post(f"/api/v1/organizations/{KVK}/assessments",
                                          json=payload, headers=actors["company"]), 400)
     assert await count_rows(session_maker, "assessments") == 0
-    assert await count_rows(session_maker, "audit_events") == 0 + 2 + 5  # orgs + users only
+    assert await count_rows(session_maker, "audit_events") == 0 + 2 + 6  # orgs + users only
 
 
 async def test_tenant_isolation(client, actors) -> None:
@@ -247,6 +263,7 @@ async def test_decision_is_idempotent(client, actors, session_maker) -> None:
     assessment = await draft(client, actors["company"], staff=3)
     aid = assessment["id"]
     await client.post(f"/api/v1/assessments/{aid}/submit", headers=actors["company"])
+    await take(client, actors, aid)
     key = {"Idempotency-Key": "besluit-42", **actors["auditor"]}
     first = await client.post(f"/api/v1/assessments/{aid}/decision",
                               json={"outcome": "approved"}, headers=key)
@@ -265,6 +282,7 @@ async def test_register_search_filters_and_pages(client, actors) -> None:
                for s in (1, 2)]
     other = await draft(client, actors["other"], staff=3, kvk=OTHER)
     await client.post(f"/api/v1/assessments/{other['id']}/submit", headers=actors["other"])
+    await take(client, actors, other["id"])
     await client.post(f"/api/v1/assessments/{other['id']}/decision", json={"outcome": "approved"},
                       headers=actors["auditor"])
     await client.post(f"/api/v1/certificates/{numbers[0]}/revocation", json={"reason": "test"},

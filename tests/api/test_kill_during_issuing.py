@@ -18,13 +18,14 @@ import time
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from pso.auth import SYSTEM
+from pso.auth import SYSTEM, Actor
 from pso.db.engine import make_engine
 from pso.services import certification, organizations
 from tests.certificate_checks import check_certificates_consistent
 from tests.factories import submission
 
 pytestmark = pytest.mark.anyio
+REVIEWER = Actor(None, "beoordelaar", "auditor")  # another auditor than the decider (SYSTEM)
 KVK = "40000001"
 
 
@@ -35,6 +36,7 @@ async def _approve_forever(url: str, limit: int, done=None) -> None:
         async with maker() as session, session.begin():
             assessment = await certification.create(session, SYSTEM, KVK, submission(7))
             await certification.submit(session, SYSTEM, assessment.id)
+            await certification.review(session, REVIEWER, assessment.id)
         async with maker() as session, session.begin():
             await certification.decide(
                 session, SYSTEM, assessment.id, outcome="approved", reason=None,

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pso.auth import SYSTEM
+from pso.auth import SYSTEM, Actor
 from pso.services import certification, organizations, users
 from tests.certificate_checks import check_certificates_consistent
 from tests.conftest import empty_tables
@@ -84,6 +84,8 @@ async def _submitted_assessments(session_maker) -> tuple[list[int], str]:
         for _ in range(APPROVALS):
             assessment = await certification.create(session, SYSTEM, "60000001", submission(7))
             await certification.submit(session, SYSTEM, assessment.id)
+            await certification.review(session, Actor(None, "beoordelaar", "auditor"),
+                                       assessment.id)
             ids.append(assessment.id)
         _, token = await users.add(session, SYSTEM, "auditor", "Auditor")
     return ids, token

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from pso.auth import SYSTEM
+from pso.auth import SYSTEM, Actor
 from pso.clock import today
 from pso.db.engine import make_engine
 from pso.db.models import Certificate
@@ -17,6 +17,7 @@ from pso.services import certification, organizations
 from tests.factories import submission
 
 pytestmark = pytest.mark.anyio
+REVIEWER = Actor(None, "beoordelaar", "auditor")  # another auditor than the decider (SYSTEM)
 PER_PROCESS = 8
 
 
@@ -28,6 +29,7 @@ async def _approve_many(url: str, kvk: str, count: int) -> None:
             async with maker() as session, session.begin():
                 assessment = await certification.create(session, SYSTEM, kvk, submission(2))
                 await certification.submit(session, SYSTEM, assessment.id)
+                await certification.review(session, REVIEWER, assessment.id)
                 await certification.decide(
                     session, SYSTEM, assessment.id, outcome="approved", reason=None,
                     corrected_submission=None, valid_from=None, issuer="Test",

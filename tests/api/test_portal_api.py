@@ -11,7 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from pso.clock import today
-from pso.services import accounts
+from pso.auth import SYSTEM
+from pso.services import bodies
 from tests.api.test_foundation import assert_problem
 from tests.factories import organization, submission
 
@@ -24,6 +25,7 @@ CRITERIA = ("suitableWork", "integration", "development", "guidance")
 @pytest.fixture
 async def tokens(client, make_token) -> dict[str, dict[str, str]]:
     return {"admin": await make_token("admin"), "auditor": await make_token("auditor"),
+            "reviewer": await make_token("auditor"),
             "company": await make_token("company", kvk=KVK),
             "other": await make_token("company", kvk=OTHER)}
 
@@ -41,6 +43,7 @@ async def approved(client, tokens, staff: int = 2) -> dict:
                               json={"submission": submission(staff)}, headers=tokens["company"])
     aid = draft.json()["id"]
     await client.post(f"/api/v1/assessments/{aid}/submit", headers=tokens["company"])
+    await client.post(f"/api/v1/assessments/{aid}/review", headers=tokens["reviewer"])
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=tokens["auditor"])
     assert decided.status_code == 200, decided.text
@@ -141,15 +144,16 @@ async def test_certificate_names_subsidiaries_and_is_found_by_their_kvk(client, 
 async def test_wizard_steps_through_the_api(client, tokens, session_maker) -> None:
     await create_org(client, tokens)
     async with session_maker() as session, session.begin():
-        await accounts.ensure_party(session, "certifying_body", "KIWA", "Kiwa Nederland")
+        await bodies.create(session, SYSTEM, code="KIWA", name="Kiwa Nederland",
+                            accreditation="Geaccrediteerd door de RvA (test)")
     draft = (await client.post(f"/api/v1/organizations/{KVK}/assessments",
                                json={"submission": submission(1)},
                                headers=tokens["company"])).json()
     aid = draft["id"]
     assert draft["wizardStep"] == 1 and draft["motivations"] == {}
     assert draft["certifyingBody"] is None
-    bodies = await client.get("/api/v1/certifying-bodies", headers=tokens["company"])
-    assert bodies.json() == [{"code": "KIWA", "name": "Kiwa Nederland"}]
+    listed = await client.get("/api/v1/certifying-bodies", headers=tokens["company"])
+    assert [(b["code"], b["name"]) for b in listed.json()] == [("KIWA", "Kiwa Nederland")]
 
     # Scenario: three full-time hires, nothing stored.
     what_if = await client.post(f"/api/v1/assessments/{aid}/scenario", json={
@@ -186,13 +190,13 @@ async def test_wizard_steps_through_the_api(client, tokens, session_maker) -> No
     assert_problem(await client.post(f"/api/v1/assessments/{aid}/definitive-application",
                                      headers=tokens["company"]), 409, "certifying-body-missing")
     assert_problem(await client.put(f"/api/v1/assessments/{aid}/certifying-body",
-                                    json={"code": "NOPE"}, headers=tokens["company"]), 400)
+                                    json={"certifyingBody": "NOPE"}, headers=tokens["company"]), 400)
     chosen = await client.put(f"/api/v1/assessments/{aid}/certifying-body",
-                              json={"code": "KIWA"}, headers=tokens["company"])
+                              json={"certifyingBody": "KIWA"}, headers=tokens["company"])
     assert chosen.json()["certifyingBody"] == {"code": "KIWA", "name": "Kiwa Nederland"}
     # Another company sees nothing of it.
     assert_problem(await client.put(f"/api/v1/assessments/{aid}/certifying-body",
-                                    json={"code": "KIWA"}, headers=tokens["other"]), 404)
+                                    json={"certifyingBody": "KIWA"}, headers=tokens["other"]), 404)
     assert_problem(await client.post(f"/api/v1/assessments/{aid}/scenario", json={},
                                      headers=tokens["other"]), 404)
     pdf = await client.get(f"/api/v1/assessments/{aid}/provisional-pdf",
@@ -232,10 +236,8 @@ async def test_openapi_documents_the_portal(client) -> None:
     paths = spec["paths"]
     for path in ("/api/v1/organizations/{kvk}/recertification",
                  "/api/v1/assessments/{assessment_id}/quality",
-                 "/api/v1/assessments/{assessment_id}/certifying-body",
                  "/api/v1/assessments/{assessment_id}/definitive-application",
                  "/api/v1/assessments/{assessment_id}/scenario",
-                 "/api/v1/assessments/{assessment_id}/provisional-pdf",
-                 "/api/v1/certifying-bodies"):
+                 "/api/v1/assessments/{assessment_id}/provisional-pdf"):
         assert path in paths, path
     assert "put" in paths["/api/v1/organizations/{kvk}"]

@@ -57,6 +57,7 @@ async def actors(client, make_token, day) -> dict[str, dict[str, str]]:
         "other_municipality": await make_token("municipality", municipality_code=ELSEWHERE),
         "admin": await make_token("admin"),
         "auditor": await make_token("auditor"),
+        "reviewer": await make_token("auditor"),
         "procurement": await make_token("procurement"),
         "company_a": await make_token("company", kvk=A),
         "company_b": await make_token("company", kvk=B),
@@ -107,6 +108,8 @@ async def certified(client, actors, kvk: str) -> tuple[int, str]:
     assert draft.status_code == 201, draft.text
     aid = draft.json()["id"]
     assert (await client.post(f"/api/v1/assessments/{aid}/submit", headers=headers)).status_code == 200
+    assert (await client.post(f"/api/v1/assessments/{aid}/review",
+                              headers=actors["reviewer"])).status_code == 200
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=actors["auditor"])
     assert decided.status_code == 200, decided.text

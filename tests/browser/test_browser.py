@@ -57,6 +57,8 @@ def _seed(base: str, tokens: dict[str, dict[str, str]]) -> dict[str, str]:
             aid = draft.raise_for_status().json()["id"]
             http.post(f"/api/v1/assessments/{aid}/submit",
                       headers=tokens["admin"]).raise_for_status()
+            http.post(f"/api/v1/assessments/{aid}/review",
+                      headers=tokens["reviewer"]).raise_for_status()
             decided = http.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=tokens["auditor"])
             numbers[kvk] = decided.raise_for_status().json()["certificates"][0]["number"]
@@ -81,9 +83,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
     upgrade(url)
     settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
     tokens = {}
-    for role, code in (("admin", None), ("auditor", None), ("municipality", "GM0363")):
-        _, token = asyncio.run(add_user(settings, role, f"Browsertest {role}", None, code))
-        tokens[role] = {"Authorization": f"Bearer {token}"}
+    for key, role, code in (("admin", "admin", None), ("auditor", "auditor", None),
+                            ("reviewer", "auditor", None), ("municipality", "municipality", "GM0363")):
+        _, token = asyncio.run(add_user(settings, role, f"Browsertest {key}", None, code))
+        tokens[key] = {"Authorization": f"Bearer {token}"}
     asyncio.run(add_account(settings, email="gemeente@example.nl", name="Browsertest gemeente",
                             role="municipality", party="GM0363", party_name="Gemeente Amsterdam",
                             password=MUNICIPALITY_PASSWORD))

@@ -206,3 +206,12 @@ async def test_concurrent_async_renders_are_identical(ladder_pdf):
         for _ in range(4):
             group.start_soon(one)
     assert results == [ladder_pdf] * 4
+
+
+def test_pso_1_8_certificate_draws_no_basistrede():
+    old = squash(read_pdf(render_certificate(make_data(rulebook="pso-1.8", rung="trede1")))
+                 .pages[0].extract_text())
+    new = squash(read_pdf(render_certificate(make_data(rulebook="pso-2.1", rung="trede1")))
+                 .pages[0].extract_text())
+    assert squash("Basistrede") in new
+    assert squash("Basistrede") not in old and squash("Trede 1") in old

@@ -102,3 +102,16 @@ def test_qr_on_rendered_pdf_decodes(tmp_path):
     _magic, width, height, _maxval, pixels = raw.split(maxsplit=4)
     image = np.frombuffer(pixels, np.uint8).reshape(int(height), int(width))
     assert [r.text for r in zxingcpp.read_barcodes(image)] == [URL]
+
+
+def test_pso_1_8_ladder_has_no_basistrede() -> None:
+    from certificates.ladder import drawn_rungs
+
+    assert drawn_rungs("pso-1.8") == ("aspirant", "trede1", "trede2", "trede3")
+    assert drawn_rungs("pso-2.1") == drawn_rungs(None) == RUNGS[1:]
+    old = ladder_svg("trede1", rulebook="pso-1.8")
+    assert "Basistrede" not in old and "Trede 1" in old and old.count("<rect") == 2 + 4 + 1
+    new = ladder_svg("trede1", rulebook="pso-2.1")
+    assert "Basistrede" in new and new.count("<rect") == 2 + 5 + 1
+    with pytest.raises(ValueError):
+        ladder_svg("basistrede", rulebook="pso-1.8")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from pso.auth import SYSTEM
 from pso.db.models import Assessment, AuditEvent, OutboxMail
-from pso.services import accounts
+from pso.services import bodies
 from tests.web.test_accounts import csrf_of, make_account, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -96,7 +96,8 @@ async def test_dashboard_asks_to_register_first_and_organisation_keeps_subsidiar
 async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_maker) -> None:
     await signed_in(client, session_maker)
     async with session_maker() as session, session.begin():
-        await accounts.ensure_party(session, "certifying_body", "KIWA", "Kiwa Nederland")
+        await bodies.create(session, SYSTEM, code="KIWA", name="Kiwa Nederland",
+                            accreditation="Geaccrediteerd door de RvA (test)")
     await register(client)
     # Step 1 refuses bad values in Dutch and keeps what was typed.
     bad = await post(client, "/mijn/aanvraag/nieuw", {
@@ -208,9 +209,9 @@ async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_ma
     assert "Ingediend" in status.text and "Kiwa Nederland" in status.text
     async with session_maker() as session:
         mail = await session.scalar(select(OutboxMail).where(
-            OutboxMail.template == "application_received"))
+            OutboxMail.template == "assessment_received"))
         actions = set(await session.scalars(select(AuditEvent.action)))
-    assert mail.to_address == EMAIL and f"/mijn/aanvraag/{assessment_id}" in mail.text_body
+    assert mail.to_address == EMAIL and f"aanvraag {assessment_id}" in mail.text_body
     assert {"assessment.created", "assessment.updated", "assessment.submitted",
             "assessment.body_chosen"} <= actions
 

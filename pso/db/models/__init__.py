@@ -10,7 +10,15 @@ from pso.db.models.accounts import (
     WebSession,
 )
 from pso.db.models.audit import AuditEvent
-from pso.db.models.certification import Assessment, Certificate, CertificateSequence, Suspension
+from pso.db.models.certification import (
+    Assessment,
+    AssessmentDocument,
+    Certificate,
+    CertificateSequence,
+    CertifyingBody,
+    DocumentContent,
+    Suspension,
+)
 from pso.db.models.idempotency import IdempotencyRecord
 from pso.db.models.jobs import CertificateReminder, JobLease, VoucherExpiry
 from pso.db.models.mail import OutboxMail
@@ -22,6 +30,9 @@ from pso.db.models.vouchers import Voucher, VoucherScheme
 __all__ = [
     "Account",
     "Assessment",
+    "AssessmentDocument",
+    "CertifyingBody",
+    "DocumentContent",
     "AuditEvent",
     "Base",
     "Certificate",

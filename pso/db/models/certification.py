@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from pso.db.base import Base, utcnow
@@ -18,7 +18,7 @@ class Assessment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(24), index=True)
     submission: Mapped[dict[str, Any]] = mapped_column(JSON)
     score: Mapped[dict[str, Any]] = mapped_column(JSON)
     rulebook: Mapped[str] = mapped_column(String(20))
@@ -29,12 +29,25 @@ class Assessment(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     corrected: Mapped[bool] = mapped_column(default=False)
-    # The company portal (SPEC §7.2): the furthest wizard step saved, a motivation per
-    # quality criterion, the chosen certifying body, and the application it was copied from.
+    # The company portal (SPEC §7.2, issue 12): the furthest wizard step saved, a
+    # motivation per quality criterion, and the application it was copied from.
     wizard_step: Mapped[int] = mapped_column(default=1, server_default="1")
     motivations: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    certifying_body_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    # Issue 13: the certifying body the application is addressed to (a party of kind
+    # certifying_body), who reviewed it and who decided it (Actor.key and name), the open
+    # information request, the data as submitted before the first correction, and the seed
+    # of the reproducible sample of employees.
+    certifying_body_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    reviewer_key: Mapped[str | None] = mapped_column(String(60))
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    review_started_at: Mapped[datetime | None]
+    decider_key: Mapped[str | None] = mapped_column(String(60))
+    information_request: Mapped[str | None] = mapped_column(Text)
+    information_requested_at: Mapped[datetime | None]
+    original_submission: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    original_score: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sample_seed: Mapped[int | None] = mapped_column(BigInteger)
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     certifying_body: Mapped[Party | None] = relationship(lazy="joined")
@@ -65,6 +78,9 @@ class Certificate(Base):
     superseded_from: Mapped[date | None]
     # The subsidiaries the certificate covers, as printed on it: [{kvk, name}].
     subsidiaries: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # A pso30plus certificate follows the ladder certificate issued with it (SPEC §7.3).
+    ladder_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    certifying_body_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     assessment: Mapped[Assessment] = relationship(back_populates="certificates")
@@ -83,6 +99,9 @@ class Suspension(Base):
     start: Mapped[date]
     end: Mapped[date | None]
     reason: Mapped[str | None] = mapped_column(Text)
+    # True for a pso30plus suspension that only follows its ladder certificate's suspension
+    # (lifted again when the ladder certificate is reinstated).
+    follows_ladder: Mapped[bool] = mapped_column(default=False)
 
     certificate: Mapped[Certificate] = relationship(back_populates="suspensions")
 
@@ -95,3 +114,41 @@ class CertificateSequence(Base):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_value: Mapped[int] = mapped_column(default=0)
+
+
+class CertifyingBody(Base):
+    """What a party of kind `certifying_body` has beyond its code and name (SPEC §7.3)."""
+
+    __tablename__ = "certifying_bodies"
+
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), primary_key=True,
+                                          autoincrement=False)
+    accreditation: Mapped[str] = mapped_column(Text, default="")
+    separate_decision: Mapped[bool] = mapped_column(default=True)
+
+    party: Mapped[Party] = relationship(lazy="joined", innerjoin=True)
+
+
+class AssessmentDocument(Base):
+    """An evidence document of an application; its bytes live in DocumentContent."""
+
+    __tablename__ = "assessment_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+
+
+class DocumentContent(Base):
+    """The bytes of one evidence document, apart so listing documents never loads them."""
+
+    __tablename__ = "assessment_document_contents"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("assessment_documents.id"),
+                                             primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -2,7 +2,7 @@
 the subsidiaries a certificate covers
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-01 14:50:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0006'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
@@ -33,9 +33,7 @@ def upgrade() -> None:
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('wizard_step', sa.Integer(), server_default='1', nullable=False))
         batch_op.add_column(sa.Column('motivations', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('certifying_body_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('copied_from_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_assessments_certifying_body_id_parties'), 'parties', ['certifying_body_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_assessments_copied_from_id_assessments'), 'assessments', ['copied_from_id'], ['id'])
 
     with op.batch_alter_table('certificates', schema=None) as batch_op:
@@ -48,9 +46,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_assessments_copied_from_id_assessments'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_assessments_certifying_body_id_parties'), type_='foreignkey')
         batch_op.drop_column('copied_from_id')
-        batch_op.drop_column('certifying_body_id')
         batch_op.drop_column('motivations')
         batch_op.drop_column('wizard_step')
 

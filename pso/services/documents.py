@@ -1,0 +1,143 @@
+"""Evidence documents of an application (SPEC §7.3): PDF, PNG, JPEG, XLSX or CSV, at most
+10 MB, the type decided by the bytes (never by the name or the browser's content type),
+stored with their SHA-256 in their own table, shown only to the company and its body."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.audit import record
+from pso.auth import Actor
+from pso.db.models import AssessmentDocument, DocumentContent
+from pso.errors import Conflict, InvalidInput, NotFound, ProblemError
+from pso.services import certification
+
+MAX_BYTES = 10 * 1024 * 1024
+ACCEPTED = "PDF, PNG, JPEG, Excel (.xlsx) of CSV"
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+              "text/csv": ".csv"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: str
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really have, or None when not one we accept."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return None
+    return "text/csv" if _looks_like_csv(data) else None
+
+
+def _looks_like_csv(data: bytes) -> bool:
+    """Plain text (UTF-8 or Windows-1252) without control characters, a separator on the
+    first line, and not markup (an HTML page named .csv is not a spreadsheet)."""
+    if not data or b"\x00" in data:
+        return False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return False
+    if _CONTROL.search(text) or text.lstrip().startswith("<"):
+        return False
+    first = text.splitlines()[0] if text.splitlines() else ""
+    return any(sep in first for sep in (";", ",", "\t"))
+
+
+def clean_name(name: str | None, content_type: str) -> str:
+    """The base name without path or control characters, at most 200 characters; the
+    extension follows the real type."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = _CONTROL.sub("", base).replace('"', "'").strip() or "document"
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    return stem[:190] + EXTENSIONS[content_type]
+
+
+def _view(doc: AssessmentDocument) -> DocumentView:
+    return DocumentView(doc.id, doc.file_name, doc.content_type, doc.size, doc.sha256,
+                        doc.uploaded_at, doc.uploaded_by)
+
+
+async def _assessment(session: AsyncSession, actor: Actor, assessment_id: int):
+    # Companies reach only their own, auditors only their body's: 404 otherwise.
+    return await certification.get_for(session, actor, assessment_id)
+
+
+async def add(session: AsyncSession, actor: Actor, assessment_id: int, file_name: str | None,
+              data: bytes) -> DocumentView:
+    assessment = await _assessment(session, actor, assessment_id)
+    if assessment.status in (certification.APPROVED, certification.REJECTED):
+        raise Conflict("invalid-state", f"Over aanvraag {assessment.id} is al besloten; er "
+                                        "kunnen geen bewijsstukken meer bij.",
+                       currentStatus=assessment.status)
+    if len(data) > MAX_BYTES:
+        raise ProblemError("Een bewijsstuk mag hoogstens 10 MB groot zijn.", status=413,
+                           slug="document-too-large")
+    content_type = sniff(data)
+    if content_type is None:
+        raise InvalidInput([{"name": "file", "reason": f"Dit bestandstype wordt niet "
+                                                       f"geaccepteerd; kies {ACCEPTED}."}])
+    doc = AssessmentDocument(
+        assessment_id=assessment.id, file_name=clean_name(file_name, content_type),
+        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor.name)
+    session.add(doc)
+    await session.flush()
+    session.add(DocumentContent(document_id=doc.id, data=data))
+    await session.flush()
+    await record(session, actor, "document.added", "assessment", assessment.id,
+                 {"documentId": doc.id, "fileName": doc.file_name, "sha256": doc.sha256,
+                  "size": doc.size})
+    return _view(doc)
+
+
+async def list_for(session: AsyncSession, actor: Actor, assessment_id: int) -> list[DocumentView]:
+    assessment = await _assessment(session, actor, assessment_id)
+    rows = await session.scalars(select(AssessmentDocument)
+                                 .where(AssessmentDocument.assessment_id == assessment.id)
+                                 .order_by(AssessmentDocument.id))
+    return [_view(d) for d in rows]
+
+
+async def read(session: AsyncSession, actor: Actor, assessment_id: int,
+               document_id: int) -> tuple[DocumentView, bytes]:
+    assessment = await _assessment(session, actor, assessment_id)
+    doc = await session.scalar(select(AssessmentDocument).where(
+        AssessmentDocument.id == document_id, AssessmentDocument.assessment_id == assessment.id))
+    if doc is None:
+        raise NotFound(f"Geen bewijsstuk {document_id} bij aanvraag {assessment_id}.")
+    content = await session.get(DocumentContent, doc.id)
+    return _view(doc), content.data if content is not None else b""

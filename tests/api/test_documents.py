@@ -1,0 +1,111 @@
+"""Evidence documents: types by content, the size limit, downloads only as attachments,
+and tenancy: another company and another body get 404."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import openpyxl
+import pytest
+
+from tests.api.test_foundation import assert_problem
+from tests.api.test_review import BODY, KVK, SECOND, actors, submitted  # noqa: F401
+
+pytestmark = pytest.mark.anyio
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 40
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+CSV = "referentie;uren per week\nmw-001;32,5\nmw-002;40\n".encode()
+
+
+def xlsx() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["referentie", "uren"])
+    book.active.append(["mw-001", 32])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def upload(client, aid: int, headers, name: str, data: bytes,
+                 content_type: str = "application/octet-stream"):
+    return await client.post(f"/api/v1/assessments/{aid}/documents", headers=headers,
+                             files={"file": (name, data, content_type)})
+
+
+async def test_types_are_decided_by_content(client, actors) -> None:
+    aid = await submitted(client, actors, staff=2)
+    cases = [("loonstrook.pdf", PDF, "application/pdf", "loonstrook.pdf"),
+             ("foto", PNG, "image/png", "foto.png"),
+             ("scan.PDF", JPEG, "image/jpeg", "scan.jpg"),  # a JPEG named .PDF is a JPEG
+             ("lijst.xlsx", xlsx(), "application/vnd.openxmlformats-officedocument"
+              ".spreadsheetml.sheet", "lijst.xlsx"),
+             ("../../etc/lijst.csv", CSV, "text/csv", "lijst.csv")]
+    ids = []
+    for name, data, expected_type, expected_name in cases:
+        response = await upload(client, aid, actors["company"], name, data)
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["contentType"] == expected_type and body["fileName"] == expected_name
+        assert body["size"] == len(data) and body["sha256"] == hashlib.sha256(data).hexdigest()
+        ids.append(body["id"])
+    for name, data in (("pagina.pdf", b"<html><script>alert(1)</script></html>"),
+                       ("prog.pdf", b"MZ\x90\x00\x03" + b"\x00" * 50),
+                       ("leeg.csv", b""),
+                       ("archief.xlsx", _zip_without_workbook()),
+                       ("svg.png", b'<svg xmlns="http://www.w3.org/2000/svg"/>')):
+        problem = assert_problem(await upload(client, aid, actors["company"], name, data), 400)
+        assert problem["invalidParams"][0]["name"] == "file"
+    listed = await client.get(f"/api/v1/assessments/{aid}/documents", headers=actors["ans"])
+    assert [d["id"] for d in listed.json()] == ids
+
+    got = await client.get(f"/api/v1/assessments/{aid}/documents/{ids[0]}", headers=actors["ans"])
+    assert got.status_code == 200 and got.content == PDF
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-type"].startswith("application/pdf")
+
+
+def _zip_without_workbook() -> bytes:
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("readme.txt", "geen werkboek")
+    return out.getvalue()
+
+
+async def test_size_limit_and_bad_requests(client, actors) -> None:
+    aid = await submitted(client, actors, staff=2)
+    big = PDF + b"0" * (10 * 1024 * 1024)
+    assert_problem(await upload(client, aid, actors["company"], "groot.pdf", big), 413)
+    exact = PDF + b"0" * (10 * 1024 * 1024 - len(PDF))
+    assert (await upload(client, aid, actors["company"], "precies.pdf", exact)).status_code == 201
+    assert_problem(await client.post(f"/api/v1/assessments/{aid}/documents", json={"file": "x"},
+                                     headers=actors["company"]), 415)
+    assert_problem(await client.post(f"/api/v1/assessments/{aid}/documents",
+                                     files={"other": ("a.pdf", PDF)},
+                                     headers=actors["company"]), 400)
+    assert_problem(await client.get(f"/api/v1/assessments/{aid}/documents/999",
+                                    headers=actors["company"]), 404)
+    assert_problem(await upload(client, aid, actors["ans"], "a.pdf", PDF), 403)
+    assert_problem(await client.get(f"/api/v1/assessments/{aid}/documents"), 401)
+
+
+async def test_documents_are_private_to_the_company_and_its_body(client, actors) -> None:
+    aid = await submitted(client, actors, staff=2)
+    doc = (await upload(client, aid, actors["company"], "bewijs.pdf", PDF)).json()
+    url = f"/api/v1/assessments/{aid}/documents/{doc['id']}"
+    for who in ("company", "ans", "bert", "admin"):
+        assert (await client.get(url, headers=actors[who])).status_code == 200, who
+    for who in ("other", "carla"):  # another company, another body
+        assert_problem(await client.get(url, headers=actors[who]), 404)
+        assert_problem(await client.get(f"/api/v1/assessments/{aid}/documents",
+                                        headers=actors[who]), 404)
+        assert_problem(await upload(client, aid, actors[who], "x.pdf", PDF),
+                       404 if who == "other" else 403)
+    # A document id of another application is not reachable through this one.
+    other_aid = await submitted(client, actors, staff=1)
+    assert_problem(await client.get(f"/api/v1/assessments/{other_aid}/documents/{doc['id']}",
+                                    headers=actors["company"]), 404)
