@@ -261,3 +261,85 @@ async def test_another_companys_application_is_not_found(client, session_maker) 
                 f"/mijn/aanvraag/{other_id}/uitkomst.pdf"):
         answer = await client.get(url, follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"] == "/mijn"
+
+
+async def submitted_application(client, session_maker) -> int:
+    """A company signed in, organisation registered, one application submitted to KIWA."""
+    await signed_in(client, session_maker)
+    async with session_maker() as session, session.begin():
+        await bodies.create(session, SYSTEM, code="KIWA", name="Kiwa Nederland")
+    await register(client)
+    aid = await step1(client)
+    await post(client, f"/mijn/aanvraag/{aid}/stap/2", {
+        "employees[0].reference": "M-1", "employees[0].startingPosition": "wajong",
+        "employees[0].contractType": "regular", "employees[0].hoursPerWeek": "40",
+        "employees[0].employmentStart": "2024-01-01"})
+    await post(client, f"/mijn/aanvraag/{aid}/stap/5", {
+        **{f"quality.{k}": "ja" for k in ("suitableWork", "integration", "development",
+                                          "guidance")},
+        **{f"motivations.{k}": "Geregeld." for k in ("suitableWork", "integration",
+                                                     "development", "guidance")}})
+    await post(client, f"/mijn/aanvraag/{aid}/stap/6", {"certifyingBody": "KIWA"})
+    done = await post(client, f"/mijn/aanvraag/{aid}/stap/7", {"confirm": "ja"})
+    assert done.status_code == 303
+    return aid
+
+
+async def test_after_submission_question_documents_corrections_and_certificate(
+        client, session_maker, make_token) -> None:
+    aid = await submitted_application(client, session_maker)
+    reviewer = await make_token("auditor", body="KIWA", name="Rita Reviewer")
+    decider = await make_token("auditor", body="KIWA", name="Dirk Beslisser")
+    assert (await client.post(f"/api/v1/assessments/{aid}/review",
+                              headers=reviewer)).status_code == 200
+    asked = await client.post(f"/api/v1/assessments/{aid}/information-request",
+                              json={"message": "Stuur het contract van M-1 mee."},
+                              headers=reviewer)
+    assert asked.status_code == 200, asked.text
+    page = await client.get(f"/mijn/aanvraag/{aid}")
+    assert "Informatie gevraagd" in page.text and "Stuur het contract van M-1 mee." in page.text
+    # The steps are open again; the answer is required.
+    assert (await client.get(f"/mijn/aanvraag/{aid}/stap/2")).status_code == 200
+    no_answer = await post(client, f"/mijn/aanvraag/{aid}/stap/7", {"confirm": "ja"})
+    assert no_answer.status_code == 400 and "Beantwoord de vraag" in no_answer.text
+    # Evidence: a PDF is accepted, a disguised text file is not.
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    added = await post(client, f"/mijn/aanvraag/{aid}/documenten", {},
+                       files={"file": ("contract M-1.pdf", pdf, "application/pdf")},
+                       page=f"/mijn/aanvraag/{aid}")
+    assert added.status_code == 303, added.text
+    refused = await post(client, f"/mijn/aanvraag/{aid}/documenten", {},
+                         files={"file": ("nep.pdf", b"gewoon tekst", "application/pdf")},
+                         page=f"/mijn/aanvraag/{aid}")
+    assert refused.status_code == 400 and "bestandstype" in refused.text
+    page = await client.get(f"/mijn/aanvraag/{aid}")
+    link = re.search(rf'href="(/mijn/aanvraag/{aid}/documenten/\d+)"', page.text).group(1)
+    download = await client.get(link)
+    assert download.content == pdf and download.headers["content-disposition"].startswith(
+        "attachment")
+    answered = await post(client, f"/mijn/aanvraag/{aid}/stap/7", {
+        "confirm": "ja", "response": "Het contract staat bij de bewijsstukken."})
+    assert answered.status_code == 303
+    assert "Ingediend" in (await client.get(f"/mijn/aanvraag/{aid}")).text
+    # The auditor corrects the hours and approves; the company sees the diff and downloads.
+    assert (await client.post(f"/api/v1/assessments/{aid}/review",
+                              headers=reviewer)).status_code == 200
+    current = (await client.get(f"/api/v1/assessments/{aid}", headers=reviewer)).json()
+    corrected = {**current["submission"]}
+    corrected["employees"] = [{**corrected["employees"][0], "hoursPerWeek": "38"}]
+    fixed = await client.post(f"/api/v1/assessments/{aid}/correction",
+                              json={"submission": corrected}, headers=reviewer)
+    assert fixed.status_code == 200, fixed.text
+    decided = await client.post(f"/api/v1/assessments/{aid}/decision",
+                                json={"outcome": "approved"}, headers=decider)
+    assert decided.status_code == 200, decided.text
+    number = decided.json()["certificates"][0]["number"]
+    page = await client.get(f"/mijn/aanvraag/{aid}")
+    assert "Goedgekeurd" in page.text and "Correcties van de auditor" in page.text
+    assert "Medewerker 1: uren per week" in page.text and "<del>40</del>" in page.text
+    assert "<ins>38</ins>" in page.text
+    home = await client.get("/mijn")
+    assert number in home.text and "Geldig" in home.text
+    certificate = await client.get(f"/api/v1/certificates/{number}/pdf")
+    text = PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text()
+    assert "Groen Facilitair BV" in text and "Dochter Schoonmaak BV" in text

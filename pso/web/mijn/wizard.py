@@ -21,7 +21,8 @@ from pso import clock
 from pso.db.models import Assessment
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
-from pso.services import certification, portal
+from pso.api.documents import attachment
+from pso.services import certification, documents, portal
 from pso.services.provisional_pdf import render_provisional
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 from pso.web import calculator as calc
@@ -252,7 +253,7 @@ async def step_page(request: Request, db: AsyncSession, assessment_id: int,
     assessment = await _assessment(mijn, db, assessment_id)
     if assessment is None or not 1 <= step <= 7:
         return _gone(mijn)
-    if assessment.status != "draft":
+    if assessment.status not in certification.EDITABLE:
         return _frozen(mijn, assessment)
     return await _show(mijn, db, assessment, step)
 
@@ -307,7 +308,7 @@ async def step_save(request: Request, db: AsyncSession, assessment_id: int,
     assessment = await _assessment(mijn, db, assessment_id)
     if assessment is None or not 1 <= step <= 7:
         return _gone(mijn)
-    if assessment.status != "draft":
+    if assessment.status not in certification.EDITABLE:
         return _frozen(mijn, assessment)
     form = await Form.read(request)
     if not mijn.page.csrf_ok(form):
@@ -434,7 +435,7 @@ async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Te
     a = await _assessment(mijn, db, assessment_id)
     if a is None:
         return _gone(mijn)
-    if a.status != "draft":
+    if a.status not in certification.EDITABLE:
         return _frozen(mijn, a)
     form = await Form.read(request)
     if not mijn.page.csrf_ok(form):
@@ -543,13 +544,23 @@ async def _save6(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any
 
 
 async def _save7(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any:
+    again = a.status == certification.INFORMATION_REQUESTED
+    response = form.text("response", 5001)
+    problems = []
+    if again and not response:
+        problems.append({"name": "response", "reason": "Beantwoord de vraag van de auditor."})
+    elif len(response) > 5000:
+        problems.append({"name": "response", "reason": "Hoogstens 5000 tekens."})
     if not form.flag("confirm"):
-        raise InvalidInput([{"name": "confirm", "reason": "Bevestig dat de gegevens juist en "
-                                                          "volledig zijn."}])
-    await portal.submit_definitive(db, mijn.actor, a.id)
+        problems.append({"name": "confirm", "reason": "Bevestig dat de gegevens juist en "
+                                                      "volledig zijn."})
+    if problems:
+        raise InvalidInput(problems)
+    await portal.submit_definitive(db, mijn.actor, a.id, response if again else None)
     return mijn.page.redirect(
         f"/mijn/aanvraag/{a.id}",
-        f"Aanvraag {a.id} is definitief ingediend. U krijgt een bevestiging per e-mail.")
+        f"Aanvraag {a.id} is {'opnieuw' if again else 'definitief'} ingediend. U krijgt een "
+        "bevestiging per e-mail.")
 
 
 # --- after submission ---------------------------------------------------------------------
@@ -564,10 +575,68 @@ async def application_page(request: Request, db: AsyncSession,
     a = await _assessment(mijn, db, assessment_id)
     if a is None:
         return _gone(mijn)
+    return await _application(mijn, db, a)
+
+
+async def _application(mijn: Mijn, db: AsyncSession, a: Assessment, *,
+                       errors: dict[str, list[str]] | None = None,
+                       status: int = 200) -> Template:
     certificates = [c for c in await certificates_of(db, mijn.org) if c["c"].assessment_id == a.id]
+    changes = (certification.submission_changes(a.original_submission, a.submission)
+               if a.original_submission else [])
     return mijn.render("web/mijn/application.html", {
         "a": a, "status_text": STATUS_TEXT, "certificates": certificates, "edit_href": "",
-        **_result_context(a.score)})
+        "documents": await documents.list_for(db, mijn.actor, a.id),
+        "changes": [{**c, "label": calc.label_of(c["field"]) if "[" in c["field"]
+                     else c["field"]} for c in changes[:200]],
+        "original_rung": (a.original_score or {}).get("rung"),
+        "editable": a.status in certification.EDITABLE,
+        "documents_open": a.status not in (certification.APPROVED, certification.REJECTED),
+        "errors": errors or {}, **_result_context(a.score)}, status=status)
+
+
+@post("/mijn/aanvraag/{assessment_id:int}/documenten", dependencies=DB, include_in_schema=False,
+      status_code=200, request_max_body_size=documents.MAX_BYTES + 1024 * 1024)
+async def upload_document(request: Request, db: AsyncSession,
+                          assessment_id: int) -> Template | Redirect:
+    mijn, stop = await load(request, db)
+    if mijn is None:
+        return stop
+    a = await _assessment(mijn, db, assessment_id)
+    if a is None:
+        return _gone(mijn)
+    form = await Form.read(request)
+    if not mijn.page.csrf_ok(form):
+        return mijn.page.redirect(f"/mijn/aanvraag/{assessment_id}", STALE)
+    file = form.file("file")
+    try:
+        if file is None:
+            raise InvalidInput([{"name": "file", "reason": "Kies een bestand."}])
+        view = await documents.add(db, mijn.actor, assessment_id, file.filename,
+                                   await file.read(documents.MAX_BYTES + 1))
+    except ProblemError as exc:
+        await mijn.rollback(db)
+        a = await _assessment(mijn, db, assessment_id)
+        errors = errors_by_field(exc)
+        if "form" in errors:
+            errors = {"file": errors["form"]}
+        return await _application(mijn, db, a, errors=errors, status=exc.status)
+    return mijn.page.redirect(f"/mijn/aanvraag/{assessment_id}#bewijsstukken",
+                              f"Bewijsstuk {view.file_name} is toegevoegd.")
+
+
+@get("/mijn/aanvraag/{assessment_id:int}/documenten/{document_id:int}", dependencies=DB,
+     include_in_schema=False)
+async def download_document(request: Request, db: AsyncSession, assessment_id: int,
+                            document_id: int) -> Response[bytes] | Template | Redirect:
+    mijn, stop = await load(request, db)
+    if mijn is None:
+        return stop
+    try:
+        view, data = await documents.read(db, mijn.actor, assessment_id, document_id)
+    except ProblemError:
+        return _gone(mijn)
+    return attachment(view, data)
 
 
 @get("/mijn/aanvraag/{assessment_id:int}/uitkomst.pdf", dependencies=DB,
@@ -587,4 +656,4 @@ async def provisional_pdf(request: Request, db: AsyncSession,
 
 
 ROUTES = [new_application, create_application, step_page, step_save, scenario,
-          application_page, provisional_pdf]
+          application_page, provisional_pdf, upload_document, download_document]
