@@ -17,7 +17,7 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.assessments import AssessmentOut, assessment_out
-from pso.api.base import BEARER, ApiInput, ApiModel, provide_db
+from pso.api.base import BEARER, ApiInput, provide_db
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.services import certification, portal

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.audit import record
 from pso.auth import Actor
-from pso.db.base import utcnow
 from pso.db.models import Assessment, Organization
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import bodies, certification, organizations

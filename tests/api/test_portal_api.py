@@ -10,8 +10,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from pso.clock import today
 from pso.auth import SYSTEM
+from pso.clock import today
 from pso.services import bodies
 from tests.api.test_foundation import assert_problem
 from tests.factories import organization, submission

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import rung_label
 from pso import clock
+from pso.api.documents import attachment
 from pso.db.models import Assessment
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
-from pso.api.documents import attachment
 from pso.services import certification, documents, portal
 from pso.services.provisional_pdf import render_provisional
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees

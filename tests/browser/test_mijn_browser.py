@@ -1,0 +1,275 @@
+"""The whole company journey in a real browser (Debian chromium, JavaScript off), against
+the real server with its outbox sender and a real SMTP server, on SQLite and PostgreSQL:
+invited by mail → password → organisation with a subsidiary → the seven wizard steps
+(employees uploaded as CSV with the form's Dutch labels, a scenario, the provisional PDF)
+→ an auditor's question (through the API) → answer and resubmit → approval (API) →
+the decision mail → the certificate PDF that names the subsidiary. Screenshots at desktop
+and phone width (390 px) go to test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pypdf import PdfReader
+
+from pso.db.migrate import upgrade
+from pso.db.setup import add_account
+from pso.settings import Settings
+from tests.browser.test_accounts_browser import server_app
+from tests.browser.test_browser import ARTIFACTS, CHROMIUM, DESKTOP, shoot, submit
+from tests.conftest import BACKENDS
+from tests.databases import temporary_postgres
+from tests.mail_server import MailServer
+from tests.servers import start_server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+EMAIL, KVK, SUBSIDIARY = "nieuw@groenfacilitair.nl", "12345678", "87654321"
+PASSWORD = "Groene-Ladder-Zomer-2026"
+CSV = ("referentie;uitgangspositie;contractvorm;uren per week;in dienst\n"
+       "M-1;Wajong;Regulier dienstverband;40;01-01-2024\n"
+       "M-2;Participatiewet / WWB / IOAW / IOAZ-uitkering;regular;36;2024-03-01\n"
+       "M-3;wsw;Begeleid werken;32;01-06-2023\n")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    mail = MailServer()
+    mail.start()
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgres":
+            url = stack.enter_context(temporary_postgres("pso_browser_mijn"))
+        else:
+            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('mijn') / 'pso.sqlite3'}"
+        upgrade(url)
+        settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
+        tokens = {}
+        for who in ("reviewer", "decider"):
+            _, _, tokens[who] = asyncio.run(add_account(
+                settings, email=f"{who}@kiwa.example.nl", name=f"Auditor {who}",
+                role="auditor", party="KIWA", party_name="Kiwa Nederland",
+                password=PASSWORD, with_token=True))
+        # The first account of the company: no password, an invitation by mail.
+        asyncio.run(add_account(settings, email=EMAIL, name="Hanna HR", role="company",
+                                party=KVK, party_name="Groen Facilitair BV"))
+        base = stack.enter_context(start_server(url, env={
+            "PSO_SMTP_URL": mail.url, "PSO_MAIL_POLL_SECONDS": "0.2",
+            "PSO_MAIL_FROM": "PSO-dienst <noreply@pso.example.nl>"}, command=server_app))
+        try:
+            yield {"base": base, "mail": mail, "backend": request.param, "tokens": tokens,
+                   "tmp": tmp_path_factory.mktemp("files")}
+        finally:
+            mail.stop()
+
+
+@pytest.fixture(scope="module")
+def tab(site) -> Iterator[object]:
+    problems: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        ctx = chromium.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
+                                   java_script_enabled=False, accept_downloads=True)
+        ctx.set_default_timeout(15_000)
+        page = ctx.new_page()
+        expected = "Failed to load resource: the server responded with a status of 4"
+        page.on("console", lambda m: problems.append(m.text)
+                if m.type == "error" and not m.text.startswith(expected) else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        yield page
+        ctx.close()
+        chromium.close()
+    assert not problems, f"browser reported errors (CSP?): {problems}"
+
+
+def mails_to(site, address: str, count: int) -> list:
+    mail: MailServer = site["mail"]
+    deadline = time.monotonic() + 20
+    while len(mail.to(address)) < count:
+        assert time.monotonic() < deadline, f"fewer than {count} mails for {address}"
+        time.sleep(0.1)
+    return mail.to(address)
+
+
+def mail_with_subject(site, address: str, words: str):
+    mail: MailServer = site["mail"]
+    deadline = time.monotonic() + 20
+    while True:
+        found = [m for m in mail.to(address) if words in str(m["Subject"])]
+        if found:
+            return found[-1]
+        assert time.monotonic() < deadline, f"no mail '{words}' for {address}"
+        time.sleep(0.1)
+
+
+def api(site, method: str, path: str, who: str, **kw) -> dict:
+    headers = {"Authorization": f"Bearer {site['tokens'][who]}"}
+    response = httpx.request(method, site["base"] + path, headers=headers, timeout=30, **kw)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def name(site, what: str) -> str:
+    return f"mijn-{what}-{site['backend']}"
+
+
+def save(tab, button: str = "button.primary") -> None:
+    submit(tab, f"form#invoer {button}")
+
+
+def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
+    # --- invited by mail, a password, signed in -------------------------------------------
+    invitation = mails_to(site, EMAIL, 1)[0]
+    link = next(u for u in MailServer.links(invitation) if "/wachtwoord-instellen/" in u)
+    tab.goto(link[link.index("/wachtwoord-instellen/"):])
+    tab.fill("#password", PASSWORD)
+    tab.fill("#password2", PASSWORD)
+    submit(tab, "form.login button")
+    tab.goto("/inloggen")
+    tab.fill("#email", EMAIL)
+    tab.fill("#password", PASSWORD)
+    submit(tab, "form.login button")
+    assert tab.url.endswith("/mijn")
+    assert "Organisatie registreren" in tab.inner_text("main")
+    shoot(tab, name(site, "welkom"))
+
+    # --- the applying organisation, with a subsidiary ---------------------------------------
+    tab.goto("/mijn/organisatie")
+    tab.fill("#f-municipalityCode", "Amsterdam")
+    submit(tab, "form#invoer button.primary")
+    assert "Gemeentecode" in tab.inner_text(".error-summary")
+    assert "municipalityCode" not in tab.inner_text("main")
+    tab.fill("#f-municipalityCode", "GM0363")
+    tab.fill("#f-subsidiaries-0-kvk", SUBSIDIARY)
+    tab.fill("#f-subsidiaries-0-name", "Groen Schoonmaak BV")
+    shoot(tab, name(site, "organisatie"))
+    submit(tab, "form#invoer button.primary")
+    assert "geregistreerd" in tab.inner_text("main")
+
+    # --- step 1: organisation and period --------------------------------------------------
+    tab.goto("/mijn/aanvraag/nieuw")
+    assert "Groen Schoonmaak BV" in tab.inner_text("main")
+    tab.fill("#f-period-start", "2025-01-01")
+    tab.fill("#f-period-end", "2025-12-31")
+    tab.fill("#f-totalFte", "24,5")
+    shoot(tab, name(site, "stap1"))
+    save(tab)
+    assert re.search(r"/mijn/aanvraag/\d+/stap/2$", tab.url)
+    aid = int(re.search(r"/mijn/aanvraag/(\d+)/", tab.url).group(1))
+
+    # --- step 2: employees from a CSV with the form's Dutch labels --------------------------
+    csv_path = site["tmp"] / "medewerkers.csv"
+    csv_path.write_text(CSV, encoding="utf-8")
+    tab.set_input_files("#f-file", str(csv_path))
+    submit(tab, "form#invoer button[value=upload]")
+    assert "3 medewerker(s) ingelezen" in tab.inner_text("main")
+    # One more by hand: VSO/PrO without the school date is refused in plain Dutch.
+    tab.fill("#f-employees-0-reference", "M-4")
+    tab.select_option("#f-employees-0-startingPosition", "vso_pro")
+    tab.select_option("#f-employees-0-contractType", "regular")
+    tab.fill("#f-employees-0-hoursPerWeek", "20")
+    tab.fill("#f-employees-0-employmentStart", "2025-02-01")
+    save(tab)
+    errors = tab.inner_text(".error-summary")
+    assert "VSO/PrO vraagt de datum waarop de school is verlaten" in errors
+    assert "vso_pro" not in errors and "schoolLeftOn" not in errors
+    shoot(tab, name(site, "stap2-fout"))
+    tab.click("#medewerker-1 summary")
+    tab.fill("#f-employees-0-schoolLeftOn", "2024-07-01")
+    save(tab)
+    assert tab.url.endswith("/stap/3")
+
+    # --- step 3: no purchases --------------------------------------------------------------
+    shoot(tab, name(site, "stap3"))
+    save(tab)
+    assert tab.url.endswith("/stap/4")
+
+    # --- step 4: provisional score, scenario, PDF -------------------------------------------
+    rung = tab.inner_text(".result .rung-badge-label")
+    assert "Uitleg" in tab.inner_text(".result")
+    shoot(tab, name(site, "stap4"))
+    tab.fill("#f-hires-0-count", "2")
+    tab.fill("#f-hires-0-hoursPerWeek", "40")
+    submit(tab, "#scenario form button")
+    scenario = tab.inner_text(".scenario-result")
+    assert "26,5 FTE (nu 24,5)" in scenario
+    shoot(tab, name(site, "stap4-scenario"))
+    tab.emulate_media(media="print")
+    tab.screenshot(path=str(ARTIFACTS / f"{name(site, 'stap4')}-print.png"), full_page=True)
+    assert not tab.is_visible("header.site") and not tab.is_visible("#scenario")
+    tab.emulate_media(media="screen")
+    with tab.expect_download() as download:
+        tab.click("a[href$='uitkomst.pdf']")
+    pdf = PdfReader(download.value.path())
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Voorlopige uitkomst" in text and "Groen Schoonmaak BV" in text and "M-4" in text
+    tab.goto(f"/mijn/aanvraag/{aid}/stap/4")
+    assert tab.inner_text(".result .rung-badge-label") == rung  # the scenario saved nothing
+    submit(tab, "form.actions button.primary")
+    assert tab.url.endswith("/stap/5")
+
+    # --- step 5: quality with motivations ----------------------------------------------------
+    for key in ("suitableWork", "integration", "development", "guidance"):
+        tab.check(f"#f-quality-{key}")
+    save(tab)
+    assert "Licht kort toe" in tab.inner_text(".error-summary")
+    for key in ("suitableWork", "integration", "development", "guidance"):
+        tab.fill(f"#f-motivations-{key}", f"Zo regelen wij dit ({key}).")
+    shoot(tab, name(site, "stap5"))
+    save(tab)
+    assert tab.url.endswith("/stap/6")
+
+    # --- step 6: the certifying body; step 7: definitive -------------------------------------
+    tab.check("#body-KIWA")
+    shoot(tab, name(site, "stap6"))
+    save(tab)
+    assert tab.url.endswith("/stap/7")
+    shoot(tab, name(site, "stap7"))
+    tab.check("#f-confirm")
+    save(tab)
+    assert tab.url.endswith(f"/mijn/aanvraag/{aid}")
+    assert "Ingediend" in tab.inner_text("main")
+    received = mail_with_subject(site, EMAIL, "is ontvangen")
+    assert f"aanvraag {aid}" in MailServer.text(received)
+
+    # --- the auditor asks a question (API until the workbench is there) ----------------------
+    api(site, "POST", f"/api/v1/assessments/{aid}/review", "reviewer")
+    api(site, "POST", f"/api/v1/assessments/{aid}/information-request", "reviewer",
+        json={"message": "Hoe begeleidt u M-3 op de werkvloer?"})
+    tab.goto(f"/mijn/aanvraag/{aid}")
+    assert "Hoe begeleidt u M-3 op de werkvloer?" in tab.inner_text("main")
+    shoot(tab, name(site, "vraag"))
+    tab.goto(f"/mijn/aanvraag/{aid}/stap/7")
+    tab.fill("#f-response", "M-3 heeft een vaste jobcoach, twee uur per week.")
+    tab.check("#f-confirm")
+    save(tab)
+    assert "opnieuw ingediend" in tab.inner_text("main")
+
+    # --- approval by another auditor; the decision mail; the certificate ---------------------
+    api(site, "POST", f"/api/v1/assessments/{aid}/review", "reviewer")
+    decided = api(site, "POST", f"/api/v1/assessments/{aid}/decision", "decider",
+                  json={"outcome": "approved"})
+    number = decided["certificates"][0]["number"]
+    decision = mail_with_subject(site, EMAIL, "goedgekeurd")
+    assert number in MailServer.text(decision)
+    tab.goto("/mijn")
+    assert number in tab.inner_text("main")
+    shoot(tab, name(site, "dashboard"))
+    tab.goto(f"/mijn/aanvraag/{aid}")
+    with tab.expect_download() as download:
+        tab.click(f"a[href='/api/v1/certificates/{number}/pdf']")
+    certificate = PdfReader(download.value.path())
+    text = certificate.pages[0].extract_text()
+    assert "Groen Facilitair BV" in text and "Groen Schoonmaak BV" in text
+    assert SUBSIDIARY in text and number in text
+    # The register finds it by the subsidiary's KvK number too.
+    found = httpx.get(site["base"] + "/api/v1/certificates", params={"kvk": SUBSIDIARY}).json()
+    assert [c["number"] for c in found["items"]] == [number]
+    shoot(tab, name(site, "aanvraag-goedgekeurd"))
