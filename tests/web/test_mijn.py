@@ -343,3 +343,36 @@ async def test_after_submission_question_documents_corrections_and_certificate(
     certificate = await client.get(f"/api/v1/certificates/{number}/pdf")
     text = PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text()
     assert "Groen Facilitair BV" in text and "Dochter Schoonmaak BV" in text
+
+
+async def test_voucher_from_mijn_for_eligible_schemes(client, session_maker, make_token) -> None:
+    from pso.clock import today
+
+    town = await make_token("municipality", municipality_code="GM0363")
+    day = today()
+    scheme = {"title": "PSO-voucher Amsterdam", "municipalityCode": "GM0363",
+              "voucherAmount": "1500.00", "budget": "3000.00",
+              "applicationOpensOn": day.isoformat(), "applicationClosesOn": day.isoformat(),
+              "voucherValidityDays": 365, "maxFte": "50", "eligibleMunicipalityCodes": ["GM0363"]}
+    open_one = (await client.post("/api/v1/voucher-schemes", json=scheme, headers=town)).json()
+    elsewhere = (await client.post("/api/v1/voucher-schemes", headers=town, json={
+        **scheme, "title": "Alleen Utrecht", "eligibleMunicipalityCodes": ["GM0344"]})).json()
+    await signed_in(client, session_maker)
+    await register(client, ())
+    page = await client.get("/mijn/vouchers")
+    assert "PSO-voucher Amsterdam" in page.text and "Alleen Utrecht" in page.text
+    assert f'action="/mijn/vouchers/{open_one["id"]}"' in page.text
+    assert f'action="/mijn/vouchers/{elsewhere["id"]}"' not in page.text
+    assert "komen niet in aanmerking" in page.text
+    too_big = await post(client, f"/mijn/vouchers/{open_one['id']}", {"fte": "80"},
+                         page="/mijn/vouchers")
+    assert too_big.status_code == 409 and "ten hoogste" in too_big.text
+    bad = await post(client, f"/mijn/vouchers/{open_one['id']}", {"fte": "veel"},
+                     page="/mijn/vouchers")
+    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
+    done = await post(client, f"/mijn/vouchers/{open_one['id']}", {"fte": "12,5"},
+                      page="/mijn/vouchers")
+    assert done.status_code == 303
+    page = await client.get("/mijn/vouchers")
+    assert "is toegekend" in page.text and "al een voucher van deze regeling" in page.text
+    assert "€ 1.500,00" in (await client.get("/mijn")).text

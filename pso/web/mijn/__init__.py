@@ -7,6 +7,6 @@ these modules only move values between forms and those services, and show their 
 next to the inputs they concern.
 """
 
-from pso.web.mijn import dashboard, organisation, wizard
+from pso.web.mijn import dashboard, organisation, vouchers, wizard
 
-ROUTES = [*dashboard.ROUTES, *organisation.ROUTES, *wizard.ROUTES]
+ROUTES = [*dashboard.ROUTES, *organisation.ROUTES, *wizard.ROUTES, *vouchers.ROUTES]

@@ -1,0 +1,114 @@
+"""/mijn/vouchers: apply for a municipal voucher for the schemes open to the organisation.
+
+The rules are the vouchers service's: eligibility (`_eligible`, the same check issuing
+makes), one voucher per organisation per scheme, the budget. When a scheme needs the
+municipality's approval (issue 14), `issue` answers with a requested voucher instead."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from certificates.formatting import dutch_date, euro
+from pso import clock
+from pso.api.base import parse
+from pso.api.voucher_models import IssueIn
+from pso.db.models import Voucher, VoucherScheme
+from pso.dutch_input import number_text
+from pso.errors import Conflict, ProblemError
+from pso.services import portal
+from pso.services import vouchers as service
+from pso.voucher_codes import display
+from pso.web.forms import Form
+from pso.web.mijn.common import DB, Mijn, errors_by_field, load, need_org
+from pso.web.mijn.dashboard import vouchers_of
+from pso.web.session import STALE
+
+
+async def _schemes(mijn: Mijn, db: AsyncSession) -> list[dict[str, Any]]:
+    day = clock.today()
+    rows = await db.scalars(select(VoucherScheme).where(
+        VoucherScheme.application_opens_on <= day, VoucherScheme.application_closes_on >= day)
+        .order_by(VoucherScheme.application_closes_on, VoucherScheme.id))
+    taken = set(await db.scalars(select(Voucher.scheme_id).where(
+        Voucher.organization_id == mijn.org.id)))
+    out = []
+    for scheme in rows:
+        reason = None
+        if scheme.id in taken:
+            reason = "U heeft al een voucher van deze regeling (één per organisatie)."
+        else:
+            try:  # the issuing rule itself, without the FTE (asked in the form)
+                service._eligible(scheme, mijn.org, mijn.kvk, Decimal(0), day)
+            except Conflict as exc:
+                reason = exc.detail
+        out.append({"s": scheme, "reason": reason})
+    return out
+
+
+async def _size(db: AsyncSession, mijn: Mijn) -> str:
+    """The FTE of the latest application, as a suggestion for the form."""
+    apps = await portal.applications(db, mijn.org)
+    if not apps:
+        return ""
+    size = apps[0].score.get("sizeFte")
+    return str(size).replace(".", ",") if size is not None else ""
+
+
+async def _page(mijn: Mijn, db: AsyncSession, *, errors: dict[int, list[str]] | None = None,
+                typed: dict[int, str] | None = None, status: int = 200) -> Template:
+    return mijn.render("web/mijn/vouchers.html", {
+        "schemes": await _schemes(mijn, db), "vouchers": await vouchers_of(db, mijn.org),
+        "errors": errors or {}, "typed": typed or {}, "size": await _size(db, mijn)},
+        status=status)
+
+
+@get("/mijn/vouchers", dependencies=DB, include_in_schema=False)
+async def vouchers_page(request: Request, db: AsyncSession) -> Template | Redirect:
+    mijn, stop = await load(request, db)
+    if mijn is None:
+        return stop
+    if (go := need_org(mijn)) is not None:
+        return go
+    return await _page(mijn, db)
+
+
+@post("/mijn/vouchers/{scheme_id:int}", dependencies=DB, include_in_schema=False,
+      status_code=200)
+async def apply(request: Request, db: AsyncSession, scheme_id: int) -> Template | Redirect:
+    mijn, stop = await load(request, db)
+    if mijn is None:
+        return stop
+    if (go := need_org(mijn)) is not None:
+        return go
+    form = await Form.read(request)
+    if not mijn.page.csrf_ok(form):
+        return mijn.page.redirect("/mijn/vouchers", STALE)
+    fte = form.text("fte")
+    try:
+        data: IssueIn = parse(IssueIn, {"kvk": mijn.kvk, "fte": number_text(fte)})
+        voucher = await service.issue(db, mijn.actor, scheme_id, data.kvk, data.fte)
+    except ProblemError as exc:
+        await mijn.rollback(db)
+        errors = errors_by_field(exc)
+        reasons = [r for rs in errors.values() for r in rs]
+        if exc.status == 404:
+            reasons = ["Deze regeling bestaat niet (meer)."]
+        return await _page(mijn, db, errors={scheme_id: reasons}, typed={scheme_id: fte},
+                           status=exc.status)
+    status = getattr(voucher, "status", "issued")
+    if status == "requested":
+        message = (f"Uw aanvraag voor voucher {display(voucher.code)} is ingediend; de gemeente "
+                   "beoordeelt haar.")
+    else:
+        message = (f"Voucher {display(voucher.code)} is toegekend: {euro(voucher.amount)}, "
+                   f"geldig tot en met {dutch_date(voucher.expires_on)}.")
+    return mijn.page.redirect("/mijn/vouchers", message)
+
+
+ROUTES = [vouchers_page, apply]
