@@ -376,3 +376,12 @@ async def test_voucher_from_mijn_for_eligible_schemes(client, session_maker, mak
     page = await client.get("/mijn/vouchers")
     assert "is toegekend" in page.text and "al een voucher van deze regeling" in page.text
     assert "€ 1.500,00" in (await client.get("/mijn")).text
+
+
+def test_expiry_reminder_mail_links_to_recertification() -> None:
+    from pso import mail
+    from tests.mail.test_outbox import CONTEXT
+
+    rendered = mail.render("certificate_expiry", {**CONTEXT, "public_url": "http://pso.test"})
+    assert "http://pso.test/mijn/hercertificering" in rendered.text
+    assert 'href="http://pso.test/mijn/hercertificering"' in rendered.html
