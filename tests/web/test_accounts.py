@@ -568,3 +568,18 @@ async def test_admin_makes_the_first_account_of_a_party_and_revokes_people(
     assert own.status_code == 303
     assert "eigen account niet intrekken" in (await client.get("/beheer/accounts")).text
     assert (await client.get(link_in(mail))).status_code == 404  # a revoked person's link
+
+
+async def test_audit_events_name_the_person(client, session_maker) -> None:
+    account = await make_account(session_maker, "admin")
+    async with session_maker() as session, session.begin():
+        _, token = await accounts.create_token(session, await session.get(Account, account.id),
+                                               "script")
+    await sign_in(client, "admin@example.nl", "Fout-wachtwoord-99")
+    events = (await client.get("/api/v1/audit-events", params={"pageSize": 200},
+                               headers={"Authorization": f"Bearer {token}"})).json()["items"]
+    made = next(e for e in events if e["action"] == "user.created")
+    assert made["actorAccountId"] == account.id
+    failed = next(e for e in events if e["action"] == "account.sign_in_failed")
+    assert failed["actorAccountId"] == account.id and failed["entityId"] == str(account.id)
+    assert failed["summary"]["address"] == "testclient"
