@@ -24,6 +24,7 @@ ROUTE_MODULES = [
     "pso.web.tender",
     "pso.web.municipality",
     "pso.web.account",
+    "pso.web.beoordeling",
 ]
 
 

@@ -16,8 +16,6 @@ DB = {"db": Provide(provide_db)}
 PORTALS = {
     "/mijn": ("company", "MijnPSO",
               "Hier komen uw certificaten, uw aanvraag en uw vouchers."),
-    "/beoordeling": ("auditor", "Beoordeling",
-                     "Hier komt de werkbank met de aanvragen voor uw certificerende instelling."),
     "/inkoop": ("procurement", "Inkoop",
                 "Hier komen uw aanbestedingen, de SROI-rekentool en contractbewaking."),
     "/beheer": ("admin", "Beheer", "Hier komt het beheer van de dienst."),
