@@ -83,7 +83,7 @@ async def test_review_and_decision_in_the_workbench(client, setup) -> None:
     preview = await post_form(ans, f"{base}/correctie", {**form, "action": "preview"},
                               f"{base}/correctie")
     assert preview.status_code == 200 and 'id="diff"' in preview.text
-    assert "employees[0].hoursPerWeek" in preview.text and "<ins>20</ins>" in preview.text
+    assert "mw-000: uren per week" in preview.text and "<ins>20</ins>" in preview.text
     assert (await client.get(f"/api/v1/assessments/{aid}", headers=setup["admin"])).json()[
         "corrected"] is False
     saved = await post_form(ans, f"{base}/correctie", {**form, "action": "save"},

@@ -4,6 +4,7 @@ question, correct the data (diff and rescored result before saving), and decide.
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,7 +24,7 @@ from pso.services import certification as service
 from pso.services import documents
 from pso.web.beoordeling.common import ACTION_LABELS, DB, STATUS_LABELS, workbench
 from pso.web.forms import Form
-from pso.web.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS
+from pso.web.labels import CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS
 from pso.web.session import STALE, Page
 
 SAMPLE_SIZES = (3, 5, 10, 20)
@@ -63,6 +64,52 @@ async def _load(page: Page, db: AsyncSession, aid: int) -> Assessment:
     return await service.get_for(db, page.actor, aid)
 
 
+FIELD_LABELS = {
+    "totalFte": "Totaal FTE", "fullTimeHoursPerWeek": "Voltijdweek (uren)",
+    "hoursPerWeek": "uren per week", "startingPosition": "uitgangspositie",
+    "contractType": "contract", "employmentStart": "in dienst", "employmentEnd": "uit dienst",
+    "reference": "referentie", "invoiceAmount": "factuurbedrag", "period.start": "Begin periode",
+    "period.end": "Einde periode", "wageSubsidyUntil": "loonkostensubsidie tot",
+    "wswIndicationUntil": "Wsw-indicatie tot", "schoolLeftOn": "school verlaten op",
+    "inTargetGroupRegister": "doelgroepregister",
+}
+_PATH = re.compile(r"^(employees|purchases)\[(\d+)\](?:\.(\w+))?$")
+
+
+def _value(field: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if field.endswith("startingPosition"):
+        return STARTING_POSITION_LABELS.get(value, str(value))
+    if field.endswith("contractType"):
+        return CONTRACT_TYPE_LABELS.get(value, str(value))
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, dict):
+        return value.get("reference") or value.get("supplierName") or "(regel)"
+    return str(value).replace(".", ",") if isinstance(value, (int, float, Decimal)) else str(value)
+
+
+def labelled(changes: list[dict[str, Any]], submission: dict[str, Any]) -> list[dict[str, str]]:
+    """Field paths (employees[0].hoursPerWeek) as people read them (mw-000: uren per week)."""
+    rows = []
+    for c in changes:
+        field = c.get("field", "")
+        m = _PATH.match(field)
+        if m:
+            items = submission.get(m[1]) or []
+            i = int(m[2])
+            item = items[i] if i < len(items) and isinstance(items[i], dict) else {}
+            who = item.get("reference") or item.get("supplierName") or f"regel {i + 1}"
+            label = f"{who}: {FIELD_LABELS.get(m[3], m[3])}" if m[3] else \
+                f"{who} ({'medewerker' if m[1] == 'employees' else 'inkoop'})"
+        else:
+            label = FIELD_LABELS.get(field, field).capitalize()
+        rows.append({"label": label, "before": _value(field, c.get("before")),
+                     "after": _value(field, c.get("after"))})
+    return rows
+
+
 def _employees(assessment: Assessment) -> list[dict[str, Any]]:
     """The submitted employees next to their scored line."""
     scored = {e.get("reference"): e for e in assessment.score.get("employees", [])}
@@ -94,7 +141,11 @@ async def _review_page(page: Page, db: AsyncSession, aid: int, *, size: int = 5,
         "employees": _employees(assessment), "purchases": _purchases(assessment),
         "documents": await documents.list_for(db, actor, aid),
         "sample": service.sample(assessment, size), "sizes": SAMPLE_SIZES, "size": size,
-        "history": [{"e": e, "label": ACTION_LABELS.get(e.action, e.action)} for e in events],
+        "history": [{"e": e, "label": ACTION_LABELS.get(e.action, e.action),
+                     "changes": labelled(e.summary.get("changes") or [], assessment.submission)}
+                    for e in events],
+        "quality": [(QUALITY_LABELS.get(k, (k,))[0], v)
+                    for k, v in (assessment.submission.get("quality") or {}).items()],
         "is_reviewer": assessment.reviewer_key == actor.key,
         "may_decide": await service.may_decide(db, actor, assessment),
         "separate": await bodies.separate_decision(db, assessment.certifying_body_id),
@@ -289,7 +340,8 @@ async def correction(request: Request, db: AsyncSession, aid: int) -> Template |
                            {**context, "errors": errors, "form": form.fields}, status=400)
     if form.text("action") != "save" or not changes:
         return page.render("web/beoordeling/correction.html", {
-            **context, "preview": {"changes": changes, "before": assessment.score,
+            **context, "preview": {"changes": labelled(changes, assessment.submission),
+                                   "before": assessment.score,
                                    "after": result},
             "form": form.fields, "hidden": _hidden(form)})
     try:
