@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pyotp
@@ -170,7 +171,7 @@ def test_two_auditors_review_question_correction_and_decision(person, site) -> N
         ans.click("#documents a")
     path = download.value.path()
     assert download.value.suggested_filename == "loonstroken.pdf"
-    assert open(path, "rb").read() == EVIDENCE
+    assert Path(path).read_bytes() == EVIDENCE
     assert len(ans.locator("#sample li").all()) == 5
     shoot(ans, f"werkbank-beoordeling-{backend}")
 

@@ -18,11 +18,11 @@ from pso.web.forms import Form
 from pso.web.session import STALE
 
 ACTIONS = {
-    "schorsen": ("Schorsen", "Het certificaat geldt vanaf vandaag als geschorst, tot u de "
-                             "schorsing opheft."),
+    "schorsen": ("Schorsen", ("Het certificaat geldt vanaf vandaag als geschorst, tot u de "
+                              "schorsing opheft.")),
     "herstellen": ("Schorsing opheffen", "Het certificaat is vanaf vandaag weer geldig."),
-    "intrekken": ("Intrekken", "Intrekken is definitief: het certificaat is vanaf vandaag "
-                               "ingetrokken en kan niet meer geldig worden."),
+    "intrekken": ("Intrekken", ("Intrekken is definitief: het certificaat is vanaf vandaag "
+                                "ingetrokken en kan niet meer geldig worden.")),
 }
 
 

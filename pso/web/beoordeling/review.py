@@ -19,9 +19,8 @@ from pso.api.documents import attachment
 from pso.db.models import Assessment
 from pso.dutch_input import number_text
 from pso.errors import InvalidInput, NotFound, ProblemError
-from pso.services import bodies
+from pso.services import bodies, documents
 from pso.services import certification as service
-from pso.services import documents
 from pso.web.beoordeling.common import ACTION_LABELS, DB, STATUS_LABELS, workbench
 from pso.web.forms import Form
 from pso.web.labels import CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS
@@ -332,7 +331,7 @@ async def correction(request: Request, db: AsyncSession, aid: int) -> Template |
     context = _correction_context(assessment, form)
     try:
         parse(CorrectionIn, {"submission": data, "note": form.text("note") or None})
-        submission, result, changes = service.preview_correction(assessment, data)
+        _, result, changes = service.preview_correction(assessment, data)
     except InvalidInput as exc:
         errors = {p["name"].removeprefix("submission."): p["reason"]
                   for p in exc.invalid_params or []}
