@@ -26,6 +26,7 @@ ROUTE_MODULES = [
     "pso.web.municipality",
     "pso.web.account",
     "pso.web.mijn",
+    "pso.web.beoordeling",
 ]
 
 

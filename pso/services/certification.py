@@ -21,7 +21,13 @@ from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
 from pso.db.base import utcnow
-from pso.db.models import Assessment, Certificate, CertificateSequence, Organization
+from pso.db.models import (
+    Assessment,
+    AuditEvent,
+    Certificate,
+    CertificateSequence,
+    Organization,
+)
 from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import bodies, organizations
@@ -409,6 +415,24 @@ async def decide(
                                           "valid_until": c.valid_until}
                                          for c in assessment.certificates]})
     return assessment
+
+
+async def history(session: AsyncSession, assessment_id: int) -> list[AuditEvent]:
+    """The audit entries of one application, oldest first: who did what and when."""
+    rows = await session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "assessment",
+                                 AuditEvent.entity_id == str(assessment_id))
+        .order_by(AuditEvent.id))
+    return list(rows)
+
+
+async def may_decide(session: AsyncSession, actor: Actor, assessment: Assessment) -> bool:
+    """Whether this auditor may take the decision now (in review, and not the reviewer
+    when the body wants a separate decision)."""
+    if assessment.status != IN_REVIEW:
+        return False
+    return actor.key != assessment.reviewer_key or not await bodies.separate_decision(
+        session, assessment.certifying_body_id)
 
 
 async def list_for(session: AsyncSession, actor: Actor, *, status: str | None, kvk: str | None,

@@ -17,7 +17,7 @@ from pso.auth import Actor
 from pso.clock import today
 from pso.db.models import Certificate, Organization, Suspension
 from pso.db.paging import paginate
-from pso.errors import Conflict, NotFound
+from pso.errors import Conflict, Forbidden, NotFound
 from pso.services.notify import mail_company
 from pso.services.organizations import kvk_matches
 
@@ -97,6 +97,15 @@ async def find(session: AsyncSession, number: str, *, with_pdf: bool = False,
     return certificate
 
 
+def ensure_body_access(actor: Actor, certificate: Certificate) -> None:
+    """An auditor manages only the certificates of their own certifying body (and those
+    issued before bodies were recorded); admins all of them."""
+    if actor.role == "auditor" and certificate.certifying_body_id is not None \
+            and certificate.certifying_body_id != actor.party_id:
+        raise Forbidden(f"Certificaat {certificate.number} is uitgegeven door een andere "
+                        "certificerende instelling.")
+
+
 def _refuse_when_revoked(certificate: Certificate) -> None:
     if certificate.revoked_on is not None:
         raise Conflict("certificate-revoked",
@@ -124,6 +133,7 @@ async def _tell_company(session: AsyncSession, certificate: Certificate, change:
 
 async def revoke(session: AsyncSession, actor: Actor, number: str, reason: str) -> Certificate:
     certificate = await find(session, number, lock=True)
+    ensure_body_access(actor, certificate)
     _refuse_when_revoked(certificate)
     day = today()
     certificate.revoked_on, certificate.revocation_reason = day, reason
@@ -146,6 +156,7 @@ def _open_suspension(certificate: Certificate) -> Suspension | None:
 async def suspend(session: AsyncSession, actor: Actor, number: str,
                   reason: str | None) -> Certificate:
     certificate = await find(session, number, lock=True)
+    ensure_body_access(actor, certificate)
     _refuse_when_revoked(certificate)
     if _open_suspension(certificate) is not None:
         raise Conflict("already-suspended", f"Certificaat {certificate.number} is al geschorst.")
@@ -171,6 +182,7 @@ async def suspend(session: AsyncSession, actor: Actor, number: str,
 
 async def reinstate(session: AsyncSession, actor: Actor, number: str) -> Certificate:
     certificate = await find(session, number, lock=True)
+    ensure_body_access(actor, certificate)
     _refuse_when_revoked(certificate)
     open_period = _open_suspension(certificate)
     if open_period is None:
@@ -196,15 +208,18 @@ async def reinstate(session: AsyncSession, actor: Actor, number: str) -> Certifi
     return certificate
 
 
-async def expiring(session: AsyncSession, months: int = 3) -> list[Certificate]:
-    """Certificates still in force whose validity ends within `months`: for follow-up."""
+async def expiring(session: AsyncSession, months: int = 3,
+                   body_id: int | None = None) -> list[Certificate]:
+    """Certificates still in force whose validity ends within `months`: for follow-up
+    (of one certifying body when `body_id` is given)."""
     start, end = expiry_window(today(), months)
-    rows = await session.scalars(
-        select(Certificate)
-        .where(Certificate.valid_until.between(start, end),
-               or_(status_condition("valid", start), status_condition("suspended", start)))
-        .order_by(Certificate.valid_until, Certificate.number)
-    )
+    query = (select(Certificate)
+             .where(Certificate.valid_until.between(start, end),
+                    or_(status_condition("valid", start), status_condition("suspended", start)))
+             .order_by(Certificate.valid_until, Certificate.number))
+    if body_id is not None:
+        query = query.where(Certificate.certifying_body_id == body_id)
+    rows = await session.scalars(query)
     return list(rows.unique())
 
 

@@ -10,14 +10,14 @@ import openpyxl
 import pytest
 
 from tests.api.test_foundation import assert_problem
-from tests.api.test_review import BODY, KVK, SECOND, actors, submitted  # noqa: F401
+from tests.api.test_review import actors, submitted  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.anyio
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 40
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-CSV = "referentie;uren per week\nmw-001;32,5\nmw-002;40\n".encode()
+CSV = b"referentie;uren per week\nmw-001;32,5\nmw-002;40\n"
 
 
 def xlsx() -> bytes:
@@ -35,13 +35,13 @@ async def upload(client, aid: int, headers, name: str, data: bytes,
                              files={"file": (name, data, content_type)})
 
 
-async def test_types_are_decided_by_content(client, actors) -> None:
+async def test_types_are_decided_by_content(client, actors) -> None:  # noqa: F811
     aid = await submitted(client, actors, staff=2)
     cases = [("loonstrook.pdf", PDF, "application/pdf", "loonstrook.pdf"),
              ("foto", PNG, "image/png", "foto.png"),
              ("scan.PDF", JPEG, "image/jpeg", "scan.jpg"),  # a JPEG named .PDF is a JPEG
-             ("lijst.xlsx", xlsx(), "application/vnd.openxmlformats-officedocument"
-              ".spreadsheetml.sheet", "lijst.xlsx"),
+             ("lijst.xlsx", xlsx(), ("application/vnd.openxmlformats-officedocument"
+                                     ".spreadsheetml.sheet"), "lijst.xlsx"),
              ("../../etc/lijst.csv", CSV, "text/csv", "lijst.csv")]
     ids = []
     for name, data, expected_type, expected_name in cases:
@@ -76,7 +76,7 @@ def _zip_without_workbook() -> bytes:
     return out.getvalue()
 
 
-async def test_size_limit_and_bad_requests(client, actors) -> None:
+async def test_size_limit_and_bad_requests(client, actors) -> None:  # noqa: F811
     aid = await submitted(client, actors, staff=2)
     big = PDF + b"0" * (10 * 1024 * 1024)
     assert_problem(await upload(client, aid, actors["company"], "groot.pdf", big), 413)
@@ -93,7 +93,8 @@ async def test_size_limit_and_bad_requests(client, actors) -> None:
     assert_problem(await client.get(f"/api/v1/assessments/{aid}/documents"), 401)
 
 
-async def test_documents_are_private_to_the_company_and_its_body(client, actors) -> None:
+async def test_documents_are_private_to_the_company_and_its_body(
+        client, actors) -> None:  # noqa: F811
     aid = await submitted(client, actors, staff=2)
     doc = (await upload(client, aid, actors["company"], "bewijs.pdf", PDF)).json()
     url = f"/api/v1/assessments/{aid}/documents/{doc['id']}"

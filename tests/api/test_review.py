@@ -3,9 +3,11 @@ the sample, and PSO 30+ certificates that follow their ladder certificate."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from pso.clock import today
@@ -154,6 +156,11 @@ async def test_review_question_answer_correction_and_impartial_decision(
     assert cert["issuer"] == "Certificering A B.V."
     public = (await client.get(f"/api/v1/certificates/{cert['number']}")).json()
     assert public["issuer"] == "Certificering A B.V."
+    pdf = await client.get(f"/api/v1/certificates/{cert['number']}/pdf")
+    text = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "Certificering A B.V." in text
+    register = (await client.get("/api/v1/certificates", params={"kvk": KVK})).json()
+    assert {c["issuer"] for c in register["items"]} == {"Certificering A B.V."}
 
     events = (await client.get("/api/v1/audit-events", headers=actors["admin"],
                                params={"entityType": "assessment", "entityId": str(aid),

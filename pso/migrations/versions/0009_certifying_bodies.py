@@ -20,9 +20,41 @@ depends_on = None
 DateTimeUTC = advanced_alchemy.types.datetime.DateTimeUTC
 
 
+# New columns that point at another table: (table, column, referenced table). SQLite cannot
+# add a foreign key to an existing table without rebuilding it, and rebuilding a table that
+# other rows point at is refused while foreign keys are enforced: there the column is added
+# with a REFERENCES clause (allowed for a nullable column), never by a rebuild.
+LINKS = [("assessments", "certifying_body_id", "parties"),
+         ("certificates", "ladder_certificate_id", "certificates"),
+         ("certificates", "certifying_body_id", "parties")]
+COLUMNS = {
+    "assessments": [
+        sa.Column('reviewer_key', sa.String(length=60), nullable=True),
+        sa.Column('reviewed_by', sa.String(length=200), nullable=True),
+        sa.Column('review_started_at', DateTimeUTC(timezone=True), nullable=True),
+        sa.Column('decider_key', sa.String(length=60), nullable=True),
+        sa.Column('information_request', sa.Text(), nullable=True),
+        sa.Column('information_requested_at', DateTimeUTC(timezone=True), nullable=True),
+        sa.Column('original_submission', sa.JSON(), nullable=True),
+        sa.Column('original_score', sa.JSON(), nullable=True),
+        sa.Column('sample_seed', sa.BigInteger(), nullable=True),
+    ],
+    "certificate_suspensions": [
+        sa.Column('follows_ladder', sa.Boolean(), nullable=False, server_default=sa.false()),
+    ],
+}
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def _fk_name(table: str, column: str, target: str) -> str:
+    return f"fk_{table}_{column}_{target}"
+
+
 def upgrade() -> None:
-    op.create_table('certifying_bodies',
-    sa.Column('party_id', sa.Integer(), nullable=False),
+    op.create_table('certifying_bodies',    sa.Column('party_id', sa.Integer(), nullable=False),
     sa.Column('accreditation', sa.Text(), nullable=False),
     sa.Column('separate_decision', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['party_id'], ['parties.id'], name=op.f('fk_certifying_bodies_party_id_parties')),
@@ -48,29 +80,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['document_id'], ['assessment_documents.id'], name=op.f('fk_assessment_document_contents_document_id_assessment_documents')),
     sa.PrimaryKeyConstraint('document_id', name=op.f('pk_assessment_document_contents'))
     )
-    with op.batch_alter_table('assessments', schema=None) as batch_op:
-        batch_op.alter_column('status', existing_type=sa.String(length=12),
-                              type_=sa.String(length=24), existing_nullable=False)
-        batch_op.add_column(sa.Column('certifying_body_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('reviewer_key', sa.String(length=60), nullable=True))
-        batch_op.add_column(sa.Column('reviewed_by', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('review_started_at', DateTimeUTC(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('decider_key', sa.String(length=60), nullable=True))
-        batch_op.add_column(sa.Column('information_request', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('information_requested_at', DateTimeUTC(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('original_submission', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('original_score', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('sample_seed', sa.BigInteger(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_assessments_certifying_body_id'), ['certifying_body_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_assessments_certifying_body_id_parties'), 'parties', ['certifying_body_id'], ['id'])
-    with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('ladder_certificate_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('certifying_body_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_certificates_ladder_certificate_id_certificates'), 'certificates', ['ladder_certificate_id'], ['id'])
-        batch_op.create_foreign_key(batch_op.f('fk_certificates_certifying_body_id_parties'), 'parties', ['certifying_body_id'], ['id'])
-    with op.batch_alter_table('certificate_suspensions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('follows_ladder', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    for table, columns in COLUMNS.items():
+        for column in columns:
+            op.add_column(table, column)
+    for table, column, target in LINKS:
+        if _sqlite():
+            op.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES {target} (id)")
+        else:
+            op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+            op.create_foreign_key(_fk_name(table, column, target), table, target, [column], ['id'])
+    op.create_index('ix_assessments_certifying_body_id', 'assessments', ['certifying_body_id'])
+    if not _sqlite():  # SQLite does not enforce lengths; PostgreSQL needs room for the states
+        op.alter_column('assessments', 'status', existing_type=sa.String(length=12),
+                        type_=sa.String(length=24), existing_nullable=False)
 
     _existing_data()
 
@@ -114,24 +136,22 @@ def _existing_data() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('certificate_suspensions', schema=None) as batch_op:
-        batch_op.drop_column('follows_ladder')
-    with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_certificates_certifying_body_id_parties'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_certificates_ladder_certificate_id_certificates'), type_='foreignkey')
-        batch_op.drop_column('certifying_body_id')
-        batch_op.drop_column('ladder_certificate_id')
-    with op.batch_alter_table('assessments', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_assessments_certifying_body_id_parties'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_assessments_certifying_body_id'))
-        for column in ('sample_seed', 'original_score', 'original_submission',
-                       'information_requested_at', 'information_request', 'decider_key',
-                       'review_started_at', 'reviewed_by', 'reviewer_key', 'certifying_body_id'):
-            batch_op.drop_column(column)
-        batch_op.alter_column('status', existing_type=sa.String(length=24),
-                              type_=sa.String(length=12), existing_nullable=False)
+    # The states of the review do not exist before this revision: back to `submitted`.
+    op.execute("UPDATE assessments SET status = 'submitted' "
+               "WHERE status IN ('in_review', 'information_requested')")
+    op.drop_index('ix_assessments_certifying_body_id', table_name='assessments')
+    for table, column, target in LINKS:
+        if not _sqlite():
+            op.drop_constraint(_fk_name(table, column, target), table, type_='foreignkey')
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    for table, columns in COLUMNS.items():
+        for column in columns:
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column.name}")
+    if not _sqlite():
+        op.alter_column('assessments', 'status', existing_type=sa.String(length=24),
+                        type_=sa.String(length=12), existing_nullable=False)
     op.drop_table('assessment_document_contents')
-    with op.batch_alter_table('assessment_documents', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_assessment_documents_assessment_id'))
+    op.drop_index(op.f('ix_assessment_documents_assessment_id'),
+                  table_name='assessment_documents')
     op.drop_table('assessment_documents')
     op.drop_table('certifying_bodies')

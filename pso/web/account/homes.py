@@ -15,8 +15,6 @@ from pso.web.session import Page
 DB = {"db": Provide(provide_db)}
 
 PORTALS = {
-    "/beoordeling": ("auditor", "Beoordeling",
-                     "Hier komt de werkbank met de aanvragen voor uw certificerende instelling."),
     "/inkoop": ("procurement", "Inkoop",
                 "Hier komen uw aanbestedingen, de SROI-rekentool en contractbewaking."),
     "/beheer": ("admin", "Beheer", "Hier komt het beheer van de dienst."),

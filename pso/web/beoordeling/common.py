@@ -1,0 +1,43 @@
+"""What every workbench page shares: the auditor gate and Dutch labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.api.base import provide_db
+from pso.web.session import Page
+
+DB = {"db": Provide(provide_db)}
+
+STATUS_LABELS = {
+    "draft": "Concept",
+    "submitted": "Nieuw",
+    "in_review": "In beoordeling",
+    "information_requested": "Informatie gevraagd",
+    "approved": "Goedgekeurd",
+    "rejected": "Afgewezen",
+}
+
+ACTION_LABELS = {
+    "assessment.created": "Aanvraag aangemaakt",
+    "assessment.updated": "Gegevens aangepast door het bedrijf",
+    "assessment.body_chosen": "Certificerende instelling gekozen",
+    "assessment.submitted": "Ingediend",
+    "assessment.resubmitted": "Opnieuw ingediend na een vraag",
+    "assessment.review_started": "In behandeling genomen (beoordelaar)",
+    "assessment.information_requested": "Informatie gevraagd",
+    "assessment.corrected": "Gegevens gecorrigeerd door de auditor",
+    "assessment.approved": "Goedgekeurd (besluit)",
+    "assessment.rejected": "Afgewezen (besluit)",
+    "document.added": "Bewijsstuk toegevoegd",
+}
+
+
+async def workbench(request: Request, db: AsyncSession) -> tuple[Page, Any]:
+    """The page and, when the visitor is no signed-in auditor, where to send them instead."""
+    page = await Page.load(request, db)
+    return page, page.gate("auditor")

@@ -1,0 +1,159 @@
+"""The auditor workbench over HTTP: queue, take, question, correction with its diff,
+decision by a colleague, documents, and certificate management with confirmation."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+import pytest
+from litestar.testing import AsyncTestClient
+
+from pso.app import create_app
+from tests.api.test_foundation import assert_problem
+from tests.factories import organization, submission
+from tests.web.test_accounts import PASSWORD, csrf_of, make_account
+
+pytestmark = pytest.mark.anyio
+
+KVK = "12345678"
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+async def auditor_client(settings, session_maker, email: str, party: str = "PSOCERT"):
+    """A browser of its own (own app instance and cookies), signed in with the TOTP code."""
+    await make_account(session_maker, "auditor", email, totp=SECRET, party=party)
+    client = AsyncTestClient(app=create_app(settings))
+    await client.__aenter__()
+    page = await client.get("/inloggen")
+    await client.post("/inloggen", data={"email": email, "password": PASSWORD,
+                                         "csrf": csrf_of(page.text)})
+    code_page = await client.get("/inloggen/code")
+    done = await client.post("/inloggen/code", follow_redirects=False, data={
+        "code": pyotp.TOTP(SECRET).now(), "csrf": csrf_of(code_page.text)})
+    assert done.status_code == 303, done.text
+    return client
+
+
+async def post_form(client, url: str, data: dict[str, str], page: str):
+    token = csrf_of((await client.get(page)).text)
+    return await client.post(url, data={**data, "csrf": token}, follow_redirects=False)
+
+
+@pytest.fixture
+async def setup(client, make_token, session_maker, settings):
+    admin = await make_token("admin")
+    await client.post("/api/v1/certifying-bodies", headers=admin,
+                      json={"code": "PSOCERT", "name": "PSO Certificering", "accreditation": "RvA"})
+    await client.post("/api/v1/organizations", json=organization(KVK, "Groen & Schoon"),
+                      headers=admin)
+    company = await make_token("company", kvk=KVK)
+    draft = await client.post(f"/api/v1/organizations/{KVK}/assessments", headers=company,
+                              json={"submission": submission(7), "certifyingBody": "PSOCERT"})
+    aid = draft.json()["id"]
+    await client.post(f"/api/v1/assessments/{aid}/documents", headers=company,
+                      files={"file": ("loonstrook.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+    await client.post(f"/api/v1/assessments/{aid}/submit", headers=company)
+    ans = await auditor_client(settings, session_maker, "ans@psocert.nl")
+    bert = await auditor_client(settings, session_maker, "bert@psocert.nl")
+    yield {"aid": aid, "ans": ans, "bert": bert, "company": company, "admin": admin}
+    for c in (ans, bert):
+        await c.__aexit__(None, None, None)
+
+
+async def test_review_and_decision_in_the_workbench(client, setup) -> None:
+    aid, ans, bert = setup["aid"], setup["ans"], setup["bert"]
+    base = f"/beoordeling/aanvragen/{aid}"
+    queue = await ans.get("/beoordeling")
+    assert queue.status_code == 200 and f"Aanvraag {aid}" in queue.text
+    assert "Groen &amp; Schoon" in queue.text
+
+    taken = await post_form(ans, f"{base}/in-behandeling", {}, base)
+    assert taken.status_code == 303
+    page = (await ans.get(base)).text
+    assert "In beoordeling" in page and 'id="reviewer">Test auditor' in page
+    assert "loonstrook.pdf" in page and "Steekproef" in page and "pso-2.1" in page
+    doc = re.search(rf'href="({base}/documenten/\d+)"', page).group(1)
+    got = await ans.get(doc)
+    assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
+    assert got.headers["x-content-type-options"] == "nosniff"
+
+    # Correction: first the diff and the rescored result, nothing saved; then saving.
+    form = {"totalFte": "20", "employees[0].hoursPerWeek": "20", "note": "halve dagen"}
+    preview = await post_form(ans, f"{base}/correctie", {**form, "action": "preview"},
+                              f"{base}/correctie")
+    assert preview.status_code == 200 and 'id="diff"' in preview.text
+    assert "mw-000: uren per week" in preview.text and "<ins>20</ins>" in preview.text
+    assert (await client.get(f"/api/v1/assessments/{aid}", headers=setup["admin"])).json()[
+        "corrected"] is False
+    saved = await post_form(ans, f"{base}/correctie", {**form, "action": "save"},
+                            f"{base}/correctie")
+    assert saved.status_code == 303
+    stored = (await client.get(f"/api/v1/assessments/{aid}", headers=setup["admin"])).json()
+    assert stored["corrected"] is True and stored["submission"]["employees"][0]["hoursPerWeek"] == 20
+
+    # The reviewer cannot decide; the colleague can.
+    page = (await ans.get(base)).text
+    assert 'id="needs-colleague"' in page and 'id="decide"' not in page
+    refused = await post_form(ans, f"{base}/besluit", {"outcome": "approved"}, base)
+    assert refused.status_code == 303
+    assert "andere auditor" in (await ans.get(base)).text
+    decided = await post_form(bert, f"{base}/besluit", {"outcome": "approved"}, base)
+    assert decided.status_code == 303
+    page = (await bert.get(base)).text
+    assert "Goedgekeurd" in page and 'id="decider">Test auditor' in page
+    number = re.search(r"(PSO-\d{4}-\d{6})", page).group(1)
+    public = (await client.get(f"/api/v1/certificates/{number}")).json()
+    assert public["issuer"] == "PSO Certificering"
+    assert "Gegevens gecorrigeerd door de auditor" in page and "Goedgekeurd (besluit)" in page
+
+
+async def test_question_and_certificate_management(client, setup) -> None:
+    aid, ans, bert = setup["aid"], setup["ans"], setup["bert"]
+    base = f"/beoordeling/aanvragen/{aid}"
+    await post_form(ans, f"{base}/in-behandeling", {}, base)
+    empty = await post_form(ans, f"{base}/vraag", {"message": ""}, base)
+    assert empty.status_code == 400 and "field-error" in empty.text
+    asked = await post_form(ans, f"{base}/vraag", {"message": "Stuur het contract van mw-001."},
+                            base)
+    assert asked.status_code == 303
+    assert "Informatie gevraagd" in (await ans.get(base)).text
+    again = await client.post(f"/api/v1/assessments/{aid}/submit", headers=setup["company"],
+                              json={"response": "Bijgevoegd."})
+    assert again.json()["status"] == "submitted"
+    await post_form(ans, f"{base}/in-behandeling", {}, base)
+    await post_form(bert, f"{base}/besluit", {"outcome": "approved"}, base)
+    approved = (await client.get(f"/api/v1/assessments/{aid}", headers=setup["admin"])).json()
+    ladder, plus = [c["number"] for c in approved["certificates"]]
+
+    cert = f"/beoordeling/certificaten/{ladder}"
+    confirm = await post_form(ans, f"{cert}/schorsen", {"reason": "Onderzoek"}, cert)
+    assert confirm.status_code == 200 and 'id="confirm"' in confirm.text
+    assert (await client.get(f"/api/v1/certificates/{ladder}")).json()["status"] == "valid"
+    done = await post_form(ans, f"{cert}/schorsen", {"reason": "Onderzoek", "bevestigd": "1"}, cert)
+    assert done.status_code == 303
+    assert (await client.get(f"/api/v1/certificates/{plus}")).json()["status"] == "suspended"
+    no_reason = await post_form(ans, f"{cert}/intrekken", {"reason": ""}, cert)
+    assert no_reason.status_code == 400
+    await post_form(ans, f"{cert}/herstellen", {"bevestigd": "1"}, cert)
+    assert (await client.get(f"/api/v1/certificates/{plus}")).json()["status"] == "valid"
+    overview = await ans.get("/beoordeling/certificaten")
+    assert overview.status_code == 200 and "Verloopt binnen drie maanden" in overview.text
+
+
+async def test_other_body_and_other_roles_see_nothing(client, setup, session_maker,
+                                                      settings) -> None:
+    aid = setup["aid"]
+    other = await auditor_client(settings, session_maker, "carla@keur.nl", party="KEUR")
+    try:
+        queue = await other.get("/beoordeling")
+        assert f"Aanvraag {aid}" not in queue.text
+        away = await other.get(f"/beoordeling/aanvragen/{aid}", follow_redirects=False)
+        assert away.status_code == 303 and away.headers["location"] == "/beoordeling"
+        doc = await other.get(f"/beoordeling/aanvragen/{aid}/documenten/1", follow_redirects=False)
+        assert doc.status_code == 303
+    finally:
+        await other.__aexit__(None, None, None)
+    anonymous = await client.get("/beoordeling", follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/inloggen")
+    assert_problem(await client.get(f"/api/v1/assessments/{aid}/documents"), 401)
