@@ -15,7 +15,13 @@ from pso.db.models.idempotency import IdempotencyRecord
 from pso.db.models.jobs import CertificateReminder, JobLease, VoucherExpiry
 from pso.db.models.mail import OutboxMail
 from pso.db.models.organizations import Organization
-from pso.db.models.procurement import Tender, TenderBid
+from pso.db.models.procurement import (
+    ContractCheck,
+    ContractEvent,
+    Tender,
+    TenderAward,
+    TenderBid,
+)
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
@@ -32,12 +38,15 @@ __all__ = [
     "Certificate",
     "CertificateReminder",
     "CertificateSequence",
+    "ContractCheck",
+    "ContractEvent",
     "IdempotencyRecord",
     "JobLease",
     "Organization",
     "OutboxMail",
     "Suspension",
     "Tender",
+    "TenderAward",
     "TenderBid",
     "User",
     "Voucher",
