@@ -13,9 +13,16 @@ from pso.settings import Settings, SettingsError
 
 def _settings() -> Settings:
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    from pso import clock
+    from pso.mail import configure as configure_mail
+
+    if settings.today is not None:  # PSO_TODAY: development and tests only
+        clock.fix(settings.today)
+    configure_mail(settings.public_url)
+    return settings
 
 
 @click.group()
@@ -66,7 +73,32 @@ def server_app(settings: Settings | None = None):
 
     app = create_app(settings)
     app.on_startup.append(_freeze_start_up_objects)  # after the PDF engine's warm-up
+    _background_work(app)
     return app
+
+
+def _background_work(app) -> None:
+    """The daily jobs (pso.jobs) and, with PSO_SMTP_URL, the outbox sender (pso.mail) run
+    inside the server, started and stopped with it."""
+    from pso.jobs import Scheduler
+    from pso.mail import MailSender
+
+    workers: list[Scheduler | MailSender] = []
+
+    async def start() -> None:
+        settings, session_maker = app.state.settings, app.state.session_maker
+        workers.append(Scheduler(session_maker, settings))
+        if settings.smtp_url:
+            workers.append(MailSender(session_maker, settings))
+        for worker in workers:
+            await worker.start()
+
+    async def stop() -> None:
+        for worker in reversed(workers):
+            await worker.stop()
+
+    app.on_startup.append(start)
+    app.on_shutdown.insert(0, stop)  # before the engine is disposed
 
 
 def _freeze_start_up_objects() -> None:

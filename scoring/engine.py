@@ -54,15 +54,19 @@ def resolve_rulebook(submission: Submission, rulebook: str | Rulebook | None = N
     return rb
 
 
-def score(submission: Submission, rulebook: str | Rulebook | None = None) -> dict:
+def score(submission: Submission, rulebook: str | Rulebook | None = None, *,
+          today: date | None = None) -> dict:
     """Score one parsed submission (spec §2.5); returns a JSON-ready dict with camelCase keys.
+
+    `today` is the default for a missing `asOf` (the service passes its own clock's day,
+    which PSO_TODAY may fix); without it the machine's date.
 
     Raises SubmissionInvalid for the checks that need the rulebook: unknown name, no rulebook
     in force on period.end, target-group FTE above totalFte.
     """
     rb = resolve_rulebook(submission, rulebook)
     with localcontext(CONTEXT):
-        return _score(submission, rb)
+        return _score(submission, rb, today)
 
 
 def _hours_scale(sub: Submission) -> tuple[dict, int]:
@@ -105,7 +109,7 @@ def _note(days: int, note: str | None, why, last: int, lo: int) -> str | None:
     return "; ".join(parts) if parts else None
 
 
-def _score(sub: Submission, rb: Rulebook) -> dict:
+def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
     T = sub.total_fte
     ps, pe = sub.period.start.toordinal(), sub.period.end.toordinal()
     scaled, q = _hours_scale(sub)
@@ -201,7 +205,7 @@ def _score(sub: Submission, rb: Rulebook) -> dict:
     failed = [name for name, ok in zip(QUALITY_CRITERIA, (ql.suitable_work, ql.integration,
                                                            ql.development, ql.guidance),
                                        strict=True) if not ok]
-    as_of = sub.as_of or date.today()
+    as_of = sub.as_of or today or date.today()
     if not eligible:
         rung = "none"
     elif quantitative != "none" and not failed:

@@ -3,8 +3,9 @@
 #   libharfbuzz-subset0: WeasyPrint's fast font subsetting (without it renders are ~5x slower)
 #   chromium:            the real browser for the web-page tests (Playwright drives it)
 #   poppler-utils:       pdftoppm, so tests can rasterise a certificate and decode its QR code
+#   openssl:             a self-signed certificate for the SMTP-over-TLS tests
 set -euo pipefail
-packages=(libharfbuzz-subset0 chromium poppler-utils)
+packages=(libharfbuzz-subset0 chromium poppler-utils openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

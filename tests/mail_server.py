@@ -19,14 +19,17 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.servers import free_port
 
@@ -56,21 +59,56 @@ class _Handler:
 
 
 class MailServer:
-    """aiosmtpd in a thread of its own (its own event loop), like a separate mail host."""
+    """aiosmtpd in a thread of its own (its own event loop), like a separate mail host.
 
-    def __init__(self, port: int | None = None) -> None:
+    `tls="starttls"` offers (and requires) STARTTLS, `tls="smtps"` speaks TLS from the first
+    byte; both need `certificate=(cert_file, key_file)`. `login=(user, password)` requires
+    authentication (only over TLS, as real servers do)."""
+
+    def __init__(self, port: int | None = None, *, tls: str | None = None,
+                 certificate: tuple[str, str] | None = None,
+                 login: tuple[str, str] | None = None) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
+        self.tls, self.certificate, self.login = tls, certificate, login
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.rejected: set[str] = set()
         self.refusals = 0
+        self.logins: list[str] = []
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
     @property
     def url(self) -> str:
-        return f"smtp://{self.host}:{self.port}"
+        scheme = "smtps" if self.tls == "smtps" else "smtp"
+        user = f"{self.login[0]}:{self.login[1]}@" if self.login else ""
+        return f"{scheme}://{user}{self.host}:{self.port}"
+
+    def _options(self) -> dict[str, object]:
+        options: dict[str, object] = {}
+        context = None
+        if self.tls:
+            assert self.certificate, "TLS needs certificate=(cert_file, key_file)"
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.certificate)
+        if self.tls == "starttls":
+            options.update(tls_context=context, require_starttls=True)
+        elif self.tls == "smtps":
+            options.update(ssl_context=context, server_hostname=self.host)
+        if self.login:
+            # With implicit TLS aiosmtpd does not notice the TLS itself; the socket is
+            # encrypted from the first byte anyway.
+            options.update(auth_required=True, auth_require_tls=self.tls != "smtps",
+                           authenticator=self._authenticate)
+        return options
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword) and self.login is not None
+              and (auth_data.login.decode(), auth_data.password.decode()) == self.login)
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)
 
     @property
     def running(self) -> bool:
@@ -79,7 +117,7 @@ class MailServer:
     def start(self) -> None:
         if self._controller is None:
             controller = Controller(_Handler(self), hostname=self.host, port=self.port,
-                                    ready_timeout=10)
+                                    ready_timeout=10, **self._options())
             controller.start()
             self._controller = controller
 
@@ -135,3 +173,16 @@ def mail_server() -> Iterator[MailServer]:
         yield server
     finally:
         server.stop()
+
+
+def self_signed_certificate(folder: Path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and localhost (openssl), valid one day. A client trusts
+    it when SSL_CERT_FILE names the certificate file."""
+    cert, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        check=True, capture_output=True, timeout=60,
+    )
+    return str(cert), str(key)

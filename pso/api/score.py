@@ -14,6 +14,7 @@ from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
 
+from pso import clock
 from pso.api.score_models import ProblemOut, ScoreOut, litestar_schema
 from pso.errors import InvalidInput
 from scoring import Submission, SubmissionInvalid, parse_submission, score
@@ -79,7 +80,7 @@ class ScoreOperation(Operation):
 def score_body(raw: bytes) -> dict[str, Any]:
     """Parse and score a JSON body; InvalidInput (400) listing every violation."""
     try:
-        return score(parse_submission(raw, check_totals=False))
+        return score(parse_submission(raw, check_totals=False), today=clock.today())
     except SubmissionInvalid as exc:
         raise InvalidInput(exc.errors) from None
 

@@ -24,9 +24,9 @@ from pso import clock
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.base import Money
-from pso.db.models import Account, Organization, Voucher, VoucherScheme
+from pso.db.models import Organization, Voucher, VoucherScheme
 from pso.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pso.services import voucher_proof
+from pso.services import voucher_mail, voucher_proof
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
 from pso.voucher_codes import display, new_code, normalise
 
@@ -257,26 +257,7 @@ async def _issued(session: AsyncSession, voucher: Voucher, day: date) -> None:
     from pso.services import voucher_pdf  # imports this module
 
     await voucher_pdf.store(session, voucher, day)
-    await _mail_holder(session, voucher)
-
-
-async def _mail_holder(session: AsyncSession, voucher: Voucher) -> int:
-    from pso.mail import public_url, queue_mail
-    from pso.services.accounts import emails_for_party
-
-    org, scheme, code = voucher.organization, voucher.scheme, display(voucher.code)
-    people = await emails_for_party(session, "applicant", org.kvk)
-    if not people:
-        return 0
-    names = dict((await session.execute(
-        select(Account.email, Account.name).where(Account.email.in_(people)))).all())
-    for email in people:
-        await queue_mail(session, to=email, template="voucher_issued", context={
-            "name": names.get(email, ""), "organization": org.name, "kvk": org.kvk,
-            "code": code, "scheme": scheme.title, "amount": voucher.amount,
-            "expires_on": voucher.expires_on, "voucher_link": f"{public_url()}/vouchers/{code}",
-        })
-    return len(people)
+    await voucher_mail.tell_holder(session, voucher, "voucher_issued")
 
 
 async def approve(

@@ -307,7 +307,7 @@ async def calculator_submit(request: Request) -> Template:
         return page(_change_rows(state, action))
     data, where = submission_from(state)
     try:
-        result = score(parse_submission(data))
+        result = score(parse_submission(data), today=today())
     except SubmissionInvalid as exc:
         fields, in_file = place_errors(exc.errors, where, state["upload"])
         return page(state, errors=fields, file_errors=in_file, notice=notice, status=400)

@@ -197,3 +197,24 @@ def test_smtp_urls() -> None:
     implicit = mail.smtp_target("smtps://u:p@mail.example.nl")
     assert (implicit.port, implicit.use_tls, implicit.start_tls) == (465, True, False)
     assert mail.smtp_target("smtp://mail.example.nl").port == 587
+
+
+async def test_background_sender_wakes_up_after_a_commit(
+    session_maker, settings, mail_server
+) -> None:
+    # Polling once a minute: only the wake-up after the commit can deliver within seconds.
+    settings = dataclasses.replace(settings, smtp_url=mail_server.url, mail_poll_seconds=60)
+    sender = mail.MailSender(session_maker, settings)
+    await sender.start()
+    try:
+        await asyncio.sleep(0.2)  # its first round finds nothing and starts waiting
+        await queue(session_maker)
+        for _ in range(100):
+            if mail_server.messages:
+                break
+            await asyncio.sleep(0.05)
+        assert [m["To"] for m in mail_server.messages] == ["ans@example.nl"]
+    finally:
+        await sender.stop()
+    assert sender._task.done()
+    assert {r.status for r in await rows(session_maker)} == {"sent"}

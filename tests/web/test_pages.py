@@ -169,7 +169,6 @@ async def test_municipality_login_issue_cancel_and_csrf(client, actors, make_tok
         return client.post(url, follow_redirects=False, **kw)
 
     town = await make_token("municipality", municipality_code="GM0363")
-    other = await make_token("municipality", municipality_code="GM0200")
     day = today()
     scheme = await client.post("/api/v1/voucher-schemes", headers=town, json={
         **SCHEME, "applicationOpensOn": (day - timedelta(days=1)).isoformat(),

@@ -27,11 +27,6 @@ from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
     "Account",
-    "LoginAttempt",
-    "OneTimeLink",
-    "Party",
-    "RecoveryCode",
-    "WebSession",
     "Assessment",
     "AuditEvent",
     "Base",
@@ -42,8 +37,12 @@ __all__ = [
     "ContractEvent",
     "IdempotencyRecord",
     "JobLease",
+    "LoginAttempt",
+    "OneTimeLink",
     "Organization",
     "OutboxMail",
+    "Party",
+    "RecoveryCode",
     "Suspension",
     "Tender",
     "TenderAward",
@@ -52,4 +51,5 @@ __all__ = [
     "Voucher",
     "VoucherExpiry",
     "VoucherScheme",
+    "WebSession",
 ]

@@ -91,10 +91,10 @@ class TenderAward(Base):
 
 
 class ContractCheck(Base):
-    """One daily look at the winner's certificates during the contract."""
+    """One look at the winner's certificates during the contract (daily job, award, or an
+    on-demand `pso jobs run`)."""
 
     __tablename__ = "contract_checks"
-    __table_args__ = (UniqueConstraint("award_id", "day", name="uq_contract_checks_award_day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("tender_awards.id"), index=True)

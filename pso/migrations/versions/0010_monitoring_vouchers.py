@@ -51,8 +51,7 @@ def upgrade() -> None:
     sa.Column('results', sa.JSON(), nullable=False),
     sa.Column('created_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['award_id'], ['tender_awards.id'], name=op.f('fk_contract_checks_award_id_tender_awards')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contract_checks')),
-    sa.UniqueConstraint('award_id', 'day', name='uq_contract_checks_award_day')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contract_checks'))
     )
     with op.batch_alter_table('contract_checks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contract_checks_award_id'), ['award_id'], unique=False)

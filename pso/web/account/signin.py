@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from litestar import Request, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
@@ -73,7 +75,8 @@ async def signin(request: Request, db: AsyncSession) -> Template | Redirect:
         return page.render("web/account/signin.html", {**context, "error": WRONG}, 401)
     if account.totp_enabled_at is not None:
         await page.sign_in(account, "totp")
-        return page.redirect("/inloggen/code" + (f"?volgende={wanted}" if wanted else ""))
+        return page.redirect("/inloggen/code" + (f"?volgende={quote(wanted, safe='/')}"
+                                                 if wanted else ""))
     await page.sign_in(account, "full")
     return _landing(page, wanted)
 

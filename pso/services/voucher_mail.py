@@ -1,0 +1,32 @@
+"""Mails about a voucher to its holder: the active accounts of the applying organisation
+(SPEC §7.5). Queued in the caller's transaction, so a mail exists only for a voucher
+that does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.db.models import Voucher
+from pso.mail import public_url, queue_mail
+from pso.services.recipients import applicant_recipients
+from pso.voucher_codes import display
+
+
+def context(voucher: Voucher, base_url: str) -> dict[str, Any]:
+    org, code = voucher.organization, display(voucher.code)
+    return {"organization": org.name, "kvk": org.kvk, "code": code,
+            "scheme": voucher.scheme.title, "amount": voucher.amount,
+            "expires_on": voucher.expires_on, "voucher_link": f"{base_url}/vouchers/{code}"}
+
+
+async def tell_holder(session: AsyncSession, voucher: Voucher, template: str,
+                      base_url: str | None = None) -> int:
+    """Queue `template` (voucher_issued, voucher_expired) to every holder account; returns
+    how many mails were queued."""
+    values = context(voucher, base_url or public_url())
+    people = await applicant_recipients(session, voucher.organization.kvk)
+    for email, name in people:
+        await queue_mail(session, to=email, template=template, context={**values, "name": name})
+    return len(people)

@@ -1,0 +1,229 @@
+"""Signing in, out and back in a real browser (Debian chromium, JavaScript off), against the
+real server with its outbox sender delivering to a real SMTP server (aiosmtpd), on SQLite
+and on PostgreSQL: wrong password, throttling, logout then reuse of the old cookie, password
+reset through the mail that arrived, TOTP enrolment and sign-in with a code, and an invited
+person who sets a password and lands on their role's home."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import sys
+import time
+from collections.abc import Iterator
+
+import pyotp
+import pytest
+
+from pso.db.migrate import upgrade
+from pso.db.setup import add_account
+from pso.settings import Settings
+from tests.browser.test_browser import CHROMIUM, DESKTOP, shoot, submit
+from tests.conftest import BACKENDS
+from tests.databases import temporary_postgres
+from tests.mail_server import MailServer
+from tests.servers import start_server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+PASSWORD = "Groene-Ladder-Zomer-2026"
+PEOPLE = [  # e-mail, name, role, party, party name
+    ("gemeente@example.nl", "Gea Gemeente", "municipality", "GM0363", "Gemeente Amsterdam"),
+    ("geblokkeerd@example.nl", "Bert Blok", "municipality", "GM0363", None),
+    ("vergeten@example.nl", "Vera Vergeet", "procurement", "30280353", "Inkoop Utrecht"),
+    ("beheer@example.nl", "Bea Beheer", "admin", None, None),
+    ("hr@example.nl", "Hans HR", "company", "12345678", "Groen & Schoon Hoveniers"),
+]
+
+
+def server_app(port: int) -> list[str]:
+    """The app as `pso serve` builds it: with the outbox sender running."""
+    return [sys.executable, "-m", "uvicorn", "--factory", "pso.cli:server_app",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+            "--no-access-log"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    mail = MailServer()
+    mail.start()
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgres":
+            url = stack.enter_context(temporary_postgres("pso_browser_accounts"))
+        else:
+            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('accounts') / 'pso.sqlite3'}"
+        upgrade(url)
+        settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
+        for email, name, role, party, party_name in PEOPLE:
+            asyncio.run(add_account(settings, email=email, name=name, role=role, party=party,
+                                    party_name=party_name, password=PASSWORD))
+        base = stack.enter_context(start_server(url, env={
+            "PSO_SMTP_URL": mail.url, "PSO_MAIL_POLL_SECONDS": "0.2",
+            "PSO_MAIL_FROM": "PSO-dienst <noreply@pso.example.nl>"}, command=server_app))
+        try:
+            yield {"base": base, "mail": mail, "backend": request.param}
+        finally:
+            mail.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(site) -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser, site):
+    """A fresh browser profile (own cookies); console errors (CSP!) fail the test."""
+    made = []
+    problems: list[str] = []
+
+    def new():
+        ctx = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
+                                  java_script_enabled=False)
+        ctx.set_default_timeout(10_000)
+        made.append(ctx)
+        tab = ctx.new_page()
+        expected = "Failed to load resource: the server responded with a status of 4"
+        tab.on("console", lambda m: problems.append(m.text)
+               if m.type == "error" and not m.text.startswith(expected) else None)
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        return ctx, tab
+
+    yield new
+    for ctx in made:
+        ctx.close()
+    assert not problems, f"browser reported errors (CSP?): {problems}"
+
+
+def sign_in(tab, email: str, password: str = PASSWORD):
+    tab.goto("/inloggen")
+    tab.fill("#email", email)
+    tab.fill("#password", password)
+    with tab.expect_navigation() as nav:
+        tab.click("form.login button")
+    return nav.value
+
+
+def mail_link(site, address: str, count: int) -> str:
+    """The path of the newest link mailed to `address`, once `count` mails reached it."""
+    mail: MailServer = site["mail"]
+    deadline = time.monotonic() + 15
+    while len(mail.to(address)) < count:
+        assert time.monotonic() < deadline, f"no mail for {address}"
+        time.sleep(0.1)
+    link = mail.links(mail.to(address)[-1])
+    path = next(u for u in link if "/wachtwoord-instellen/" in u)
+    return path[path.index("/wachtwoord-instellen/"):]
+
+
+def test_wrong_password_then_sign_in_and_logout_ends_the_cookie(context, site) -> None:
+    ctx, tab = context()
+    sign_in(tab, "gemeente@example.nl", "Verkeerd-wachtwoord-1")
+    assert "Het e-mailadres of het wachtwoord klopt niet." in tab.inner_text("main")
+    shoot(tab, f"inloggen-fout-{site['backend']}", phone=False)
+    sign_in(tab, "gemeente@example.nl")
+    assert tab.url.endswith("/gemeente")
+    assert "Gea Gemeente" in tab.inner_text(".page-head")
+    cookie = next(c for c in ctx.cookies() if c["name"] == "pso_sessie")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    submit(tab, "text=Uitloggen")
+    assert tab.url.endswith("/inloggen") and "U bent uitgelogd." in tab.inner_text("main")
+
+    # Someone who copied the cookie before the logout gets nowhere with it.
+    thief, stolen = context()
+    thief.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
+    stolen.goto("/gemeente")
+    assert "/inloggen" in stolen.url and stolen.locator("#password").is_visible()
+
+
+def test_five_failures_throttle_even_the_right_password(context, site) -> None:
+    _, tab = context()
+    for _ in range(5):
+        assert sign_in(tab, "geblokkeerd@example.nl", "Fout-fout-fout-1").status == 401
+    response = sign_in(tab, "geblokkeerd@example.nl")
+    assert response.status == 429 and int(response.headers["retry-after"]) > 800
+    assert "Te veel mislukte pogingen" in tab.inner_text("main")
+    shoot(tab, f"inloggen-geblokkeerd-{site['backend']}", phone=False)
+
+
+def test_password_reset_through_the_mail_that_arrived(context, site) -> None:
+    _, tab = context()
+    tab.goto("/inloggen")
+    submit(tab, "text=Wachtwoord vergeten?")
+    tab.fill("#email", "vergeten@example.nl")
+    submit(tab, "form.login button")
+    assert "ontvangt u binnen enkele minuten een e-mail" in tab.inner_text("main")
+    [message] = site["mail"].wait_for(1) and site["mail"].to("vergeten@example.nl")
+    assert message["Subject"] == "Nieuw wachtwoord voor de PSO-dienst"
+    path = mail_link(site, "vergeten@example.nl", 1)
+    tab.goto(path)
+    tab.fill("#password", "kort")
+    tab.fill("#password2", "kort")
+    submit(tab, "form.login button")
+    assert "minstens 12 tekens" in tab.inner_text("main")
+    tab.fill("#password", "Een-nieuw-en-lang-wachtwoord")
+    tab.fill("#password2", "Een-nieuw-en-lang-wachtwoord")
+    submit(tab, "form.login button")
+    assert "Uw wachtwoord is ingesteld" in tab.inner_text("main")
+    sign_in(tab, "vergeten@example.nl", "Een-nieuw-en-lang-wachtwoord")
+    assert tab.url.endswith("/inkoop")
+    tab.goto(path)  # the link worked once
+    assert "al gebruikt" in tab.inner_text("main")
+    assert tab.locator("a[href='/wachtwoord-vergeten']").count() >= 1
+
+
+def test_totp_enrolment_and_sign_in_with_a_code(context, site) -> None:
+    _, tab = context()
+    sign_in(tab, "beheer@example.nl")
+    assert tab.url.endswith("/account/tweestapsverificatie")  # required for admins
+    tab.goto("/beheer")
+    assert tab.url.endswith("/account/tweestapsverificatie")  # nothing before enrolling
+    assert tab.locator("figure.qr svg").is_visible()
+    shoot(tab, f"tweestaps-instellen-{site['backend']}", phone=False)
+    secret = tab.inner_text("#totp-secret").strip()
+    tab.fill("#code", pyotp.TOTP(secret).now())
+    submit(tab, "form.login button")
+    assert len(tab.locator("ul.recovery-codes li").all()) == 10
+    submit(tab, "text=Verder naar uw startpagina")
+    assert tab.url.endswith("/beheer") and "Beheer" in tab.inner_text("h1")
+    submit(tab, "text=Uitloggen")
+
+    sign_in(tab, "beheer@example.nl")
+    assert "/inloggen/code" in tab.url
+    tab.fill("#code", "000000")
+    submit(tab, "form.login button")
+    assert "Deze code klopt niet" in tab.inner_text("main")
+    tab.fill("#code", pyotp.TOTP(secret).now())
+    submit(tab, "form.login button")
+    assert tab.url.endswith("/beheer")
+
+
+def test_invited_person_sets_a_password_and_lands_home(context, site) -> None:
+    _, tab = context()
+    sign_in(tab, "hr@example.nl")
+    assert tab.url.endswith("/mijn")
+    tab.goto("/account/uitnodigen")
+    tab.fill("#email", "collega@example.nl")
+    tab.fill("#name", "Cor Collega")
+    submit(tab, "form.section-box button")
+    assert "Uitnodiging verstuurd naar collega@example.nl" in tab.inner_text("main")
+    path = mail_link(site, "collega@example.nl", 1)
+    message = site["mail"].to("collega@example.nl")[0]
+    assert "Hans HR nodigt u uit" in MailServer.text(message)
+
+    _, invited = context()
+    invited.goto(path)
+    assert "Welkom bij de PSO-dienst" in invited.inner_text("h1")
+    invited.fill("#password", "Cor-zijn-eigen-wachtwoord")
+    invited.fill("#password2", "Cor-zijn-eigen-wachtwoord")
+    submit(invited, "form.login button")
+    sign_in(invited, "collega@example.nl", "Cor-zijn-eigen-wachtwoord")
+    assert invited.url.endswith("/mijn") and "Cor Collega" in invited.inner_text(".page-head")
+    shoot(invited, f"uitgenodigd-thuis-{site['backend']}", phone=False)
+    assert re.search(r"Groen & Schoon Hoveniers", invited.inner_text(".page-head"))
