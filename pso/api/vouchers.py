@@ -29,7 +29,7 @@ from pso.api.voucher_models import (
 )
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
-from pso.identifiers import KvkNumber
+from pso.identifiers import KVK_RE
 from pso.idempotency import idempotent
 from pso.services import municipalities
 from pso.services import vouchers as service
@@ -86,11 +86,13 @@ class VoucherSchemeController(Controller):
     @get("/open", guards=[require_roles("company", "municipality", "admin")],
          summary="Regelingen waarvoor nu aangevraagd kan worden")
     async def open_schemes(self, db: AsyncSession, actor: Actor,
-                           kvk: KvkNumber | None = None) -> OpenSchemeList:
+                           kvk: str | None = None) -> OpenSchemeList:
         """Alle regelingen met een open aanvraagperiode, met het beschikbare budget. Met
         `?kvk=` (een bedrijf: alleen het eigen KvK-nummer) ook of die organisatie nu mag
         aanvragen en zo niet, waarom niet (de grootte in fte wordt dan niet getoetst)."""
         day = clock.today()
+        if kvk is not None and not KVK_RE.match(kvk):
+            raise InvalidInput([{"name": "kvk", "reason": "Een KvK-nummer heeft 8 cijfers."}])
         if actor.role == "company":
             kvk = kvk or actor.kvk
             service.ensure_kvk_access(actor, kvk or "")

@@ -304,7 +304,7 @@ def _ensure_requested(voucher: Voucher) -> None:
     if voucher.status != "requested":
         raise Conflict("voucher-not-requested",
                        "Over deze voucher is al beslist: er ligt geen aanvraag meer open.",
-                       status=voucher.status)
+                       currentStatus=voucher.status)
 
 
 async def open_schemes(session: AsyncSession, day: date) -> list[VoucherScheme]:
