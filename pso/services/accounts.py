@@ -14,7 +14,7 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -288,7 +288,9 @@ async def second_factor(session: AsyncSession, account: Account, code: str,
     code = re.sub(r"[\s-]", "", code)[:40]
     ok = False
     if account.totp_secret and account.totp_enabled_at and re.fullmatch(r"\d{6}", code):
-        ok = pyotp.TOTP(account.totp_secret).verify(code, valid_window=1)
+        step = totp_step(account.totp_secret, code, after=account.totp_last_step)
+        if step is not None:
+            account.totp_last_step, ok = step, True
     elif code:
         digest = sha256(code.lower())
         used = await session.execute(
@@ -472,6 +474,17 @@ def totp_uri(account: Account, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account.email, issuer_name=TOTP_ISSUER)
 
 
+def totp_step(secret: str, code: str, *, after: int | None = None) -> int | None:
+    """The 30-second step (now, or one either side for clock drift) whose code this is,
+    when later than `after`: a code is accepted once (RFC 6238 section 5.2)."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(datetime.now(UTC))
+    for step in (current - 1, current, current + 1):
+        if (after is None or step > after) and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
 def sign_secret(key: str, session_hash: str, secret: str) -> str:
     return hmac.new(key.encode(), f"totp:{session_hash}:{secret}".encode(),
                     hashlib.sha256).hexdigest()
@@ -484,11 +497,13 @@ async def enable_totp(session: AsyncSession, account: Account, secret: str,
     code = re.sub(r"\s", "", code)
     if not re.fullmatch(r"[A-Z2-7]{32}", secret):
         raise AccountError("De koppeling is verlopen; begin opnieuw.", "code")
-    if not (re.fullmatch(r"\d{6}", code) and pyotp.TOTP(secret).verify(code, valid_window=1)):
+    step = totp_step(secret, code) if re.fullmatch(r"\d{6}", code) else None
+    if step is None:
         raise AccountError("Deze code klopt niet. Controleer de tijd op uw telefoon en "
                            "vul de code in die de app nu toont.", "code")
     account.totp_secret = secret
     account.totp_enabled_at = utcnow()
+    account.totp_last_step = step
     codes = await _new_recovery_codes(session, account)
     await record(session, actor_of(account), "account.totp_enabled", "account", account.id)
     return codes
@@ -513,6 +528,7 @@ async def disable_totp(session: AsyncSession, account: Account, password: str) -
         raise AccountError("Het wachtwoord klopt niet.", "password")
     account.totp_secret = None
     account.totp_enabled_at = None
+    account.totp_last_step = None
     await session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
     await session.flush()
     await record(session, actor_of(account), "account.totp_disabled", "account", account.id)
