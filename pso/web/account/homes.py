@@ -1,5 +1,5 @@
 """The role homes a sign-in lands on. /gemeente is the municipality's real portal
-(pso.web.municipality); the others are placeholders until their portals exist."""
+(pso.web.municipality), /inkoop the buyer's (pso.web.inkoop); the others are placeholders until their portals exist."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ PORTALS = {
               "Hier komen uw certificaten, uw aanvraag en uw vouchers."),
     "/beoordeling": ("auditor", "Beoordeling",
                      "Hier komt de werkbank met de aanvragen voor uw certificerende instelling."),
-    "/inkoop": ("procurement", "Inkoop",
-                "Hier komen uw aanbestedingen, de SROI-rekentool en contractbewaking."),
     "/beheer": ("admin", "Beheer", "Hier komt het beheer van de dienst."),
 }
 
