@@ -528,3 +528,51 @@ async def _restamp(session: AsyncSession, voucher: Voucher, day: date) -> None:
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     """Audit summaries are JSON: decimals and dates as text."""
     return {k: v if isinstance(v, (str, int, list, type(None))) else str(v) for k, v in data.items()}
+
+
+# --- overviews for the municipality's pages --------------------------------------------
+
+
+async def uptake_by_month(session: AsyncSession, scheme: VoucherScheme, day: date,
+                          months: int = 18) -> list[tuple[int, int, int, Decimal]]:
+    """(year, month, vouchers issued, their amount) per month, from the scheme's opening
+    month up to this month (the last `months` of them). Requests and refusals are not
+    issued vouchers; approved requests count in the month of approval."""
+    rows = (await session.execute(
+        select(Voucher.issued_on, Voucher.amount).where(
+            Voucher.scheme_id == scheme.id, Voucher.status.not_in(("requested", "refused"))))).all()
+    per: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for issued_on, amount in rows:
+        key = (issued_on.year, issued_on.month)
+        count, total = per.get(key, (0, ZERO))
+        per[key] = (count + 1, total + amount)
+    start = min([(scheme.application_opens_on.year, scheme.application_opens_on.month),
+                 *per.keys()])
+    end = max([(day.year, day.month), *per.keys()])
+    result = []
+    year, month = start
+    while (year, month) <= end:
+        count, total = per.get((year, month), (0, ZERO))
+        result.append((year, month, count, total))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return result[-months:]
+
+
+async def expiring(session: AsyncSession, actor: Actor, day: date,
+                   within_days: int = 60) -> list[Voucher]:
+    """Issued vouchers of the actor's schemes that expire within `within_days` days, and
+    those that expired in the last `within_days` days unredeemed, soonest first."""
+    query = (select(Voucher).join(VoucherScheme, VoucherScheme.id == Voucher.scheme_id)
+             .where(Voucher.status == "issued",
+                    Voucher.expires_on.between(day - timedelta(days=within_days),
+                                               day + timedelta(days=within_days)))
+             .order_by(Voucher.expires_on, Voucher.id).limit(200))
+    if actor.role == "municipality":
+        query = query.where(VoucherScheme.municipality_code == actor.municipality_code)
+    return list(await session.scalars(query))
+
+
+async def open_requests(session: AsyncSession, scheme: VoucherScheme) -> list[Voucher]:
+    return list(await session.scalars(
+        select(Voucher).where(Voucher.scheme_id == scheme.id, Voucher.status == "requested")
+        .order_by(Voucher.id)))
