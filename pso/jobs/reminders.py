@@ -1,6 +1,11 @@
 """Certificate expiry reminders (SPEC §7.5): three months and one month before validUntil,
 to the accounts of the certificate's applying organisation; each (certificate, kind)
-once, recorded in the same transaction as the queued mails."""
+once, recorded in the same transaction as the queued mails.
+
+Only certificates valid on the day are reminded (not suspended, revoked, superseded or
+expired); a certificate reinstated inside its window is reminded on the next run. Each
+certificate is its own reminder, so a PSO 30+ certificate gets one beside its ladder
+certificate."""
 
 from __future__ import annotations
 

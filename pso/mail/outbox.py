@@ -126,10 +126,11 @@ async def claim(
             update(OutboxMail).where(OutboxMail.id.in_(ids))
             .values(claimed_by=holder, claimed_until=now + CLAIM_LEASE)
         )
-        rows = await session.scalars(
+        rows = list(await session.scalars(
             select(OutboxMail).where(OutboxMail.id.in_(ids)).order_by(OutboxMail.id)
-        )
-        return list(rows)
+        ))
+        session.expunge_all()  # plain data for the sender, whatever expire_on_commit says
+        return rows
 
 
 async def mark_sent(session_maker: async_sessionmaker[AsyncSession], mail: OutboxMail,

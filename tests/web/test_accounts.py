@@ -482,3 +482,43 @@ async def test_cookies_are_secure_behind_https(settings) -> None:
     async with AsyncTestClient(app=create_app(settings), base_url="https://pso.test") as https:
         page = await https.get("/inloggen")
     assert "secure" in page.headers["set-cookie"].lower()
+
+
+async def test_after_sign_in_only_own_paths_are_followed(client, session_maker) -> None:
+    await make_account(session_maker)
+    wanted = await client.get("/account", follow_redirects=False)
+    assert wanted.headers["location"] == "/inloggen?volgende=/account"
+    page = await client.get("/inloggen?volgende=/account")
+    assert 'name="volgende" value="/account"' in page.text
+    back = await client.post("/inloggen", follow_redirects=False, data={
+        "email": "company@example.nl", "password": PASSWORD, "csrf": csrf_of(page.text),
+        "volgende": "/account"})
+    assert back.headers["location"] == "/account"
+    for evil in ("//evil.example", "https://evil.example/", "/\\evil.example"):
+        client.cookies.clear()
+        done = await form_post(client, "/inloggen", {"email": "company@example.nl",
+                                                     "password": PASSWORD, "volgende": evil})
+        assert done.headers["location"] == "/mijn", evil
+
+
+async def test_bad_sign_in_input_is_a_plain_refusal(client, session_maker) -> None:
+    await make_account(session_maker)
+    for data in ({}, {"email": "", "password": ""}, {"email": "x" * 2000, "password": "y"},
+                 {"email": "company@example.nl", "password": "p" * 5000}):
+        response = await form_post(client, "/inloggen", data)
+        assert response.status_code == 401, data
+        assert "Het e-mailadres of het wachtwoord klopt niet." in response.text
+    code = await client.get("/inloggen/code", follow_redirects=False)
+    assert code.status_code == 303 and code.headers["location"] == "/inloggen"
+
+
+async def test_showing_the_enrolment_page_stores_nothing(client, session_maker) -> None:
+    await make_account(session_maker, "admin")
+    await sign_in(client, "admin@example.nl")
+    first = await client.get("/account/tweestapsverificatie")
+    second = await client.get("/account/tweestapsverificatie")
+    secret = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
+    assert secret.search(first.text).group(1) != secret.search(second.text).group(1)
+    async with session_maker() as session:
+        stored = await session.scalar(select(Account).where(Account.email == "admin@example.nl"))
+    assert stored.totp_secret is None and stored.totp_enabled_at is None
