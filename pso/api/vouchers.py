@@ -29,8 +29,8 @@ from pso.api.voucher_models import (
 )
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
-from pso.identifiers import KVK_RE
 from pso.idempotency import idempotent
+from pso.identifiers import KVK_RE
 from pso.services import municipalities
 from pso.services import vouchers as service
 from pso.services.voucher_export import vouchers_csv

@@ -23,8 +23,8 @@ from pso.services import certification, organizations
 from pso.services import vouchers as service
 from tests.conftest import count_rows
 from tests.factories import submission
-from tests.voucher_checks import check_vouchers_consistent
 from tests.servers import start_server
+from tests.voucher_checks import check_vouchers_consistent
 
 pytestmark = pytest.mark.anyio
 

@@ -16,25 +16,27 @@ from pso.auth import SYSTEM
 from pso.db.models import AuditEvent, OutboxMail
 from pso.jobs import run_jobs
 from pso.services import accounts
+from tests.api import test_vouchers as base
 from tests.api.test_foundation import assert_problem
-from tests.api.test_vouchers import (  # noqa: F401  (fixtures)
-    A,
-    B,
-    C,
+from tests.api.test_vouchers import (
     FAR,
     HERE,
     TODAY,
-    actors,
+    A,
+    B,
+    C,
     create_scheme,
-    day,
     figures,
     issue,
     issued,
 )
 from tests.conftest import count_rows
-from tests.factories import organization
 
 pytestmark = pytest.mark.anyio
+
+# The fixtures of the voucher API tests: organisations in GM0200 and its neighbour, tokens.
+actors = base.actors
+day = base.day
 
 
 def pdf_text(body: bytes) -> str:
@@ -257,4 +259,3 @@ async def test_municipality_names_instead_of_codes(client, actors, session_maker
     body = (await client.get(f"/api/v1/vouchers/{voucher['code']}/pdf",
                              headers=actors["municipality"])).content
     assert "Gemeente Apeldoorn" in pdf_text(body)
-    _ = organization  # the factory is used by the imported fixtures

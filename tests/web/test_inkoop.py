@@ -58,11 +58,11 @@ async def test_tender_bids_csv_award_and_monitoring(client, session_maker, make_
     assert added.status_code == 303, added.text
 
     # A CSV with errors: every row's error at once, nothing added.
-    broken = ("naam;kvk;prijs;certificaat;trede\n"
-              "Bravo;10000002;98.500;;\n"
-              "Charlie;123;veel;;\n"
-              "Delta;10000004;99.999,99;;trede 9\n"
-              "Bravo twee;10000002;1;;\n").encode()
+    broken = (b"naam;kvk;prijs;certificaat;trede\n"
+              b"Bravo;10000002;98.500;;\n"
+              b"Charlie;123;veel;;\n"
+              b"Delta;10000004;99.999,99;;trede 9\n"
+              b"Bravo twee;10000002;1;;\n")
     refused = await post(client, f"{url}/import", {"csrf": csrf},
                          files={"bestand": ("bids.csv", broken, "text/csv")})
     assert refused.status_code == 400
