@@ -19,6 +19,7 @@ class AuditEventOut(ApiModel):
     id: int
     at: datetime
     actor_id: int | None
+    actor_account_id: int | None = None  # the person (account) who acted, by token or browser
     actor_name: str
     actor_role: str
     action: str

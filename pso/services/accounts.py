@@ -169,6 +169,17 @@ async def find_account(session: AsyncSession, email: str) -> Account | None:
     return await session.scalar(select(Account).where(Account.email == normalise_email(email)))
 
 
+async def account_by_id(session: AsyncSession, account_id: int) -> Account | None:
+    return await session.get(Account, account_id)
+
+
+async def list_accounts(session: AsyncSession, limit: int = 500) -> list[Account]:
+    """Every account (for the admin), by party and e-mail address."""
+    return list(await session.scalars(
+        select(Account).join(Party, Account.party_id == Party.id)
+        .order_by(Party.kind, Party.code, Account.email).limit(limit)))
+
+
 async def create_account(
     session: AsyncSession, actor: Actor, *, email: str, name: str, role: str, party: Party,
     password: str | None = None,

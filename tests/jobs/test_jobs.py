@@ -175,3 +175,19 @@ async def test_reminders_go_out_through_smtp(session_maker, settings, mail_serve
     assert "verloopt op 1 mei 2026" in message["Subject"]
     assert "over drie maanden" in mail_server.text(message)
     assert "<strong>over drie maanden</strong>" in mail_server.html(message)
+
+
+async def test_a_suspended_certificate_is_reminded_once_reinstated(session_maker, settings) -> None:
+    from pso.db.models import Suspension
+
+    async with session_maker() as session, session.begin():
+        org = await data.organization(session, "12345678")
+        cert = await data.certificate(session, org, "PSO-2024-000001", DAY + timedelta(days=70))
+        session.add(Suspension(certificate_id=cert.id, start=DAY - timedelta(days=3)))
+    suspended = await run_jobs(session_maker, settings, day=DAY)
+    assert suspended.results["certificate_reminders"]["reminders"] == 0
+    async with session_maker() as session, session.begin():
+        period = await session.scalar(select(Suspension))
+        period.end = DAY + timedelta(days=1)
+    reinstated = await run_jobs(session_maker, settings, day=DAY + timedelta(days=1))
+    assert reinstated.results["certificate_reminders"] == {"reminders": 1, "mails": 2}

@@ -522,3 +522,64 @@ async def test_showing_the_enrolment_page_stores_nothing(client, session_maker) 
     async with session_maker() as session:
         stored = await session.scalar(select(Account).where(Account.email == "admin@example.nl"))
     assert stored.totp_secret is None and stored.totp_enabled_at is None
+
+
+async def test_admin_makes_the_first_account_of_a_party_and_revokes_people(
+        client, session_maker) -> None:
+    secret = pyotp.random_base32()
+    await make_account(session_maker, "admin", totp=secret)
+    await make_account(session_maker, "company")
+    await sign_in(client, "company@example.nl")
+    assert (await client.get("/beheer/accounts")).status_code == 403
+    client.cookies.clear()
+    await sign_in(client, "admin@example.nl")
+    await form_post(client, "/inloggen/code", {"code": pyotp.TOTP(secret).now()})
+    home = await client.get("/beheer")
+    assert 'href="/beheer/accounts"' in home.text
+    page = await client.get("/beheer/accounts")
+    assert page.status_code == 200 and "company@example.nl" in page.text
+
+    def person(**fields: str) -> dict[str, str]:
+        return {"email": "ana@apeldoorn.nl", "name": "Ana", "role": "municipality",
+                "party": "GM0200", "party_name": "Gemeente Apeldoorn", **fields}
+
+    for bad, reason in ((person(party="Apeldoorn"), "gemeentecode"),
+                        (person(email="geen adres"), "geldig e-mailadres"),
+                        (person(role="keizer"), "Onbekende rol"),
+                        (person(email="company@example.nl"), "bestaat al")):
+        refused = await form_post(client, "/beheer/accounts", bad)
+        assert refused.status_code == 400 and reason in refused.text, bad
+    made = await form_post(client, "/beheer/accounts", person())
+    assert made.status_code == 303
+    listed = (await client.get("/beheer/accounts")).text
+    assert "Gemeente Apeldoorn (GM0200)" in listed and "Uitgenodigd" in listed
+    [mail] = await mails_to(session_maker, "ana@apeldoorn.nl")
+    assert "Test admin nodigt u uit" in mail.text_body and "Gemeente Apeldoorn" in mail.text_body
+
+    async with session_maker() as session:
+        ana = await session.scalar(select(Account).where(Account.email == "ana@apeldoorn.nl"))
+        me = await session.scalar(select(Account).where(Account.email == "admin@example.nl"))
+    revoked = await form_post(client, f"/beheer/accounts/{ana.id}/intrekken", {},
+                              page="/beheer/accounts")
+    assert revoked.status_code == 303
+    assert "Ingetrokken" in (await client.get("/beheer/accounts")).text
+    own = await form_post(client, f"/beheer/accounts/{me.id}/intrekken", {},
+                          page="/beheer/accounts")
+    assert own.status_code == 303
+    assert "eigen account niet intrekken" in (await client.get("/beheer/accounts")).text
+    assert (await client.get(link_in(mail))).status_code == 404  # a revoked person's link
+
+
+async def test_audit_events_name_the_person(client, session_maker) -> None:
+    account = await make_account(session_maker, "admin")
+    async with session_maker() as session, session.begin():
+        _, token = await accounts.create_token(session, await session.get(Account, account.id),
+                                               "script")
+    await sign_in(client, "admin@example.nl", "Fout-wachtwoord-99")
+    events = (await client.get("/api/v1/audit-events", params={"pageSize": 200},
+                               headers={"Authorization": f"Bearer {token}"})).json()["items"]
+    made = next(e for e in events if e["action"] == "user.created")
+    assert made["actorAccountId"] == account.id
+    failed = next(e for e in events if e["action"] == "account.sign_in_failed")
+    assert failed["actorAccountId"] == account.id and failed["entityId"] == str(account.id)
+    assert failed["summary"]["address"] == "testclient"
