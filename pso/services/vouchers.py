@@ -194,6 +194,16 @@ async def issue(
     # Lock before anything is counted; a company may apply to any municipality's scheme.
     scheme = await scheme_for(session, actor, scheme_id, lock=True)
     found = await session.scalar(select(Organization).where(Organization.kvk == kvk))
+    if (found is not None and found.municipality_code not in scheme.eligible_municipality_codes
+            and scheme.application_opens_on <= day <= scheme.application_closes_on):
+        # People read names, not GM codes (the municipality parties carry them).
+        from pso.services.municipalities import name
+
+        raise Conflict(
+            "municipality-not-eligible",
+            f"Organisaties uit gemeente {await name(session, found.municipality_code)} komen "
+            "niet in aanmerking voor deze regeling.",
+        )
     org = _eligible(scheme, found, kvk, fte, day)
     taken = await session.scalar(
         select(Voucher.code).where(
