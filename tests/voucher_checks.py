@@ -18,7 +18,8 @@ ZERO = Decimal("0.00")
 
 async def check_vouchers_consistent(session_maker, day: date | None = None) -> dict[str, int]:
     """Asserts: one voucher per organisation per scheme, exactly one audit entry for every
-    issued, redeemed and cancelled voucher and no audit entry without its voucher, every
+    issued (or requested, then approved or refused), redeemed and cancelled voucher and no
+    audit entry without its voucher, every
     redemption complete (amount, date, invoice; min(amount, invoice) paid), and per scheme
     committed <= budget, with the SQL rule agreeing with the same rule summed here.
     Returns counts, so a test can also check that something happened."""
@@ -45,7 +46,13 @@ async def check_vouchers_consistent(session_maker, day: date | None = None) -> d
     def logged(action: str) -> set[str]:
         return {entity for act, entity in audit if act == action}
 
-    assert logged("voucher.issued") == {display(v.code) for v in vouchers}
+    requested = logged("voucher.requested")
+    assert not logged("voucher.issued") & requested
+    assert logged("voucher.issued") | requested == {display(v.code) for v in vouchers}
+    assert logged("voucher.refused") == {display(v.code) for v in vouchers
+                                         if v.status == "refused"}
+    assert logged("voucher.approved") | logged("voucher.refused") == requested - {
+        display(v.code) for v in vouchers if v.status == "requested"}
     assert logged("voucher.redeemed") == {display(v.code) for v in vouchers
                                           if v.status == "redeemed"}
     assert logged("voucher.cancelled") == {display(v.code) for v in vouchers
@@ -60,7 +67,7 @@ async def check_vouchers_consistent(session_maker, day: date | None = None) -> d
             committed[v.scheme_id] += v.redeemed_amount
         else:
             assert v.redeemed_amount is None and v.redeemed_on is None, v
-            if v.status == "issued" and v.expires_on >= day:
+            if (v.status == "issued" and v.expires_on >= day) or v.status == "requested":
                 committed[v.scheme_id] += v.amount
         assert (v.status == "cancelled") == (v.cancelled_on is not None), v
 
@@ -72,6 +79,8 @@ async def check_vouchers_consistent(session_maker, day: date | None = None) -> d
     return {
         "vouchers": len(vouchers),
         "issued": sum(v.status == "issued" for v in vouchers),
+        "requested": sum(v.status == "requested" for v in vouchers),
+        "refused": sum(v.status == "refused" for v in vouchers),
         "redeemed": sum(v.status == "redeemed" for v in vouchers),
         "cancelled": sum(v.status == "cancelled" for v in vouchers),
     }

@@ -24,6 +24,7 @@ ROUTE_MODULES = [
     "pso.web.calculator",
     "pso.web.tender",
     "pso.web.municipality",
+    "pso.web.inkoop",
     "pso.web.account",
     "pso.web.mijn",
     "pso.web.beoordeling",

@@ -32,7 +32,7 @@ from pso.db.base import utcnow
 from pso.db.models import Tender, TenderBid
 from pso.errors import ProblemError, problem_response
 from pso.idempotency import idempotent
-from pso.services import tender_exports, tenders
+from pso.services import monitoring, tender_exports, tenders
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="Nummer van de aanbesteding")]
 
@@ -120,6 +120,110 @@ class TenderEvaluationOut(EvaluationOut):
     register_facts: list[FactOut] = Field(
         description="De registergegevens die de beoordeling gebruikte, op de sluitingsdatum"
     )
+
+
+class AwardIn(AllErrors):
+    bidder: ShortText = Field(description="KvK-nummer van de winnende inschrijving (of een "
+                              "naam die in deze aanbesteding uniek is)")
+    contract_start: date = Field(description="Eerste dag van het contract")
+    contract_end: date = Field(description="Laatste dag van het contract")
+
+    @staticmethod
+    def rule_errors(data: dict[str, Any]) -> list[dict[str, str]]:
+        try:
+            start = date.fromisoformat(str(data.get("contractStart")))
+            end = date.fromisoformat(str(data.get("contractEnd")))
+        except ValueError:
+            return []
+        if end < start:
+            return [{"name": "contractEnd",
+                     "reason": "Het einde van het contract ligt vóór het begin."}]
+        return []
+
+
+class WatchedOut(ApiModel):
+    number: str
+    kvk: str
+    kind: Literal["ladder", "pso30plus"]
+    rung: Rung
+    valid_until: date
+
+
+class AwardOut(ApiModel):
+    tender_id: int
+    bidder: str
+    kvk: str
+    position: int = Field(description="Plaats in de rangschikking")
+    rung: Rung = Field(description="De trede waarop is gegund")
+    pso30_plus: bool
+    verified: bool
+    price: MoneyOut
+    advantage: MoneyOut
+    penalty_if_not_maintained: MoneyOut
+    certificates: list[WatchedOut] = Field(description="De certificaten die bewaakt worden")
+    contract_start: date
+    contract_end: date
+    awarded_at: datetime
+    awarded_by: str
+
+
+class CheckResultOut(ApiModel):
+    number: str
+    kvk: str
+    kind: str
+    status: str
+    ok: bool
+    note: str
+
+
+class CheckOut(ApiModel):
+    day: date
+    ok: bool
+    results: list[CheckResultOut]
+
+
+class EventOut(ApiModel):
+    day: date
+    kind: Literal["suspended", "revoked", "expired", "superseded", "expiry_warning"]
+    certificate_number: str
+    kvk: str
+    rung_won: Rung
+    rung_now: Rung
+    detail: str
+    penalty_if_not_maintained: MoneyOut | None = Field(
+        description="Bij verlies van de gegunde trede: de boete")
+    notified: int = Field(description="Aantal gemailde personen van de inkopende organisatie")
+
+
+class MonitoringOut(ApiModel):
+    tender_id: int
+    state: Literal["not_awarded", "not_started", "active", "ended"]
+    award: AwardOut | None
+    checks: list[CheckOut] = Field(description="De laatste controles, nieuwste eerst")
+    events: list[EventOut]
+
+
+def award_out(award: Any) -> AwardOut:
+    return AwardOut(
+        tender_id=award.tender_id, bidder=award.bidder, kvk=award.kvk, position=award.position,
+        rung=award.rung, pso30_plus=award.pso30plus, verified=award.verified, price=award.price,
+        advantage=award.advantage, penalty_if_not_maintained=award.penalty,
+        certificates=[WatchedOut(number=c["number"], kvk=c["kvk"], kind=c["kind"],
+                                 rung=c["rung"], valid_until=c["validUntil"])
+                      for c in award.certificates],
+        contract_start=award.contract_start, contract_end=award.contract_end,
+        awarded_at=award.awarded_at, awarded_by=award.awarded_by)
+
+
+def monitoring_out(found: dict[str, Any]) -> MonitoringOut:
+    return MonitoringOut(
+        tender_id=found["tender"].id, state=found["state"],
+        award=award_out(found["award"]) if found["award"] is not None else None,
+        checks=[CheckOut(day=c.day, ok=c.ok, results=c.results) for c in found["checks"]],
+        events=[EventOut(day=e.day, kind=e.kind, certificate_number=e.certificate_number,
+                         kvk=e.kvk, rung_won=e.rung_won, rung_now=e.rung_now, detail=e.detail,
+                         penalty_if_not_maintained=e.penalty, notified=e.recipients)
+                for e in found["events"]])
 
 
 def bid_out(bid: TenderBid) -> BidOut:
@@ -219,6 +323,29 @@ class TenderController(Controller):
         """Stelt de beoordeling vast (vanaf de sluitingsdatum; daarna geen inschrijvingen meer).
         Nogmaals vaststellen geeft de bewaarde beoordeling ongewijzigd terug."""
         return Response(await tenders.evaluation(db, actor, tender_id, fix=True))
+
+    @post("/{tender_id:int}/award", status_code=201, summary="Gunning vastleggen")
+    async def award(self, request: Request, tender_id: Id, data: AwardIn, db: AsyncSession,
+                    actor: Actor) -> Response[AwardOut]:
+        """Legt de gunning vast: aan welke inschrijver (KvK-nummer) en de looptijd van het
+        contract. De beoordeling wordt zo nodig eerst vastgesteld (409 `tender-open` vóór de
+        sluitingsdatum). Daarna controleert de dienst dagelijks de certificaten van de
+        winnaar (bij een combinatie: van elke deelnemer). 409 `tender-already-awarded`.
+        Ondersteunt de header Idempotency-Key."""
+        async def run() -> AwardOut:
+            found = await monitoring.award(db, actor, tender_id, data.bidder,
+                                           data.contract_start, data.contract_end)
+            return award_out(found)
+
+        return await idempotent(request, db, actor, run, status_code=201)
+
+    @get("/{tender_id:int}/monitoring", summary="Contractbewaking")
+    async def monitoring(self, tender_id: Id, db: AsyncSession, actor: Actor) -> MonitoringOut:
+        """De gunning, de toestand van het contract vandaag, de laatste controles en alle
+        gebeurtenissen: geschorst, ingetrokken, verlopen, vervangen door een lagere trede (met
+        `penaltyIfNotMaintained`), en een waarschuwing drie maanden voordat een certificaat
+        binnen de looptijd verloopt."""
+        return monitoring_out(await monitoring.monitoring(db, actor, tender_id))
 
 
 async def export(result: dict[str, Any], fmt: str) -> Response[Any]:

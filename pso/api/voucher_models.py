@@ -17,7 +17,7 @@ from pso.voucher_codes import display
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(1000000000)  # a billion euro: far above any municipal budget
 CERTIFICATE_RE = r"^PSO-[0-9]{4}-[0-9]{6}$"
-Status = Literal["issued", "redeemed", "cancelled", "expired"]
+Status = Literal["requested", "issued", "redeemed", "cancelled", "expired", "refused"]
 
 
 def _decimal_input(value: Any) -> Any:
@@ -79,6 +79,11 @@ class SchemeIn(ApiInput):
         min_length=1, max_length=400,
         description="Gemeenten (CBS-codes) waarin de organisatie gevestigd moet zijn",
     )
+    requires_approval: bool = Field(
+        default=False, strict=True,
+        description="Aanvragen van bedrijven wachten op goedkeuring door de gemeente "
+        "(status requested); het bedrag is dan al gereserveerd",
+    )
 
     @field_validator("eligible_municipality_codes")
     @classmethod
@@ -124,7 +129,42 @@ class CancellationIn(ApiInput):
     )
 
 
+class SchemePatchIn(ApiInput):
+    """Only the fields sent change. The budget may grow; lower than what is committed is
+    409 `budget-below-committed`."""
+
+    title: Annotated[str, AfterValidator(_text)] | None = Field(
+        default=None, min_length=1, max_length=200)
+    voucher_amount: Amount | None = None
+    budget: Amount | None = None
+    application_opens_on: date | None = None
+    application_closes_on: date | None = None
+    voucher_validity_days: int | None = Field(default=None, strict=True, ge=1, le=3650)
+    max_fte: Fte | None = Field(default=None, gt=0)
+    eligible_municipality_codes: list[MunicipalityCode] | None = Field(
+        default=None, min_length=1, max_length=400)
+    requires_approval: bool | None = Field(default=None, strict=True)
+
+    @field_validator("eligible_municipality_codes")
+    @classmethod
+    def _unique(cls, codes: list[str] | None) -> list[str] | None:
+        return list(dict.fromkeys(codes)) if codes is not None else None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, minus explicit nulls (nothing here may be emptied)."""
+        sent = self.model_dump(by_alias=False, exclude_unset=True)
+        return {k: v for k, v in sent.items() if v is not None}
+
+
+class RefusalIn(ApiInput):
+    reason: Annotated[str, AfterValidator(_text)] | None = Field(
+        default=None, max_length=500, description="Reden van weigering"
+    )
+
+
 class StatusCounts(ApiModel):
+    requested: int
+    refused: int
     issued: int
     redeemed: int
     cancelled: int
@@ -142,6 +182,8 @@ class SchemeOut(ApiModel):
     voucher_validity_days: int
     max_fte: Decimal
     eligible_municipality_codes: list[str]
+    requires_approval: bool
+    municipality_name: str = Field(description="Naam van de gemeente (anders de code)")
     created_at: datetime
     application_open: bool = Field(description="Kan er vandaag aangevraagd worden?")
     committed: Decimal = Field(description="Vastgelegd: gereserveerd (uitgegeven) plus uitbetaald")
@@ -150,8 +192,12 @@ class SchemeOut(ApiModel):
     counts: StatusCounts
 
     @classmethod
-    def build(cls, scheme: VoucherScheme, fig: Figures, day: date) -> SchemeOut:
+    def build(cls, scheme: VoucherScheme, fig: Figures, day: date,
+              names: dict[str, str] | None = None) -> SchemeOut:
         return cls(
+            requires_approval=scheme.requires_approval,
+            municipality_name=(names or {}).get(scheme.municipality_code,
+                                                scheme.municipality_code),
             id=scheme.id,
             title=scheme.title,
             municipality_code=scheme.municipality_code,
@@ -193,6 +239,10 @@ class VoucherOut(ApiModel):
     assessment_id: int | None = None
     cancelled_on: date | None = None
     cancellation_reason: str | None = None
+    requested_on: date | None = Field(default=None, description="Aangevraagd op (bij goedkeuring)")
+    decided_on: date | None = Field(default=None, description="Goedgekeurd of geweigerd op")
+    refusal_reason: str | None = None
+    pdf_sha256: str | None = Field(default=None, description="SHA-256 van de bewaarde pdf")
 
     @classmethod
     def build(cls, voucher: Voucher, day: date) -> VoucherOut:
@@ -214,6 +264,10 @@ class VoucherOut(ApiModel):
             assessment_id=voucher.assessment_id,
             cancelled_on=voucher.cancelled_on,
             cancellation_reason=voucher.cancellation_reason,
+            requested_on=voucher.requested_on,
+            decided_on=voucher.decided_on,
+            refusal_reason=voucher.refusal_reason,
+            pdf_sha256=voucher.pdf_sha256,
         )
 
 
@@ -222,3 +276,24 @@ class VoucherPage(ApiModel):
     page: int
     page_size: int
     total: int
+
+
+class OpenSchemeOut(ApiModel):
+    id: int
+    title: str
+    municipality_code: str
+    municipality_name: str
+    voucher_amount: Decimal
+    application_closes_on: date
+    voucher_validity_days: int
+    max_fte: Decimal
+    eligible_municipality_codes: list[str]
+    requires_approval: bool
+    available: Decimal = Field(description="Nog beschikbaar budget")
+    eligible: bool | None = Field(
+        default=None, description="Met ?kvk=: mag deze organisatie nu aanvragen?")
+    ineligible_reason: str | None = None
+
+
+class OpenSchemeList(ApiModel):
+    items: list[OpenSchemeOut]

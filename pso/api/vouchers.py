@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import Parameter
@@ -15,10 +15,14 @@ from pso.api.base import BEARER, PageNumber, PageSize, provide_db
 from pso.api.voucher_models import (
     CancellationIn,
     IssueIn,
+    OpenSchemeList,
+    OpenSchemeOut,
     RedemptionIn,
+    RefusalIn,
     SchemeIn,
     SchemeList,
     SchemeOut,
+    SchemePatchIn,
     Status,
     VoucherOut,
     VoucherPage,
@@ -26,21 +30,26 @@ from pso.api.voucher_models import (
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
 from pso.idempotency import idempotent
+from pso.identifiers import KVK_RE
+from pso.services import municipalities
 from pso.services import vouchers as service
 from pso.services.voucher_export import vouchers_csv
-from pso.services.voucher_pdf import render_voucher
+from pso.services.voucher_pdf import stored_pdf
 
 ISSUE_CONFLICTS = (
     "409-problemen, elk met een eigen type: organization-unknown (niet geregistreerd), "
     "application-window-not-open, application-window-closed, municipality-not-eligible, "
-    "fte-above-maximum (maxFte is inclusief), voucher-already-issued, budget-exhausted."
+    "fte-above-maximum (maxFte is inclusief), voucher-already-issued, budget-exhausted. "
+    "Bij een regeling met `requiresApproval` wordt de aanvraag van een bedrijf een voucher "
+    "met status `requested` (het bedrag is gereserveerd) tot de gemeente beslist."
 )
 
 
 async def _scheme_out(db: AsyncSession, scheme: Any) -> SchemeOut:
     day = clock.today()
     fig = (await service.figures(db, [scheme], day))[scheme.id]
-    return SchemeOut.build(scheme, fig, day)
+    names = await municipalities.names(db, [scheme.municipality_code])
+    return SchemeOut.build(scheme, fig, day, names)
 
 
 def _csv_response(scheme_id: int, body: bytes) -> Response[bytes]:
@@ -71,7 +80,39 @@ class VoucherSchemeController(Controller):
         day = clock.today()
         schemes = await service.list_schemes(db, actor)
         figs = await service.figures(db, schemes, day)
-        return SchemeList(items=[SchemeOut.build(s, figs[s.id], day) for s in schemes])
+        names = await municipalities.names(db, [s.municipality_code for s in schemes])
+        return SchemeList(items=[SchemeOut.build(s, figs[s.id], day, names) for s in schemes])
+
+    @get("/open", guards=[require_roles("company", "municipality", "admin")],
+         summary="Regelingen waarvoor nu aangevraagd kan worden")
+    async def open_schemes(self, db: AsyncSession, actor: Actor,
+                           kvk: str | None = None) -> OpenSchemeList:
+        """Alle regelingen met een open aanvraagperiode, met het beschikbare budget. Met
+        `?kvk=` (een bedrijf: alleen het eigen KvK-nummer) ook of die organisatie nu mag
+        aanvragen en zo niet, waarom niet (de grootte in fte wordt dan niet getoetst)."""
+        day = clock.today()
+        if kvk is not None and not KVK_RE.match(kvk):
+            raise InvalidInput([{"name": "kvk", "reason": "Een KvK-nummer heeft 8 cijfers."}])
+        if actor.role == "company":
+            kvk = kvk or actor.kvk
+            service.ensure_kvk_access(actor, kvk or "")
+        schemes = await service.open_schemes(db, day)
+        figs = await service.figures(db, schemes, day)
+        names = await municipalities.names(db, [s.municipality_code for s in schemes])
+        items = []
+        for s in schemes:
+            reason = await service.eligibility(db, s, kvk, None, day) if kvk else None
+            if kvk and reason is None and figs[s.id].available < s.voucher_amount:
+                reason = "Het budget van deze regeling is op."
+            items.append(OpenSchemeOut(
+                id=s.id, title=s.title, municipality_code=s.municipality_code,
+                municipality_name=names.get(s.municipality_code, s.municipality_code),
+                voucher_amount=s.voucher_amount, application_closes_on=s.application_closes_on,
+                voucher_validity_days=s.voucher_validity_days, max_fte=s.max_fte,
+                eligible_municipality_codes=s.eligible_municipality_codes,
+                requires_approval=s.requires_approval, available=figs[s.id].available,
+                eligible=(reason is None) if kvk else None, ineligible_reason=reason))
+        return OpenSchemeList(items=items)
 
     @get(
         "/{scheme_id:int}",
@@ -82,6 +123,20 @@ class VoucherSchemeController(Controller):
         """Regeling met `committed` (gereserveerd + uitbetaald), `redeemed`, `available` en
         aantallen per status, berekend uit de vouchers zelf."""
         return await _scheme_out(db, await service.scheme_for(db, actor, scheme_id))
+
+    @patch(
+        "/{scheme_id:int}",
+        guards=[require_roles("municipality", "admin")],
+        summary="Voucherregeling wijzigen",
+    )
+    async def update(
+        self, scheme_id: int, data: SchemePatchIn, db: AsyncSession, actor: Actor
+    ) -> SchemeOut:
+        """Titel, bedrag, budget, aanvraagperiode, geldigheid en voorwaarden; alleen wat is
+        meegestuurd verandert. Het budget mag omhoog; lager dan wat al is vastgelegd is 409
+        `budget-below-committed`. Uitgegeven vouchers houden hun bedrag en vervaldatum."""
+        scheme = await service.update_scheme(db, actor, scheme_id, data.changes())
+        return await _scheme_out(db, scheme)
 
     @get(
         "/{scheme_id:int}/vouchers",
@@ -173,9 +228,12 @@ class VoucherController(Controller):
         media_type="application/pdf",
     )
     async def pdf(self, code: str, db: AsyncSession, actor: Actor, state: State) -> Response[bytes]:
-        """Nederlandstalig voucherbewijs met een QR-code naar de controlepagina van deze voucher."""
+        """Nederlandstalig voucherbewijs met een QR-code naar de controlepagina van deze voucher:
+        gemaakt bij uitgifte en bij elke statuswijziging en zo bewaard (`pdfSha256`). Een
+        ingetrokken of verlopen voucher draagt een stempel. 409 `voucher-not-issued` voor een
+        aanvraag die (nog) niet is goedgekeurd."""
         voucher = await service.voucher_for(db, actor, code)
-        body = await render_voucher(voucher, state.settings.public_url, clock.today())
+        body = await stored_pdf(db, voucher, clock.today())
         return Response(
             body,
             media_type="application/pdf",
@@ -225,6 +283,39 @@ class VoucherController(Controller):
         reason = data.reason if data is not None else None
         voucher = await service.cancel(db, actor, code, reason)
         return VoucherOut.build(voucher, voucher.cancelled_on)
+
+    @post(
+        "/{code:str}/approval",
+        guards=[require_roles("municipality")],
+        status_code=200,
+        summary="Aanvraag goedkeuren",
+    )
+    async def approve(self, code: str, request: Request, db: AsyncSession,
+                      actor: Actor) -> Response[VoucherOut]:
+        """Keurt de aanvraag van een bedrijf goed: de voucher is uitgegeven vanaf vandaag, voor
+        de geldigheid van de regeling. Ondersteunt `Idempotency-Key`. 409:
+        voucher-not-requested (er ligt geen aanvraag open)."""
+
+        async def action() -> VoucherOut:
+            voucher = await service.approve(db, actor, code)
+            return VoucherOut.build(voucher, voucher.issued_on)
+
+        return await idempotent(request, db, actor, action, status_code=200)
+
+    @post(
+        "/{code:str}/refusal",
+        guards=[require_roles("municipality")],
+        status_code=200,
+        summary="Aanvraag weigeren",
+    )
+    async def refuse(
+        self, code: str, db: AsyncSession, actor: Actor, data: RefusalIn | None = None
+    ) -> VoucherOut:
+        """Weigert de aanvraag van een bedrijf; het gereserveerde bedrag komt direct terug in
+        het budget. Optioneel `{reason}`. 409: voucher-not-requested."""
+        reason = data.reason if data is not None else None
+        voucher = await service.refuse(db, actor, code, reason)
+        return VoucherOut.build(voucher, voucher.decided_on)
 
 
 ROUTES = [VoucherSchemeController, VoucherController]

@@ -1,4 +1,5 @@
-"""Scheduled work (SPEC §7.5): certificate expiry reminders and voucher expiry.
+"""Scheduled work (SPEC §7.5): certificate expiry reminders, voucher expiry, contract
+monitoring (pso.jobs.monitoring) and the stamp on expired vouchers' PDFs (pso.jobs.voucher_pdfs).
 
 `run_jobs` runs every job for one day under the database lease "daily" (pso.jobs.lease),
 so of several instances sharing a database exactly one works at a time. Each unit of work
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pso import clock
 from pso.db.base import utcnow
-from pso.jobs import lease, reminders, vouchers
+from pso.jobs import lease, monitoring, reminders, voucher_pdfs, vouchers
 from pso.jobs.context import LEASE_NAME, LEASE_TTL, JobContext, LeaseLost, log
 from pso.mail.sender import new_holder
 from pso.settings import Settings
@@ -32,6 +33,8 @@ Job = Callable[[JobContext], Awaitable[dict[str, int]]]
 JOBS: list[tuple[str, Job]] = [
     ("certificate_reminders", lambda ctx: reminders.run(ctx)),
     ("voucher_expiry", lambda ctx: vouchers.run(ctx)),
+    ("contract_monitoring", lambda ctx: monitoring.run(ctx)),
+    ("voucher_pdfs", lambda ctx: voucher_pdfs.run(ctx)),
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload, undefer
 
@@ -44,8 +44,8 @@ def status_of(tender: Tender, day: date | None = None) -> str:
 async def create(session: AsyncSession, actor: Actor, *, title: str, reference: str,
                  deadline: date, policy: Policy) -> Tender:
     tender = Tender(title=title, reference=reference, deadline=deadline,
-                    policy=policy_json(policy), owner_id=actor.id, created_by=actor.name,
-                    bids=[])
+                    policy=policy_json(policy), owner_id=actor.id, party_id=actor.party_id,
+                    created_by=actor.name, bids=[])
     session.add(tender)
     await session.flush()
     await record(session, actor, "tender.created", "tender", tender.id,
@@ -65,9 +65,28 @@ async def get_for(session: AsyncSession, actor: Actor, tender_id: int, *, bids: 
         query = query.with_for_update(of=Tender)
     tender = await session.scalar(query)
     # A buyer must not learn which tenders other buyers run: 404, not 403.
-    if tender is None or (actor.role != "admin" and tender.owner_id != actor.id):
+    if tender is None or not owns(actor, tender):
         raise NotFound(f"Geen aanbesteding met nummer {tender_id}.")
     return tender
+
+
+def owns(actor: Actor, tender: Tender) -> bool:
+    """A tender belongs to its buying organisation (every person of it, in the browser or
+    with a personal token); a first-release token's tender to that token."""
+    if actor.role in ("admin", "system"):
+        return True
+    if actor.party_id is not None and tender.party_id == actor.party_id:
+        return True
+    return actor.id is not None and tender.owner_id == actor.id
+
+
+def _owned_by(actor: Actor):
+    mine = []
+    if actor.party_id is not None:
+        mine.append(Tender.party_id == actor.party_id)
+    if actor.id is not None:
+        mine.append(Tender.owner_id == actor.id)
+    return or_(*mine) if mine else false()
 
 
 async def list_for(session: AsyncSession, actor: Actor, *, page: int,
@@ -75,8 +94,8 @@ async def list_for(session: AsyncSession, actor: Actor, *, page: int,
     count = (select(func.count(TenderBid.id)).where(TenderBid.tender_id == Tender.id)
              .scalar_subquery())
     query = select(Tender, count)
-    if actor.role != "admin":
-        query = query.where(Tender.owner_id == actor.id)
+    if actor.role not in ("admin", "system"):
+        query = query.where(_owned_by(actor))
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.execute(
         query.order_by(Tender.id.desc()).offset((page - 1) * page_size).limit(page_size)

@@ -30,6 +30,13 @@ async def _tender(ctx: DemoContext) -> None:
     )
     number = dict(rows.all())  # kvk -> its latest ladder certificate
     buyer = Actor.from_user(user)
+    if user.account_id is not None:  # the demo person: the tender is their organisation's
+        from pso.db.models import Account
+        from pso.services.accounts import actor_of
+
+        account = await session.get(Account, user.account_id)
+        if account is not None:
+            buyer = actor_of(account, user.id)
     tender = await tenders.create(
         session, buyer, title="Groenonderhoud openbare ruimte 2027-2028",
         reference="UTR-2026-041", deadline=clock.today() + timedelta(days=14),

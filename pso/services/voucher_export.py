@@ -18,10 +18,12 @@ from pso.services.vouchers import status_on
 from pso.voucher_codes import display
 
 STATUS_LABELS = {
+    "requested": "aangevraagd",
     "issued": "uitgegeven",
     "redeemed": "verzilverd",
     "cancelled": "ingetrokken",
     "expired": "verlopen",
+    "refused": "geweigerd",
 }
 HEADER = [
     "Vouchercode", "KvK-nummer", "Organisatie", "Gemeente organisatie", "Fte", "Bedrag",

@@ -1,24 +1,33 @@
 """The voucher PDF: a Dutch record of one voucher, with a QR code of its verification URL.
 
-Rendered on request (not stored): it shows the voucher's status on the day it is printed.
-The QR code carries only this voucher's own verification URL.
+Rendered once at issue (or approval) and again at every status change (redemption,
+cancellation, and once by the daily job when it expired), then stored with its SHA-256
+and served as stored, like a certificate: a GET never renders. A cancelled or expired
+voucher's PDF carries a stamp (INGETROKKEN, VERLOPEN). The QR code carries only this
+voucher's own verification URL.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import pdf_pool
 from pso.db.models import Voucher
+from pso.errors import Conflict
 from pso.services.voucher_export import STATUS_LABELS
 from pso.services.vouchers import status_on
 from pso.voucher_codes import display
 
 TEMPLATE = "vouchers/voucher.html"
+STAMPS = {"cancelled": "INGETROKKEN", "expired": "VERLOPEN", "redeemed": "VERZILVERD"}
+NOT_ISSUED = ("requested", "refused")
 
 
 def verification_url(public_url: str, code: str) -> str:
@@ -28,7 +37,8 @@ def verification_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/vouchers/{quote(display(code))}"
 
 
-def voucher_context(voucher: Voucher, public_url: str, today: date) -> dict[str, Any]:
+def voucher_context(voucher: Voucher, public_url: str, today: date,
+                    municipality_name: str | None = None) -> dict[str, Any]:
     """Plain data only (str, Decimal, date, Markup): no ORM objects, so the context pickles
     and can go to a PDF worker process (pso.pdf_pool)."""
     from certificates.qr import qr_svg
@@ -36,10 +46,11 @@ def voucher_context(voucher: Voucher, public_url: str, today: date) -> dict[str,
     url = verification_url(public_url, voucher.code)
     status = status_on(voucher, today)
     scheme, organization = voucher.scheme, voucher.organization
+    municipality = municipality_name or scheme.municipality_code
     return {
         "title": f"Subsidievoucher {display(voucher.code)}",
         "created": voucher.issued_on.isoformat(),
-        "author": f"Gemeente {scheme.municipality_code}",
+        "author": f"Gemeente {municipality}",
         "voucher": {
             "amount": voucher.amount,
             "issued_on": voucher.issued_on,
@@ -48,11 +59,14 @@ def voucher_context(voucher: Voucher, public_url: str, today: date) -> dict[str,
             "redeemed_amount": voucher.redeemed_amount,
             "cancelled_on": voucher.cancelled_on,
         },
-        "scheme": {"title": scheme.title, "municipality_code": scheme.municipality_code},
+        "scheme": {"title": scheme.title, "municipality_code": scheme.municipality_code,
+                   "municipality_name": municipality,
+                   "long_title": len(scheme.title) > 90},
         "organization": {"name": organization.name, "kvk": organization.kvk},
         "code": display(voucher.code),
         "status": status,
         "status_label": STATUS_LABELS[status],
+        "stamp": STAMPS.get(status),
         "today": today,
         "verification_url": url,
         # Built from our own URL only, so it may skip escaping.
@@ -60,7 +74,50 @@ def voucher_context(voucher: Voucher, public_url: str, today: date) -> dict[str,
     }
 
 
-async def render_voucher(voucher: Voucher, public_url: str, today: date) -> bytes:
+async def render_voucher(voucher: Voucher, public_url: str, today: date,
+                         municipality_name: str | None = None) -> bytes:
     """Within the PDF time limit (503 `pdf-unavailable` beyond it), in a worker process
     when PSO_PDF_WORKERS > 0."""
-    return await pdf_pool.render(TEMPLATE, voucher_context(voucher, public_url, today))
+    return await pdf_pool.render(
+        TEMPLATE, voucher_context(voucher, public_url, today, municipality_name))
+
+
+async def store(session: AsyncSession, voucher: Voucher, day: date) -> None:
+    """Render the PDF for the voucher's status on `day` and store it with its SHA-256, in
+    the caller's transaction (the change and its PDF commit together)."""
+    from pso.mail import public_url
+    from pso.services.municipalities import name
+
+    municipality = await name(session, voucher.scheme.municipality_code)
+    body = await render_voucher(voucher, public_url(), day, municipality)
+    voucher.pdf = body
+    voucher.pdf_sha256 = hashlib.sha256(body).hexdigest()
+    voucher.pdf_status = status_on(voucher, day)
+    await session.flush()
+
+
+async def stored_pdf(session: AsyncSession, voucher: Voucher, day: date) -> bytes:
+    """The stored PDF. Only when it shows another status than today's (a voucher that
+    expired today, before the daily job re-stamped and stored it, or one from before PDFs
+    were stored) it is rendered for this answer; GETs never write."""
+    status = status_on(voucher, day)
+    if status in NOT_ISSUED:
+        raise Conflict("voucher-not-issued",
+                       "Voor deze voucher is nog geen pdf: de aanvraag is (nog) niet goedgekeurd.")
+    body = await session.scalar(select(Voucher.pdf).where(Voucher.id == voucher.id))
+    if body is not None and voucher.pdf_status == status:
+        return body
+    from pso.mail import public_url
+    from pso.services.municipalities import name
+
+    municipality = await name(session, voucher.scheme.municipality_code)
+    return await render_voucher(voucher, public_url(), day, municipality)
+
+
+async def restamp_expired(session: AsyncSession, day: date, limit: int = 200) -> list[int]:
+    """Ids of vouchers whose stored PDF does not show them expired yet (for the daily job)."""
+    rows = await session.scalars(
+        select(Voucher.id).where(Voucher.status == "issued", Voucher.expires_on < day,
+                                 (Voucher.pdf_status.is_(None)) | (Voucher.pdf_status != "expired"))
+        .order_by(Voucher.id).limit(limit))
+    return list(rows)

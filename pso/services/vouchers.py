@@ -19,18 +19,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from certificates.formatting import dutch_date, dutch_decimal
+from certificates.formatting import dutch_date, dutch_decimal, euro
 from pso import clock
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.base import Money
 from pso.db.models import Organization, Voucher, VoucherScheme
-from pso.errors import Conflict, Forbidden, NotFound
+from pso.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pso.services import voucher_mail, voucher_proof
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
 from pso.voucher_codes import display, new_code, normalise
 
-STATUSES = ("issued", "redeemed", "cancelled", "expired")
+STATUSES = ("requested", "issued", "redeemed", "cancelled", "expired", "refused")
 ZERO = Decimal("0.00")
 MAX_DB_ID = 2**31 - 1
 
@@ -56,12 +56,14 @@ def status_sql(day: date) -> ColumnElement[str]:
 def committed_sql(day: date) -> ColumnElement[Decimal]:
     """THE budget rule: what one voucher holds of its scheme's budget on `day`.
 
-    Issued and not expired: its amount (reserved). Redeemed: what was paid out (the rest
-    went back). Cancelled or expired: nothing (the money is available again).
+    Requested (waiting for the municipality's approval), or issued and not expired: its
+    amount (reserved). Redeemed: what was paid out (the rest went back). Cancelled,
+    refused or expired: nothing (the money is available again).
     """
     return type_coerce(
         case(
             (Voucher.status == "redeemed", Voucher.redeemed_amount),
+            (Voucher.status == "requested", Voucher.amount),
             (and_(Voucher.status == "issued", Voucher.expires_on >= day), Voucher.amount),
             else_=0,
         ),
@@ -183,13 +185,25 @@ async def issue(
 ) -> Voucher:
     """Issue a voucher if the organisation is eligible and the budget has room.
 
-    The municipality issues for any organisation, a company only for itself.
+    The municipality issues for any organisation, a company only for itself. On a scheme
+    that requires approval a company's application becomes a `requested` voucher: its
+    amount is reserved at once, the municipality approves (issued) or refuses it.
     """
     day = on or clock.today()
     ensure_kvk_access(actor, kvk)
     # Lock before anything is counted; a company may apply to any municipality's scheme.
     scheme = await scheme_for(session, actor, scheme_id, lock=True)
     found = await session.scalar(select(Organization).where(Organization.kvk == kvk))
+    if (found is not None and found.municipality_code not in scheme.eligible_municipality_codes
+            and scheme.application_opens_on <= day <= scheme.application_closes_on):
+        # People read names, not GM codes (the municipality parties carry them).
+        from pso.services.municipalities import name
+
+        raise Conflict(
+            "municipality-not-eligible",
+            f"Organisaties uit gemeente {await name(session, found.municipality_code)} komen "
+            "niet in aanmerking voor deze regeling.",
+        )
     org = _eligible(scheme, found, kvk, fte, day)
     taken = await session.scalar(
         select(Voucher.code).where(
@@ -209,17 +223,20 @@ async def issue(
             available=str(fig.available),
             voucherAmount=str(scheme.voucher_amount),
         )
+    requested = scheme.requires_approval and actor.role == "company"
     voucher = Voucher(
         code=new_code(),
         scheme_id=scheme.id,
         organization_id=org.id,
         fte=fte,
         amount=scheme.voucher_amount,
-        status="issued",
+        status="requested" if requested else "issued",
         issued_on=day,
-        # Valid on `voucher_validity_days` days, the day of issue included.
-        expires_on=day + timedelta(days=scheme.voucher_validity_days - 1),
+        # Valid on `voucher_validity_days` days, the day of issue included (for a request:
+        # provisional, counted again from the day of approval).
+        expires_on=_expiry(scheme, day),
         issued_by=actor.name,
+        requested_on=day if requested else None,
     )
     session.add(voucher)
     try:
@@ -231,12 +248,147 @@ async def issue(
         ) from None
     voucher.scheme, voucher.organization = scheme, org
     await record(
-        session, actor, "voucher.issued", "voucher", display(voucher.code),
+        session, actor, "voucher.requested" if requested else "voucher.issued", "voucher",
+        display(voucher.code),
         {"scheme_id": scheme.id, "kvk": kvk, "fte": str(fte), "amount": str(voucher.amount),
          "expires_on": voucher.expires_on.isoformat()},
     )
-    await voucher_mail.tell_holder(session, voucher, "voucher_issued")
+    if not requested:
+        await _issued(session, voucher, day)
     return voucher
+
+
+def _expiry(scheme: VoucherScheme, day: date) -> date:
+    return day + timedelta(days=scheme.voucher_validity_days - 1)
+
+
+async def _issued(session: AsyncSession, voucher: Voucher, day: date) -> None:
+    """What follows every issue: the stored PDF and the mail to the holder's accounts."""
+    from pso.services import voucher_pdf  # imports this module
+
+    await voucher_pdf.store(session, voucher, day)
+    await voucher_mail.tell_holder(session, voucher, "voucher_issued")
+
+
+async def approve(
+    session: AsyncSession, actor: Actor, code: str, *, on: date | None = None
+) -> Voucher:
+    """The municipality grants a company's request: issued from today, for the scheme's
+    validity. The amount was reserved at the request, so the budget is not counted again."""
+    day = on or clock.today()
+    if actor.role not in {"municipality", "system"}:
+        raise Forbidden("Alleen de gemeente kan een aanvraag goedkeuren.")
+    voucher = await voucher_for(session, actor, code, lock=True)
+    _ensure_requested(voucher)
+    voucher.status = "issued"
+    voucher.issued_on = day
+    voucher.expires_on = _expiry(voucher.scheme, day)
+    voucher.decided_on, voucher.decided_by = day, actor.name
+    await session.flush()
+    await record(session, actor, "voucher.approved", "voucher", display(voucher.code),
+                 {"expires_on": voucher.expires_on.isoformat()})
+    await _issued(session, voucher, day)
+    return voucher
+
+
+async def refuse(
+    session: AsyncSession, actor: Actor, code: str, reason: str | None, *,
+    on: date | None = None,
+) -> Voucher:
+    """The municipality refuses a company's request; the reserved amount returns at once."""
+    day = on or clock.today()
+    if actor.role not in {"municipality", "system"}:
+        raise Forbidden("Alleen de gemeente kan een aanvraag weigeren.")
+    voucher = await voucher_for(session, actor, code, lock=True)
+    _ensure_requested(voucher)
+    voucher.status = "refused"
+    voucher.decided_on, voucher.decided_by = day, actor.name
+    voucher.refusal_reason = reason
+    await session.flush()
+    await record(session, actor, "voucher.refused", "voucher", display(voucher.code),
+                 {"reason": reason})
+    return voucher
+
+
+def _ensure_requested(voucher: Voucher) -> None:
+    if voucher.status != "requested":
+        raise Conflict("voucher-not-requested",
+                       "Over deze voucher is al beslist: er ligt geen aanvraag meer open.",
+                       currentStatus=voucher.status)
+
+
+async def open_schemes(session: AsyncSession, day: date) -> list[VoucherScheme]:
+    """Every scheme whose application window includes `day` (for companies to apply to)."""
+    return list(await session.scalars(
+        select(VoucherScheme)
+        .where(VoucherScheme.application_opens_on <= day,
+               VoucherScheme.application_closes_on >= day)
+        .order_by(VoucherScheme.application_closes_on, VoucherScheme.id)))
+
+
+async def eligibility(
+    session: AsyncSession, scheme: VoucherScheme, kvk: str, fte: Decimal | None, day: date
+) -> str | None:
+    """None when the organisation may apply now, else the Dutch reason why not (the same
+    rules as `issue`, without the budget). `fte` None skips the size rule."""
+    org = await session.scalar(select(Organization).where(Organization.kvk == kvk))
+    try:
+        _eligible(scheme, org, kvk, fte if fte is not None else ZERO, day)
+    except Conflict as exc:
+        return exc.detail
+    assert org is not None
+    taken = await session.scalar(select(Voucher.status).where(
+        Voucher.scheme_id == scheme.id, Voucher.organization_id == org.id))
+    if taken is not None:
+        return "U heeft al een voucher van deze regeling (of een aanvraag ervoor)."
+    return None
+
+
+# --- editing a scheme ----------------------------------------------------------------
+
+EDITABLE = ("title", "voucher_amount", "budget", "application_opens_on",
+            "application_closes_on", "voucher_validity_days", "max_fte",
+            "eligible_municipality_codes", "requires_approval")
+
+
+async def update_scheme(
+    session: AsyncSession, actor: Actor, scheme_id: int, changes: dict[str, Any], *,
+    on: date | None = None,
+) -> VoucherScheme:
+    """Change a scheme. The budget may grow, never below what is committed (409
+    `budget-below-committed`); vouchers already issued keep their amount and expiry."""
+    day = on or clock.today()
+    if actor.role not in {"municipality", "admin", "system"}:
+        raise Forbidden("Alleen de gemeente kan een regeling wijzigen.")
+    scheme = await scheme_for(session, actor, scheme_id, lock=True)
+    changes = {k: v for k, v in changes.items() if k in EDITABLE}
+    amount = changes.get("voucher_amount", scheme.voucher_amount)
+    budget = changes.get("budget", scheme.budget)
+    opens = changes.get("application_opens_on", scheme.application_opens_on)
+    closes = changes.get("application_closes_on", scheme.application_closes_on)
+    problems = []
+    if budget < amount:
+        problems.append({"name": "budget",
+                         "reason": "het budget moet minstens het bedrag van één voucher zijn"})
+    if closes < opens:
+        problems.append({"name": "applicationClosesOn",
+                         "reason": "de sluitingsdatum ligt vóór de openingsdatum"})
+    if problems:
+        raise InvalidInput(problems)
+    if "budget" in changes:
+        fig = (await figures(session, [scheme], day))[scheme.id]
+        if budget < fig.committed:
+            raise Conflict(
+                "budget-below-committed",
+                f"Het budget kan niet lager dan wat al is vastgelegd ({euro(fig.committed)}).",
+                committed=str(fig.committed))
+    before = {k: getattr(scheme, k) for k in changes}
+    for key, value in changes.items():
+        setattr(scheme, key, value)
+    await session.flush()
+    await record(session, actor, "voucher_scheme.updated", "voucher_scheme", scheme.id,
+                 {"before": _jsonable(before), "after": _jsonable(changes)})
+    return scheme
 
 
 def _eligible(
@@ -306,6 +458,11 @@ def _may_see(actor: Actor, voucher: Voucher) -> bool:
 
 def _ensure_open(voucher: Voucher, day: date) -> None:
     status = status_on(voucher, day)
+    if status == "requested":
+        raise Conflict("voucher-not-issued",
+                       "Deze voucher is aangevraagd maar nog niet goedgekeurd door de gemeente.")
+    if status == "refused":
+        raise Conflict("voucher-refused", "De aanvraag voor deze voucher is geweigerd.")
     if status == "redeemed":
         raise Conflict("voucher-already-redeemed", "Deze voucher is al verzilverd.")
     if status == "cancelled":
@@ -347,6 +504,7 @@ async def redeem(
         {"invoice_amount": str(invoice_amount), "redeemed_amount": str(voucher.redeemed_amount),
          "certificate_number": certificate_number, "assessment_id": assessment_id},
     )
+    await _restamp(session, voucher, day)
     return voucher
 
 
@@ -367,9 +525,64 @@ async def cancel(
     await record(
         session, actor, "voucher.cancelled", "voucher", display(voucher.code), {"reason": reason}
     )
+    await _restamp(session, voucher, day)
     return voucher
+
+
+async def _restamp(session: AsyncSession, voucher: Voucher, day: date) -> None:
+    from pso.services import voucher_pdf  # imports this module
+
+    await voucher_pdf.store(session, voucher, day)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     """Audit summaries are JSON: decimals and dates as text."""
     return {k: v if isinstance(v, (str, int, list, type(None))) else str(v) for k, v in data.items()}
+
+
+# --- overviews for the municipality's pages --------------------------------------------
+
+
+async def uptake_by_month(session: AsyncSession, scheme: VoucherScheme, day: date,
+                          months: int = 18) -> list[tuple[int, int, int, Decimal]]:
+    """(year, month, vouchers issued, their amount) per month, from the scheme's opening
+    month up to this month (the last `months` of them). Requests and refusals are not
+    issued vouchers; approved requests count in the month of approval."""
+    rows = (await session.execute(
+        select(Voucher.issued_on, Voucher.amount).where(
+            Voucher.scheme_id == scheme.id, Voucher.status.not_in(("requested", "refused"))))).all()
+    per: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for issued_on, amount in rows:
+        key = (issued_on.year, issued_on.month)
+        count, total = per.get(key, (0, ZERO))
+        per[key] = (count + 1, total + amount)
+    start = min([(scheme.application_opens_on.year, scheme.application_opens_on.month),
+                 *per.keys()])
+    end = max([(day.year, day.month), *per.keys()])
+    result = []
+    year, month = start
+    while (year, month) <= end:
+        count, total = per.get((year, month), (0, ZERO))
+        result.append((year, month, count, total))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return result[-months:]
+
+
+async def expiring(session: AsyncSession, actor: Actor, day: date,
+                   within_days: int = 60) -> list[Voucher]:
+    """Issued vouchers of the actor's schemes that expire within `within_days` days, and
+    those that expired in the last `within_days` days unredeemed, soonest first."""
+    query = (select(Voucher).join(VoucherScheme, VoucherScheme.id == Voucher.scheme_id)
+             .where(Voucher.status == "issued",
+                    Voucher.expires_on.between(day - timedelta(days=within_days),
+                                               day + timedelta(days=within_days)))
+             .order_by(Voucher.expires_on, Voucher.id).limit(200))
+    if actor.role == "municipality":
+        query = query.where(VoucherScheme.municipality_code == actor.municipality_code)
+    return list(await session.scalars(query))
+
+
+async def open_requests(session: AsyncSession, scheme: VoucherScheme) -> list[Voucher]:
+    return list(await session.scalars(
+        select(Voucher).where(Voucher.scheme_id == scheme.id, Voucher.status == "requested")
+        .order_by(Voucher.id)))

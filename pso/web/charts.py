@@ -119,3 +119,47 @@ def budget_chart(budget: Decimal, committed: Decimal, redeemed: Decimal,
         x += w
     summary = "; ".join(f"{s.label} € {dutch_decimal(s.amount)}" for s in segments)
     return BudgetChart(int(width), segments, f"Budget € {dutch_decimal(budget)}: {summary}.")
+
+
+@dataclass
+class MonthBar:
+    label: str  # "jan 2026"
+    count: int
+    amount: Decimal
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass
+class UptakeChart:
+    width: int
+    height: int
+    base: float
+    bars: list[MonthBar]
+    ticks: list[tuple[float, str]]
+    summary: str
+
+
+MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def uptake_chart(months: list[tuple[int, int, int, Decimal]]) -> UptakeChart:
+    """Vouchers issued per month, as columns: (year, month, count, amount) in order."""
+    width, height, left, top, base = 600, 220, 40.0, 16.0, 180.0
+    highest = max((m[2] for m in months), default=0)
+    ceiling = max(1, highest)
+    step = max(1, -(-ceiling // 4))
+    ceiling = step * 4
+    slot = (width - left - 10) / max(1, len(months))
+    bars = []
+    for i, (year, month, count, amount) in enumerate(months):
+        h = (base - top) * count / ceiling
+        bars.append(MonthBar(f"{MONTHS[month - 1]} {year}", count, amount,
+                             round(left + i * slot + slot * 0.15, 1), round(base - h, 1),
+                             round(slot * 0.7, 1), round(h, 1)))
+    ticks = [(round(base - (base - top) * k / 4, 1), str(step * k)) for k in range(5)]
+    summary = "; ".join(f"{b.label}: {b.count} voucher(s), € {dutch_decimal(b.amount)}"
+                        for b in bars) or "Nog geen vouchers uitgegeven."
+    return UptakeChart(width, height, base, bars, ticks, f"Uitgegeven vouchers per maand: {summary}.")

@@ -26,6 +26,7 @@ from pso.errors import InvalidInput, ProblemError
 from pso.services import vouchers as service
 from pso.services.voucher_export import STATUS_LABELS, vouchers_csv
 from pso.voucher_codes import display
+from pso.web import gemeente
 from pso.web.charts import budget_chart
 from pso.web.forms import Form
 from pso.web.session import STALE, Page
@@ -52,7 +53,8 @@ async def overview(request: Request, db: AsyncSession) -> Template | Redirect:
     schemes = await service.list_schemes(db, page.actor)
     figures = await service.figures(db, schemes, day)
     return page.render("web/municipality.html", {
-        "schemes": [_scheme_view(s, figures[s.id], day) for s in schemes], "today": day})
+        "schemes": [_scheme_view(s, figures[s.id], day) for s in schemes], "today": day,
+        **await gemeente.overview_extra(db, page, schemes)})
 
 
 # --- one scheme: budget, vouchers, issue and cancel ------------------------------------
@@ -81,6 +83,7 @@ async def _scheme_page(page: Page, db: AsyncSession, scheme_id: int, *, status: 
         "vouchers": [{"code": display(v.code), "v": v, "status": service.status_on(v, day)}
                      for v in vouchers],
         "form": form or {"kvk": "", "fte": ""}, "errors": errors or {},
+        **await gemeente.scheme_extra(db, scheme),
     })
 
 
@@ -170,4 +173,4 @@ async def cancel(request: Request, db: AsyncSession, code: str) -> Template | Re
                          "beschikbaar in het budget.")
 
 
-ROUTES = [overview, scheme_page, scheme_csv, issue, cancel]
+ROUTES = [overview, scheme_page, scheme_csv, issue, cancel, *gemeente.ROUTES]

@@ -15,13 +15,14 @@ from pso.api.base import provide_db
 from pso.auth import SYSTEM
 from pso.clock import today
 from pso.errors import NotFound
-from pso.services import vouchers
+from pso.services import municipalities, vouchers
 from pso.services.voucher_export import STATUS_LABELS
 from pso.voucher_codes import display
 
 # Reuse the verification page's colours: green usable, amber spent, red void.
 STATUS_CSS = {"issued": "status-valid", "redeemed": "status-superseded",
-              "cancelled": "status-revoked", "expired": "status-expired"}
+              "cancelled": "status-revoked", "expired": "status-expired",
+              "requested": "status-superseded", "refused": "status-revoked"}
 
 
 @get("/vouchers/{code:str}", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
@@ -36,6 +37,7 @@ async def voucher_page(code: str, db: AsyncSession) -> Template:
         "code": display(voucher.code), "status": status, "status_label": STATUS_LABELS[status].capitalize(),
         "css": STATUS_CSS[status], "today": today(),
         "voucher": voucher, "scheme": voucher.scheme, "organization": voucher.organization,
+        "municipality": await municipalities.name(db, voucher.scheme.municipality_code),
     })
 
 

@@ -55,12 +55,18 @@ async def issue_voucher(session_maker) -> str:
 async def test_voucher_pdf_over_the_time_limit_is_503(
     database_url, session_maker, make_token, restore_pool
 ) -> None:
+    """The voucher PDF is rendered at each status change and stored: over the time limit the
+    change itself is 503 and rolled back; reading the stored PDF needs no rendering."""
     code = await issue_voucher(session_maker)
     settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": database_url,
                                   "PSO_RATE_LIMIT": "0", "PSO_PDF_TIMEOUT": "0.001"})
     auditor = await make_token("auditor")
+    municipality = await make_token("municipality", municipality_code="GM0200")
     async with AsyncTestClient(app=create_app(settings)) as client:
-        response = await client.get(f"/api/v1/vouchers/{code}/pdf", headers=auditor)
+        stored = await client.get(f"/api/v1/vouchers/{code}/pdf", headers=auditor)
+        assert stored.status_code == 200 and stored.content.startswith(b"%PDF")
+        response = await client.post(f"/api/v1/vouchers/{code}/cancellation", json={},
+                                     headers=municipality)
         assert_problem(response, 503, "pdf-unavailable")
         assert response.headers["Retry-After"]
         # The voucher itself is untouched and still answers.

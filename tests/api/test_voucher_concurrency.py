@@ -24,6 +24,7 @@ from pso.services import vouchers as service
 from tests.conftest import count_rows
 from tests.factories import submission
 from tests.servers import start_server
+from tests.voucher_checks import check_vouchers_consistent
 
 pytestmark = pytest.mark.anyio
 
@@ -36,7 +37,8 @@ def kvk(i: int) -> str:
     return f"3{i:07d}"
 
 
-async def prepare(session_maker, applicants: int, room: int) -> int:
+async def prepare(session_maker, applicants: int, room: int, *,
+                  requires_approval: bool = False) -> int:
     """Registered organisations in GM0200 and an open scheme with room for `room` vouchers."""
     day = clock.today()
     async with session_maker() as session, session.begin():
@@ -48,16 +50,20 @@ async def prepare(session_maker, applicants: int, room: int) -> int:
             "title": "Drukte-test", "municipality_code": "GM0200", "voucher_amount": AMOUNT,
             "budget": AMOUNT * room, "application_opens_on": day - timedelta(days=1),
             "application_closes_on": day + timedelta(days=1), "voucher_validity_days": 365,
-            "max_fte": Decimal("249.99"), "eligible_municipality_codes": ["GM0200"]})
+            "max_fte": Decimal("249.99"), "eligible_municipality_codes": ["GM0200"],
+            "requires_approval": requires_approval})
         return scheme.id
 
 
-async def burst(requests: list[tuple[str, dict]], headers: dict[str, str]) -> list[httpx.Response]:
-    """POST all at once: one connection per request, released together by gather."""
+async def burst(requests: list[tuple[str, dict]] | list[tuple[str, dict, dict]],
+                headers: dict[str, str] | None = None) -> list[httpx.Response]:
+    """POST all at once: one connection per request, released together by gather. A request
+    may carry its own headers as a third item."""
     limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=0)
     async with httpx.AsyncClient(timeout=DEADLINE, limits=limits) as http:
         return await asyncio.wait_for(
-            asyncio.gather(*(http.post(url, json=body, headers=headers) for url, body in requests)),
+            asyncio.gather(*(http.post(r[0], json=r[1], headers=r[2] if len(r) > 2 else headers)
+                             for r in requests)),
             DEADLINE,
         )
 
@@ -95,7 +101,8 @@ async def test_fifty_applications_room_for_five(
     assert len(winners) == ROOM
     assert scheme["committed"] == scheme["budget"] == str(AMOUNT * ROOM)
     assert scheme["available"] == "0.00"
-    assert scheme["counts"] == {"issued": ROOM, "redeemed": 0, "cancelled": 0, "expired": 0}
+    assert scheme["counts"] == {"issued": ROOM, "redeemed": 0, "cancelled": 0, "expired": 0,
+                                "requested": 0, "refused": 0}
     assert await count_rows(session_maker, "vouchers") == ROOM
     async with session_maker() as session:
         from sqlalchemy import func, select
@@ -131,3 +138,54 @@ async def test_same_organisation_and_same_voucher_at_once(
         scheme = await read_scheme(url, sid, municipality)
     assert scheme["committed"] == scheme["redeemed"] == "750.00"
     assert await count_rows(session_maker, "vouchers") == 1
+
+
+@pytest.mark.parametrize("servers", [1, 2], ids=["one-server", "two-servers"])
+async def test_requests_approvals_and_refusals_at_once(
+    backend, database_url, session_maker, make_token, servers
+) -> None:
+    """Approval in the flow (issue 14): 50 companies ask at once on a scheme that requires
+    approval: exactly 5 requests reserve the budget. Then, all at once, the municipality
+    approves three, refuses two and issues directly, while the 45 ask again: never more
+    committed than the budget, and every reservation is accounted for."""
+    sid = await prepare(session_maker, APPLICANTS, ROOM, requires_approval=True)
+    municipality = await make_token("municipality", municipality_code="GM0200")
+    companies = [await make_token("company", kvk=kvk(i)) for i in range(APPLICANTS)]
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(start_server(database_url)) for _ in range(servers)]
+
+        def at(i: int, path: str) -> str:
+            return f"{urls[i % servers]}/api/v1/{path}"
+
+        asked = await burst([(at(i, f"voucher-schemes/{sid}/vouchers"),
+                              {"kvk": kvk(i), "fte": "10"}, companies[i])
+                             for i in range(APPLICANTS)])
+        assert slugs(asked) == {201: ROOM, "budget-exhausted": APPLICANTS - ROOM}
+        assert {r.json()["status"] for r in asked if r.status_code == 201} == {"requested"}
+        requested = [r.json()["code"] for r in asked if r.status_code == 201]
+        losers = [i for i, r in enumerate(asked) if r.status_code != 201]
+        scheme = await read_scheme(urls[0], sid, municipality)
+        assert scheme["committed"] == scheme["budget"] and scheme["available"] == "0.00"
+
+        mixed = (
+            [(at(i, f"vouchers/{code}/approval"), {}, municipality)
+             for i, code in enumerate(requested[:3])]
+            + [(at(i, f"vouchers/{code}/refusal"), {"reason": "Test"}, municipality)
+               for i, code in enumerate(requested[3:])]
+            + [(at(i, f"voucher-schemes/{sid}/vouchers"), {"kvk": kvk(i), "fte": "10"},
+                companies[i]) for i in losers]
+        )
+        responses = await burst(mixed)
+        decisions, again = responses[:ROOM], responses[ROOM:]
+        assert slugs(decisions) == {200: ROOM}
+        outcome = slugs(again)
+        assert set(outcome) <= {201, "budget-exhausted"}
+        assert outcome[201] <= 2  # only what the two refusals gave back
+        scheme = await read_scheme(urls[-1], sid, municipality)
+
+    counts = scheme["counts"]
+    assert (counts["issued"], counts["refused"]) == (3, 2)
+    assert counts["requested"] == outcome[201]
+    assert Decimal(scheme["committed"]) == AMOUNT * (3 + outcome[201]) <= Decimal(scheme["budget"])
+    found = await check_vouchers_consistent(session_maker)
+    assert found["vouchers"] == ROOM + outcome[201]

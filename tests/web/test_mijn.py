@@ -376,6 +376,14 @@ async def test_voucher_from_mijn_for_eligible_schemes(client, session_maker, mak
     page = await client.get("/mijn/vouchers")
     assert "is toegekend" in page.text and "al een voucher van deze regeling" in page.text
     assert "€ 1.500,00" in (await client.get("/mijn")).text
+    # A scheme that needs the municipality's approval: the application becomes a request.
+    approval = (await client.post("/api/v1/voucher-schemes", headers=town, json={
+        **scheme, "title": "Met toets", "requiresApproval": True})).json()
+    asked = await post(client, f"/mijn/vouchers/{approval['id']}", {"fte": "12,5"},
+                       page="/mijn/vouchers")
+    assert asked.status_code == 303
+    page = await client.get("/mijn/vouchers")
+    assert "de gemeente beoordeelt" in page.text and "aangevraagd" in page.text
 
 
 def test_expiry_reminder_mail_links_to_recertification() -> None:

@@ -217,7 +217,11 @@ async def test_municipality_login_issue_cancel_and_csrf(client, actors, make_tok
                                                                 "csrf": csrf})
     assert invalid.status_code == 400 and 'id="f-kvk-error"' in invalid.text
 
-    code = re.search(r'action="/gemeente/vouchers/([^/]+)/intrekking"', page.text).group(1)
+    # Cancelling goes through a confirmation page, whose form does it.
+    code = re.search(r'href="/gemeente/vouchers/([^/]+)/intrekken"', page.text).group(1)
+    confirm = await client.get(f"/gemeente/vouchers/{code}/intrekken")
+    assert confirm.status_code == 200 and "Ja, voucher intrekken" in confirm.text
+    assert f'action="/gemeente/vouchers/{code}/intrekking"' in confirm.text
     cancelled = await post(f"/gemeente/vouchers/{code}/intrekking",
                                   data={"csrf": csrf, "reason": "Op verzoek",
                                         "back": scheme_url})

@@ -23,7 +23,13 @@ from pso.db.models.idempotency import IdempotencyRecord
 from pso.db.models.jobs import CertificateReminder, JobLease, VoucherExpiry
 from pso.db.models.mail import OutboxMail
 from pso.db.models.organizations import Organization, OrganizationSubsidiary
-from pso.db.models.procurement import Tender, TenderBid
+from pso.db.models.procurement import (
+    ContractCheck,
+    ContractEvent,
+    Tender,
+    TenderAward,
+    TenderBid,
+)
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
@@ -38,6 +44,8 @@ __all__ = [
     "CertificateSequence",
     "CertifyingBody",
     "DocumentContent",
+    "ContractCheck",
+    "ContractEvent",
     "IdempotencyRecord",
     "JobLease",
     "LoginAttempt",
@@ -49,6 +57,7 @@ __all__ = [
     "RecoveryCode",
     "Suspension",
     "Tender",
+    "TenderAward",
     "TenderBid",
     "User",
     "Voucher",

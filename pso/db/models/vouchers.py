@@ -9,14 +9,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from pso.db.base import Base, Money, utcnow
 from pso.db.models.organizations import Organization
 
 # Stored states; "expired" is derived from expires_on and never stored.
-STORED_STATUSES = ("issued", "redeemed", "cancelled")
+# "requested" (a company's application to a scheme that requires approval) reserves the
+# amount like "issued"; "refused" holds nothing.
+STORED_STATUSES = ("requested", "issued", "redeemed", "cancelled", "refused")
 
 
 class VoucherScheme(Base):
@@ -38,6 +48,8 @@ class VoucherScheme(Base):
     # two-decimal fixed-point type (stored as hundredths), not a sum of euros here.
     max_fte: Mapped[Decimal] = mapped_column(Money)
     eligible_municipality_codes: Mapped[list[str]] = mapped_column(JSON)
+    # Companies' applications wait for the municipality's approval (status "requested").
+    requires_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
 
@@ -48,7 +60,9 @@ class Voucher(Base):
         # One voucher per organisation per scheme, whatever its status; also the last
         # line of defence if two requests for the same organisation race.
         UniqueConstraint("scheme_id", "organization_id", name="uq_vouchers_scheme_organization"),
-        CheckConstraint("status IN ('issued', 'redeemed', 'cancelled')", name="status"),
+        CheckConstraint(
+            "status IN ('requested', 'issued', 'redeemed', 'cancelled', 'refused')", name="status"
+        ),
         CheckConstraint(
             "redeemed_amount IS NULL OR (redeemed_amount > 0 AND redeemed_amount <= amount)",
             name="redeemed_amount",
@@ -75,6 +89,16 @@ class Voucher(Base):
     cancelled_on: Mapped[date | None]
     cancellation_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(200))
+    # A company's request (requires_approval): when asked, and the municipality's decision.
+    requested_on: Mapped[date | None]
+    decided_on: Mapped[date | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    # The PDF, rendered at issue and at every status change and served as stored, like a
+    # certificate's; pdf_status is the status it shows (re-rendered once when it expires).
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_status: Mapped[str | None] = mapped_column(String(12))
 
     scheme: Mapped[VoucherScheme] = relationship(lazy="joined")
     organization: Mapped[Organization] = relationship(lazy="joined")

@@ -1,6 +1,6 @@
 """The role homes a sign-in lands on. /gemeente is the municipality's real portal
-(pso.web.municipality), /mijn the company's (pso.web.mijn); the others are placeholders
-until their portals exist."""
+(pso.web.municipality), /mijn the company's (pso.web.mijn), /inkoop the buyer's
+(pso.web.inkoop); the others are placeholders until their portals exist."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from pso.web.session import Page
 DB = {"db": Provide(provide_db)}
 
 PORTALS = {
-    "/inkoop": ("procurement", "Inkoop",
-                "Hier komen uw aanbestedingen, de SROI-rekentool en contractbewaking."),
     "/beheer": ("admin", "Beheer", "Hier komt het beheer van de dienst."),
 }
 

@@ -1,27 +1,24 @@
 """/mijn/vouchers: apply for a municipal voucher for the schemes open to the organisation.
 
-The rules are the vouchers service's: eligibility (`_eligible`, the same check issuing
-makes), one voucher per organisation per scheme, the budget. When a scheme needs the
-municipality's approval (issue 14), `issue` answers with a requested voucher instead."""
+The rules are the vouchers service's (`open_schemes`, `eligibility`, `issue`): the same
+checks issuing makes, one voucher per organisation per scheme, the budget. When a scheme
+needs the municipality's approval, `issue` answers with a requested voucher instead."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date, euro
 from pso import clock
 from pso.api.base import parse
 from pso.api.voucher_models import IssueIn
-from pso.db.models import Voucher, VoucherScheme
 from pso.dutch_input import number_text
-from pso.errors import Conflict, ProblemError
-from pso.services import portal
+from pso.errors import ProblemError
+from pso.services import municipalities, portal
 from pso.services import vouchers as service
 from pso.voucher_codes import display
 from pso.web.forms import Form
@@ -31,24 +28,15 @@ from pso.web.session import STALE
 
 
 async def _schemes(mijn: Mijn, db: AsyncSession) -> list[dict[str, Any]]:
+    """Open schemes with, for each, why the organisation cannot apply (None: it can) —
+    the vouchers service's own rule (`eligibility`, the size asked in the form)."""
     day = clock.today()
-    rows = await db.scalars(select(VoucherScheme).where(
-        VoucherScheme.application_opens_on <= day, VoucherScheme.application_closes_on >= day)
-        .order_by(VoucherScheme.application_closes_on, VoucherScheme.id))
-    taken = set(await db.scalars(select(Voucher.scheme_id).where(
-        Voucher.organization_id == mijn.org.id)))
-    out = []
-    for scheme in rows:
-        reason = None
-        if scheme.id in taken:
-            reason = "U heeft al een voucher van deze regeling (één per organisatie)."
-        else:
-            try:  # the issuing rule itself, without the FTE (asked in the form)
-                service._eligible(scheme, mijn.org, mijn.kvk, Decimal(0), day)
-            except Conflict as exc:
-                reason = exc.detail
-        out.append({"s": scheme, "reason": reason})
-    return out
+    names = await municipalities.names(
+        db, [s.municipality_code for s in await service.open_schemes(db, day)])
+    return [{"s": scheme, "municipality": names.get(scheme.municipality_code,
+                                                     scheme.municipality_code),
+             "reason": await service.eligibility(db, scheme, mijn.kvk, None, day)}
+            for scheme in await service.open_schemes(db, day)]
 
 
 async def _size(db: AsyncSession, mijn: Mijn) -> str:

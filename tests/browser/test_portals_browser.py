@@ -1,0 +1,259 @@
+"""Issue 14 in a real browser (Debian chromium, JavaScript off) against `pso serve`'s app with
+its outbox sender and a real SMTP server, on SQLite and PostgreSQL:
+
+- a buyer creates a tender, imports the bids from a CSV file, awards it; the winner's
+  certificate is revoked, `pso jobs run` (with PSO_TODAY the next day) records a monitoring
+  event, the page shows it with the penalty and the buyer receives the mail;
+- a municipality creates a scheme that requires approval, approves a company's request
+  (made through the API as /mijn does), redeems the voucher, and cancels another one
+  through the confirmation page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pso.clock import today
+from pso.db.migrate import upgrade
+from pso.db.setup import add_account, add_user
+from pso.settings import Settings
+from tests.api.procurement_support import RUNG_STAFF
+from tests.browser.test_accounts_browser import PASSWORD, server_app, sign_in
+from tests.browser.test_browser import CHROMIUM, DESKTOP, shoot, submit
+from tests.conftest import BACKENDS
+from tests.databases import temporary_postgres
+from tests.factories import organization, submission
+from tests.mail_server import MailServer
+from tests.servers import start_server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+PSO = str(Path(sys.executable).parent / "pso")
+ROOT = Path(__file__).resolve().parent.parent.parent
+BUYER, TOWN, COMPANY = "inkoper@example.nl", "gemeente@example.nl", "directie@example.nl"
+ALFA, BRAVO, SHOP, CAFE = "41000001", "41000002", "41000003", "41000004"
+LONG_NAME = ("Bravo Wegen- en Waterbouw Combinatie Noord-Holland, Flevoland, Utrecht en "
+             "Gelderland voor Infrastructuur, Kunstwerken, Oevers, Fietspaden, Bermen en "
+             "Groenonderhoud in de Regio Midden-Nederland Slotwoord B.V.")
+
+
+def certify(http: httpx.Client, tokens: dict, kvk: str, name: str, rung: str) -> str:
+    http.post("/api/v1/organizations", json=organization(kvk, name),
+              headers=tokens["admin"]).raise_for_status()
+    staff, fte = RUNG_STAFF[rung]
+    draft = http.post(f"/api/v1/organizations/{kvk}/assessments", headers=tokens["admin"],
+                      json={"submission": submission(staff, total_fte=fte)})
+    aid = draft.raise_for_status().json()["id"]
+    http.post(f"/api/v1/assessments/{aid}/submit", headers=tokens["admin"]).raise_for_status()
+    decided = http.post(f"/api/v1/assessments/{aid}/decision", json={"outcome": "approved"},
+                        headers=tokens["auditor"])
+    return decided.raise_for_status().json()["certificates"][0]["number"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    mail = MailServer()
+    mail.start()
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgres":
+            url = stack.enter_context(temporary_postgres("pso_browser_portals"))
+        else:
+            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('portals') / 'pso.sqlite3'}"
+        upgrade(url)
+        settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
+        tokens = {}
+        for role in ("admin", "auditor"):
+            _, token = asyncio.run(add_user(settings, role, f"Browsertest {role}", None, None))
+            tokens[role] = {"Authorization": f"Bearer {token}"}
+        asyncio.run(add_account(settings, email=BUYER, name="Ina Inkoper", role="procurement",
+                                party="30280353", party_name="Inkoop Provincie Utrecht",
+                                password=PASSWORD))
+        asyncio.run(add_account(settings, email=TOWN, name="Gea Gemeente", role="municipality",
+                                party="GM0363", party_name="Amsterdam", password=PASSWORD))
+        _, _, company_token = asyncio.run(add_account(
+            settings, email=COMPANY, name="Dirk Directie", role="company", party=SHOP,
+            party_name="Winkel De Hoek", password=PASSWORD, with_token=True))
+        tokens["company"] = {"Authorization": f"Bearer {company_token}"}
+        base = stack.enter_context(start_server(url, env={
+            "PSO_SMTP_URL": mail.url, "PSO_MAIL_POLL_SECONDS": "0.2",
+            "PSO_MAIL_FROM": "PSO-dienst <noreply@pso.example.nl>"}, command=server_app))
+        with httpx.Client(base_url=base, timeout=60) as http:
+            numbers = {"alfa": certify(http, tokens, ALFA, "Alfa Bouw B.V.", "trede1"),
+                       "bravo": certify(http, tokens, BRAVO, LONG_NAME, "trede2"),
+                       "shop": certify(http, tokens, SHOP, "Winkel De Hoek", "basistrede")}
+            http.post("/api/v1/organizations", json=organization(CAFE, "Café Het Plein"),
+                      headers=tokens["admin"]).raise_for_status()
+        try:
+            yield {"base": base, "mail": mail, "backend": request.param, "url": url,
+                   "tokens": tokens, "numbers": numbers}
+        finally:
+            mail.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(site) -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def tab(browser, site):
+    ctx = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
+                              accept_downloads=True, java_script_enabled=False)
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    problems: list[str] = []
+    expected = "Failed to load resource: the server responded with a status of 4"
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and not m.text.startswith(expected) else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    yield page
+    ctx.close()
+    assert not problems, f"browser reported errors (CSP?): {problems}"
+
+
+def test_buyer_awards_and_a_revocation_raises_a_monitoring_alert(tab, site) -> None:
+    backend = site["backend"]
+    sign_in(tab, BUYER)
+    assert tab.url.endswith("/inkoop")
+    tab.fill("#f-title", "Onderhoud provinciale wegen 2027")
+    tab.fill("#f-reference", "PU-2026-044")
+    tab.fill("#f-deadline", today().isoformat())
+    tab.fill("#f-policy-values-trede1", "3")
+    tab.fill("#f-policy-values-trede2", "5")
+    submit(tab, "text=Aanbesteding vastleggen")
+    assert "Aanbesteding 'Onderhoud provinciale wegen 2027' vastgelegd." in tab.inner_text("main")
+    tender_url = tab.url
+
+    csv = (f"naam;kvk;prijs;certificaat\n"
+           f"Alfa Bouw B.V.;{ALFA};100.000,00;{site['numbers']['alfa']}\n"
+           f"{LONG_NAME};{BRAVO};101.500,00;{site['numbers']['bravo']}\n"
+           f"Charlie Zonder;41000009;99.000,00;\n").encode()
+    tab.set_input_files("#f-bestand", files=[{"name": "inschrijvingen.csv",
+                                              "mimeType": "text/csv", "buffer": csv}])
+    submit(tab, "text=Inlezen")
+    assert "3 inschrijvingen uit het bestand toegevoegd" in tab.inner_text("main")
+    ranking = tab.locator("table.ranking tbody tr")
+    assert ranking.count() == 3
+    assert LONG_NAME in ranking.nth(0).inner_text()  # 101.500 - 5 % = 96.425
+    shoot(tab, f"inkoop-aanbesteding-{backend}")
+
+    with tab.expect_download() as download:
+        tab.click("text=Download PDF")
+    path = download.value.path()
+    from pypdf import PdfReader
+
+    text = " ".join(PdfReader(path).pages[0].extract_text().split())
+    # The long name whole, up to its last word (it used to be cut off after three lines).
+    assert "Bravo Wegen- en Waterbouw" in text and "Slotwoord B.V." in text
+
+    assert tab.locator("#f-award-bidder").input_value() == BRAVO  # the first-ranked, preselected
+    submit(tab, "text=Gunning vastleggen")
+    assert "/bewaking" in tab.url
+    assert "Geen meldingen" in tab.inner_text("main")
+    shoot(tab, f"inkoop-bewaking-{backend}")
+
+    # The winner's certificate is revoked; the daily job runs (time travel: tomorrow).
+    revoked = httpx.post(f"{site['base']}/api/v1/certificates/{site['numbers']['bravo']}/revocation",
+                         json={"reason": "Onjuiste opgave"}, headers=site["tokens"]["auditor"])
+    assert revoked.status_code == 200, revoked.text
+    tomorrow = today() + timedelta(days=1)
+    env = {**os.environ, "PSO_ENV": "test", "PSO_DATABASE_URL": site["url"],
+           "PSO_TODAY": tomorrow.isoformat(), "PSO_LOG_LEVEL": "WARNING"}
+    ran = subprocess.run([PSO, "jobs", "run"], capture_output=True, text=True, env=env,
+                         timeout=120, check=False, cwd=ROOT)
+    assert ran.returncode == 0, ran.stderr
+    tab.goto(tender_url + "/bewaking")
+    main = tab.inner_text("main")
+    assert "Ingetrokken" in main and "Trede niet gehandhaafd" in main
+    assert "€ 7.612,50" in main  # 5 % of 101.500,00 = 5.075,00 × 1,5
+    shoot(tab, f"inkoop-bewaking-melding-{backend}")
+
+    mail: MailServer = site["mail"]
+    deadline_mails = [m for m in mail.wait_for(1, timeout=20) if m["To"] == BUYER]
+    for _ in range(100):
+        deadline_mails = [m for m in mail.messages if m["To"] == BUYER]
+        if deadline_mails:
+            break
+        tab.wait_for_timeout(200)
+    alert = deadline_mails[-1]
+    assert "houdt de gegunde trede niet vast" in alert["Subject"]
+    body = mail.text(alert)
+    assert "€ 7.612,50" in body and "/bewaking" in body
+
+
+def test_municipality_scheme_request_approved_redeemed_and_cancelled(tab, site) -> None:
+    backend = site["backend"]
+    sign_in(tab, TOWN)
+    assert tab.url.endswith("/gemeente")
+    submit(tab, "text=Nieuwe regeling")
+    tab.fill("#f-title", "Voucher PSO-meting voor winkels en horeca in de binnenstad "
+                         "van Amsterdam, tranche 2026")
+    tab.fill("#f-voucherAmount", "1.250,00")
+    tab.fill("#f-budget", "5.000")
+    tab.fill("#f-applicationOpensOn", (today() - timedelta(days=1)).isoformat())
+    tab.fill("#f-applicationClosesOn", (today() + timedelta(days=90)).isoformat())
+    tab.fill("#f-voucherValidityDays", "120")
+    assert tab.locator("#f-requiresApproval").is_checked()
+    submit(tab, "text=Regeling aanmaken")
+    assert "aangemaakt" in tab.inner_text("main")
+    scheme_url = tab.url
+    sid = scheme_url.rsplit("/", 1)[1]
+
+    # The company asks through the API (as /mijn does): requested, budget reserved.
+    asked = httpx.post(f"{site['base']}/api/v1/voucher-schemes/{sid}/vouchers",
+                       json={"kvk": SHOP, "fte": "6,5".replace(",", ".")},
+                       headers=site["tokens"]["company"])
+    assert asked.status_code == 201 and asked.json()["status"] == "requested", asked.text
+    tab.goto(scheme_url)
+    row = tab.locator("table.requests tbody tr")
+    assert row.count() == 1
+    assert SHOP in row.inner_text() and "Amsterdam" in row.inner_text()
+    shoot(tab, f"gemeente-aanvraag-{backend}")
+    submit(tab, "table.requests button:has-text('Goedkeuren')")
+    assert "goedgekeurd" in tab.inner_text("main")
+    mail: MailServer = site["mail"]
+    for _ in range(100):
+        if mail.to(COMPANY):
+            break
+        tab.wait_for_timeout(200)
+    assert "toegekend" in mail.to(COMPANY)[-1]["Subject"]
+
+    code = asked.json()["code"]
+    tab.goto(f"/gemeente/vouchers/{code}/verzilveren")
+    tab.fill("#f-invoiceAmount", "1.100,00")
+    tab.fill("#f-certificateNumber", site["numbers"]["shop"])
+    submit(tab, "button:has-text('Verzilveren')")
+    assert "€ 1.100,00 uitbetaald" in tab.inner_text("main")
+
+    # Issued directly, then cancelled through the confirmation page.
+    tab.fill("#f-kvk", CAFE)
+    tab.fill("#f-fte", "3")
+    submit(tab, "#uitgeven button")
+    assert "uitgegeven aan Café Het Plein" in tab.inner_text("main")
+    submit(tab, "a:has-text('Intrekken…')")
+    assert "Ja, voucher intrekken" in tab.inner_text("main")
+    shoot(tab, f"gemeente-intrekken-bevestigen-{backend}")
+    tab.fill("#f-reason", "Dubbel aangevraagd")
+    submit(tab, "button:has-text('Ja, voucher intrekken')")
+    assert "is ingetrokken" in tab.inner_text("main")
+    assert tab.locator("svg.uptake-chart").count() == 1
+    shoot(tab, f"gemeente-regeling-{backend}")
+    tab.goto("/gemeente")
+    shoot(tab, f"gemeente-overzicht-{backend}")
+    scheme = httpx.get(f"{site['base']}/api/v1/vouchers/{code}", headers=site["tokens"]["company"])
+    assert scheme.json()["status"] == "redeemed" and scheme.json()["redeemedAmount"] == "1100.00"
