@@ -19,7 +19,13 @@ from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
 from pso.db.base import utcnow
-from pso.db.models import Assessment, Certificate, CertificateSequence, Organization
+from pso.db.models import (
+    Assessment,
+    Certificate,
+    CertificatePdf,
+    CertificateSequence,
+    Organization,
+)
 from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import organizations
@@ -152,7 +158,7 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
     certificate = Certificate(
         number=number, kind=kind, rung=rung, organization=org, assessment=assessment,
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
-        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_file=CertificatePdf(pdf=pdf),
     )
     session.add(certificate)
     await session.flush()

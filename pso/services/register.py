@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import contains_eager
 
 from certificates.lifecycle import Suspension as Period
 from certificates.lifecycle import expiry_window, status_on
@@ -15,9 +31,12 @@ from certificates.numbering import is_valid_number, normalize_number
 from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
-from pso.db.models import Certificate, Organization, Suspension
-from pso.db.paging import paginate
+from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, NotFound
+from pso.municipalities import name_of
+from pso.text_search import MIN_INDEXED, fts_phrase, words
+
+KVK_SHAPE = re.compile(r"[0-9]{8}")
 
 
 def status_of(certificate: Certificate, day: date) -> str:
@@ -56,43 +75,213 @@ def status_condition(status: str, day: date) -> ColumnElement[bool]:
     }[status]
 
 
+SORTS = ("newest", "valid-first", "name", "rung", "validity")
+COUNT_CAP = 10_000  # totals above this are reported as "more than"; offset paging ends here
+
+
+@dataclass
+class Found:
+    """One page of the register: rows, the (capped) total and the cursor of the next page."""
+
+    rows: list[Certificate]
+    total: int
+    total_exact: bool
+    next_after: str | None
+
+
+class BadCursor(ValueError):
+    """An `after` value this service did not make."""
+
+
+# Each order is (columns, descending); the certificate number breaks ties, so a row's key is
+# unique and keyset paging ("after this key") never skips or repeats a row.
+def _order(sort: str) -> tuple[tuple[Any, Any], bool]:
+    c, o = Certificate, Organization
+    return {
+        "newest": ((c.valid_from, c.number), True),
+        "valid-first": ((c.valid_from, c.number), True),
+        "validity": ((c.valid_until, c.number), True),
+        "rung": ((c.rung, c.number), True),  # trede3 > trede2 > ... > aspirant, as text too
+        "name": ((o.search_name, c.number), False),
+    }[sort]
+
+
+def encode_cursor(phase: int, values: tuple[Any, Any]) -> str:
+    plain = [phase, *(v.isoformat() if isinstance(v, date) else v for v in values)]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, sort: str) -> tuple[int, tuple[Any, Any]]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        phase, first, number = raw
+        if phase not in (0, 1) or not isinstance(first, str) or not isinstance(number, str):
+            raise BadCursor(text)
+        if sort in ("newest", "valid-first", "validity"):
+            first = date.fromisoformat(first)
+        return phase, (first, number)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise BadCursor(text) from exc
+
+
+def _name_condition(dialect: str, query_words: list[str]) -> list[ColumnElement[bool]]:
+    """Every word must occur in the folded name. Words of 3+ characters go through the
+    trigram index (SQLite: the FTS5 table; PostgreSQL: pg_trgm serves LIKE); shorter ones
+    only narrow what those found (or scan, when the query has no longer word)."""
+    indexed = [w for w in query_words if len(w) >= MIN_INDEXED]
+    conditions: list[ColumnElement[bool]] = []
+    if dialect == "sqlite" and indexed:
+        match = " AND ".join(fts_phrase(w) for w in indexed)
+        conditions.append(Organization.id.in_(
+            select(literal_column("rowid")).select_from(text("organization_search"))
+            .where(text("organization_search MATCH :match").bindparams(match=match))))
+        rest = [w for w in query_words if len(w) < MIN_INDEXED]
+    else:
+        rest = query_words
+    for word in rest:
+        conditions.append(Organization.search_name.contains(word, autoescape=True))
+    return conditions
+
+
+def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str | None,
+             status: str | None, municipality: str | None, day: date) -> list[Any]:
+    """WHERE conditions; `q` is routed by its shape: 8 digits is a KvK number, PSO-YYYY-NNNNNN
+    a certificate number, anything else words of the name."""
+    conditions: list[Any] = []
+    needle = (q or "").strip()
+    if KVK_SHAPE.fullmatch(needle):
+        conditions.append(Organization.kvk == needle)
+    elif needle and is_valid_number(normalize_number(needle)):
+        conditions.append(Certificate.number == normalize_number(needle))
+    elif query_words := words(needle):
+        conditions += _name_condition(session.get_bind().dialect.name, query_words)
+    if kvk:
+        conditions.append(Organization.kvk == kvk)
+    if municipality:
+        conditions.append(Organization.municipality_code == municipality)
+    if rung:
+        conditions.append(Certificate.rung == rung)
+    if status:
+        conditions.append(status_condition(status, day))
+    return conditions
+
+
+def _base(conditions: list[Any]) -> Select[Any]:
+    # One join: it filters, sorts and fills certificate.organization at once.
+    return (select(Certificate).join(Certificate.organization)
+            .options(contains_eager(Certificate.organization)).where(*conditions))
+
+
+async def _count(session: AsyncSession, conditions: list[Any]) -> int:
+    """How many rows match, counted up to COUNT_CAP + 1 (the cost stays bounded)."""
+    capped = (select(Certificate.id).join(Certificate.organization).where(*conditions)
+              .limit(COUNT_CAP + 1).subquery())
+    return await session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+async def _rows(session: AsyncSession, query: Select[Any], sort: str, *, after: tuple | None,
+                offset: int, limit: int) -> list[Certificate]:
+    columns, descending = _order(sort)
+    if after is not None:
+        key = tuple_(*columns)
+        query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
+    order = [col.desc() if descending else col.asc() for col in columns]
+    rows = await session.scalars(query.order_by(*order).offset(offset).limit(limit))
+    return list(rows.unique())
+
+
+def _key(certificate: Certificate, sort: str) -> tuple[Any, Any]:
+    first = {"newest": certificate.valid_from, "valid-first": certificate.valid_from,
+             "validity": certificate.valid_until, "rung": certificate.rung,
+             "name": certificate.organization.search_name}[sort]
+    return first, certificate.number
+
+
 async def search(
     session: AsyncSession, *, q: str | None, kvk: str | None, rung: str | None,
-    status: str | None, page: int, page_size: int, day: date | None = None,
-) -> tuple[list[Certificate], int]:
+    status: str | None, page: int = 1, page_size: int = 20, day: date | None = None,
+    municipality: str | None = None, sort: str = "newest", after: str | None = None,
+) -> Found:
+    """One page of the register. `after` (a cursor from `Found.next_after`) continues where
+    the previous page ended; otherwise `page` counts from the start, up to COUNT_CAP rows
+    deep. `valid-first` lists the certificates valid on `day` before all others (the
+    public page's default), each group newest first."""
     day = day or today()
-    query = select(Certificate).join(Certificate.organization)
-    if q:
-        needle = q.strip().lower()
-        query = query.where(or_(
-            func.lower(Organization.name).contains(needle, autoescape=True),
-            Organization.kvk == needle,
-            Certificate.number == needle.upper(),
-        ))
-    if kvk:
-        query = query.where(Organization.kvk == kvk)
-    if rung:
-        query = query.where(Certificate.rung == rung)
-    if status:
-        query = query.where(status_condition(status, day))
-    return await paginate(session, query, Certificate.valid_from.desc(),
-                          Certificate.number.desc(), page=page, page_size=page_size)
+    conditions = _filters(session, q=q, kvk=kvk, rung=rung, status=status,
+                          municipality=municipality, day=day)
+    cursor = decode_cursor(after, sort) if after else None
+    offset = 0 if cursor else (page - 1) * page_size
+    total = await _count(session, conditions)
+    if sort == "valid-first" and not status:
+        phases = [conditions + [status_condition("valid", day)],
+                  conditions + [~status_condition("valid", day)]]
+    else:
+        phases = [conditions]
+    rows: list[Certificate] = []
+    row_phase: list[int] = []
+    want = page_size + 1  # one more tells whether there is a next page
+    skip = offset
+    for phase, phase_conditions in enumerate(phases):
+        if cursor and phase < cursor[0]:
+            continue
+        key = cursor[1] if cursor and phase == cursor[0] else None
+        if skip and len(phases) > 1 and phase == 0:
+            in_phase = await _count(session, phase_conditions)
+            if skip >= in_phase:
+                skip -= in_phase
+                continue
+        found = await _rows(session, _base(phase_conditions), sort, after=key, offset=skip,
+                            limit=want - len(rows))
+        skip = 0
+        rows += found
+        row_phase += [phase] * len(found)
+        if len(rows) >= want:
+            break
+    next_after = None
+    if len(rows) > page_size:
+        rows, last = rows[:page_size], page_size - 1
+        next_after = encode_cursor(row_phase[last], _key(rows[last], sort))
+    return Found(rows, min(total, COUNT_CAP), total <= COUNT_CAP, next_after)
 
 
-async def find(session: AsyncSession, number: str, *, with_pdf: bool = False,
-               lock: bool = False) -> Certificate:
+async def export_batches(session: AsyncSession, *, batch: int = 1000, **filters: Any):
+    """Every matching certificate, newest first, in batches read by key (not by offset)."""
+    after = None
+    while True:
+        found = await search(session, page_size=batch, after=after, sort="newest", **filters)
+        if found.rows:
+            yield found.rows
+        if found.next_after is None:
+            return
+        after = found.next_after
+        session.expunge_all()
+
+
+async def find(session: AsyncSession, number: str, *, lock: bool = False) -> Certificate:
     normalized = normalize_number(number)
     if not is_valid_number(normalized):
         raise NotFound(f"Geen certificaat met nummer {number[:40]!r}.")
     query = select(Certificate).where(Certificate.number == normalized)
-    if with_pdf:
-        query = query.options(undefer(Certificate.pdf))
     if lock:
         query = query.with_for_update(of=Certificate)
     certificate = await session.scalar(query)
     if certificate is None:
         raise NotFound(f"Geen certificaat met nummer {normalized}.")
     return certificate
+
+
+async def find_pdf(session: AsyncSession, number: str) -> tuple[str, str, bytes]:
+    """(number, SHA-256, PDF bytes) of a certificate, without loading the certificate row."""
+    normalized = normalize_number(number)
+    if not is_valid_number(normalized):
+        raise NotFound(f"Geen certificaat met nummer {number[:40]!r}.")
+    row = (await session.execute(
+        select(Certificate.number, Certificate.pdf_sha256, CertificatePdf.pdf)
+        .join(CertificatePdf, CertificatePdf.certificate_id == Certificate.id)
+        .where(Certificate.number == normalized))).first()
+    if row is not None:
+        return row.number, row.pdf_sha256, row.pdf
+    raise NotFound(f"Geen certificaat met nummer {normalized}.")
 
 
 def _refuse_when_revoked(certificate: Certificate) -> None:
@@ -166,7 +355,9 @@ def summary(certificate: Certificate, day: date) -> dict[str, Any]:
         "validFrom": certificate.valid_from,
         "validUntil": certificate.valid_until,
         "organization": {"kvk": certificate.organization.kvk,
-                         "name": certificate.organization.name},
+                         "name": certificate.organization.name,
+                         "municipalityCode": certificate.organization.municipality_code,
+                         "municipality": name_of(certificate.organization.municipality_code)},
         "rulebook": certificate.rulebook,
         "issuer": certificate.issuer,
         "pdfSha256": certificate.pdf_sha256,

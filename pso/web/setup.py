@@ -77,6 +77,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         rung=rung_label,
         sentence=lambda s: s[:1].upper() + s[1:] if s else s,
         status_label=lambda s: STATUS_LABELS.get(s, s),
+        thousands=lambda n: f"{n:,}".replace(",", "."),
     )
 
 

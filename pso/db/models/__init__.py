@@ -2,7 +2,13 @@
 
 from pso.db.base import Base
 from pso.db.models.audit import AuditEvent
-from pso.db.models.certification import Assessment, Certificate, CertificateSequence, Suspension
+from pso.db.models.certification import (
+    Assessment,
+    Certificate,
+    CertificatePdf,
+    CertificateSequence,
+    Suspension,
+)
 from pso.db.models.idempotency import IdempotencyRecord
 from pso.db.models.organizations import Organization
 from pso.db.models.procurement import Tender, TenderBid
@@ -14,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Certificate",
+    "CertificatePdf",
     "CertificateSequence",
     "IdempotencyRecord",
     "Organization",
