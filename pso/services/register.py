@@ -23,7 +23,6 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
 
 from certificates.lifecycle import Suspension as Period
 from certificates.lifecycle import expiry_window, status_on
@@ -124,37 +123,49 @@ def decode_cursor(text: str, sort: str) -> tuple[int, tuple[Any, Any]]:
         raise BadCursor(text) from exc
 
 
-def _name_condition(dialect: str, query_words: list[str]) -> list[ColumnElement[bool]]:
-    """Every word must occur in the folded name. Words of 3+ characters go through the
-    trigram index (SQLite: the FTS5 table; PostgreSQL: pg_trgm serves LIKE); shorter ones
-    only narrow what those found (or scan, when the query has no longer word)."""
+def _name_condition(dialect: str, query_words: list[str]) -> tuple[list[Any], bool]:
+    """Every word must occur in the folded name; (conditions, whether they read organizations).
+
+    Words of 3+ characters go through the trigram index: on SQLite the FTS5 table gives the
+    organisation ids (no join needed), on PostgreSQL pg_trgm serves LIKE on search_name.
+    Shorter words only narrow what those found (or scan, when the query has no longer word)."""
     indexed = [w for w in query_words if len(w) >= MIN_INDEXED]
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[Any] = []
+    rest = query_words
     if dialect == "sqlite" and indexed:
         match = " AND ".join(fts_phrase(w) for w in indexed)
-        conditions.append(Organization.id.in_(
+        conditions.append(Certificate.organization_id.in_(
             select(literal_column("rowid")).select_from(text("organization_search"))
             .where(text("organization_search MATCH :match").bindparams(match=match))))
         rest = [w for w in query_words if len(w) < MIN_INDEXED]
-    else:
-        rest = query_words
     for word in rest:
         conditions.append(Organization.search_name.contains(word, autoescape=True))
-    return conditions
+    return conditions, bool(rest)
+
+
+@dataclass
+class Filters:
+    conditions: list[Any]
+    on_organization: bool  # some condition reads organizations
 
 
 def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str | None,
-             status: str | None, municipality: str | None, day: date) -> list[Any]:
+             status: str | None, municipality: str | None, day: date) -> Filters:
     """WHERE conditions; `q` is routed by its shape: 8 digits is a KvK number, PSO-YYYY-NNNNNN
     a certificate number, anything else words of the name."""
     conditions: list[Any] = []
+    on_organization = bool(kvk or municipality)
     needle = (q or "").strip()
     if KVK_SHAPE.fullmatch(needle):
         conditions.append(Organization.kvk == needle)
+        on_organization = True
     elif needle and is_valid_number(normalize_number(needle)):
         conditions.append(Certificate.number == normalize_number(needle))
     elif query_words := words(needle):
-        conditions += _name_condition(session.get_bind().dialect.name, query_words)
+        by_name, reads_organizations = _name_condition(session.get_bind().dialect.name,
+                                                       query_words)
+        conditions += by_name
+        on_organization = on_organization or reads_organizations
     if kvk:
         conditions.append(Organization.kvk == kvk)
     if municipality:
@@ -163,31 +174,40 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
         conditions.append(Certificate.rung == rung)
     if status:
         conditions.append(status_condition(status, day))
-    return conditions
+    return Filters(conditions, on_organization)
 
 
-def _base(conditions: list[Any]) -> Select[Any]:
-    # One join: it filters, sorts and fills certificate.organization at once.
-    return (select(Certificate).join(Certificate.organization)
-            .options(contains_eager(Certificate.organization)).where(*conditions))
+def _keys(filters: Filters, sort: str) -> Select[Any]:
+    """The matching certificate ids: joined to organizations only when a filter or the
+    order needs it, so paging and counting walk one index."""
+    query = select(Certificate.id).where(*filters.conditions)
+    if filters.on_organization or sort == "name":
+        query = query.join(Organization, Organization.id == Certificate.organization_id)
+    return query
 
 
-async def _count(session: AsyncSession, conditions: list[Any]) -> int:
+async def _count(session: AsyncSession, filters: Filters, sort: str) -> int:
     """How many rows match, counted up to COUNT_CAP + 1 (the cost stays bounded)."""
-    capped = (select(Certificate.id).join(Certificate.organization).where(*conditions)
-              .limit(COUNT_CAP + 1).subquery())
+    capped = _keys(filters, sort).order_by(None).limit(COUNT_CAP + 1).subquery()
     return await session.scalar(select(func.count()).select_from(capped)) or 0
 
 
-async def _rows(session: AsyncSession, query: Select[Any], sort: str, *, after: tuple | None,
-                offset: int, limit: int) -> list[Certificate]:
+async def _rows(session: AsyncSession, filters: Filters, sort: str, *,
+                after: tuple | None, offset: int, limit: int) -> list[Certificate]:
+    """One page: first the ids in order (an index walk, cheap to skip over), then those
+    rows with their organisation (one join) and suspensions."""
     columns, descending = _order(sort)
+    query = _keys(filters, sort)
     if after is not None:
         key = tuple_(*columns)
         query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
     order = [col.desc() if descending else col.asc() for col in columns]
-    rows = await session.scalars(query.order_by(*order).offset(offset).limit(limit))
-    return list(rows.unique())
+    ids = list(await session.scalars(query.order_by(*order).offset(offset).limit(limit)))
+    if not ids:
+        return []
+    loaded = {c.id: c for c in (await session.scalars(
+        select(Certificate).where(Certificate.id.in_(ids)))).unique()}
+    return [loaded[i] for i in ids]
 
 
 def _key(certificate: Certificate, sort: str) -> tuple[Any, Any]:
@@ -207,16 +227,17 @@ async def search(
     deep. `valid-first` lists the certificates valid on `day` before all others (the
     public page's default), each group newest first."""
     day = day or today()
-    conditions = _filters(session, q=q, kvk=kvk, rung=rung, status=status,
-                          municipality=municipality, day=day)
+    filters = _filters(session, q=q, kvk=kvk, rung=rung, status=status,
+                       municipality=municipality, day=day)
     cursor = decode_cursor(after, sort) if after else None
     offset = 0 if cursor else (page - 1) * page_size
-    total = await _count(session, conditions)
+    total = await _count(session, filters, sort)
     if sort == "valid-first" and not status:
-        phases = [conditions + [status_condition("valid", day)],
-                  conditions + [~status_condition("valid", day)]]
+        valid = status_condition("valid", day)
+        phases = [Filters([*filters.conditions, valid], filters.on_organization),
+                  Filters([*filters.conditions, ~valid], filters.on_organization)]
     else:
-        phases = [conditions]
+        phases = [filters]
     rows: list[Certificate] = []
     row_phase: list[int] = []
     want = page_size + 1  # one more tells whether there is a next page
@@ -226,11 +247,11 @@ async def search(
             continue
         key = cursor[1] if cursor and phase == cursor[0] else None
         if skip and len(phases) > 1 and phase == 0:
-            in_phase = await _count(session, phase_conditions)
+            in_phase = await _count(session, phase_conditions, sort)
             if skip >= in_phase:
                 skip -= in_phase
                 continue
-        found = await _rows(session, _base(phase_conditions), sort, after=key, offset=skip,
+        found = await _rows(session, phase_conditions, sort, after=key, offset=skip,
                             limit=want - len(rows))
         skip = 0
         rows += found

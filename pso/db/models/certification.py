@@ -43,6 +43,9 @@ class Certificate(Base):
         # ix_certificates_newest (valid_from DESC, number DESC) follows the class.
         Index("ix_certificates_validity", "valid_until", "number"),
         Index("ix_certificates_rung_number", "rung", "number"),
+        # Certificates of the organisations a name search found, in register order,
+        # without reading the rows (a covering index).
+        Index("ix_certificates_org_newest", "organization_id", "valid_from", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,8 @@ Create Date: 2026-12-01 14:40:00
 - organizations.search_name = fold(name) (casefolded, accents stripped), filled here and kept
   by the ORM from now on. PostgreSQL: a pg_trgm GIN index on it. SQLite: the FTS5 table
   `organization_search` (trigram tokenizer, external content) kept in step by triggers.
-- certificates: (valid_from DESC, number DESC), (valid_until, number), (rung, number).
+- certificates: (valid_from DESC, number DESC), (valid_until, number), (rung, number),
+  (organization_id, valid_from, number).
 """
 
 from __future__ import annotations
@@ -80,10 +81,13 @@ def upgrade() -> None:
                     [sa.text('valid_from DESC'), sa.text('number DESC')])
     op.create_index('ix_certificates_validity', 'certificates', ['valid_until', 'number'])
     op.create_index('ix_certificates_rung_number', 'certificates', ['rung', 'number'])
+    op.create_index('ix_certificates_org_newest', 'certificates',
+                    ['organization_id', 'valid_from', 'number'])
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    op.drop_index('ix_certificates_org_newest', table_name='certificates')
     op.drop_index('ix_certificates_rung_number', table_name='certificates')
     op.drop_index('ix_certificates_validity', table_name='certificates')
     op.drop_index('ix_certificates_newest', table_name='certificates')
