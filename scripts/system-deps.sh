@@ -3,8 +3,9 @@
 #   libharfbuzz-subset0: WeasyPrint's fast font subsetting (without it renders are ~5x slower)
 #   chromium:            the real browser for the web-page tests (Playwright drives it)
 #   poppler-utils:       pdftoppm, so tests can rasterise a certificate and decode its QR code
+#   wrk:                 the HTTP load generator of `make bench` (benchmarks/bench_http.py)
 set -euo pipefail
-packages=(libharfbuzz-subset0 chromium poppler-utils)
+packages=(libharfbuzz-subset0 chromium poppler-utils wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
