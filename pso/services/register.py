@@ -75,7 +75,10 @@ def status_condition(status: str, day: date) -> ColumnElement[bool]:
 
 
 SORTS = ("newest", "valid-first", "name", "rung", "validity")
-COUNT_CAP = 10_000  # totals above this are reported as "more than"; offset paging ends here
+COUNT_CAP = 1_000  # totals above this are reported as "more than"; offset paging ends here
+# With more name matches than COUNT_CAP, SQLite should walk the order's index and stop after
+# a page (the matches are dense); with fewer, look them up and sort them. Its planner cannot
+# tell the two apart through the FTS subquery, so _keys(walk_order=) says which.
 
 
 @dataclass
@@ -123,8 +126,9 @@ def decode_cursor(text: str, sort: str) -> tuple[int, tuple[Any, Any]]:
         raise BadCursor(text) from exc
 
 
-def _name_condition(dialect: str, query_words: list[str]) -> tuple[list[Any], bool]:
-    """Every word must occur in the folded name; (conditions, whether they read organizations).
+def _name_condition(dialect: str, query_words: list[str]) -> tuple[list[Any], bool, Any]:
+    """Every word must occur in the folded name: (conditions, whether they read organizations,
+    the SQLite FTS5 subquery of organisation ids or None).
 
     Words of 3+ characters go through the trigram index: on SQLite the FTS5 table gives the
     organisation ids (no join needed), on PostgreSQL pg_trgm serves LIKE on search_name.
@@ -132,21 +136,22 @@ def _name_condition(dialect: str, query_words: list[str]) -> tuple[list[Any], bo
     indexed = [w for w in query_words if len(w) >= MIN_INDEXED]
     conditions: list[Any] = []
     rest = query_words
+    fts = None
     if dialect == "sqlite" and indexed:
         match = " AND ".join(fts_phrase(w) for w in indexed)
-        conditions.append(Certificate.organization_id.in_(
-            select(literal_column("rowid")).select_from(text("organization_search"))
-            .where(text("organization_search MATCH :match").bindparams(match=match))))
+        fts = (select(literal_column("rowid")).select_from(text("organization_search"))
+               .where(text("organization_search MATCH :match").bindparams(match=match)))
         rest = [w for w in query_words if len(w) < MIN_INDEXED]
     for word in rest:
         conditions.append(Organization.search_name.contains(word, autoescape=True))
-    return conditions, bool(rest)
+    return conditions, bool(rest), fts
 
 
 @dataclass
 class Filters:
     conditions: list[Any]
     on_organization: bool  # some condition reads organizations
+    fts: Any = None  # SQLite: organisation ids the FTS5 index found for the name words
 
 
 def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str | None,
@@ -156,14 +161,15 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
     conditions: list[Any] = []
     on_organization = bool(kvk or municipality)
     needle = (q or "").strip()
+    fts = None
     if KVK_SHAPE.fullmatch(needle):
         conditions.append(Organization.kvk == needle)
         on_organization = True
     elif needle and is_valid_number(normalize_number(needle)):
         conditions.append(Certificate.number == normalize_number(needle))
     elif query_words := words(needle):
-        by_name, reads_organizations = _name_condition(session.get_bind().dialect.name,
-                                                       query_words)
+        by_name, reads_organizations, fts = _name_condition(session.get_bind().dialect.name,
+                                                            query_words)
         conditions += by_name
         on_organization = on_organization or reads_organizations
     if kvk:
@@ -174,13 +180,18 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
         conditions.append(Certificate.rung == rung)
     if status:
         conditions.append(status_condition(status, day))
-    return Filters(conditions, on_organization)
+    return Filters(conditions, on_organization, fts)
 
 
-def _keys(filters: Filters, sort: str) -> Select[Any]:
+def _keys(filters: Filters, sort: str, walk_order: bool = False) -> Select[Any]:
     """The matching certificate ids: joined to organizations only when a filter or the
-    order needs it, so paging and counting walk one index."""
+    order needs it, so paging and counting walk one index. `walk_order`: the FTS matches
+    are many, so walk the order's index and test each row (`+ 0` keeps SQLite from looking
+    them up by organisation instead, which would sort them all)."""
     query = select(Certificate.id).where(*filters.conditions)
+    if filters.fts is not None:
+        column = Certificate.organization_id + 0 if walk_order else Certificate.organization_id
+        query = query.where(column.in_(filters.fts))
     if filters.on_organization or sort == "name":
         query = query.join(Organization, Organization.id == Certificate.organization_id)
     return query
@@ -193,11 +204,12 @@ async def _count(session: AsyncSession, filters: Filters, sort: str) -> int:
 
 
 async def _rows(session: AsyncSession, filters: Filters, sort: str, *,
-                after: tuple | None, offset: int, limit: int) -> list[Certificate]:
+                after: tuple | None, offset: int, limit: int,
+                walk_order: bool = False) -> list[Certificate]:
     """One page: first the ids in order (an index walk, cheap to skip over), then those
     rows with their organisation (one join) and suspensions."""
     columns, descending = _order(sort)
-    query = _keys(filters, sort)
+    query = _keys(filters, sort, walk_order and sort != "name")
     if after is not None:
         key = tuple_(*columns)
         query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
@@ -234,8 +246,8 @@ async def search(
     total = await _count(session, filters, sort)
     if sort == "valid-first" and not status:
         valid = status_condition("valid", day)
-        phases = [Filters([*filters.conditions, valid], filters.on_organization),
-                  Filters([*filters.conditions, ~valid], filters.on_organization)]
+        phases = [Filters([*filters.conditions, valid], filters.on_organization, filters.fts),
+                  Filters([*filters.conditions, ~valid], filters.on_organization, filters.fts)]
     else:
         phases = [filters]
     rows: list[Certificate] = []
@@ -252,7 +264,7 @@ async def search(
                 skip -= in_phase
                 continue
         found = await _rows(session, phase_conditions, sort, after=key, offset=skip,
-                            limit=want - len(rows))
+                            limit=want - len(rows), walk_order=total > COUNT_CAP)
         skip = 0
         rows += found
         row_phase += [phase] * len(found)

@@ -192,3 +192,22 @@ async def test_keyset_paging_over_many_rows(client, database_url, session_maker)
         seen += numbers(page)
         url = page["next"]
     assert len(seen) == len(set(seen)) == 60
+
+
+async def test_capped_total_and_dense_matches_walk_the_order(client, database_url,
+                                                             session_maker, monkeypatch) -> None:
+    rows = [row(i, f"Werkplaats {i}", rung=("trede1", "trede2")[i % 2]) for i in range(1, 61)]
+    await insert(session_maker.kw["bind"], rows)
+    exact = {sort: numbers(await search(client, q="werkplaats", sort=sort, pageSize=60))
+             for sort in ("newest", "rung", "validity", "valid-first")}
+    monkeypatch.setattr("pso.services.register.COUNT_CAP", 25)
+    for sort, expected in exact.items():
+        seen, url = [], f"/api/v1/certificates?pageSize=9&q=werkplaats&sort={sort}"
+        while url:
+            page = (await client.get(url)).json()
+            assert page["total"] == 25 and page["totalExact"] is False
+            seen += numbers(page)
+            url = page["next"]
+        assert seen == expected, sort
+    html = (await client.get("/register", params={"q": "werkplaats"})).text
+    assert "Meer dan 25 certificaten" in html
