@@ -23,6 +23,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from certificates.lifecycle import Suspension as Period
 from certificates.lifecycle import expiry_window, status_on
@@ -294,10 +295,12 @@ async def find(session: AsyncSession, number: str, *, lock: bool = False) -> Cer
     normalized = normalize_number(number)
     if not is_valid_number(normalized):
         raise NotFound(f"Geen certificaat met nummer {number[:40]!r}.")
-    query = select(Certificate).where(Certificate.number == normalized)
+    # One query: the organisation and the suspensions joined (not a second SELECT).
+    query = (select(Certificate).where(Certificate.number == normalized)
+             .options(joinedload(Certificate.suspensions)))
     if lock:
         query = query.with_for_update(of=Certificate)
-    certificate = await session.scalar(query)
+    certificate = (await session.scalars(query)).unique().first()
     if certificate is None:
         raise NotFound(f"Geen certificaat met nummer {normalized}.")
     return certificate
