@@ -119,7 +119,12 @@ def prepare_register(url: str, count: int) -> list:
     async def go() -> list:
         engine = make_engine(url)
         try:
-            return await fill(engine, count)
+            rows = await fill(engine, count)
+            if url.startswith("postgresql"):  # planner statistics, as autovacuum would make
+                async with engine.connect() as conn:
+                    await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    await conn.exec_driver_sql("ANALYZE")
+            return rows
         finally:
             await engine.dispose()
 

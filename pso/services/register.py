@@ -219,7 +219,8 @@ async def _rows(session: AsyncSession, filters: Filters, sort: str, *,
     if not ids:
         return []
     loaded = {c.id: c for c in (await session.scalars(
-        select(Certificate).where(Certificate.id.in_(ids)))).unique()}
+        select(Certificate).where(Certificate.id.in_(ids))
+        .options(joinedload(Certificate.suspensions)))).unique()}
     return [loaded[i] for i in ids]
 
 
