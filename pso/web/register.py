@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import cache
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -46,6 +47,12 @@ SORTS = {
     "validity": "Langst geldig",
 }
 MAX_PAGE = register.COUNT_CAP // PAGE_SIZE
+
+
+@cache
+def _places_by_name() -> list[tuple[str, str]]:
+    """(code, name) of every municipality in alphabetical order, for the place filter."""
+    return sorted(municipalities.names().items(), key=lambda item: fold(item[1]))
 
 
 @get("/register", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
@@ -96,7 +103,7 @@ async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
         "q": q, "rung": rung, "status": status, "sort": sort, "plaats": plaats,
         "page": number, "pages": pages,
         "rungs": RUNGS, "statuses": STATUS_LABELS, "sorts": SORTS,
-        "places": sorted(places.items(), key=lambda item: fold(item[1])),
+        "places": _places_by_name(),
         "previous": previous, "next": next_link,
         "searched": bool(q or rung or status or plaats),
         "export_csv": "/api/v1/certificates/export?" + urlencode({"format": "csv"}) + (

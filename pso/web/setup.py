@@ -66,6 +66,8 @@ def _num(value: Any, places: int = 2) -> str:
 
 def _engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
+    # Templates ship with the code: no stat() of every template file on every render.
+    env.auto_reload = False
     env.filters.update(
         dutch_date=_date,
         decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
