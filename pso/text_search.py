@@ -16,7 +16,10 @@ MIN_INDEXED = 3  # trigram indexes only serve words of at least three characters
 
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Accents go; control and format characters (NUL, zero-width, ...) become spaces: they
+    # are never part of a name, and NUL would end an FTS5 string early.
+    plain = "".join(" " if unicodedata.category(ch)[0] == "C" else ch
+                    for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(plain.split())
 
 

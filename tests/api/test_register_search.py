@@ -72,6 +72,10 @@ async def test_search_ignores_case_and_accents_and_word_order(client, register_r
     assert set(numbers(await search(client, q="ij"))) == {ROWS[1].number, ROWS[3].number}
     assert (await search(client, q="100%_"))["total"] == 0
     assert (await search(client, q='"groen" OR x*'))["total"] == 0  # no FTS syntax leaks
+    for odd in ("schakel\x00groene", "groene\u200bschakel", 'NEAR(abc def)', "col:abc", '"""'):
+        assert (await client.get("/api/v1/certificates", params={"q": odd})).status_code == 200
+        assert (await client.get("/register", params={"q": odd})).status_code == 200
+    assert numbers(await search(client, q="schakel\x00groene")) == [ROWS[0].number]
 
 
 async def test_query_is_routed_by_its_shape(client, register_rows) -> None:
