@@ -31,6 +31,7 @@ ARGS = {
     "bench_procurement.py": ["--json", "--runs", "3"],
     "bench_pdf_memory.py": ["--json", "--renders", "300"],
     "bench_load.py": ["--json", "--seconds", "60"],
+    "bench_http.py": ["--json"],
 }
 QUICK = {
     "bench_scoring.py": ["--no-api", "--runs", "1", "--seconds", "0.3"],
@@ -38,6 +39,7 @@ QUICK = {
     "bench_procurement.py": ["--json", "--runs", "1", "--bids", "2000"],
     "bench_pdf_memory.py": ["--json", "--renders", "40"],
     "bench_load.py": ["--json", "--seconds", "5", "--requests", "300"],
+    "bench_http.py": ["--json", "--quick"],
 }
 FULL = {"bench_pdf_memory.py": ["--json", "--renders", "2000"]}
 NUMBER_LINE = re.compile(r"^(?P<label>\S.*?)\s{2,}(?P<value>-?[\d,]+(?:\.\d+)?)\s*$")
@@ -100,6 +102,16 @@ def rows(results: dict[str, dict]) -> list[tuple[str, str, str, str]]:
     def data(name: str) -> dict | None:
         result = results.get(name)
         return result["data"] if result and result.get("ok") else None
+
+    if (http := data("bench_http.py")) is not None:
+        from benchmarks.bench_http import table as http_table
+
+        for what, rps, p99, ratio, note in http_table(http):
+            table.append((f"wrk: {what}", f"{rps} req/s, p99 {p99}" if p99 else rps,
+                          f"{ratio} × anchor" + (f"; {note}" if note else "") if ratio else note,
+                          "bench_http"))
+    else:
+        table.append(("wrk: anchor and service rows", missing("bench_http.py"), "", "bench_http"))
 
     if (scoring := data("bench_scoring.py")) is not None:
         table.append(("scoring engine, typical submission (25 employees)",

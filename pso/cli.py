@@ -57,14 +57,37 @@ def serve(host: str, port: int, no_demo: bool, workers: int) -> None:
         for label, (email, password) in sign_ins.items():
             click.echo(f"  {label:34} {email:24} {password}")
     click.echo(f"PSO-dienst on http://{host}:{port}/  (API: /api/v1/openapi.json)")
+    options = server_options(settings)
     if workers == 1:
-        uvicorn.run(server_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(server_app(settings), host=host, port=port, **options)
         return
     # Each worker process builds its own app from the environment. Without a configured
     # key each would invent its own; share this one so sessions work on every worker.
     os.environ.setdefault("PSO_SECRET_KEY", settings.secret_key)
     uvicorn.run("pso.cli:server_app", factory=True, workers=workers, host=host, port=port,
-                log_level="info")
+                **options)
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """How `pso serve` runs uvicorn: its C parser (httptools) on uvloop, about twice the
+    throughput of the pure-Python h11 on asyncio (benchmarks/bench_http.py measured granian
+    at the same figure; uvicorn keeps one process per worker, which the fault tests rely on).
+    No access log unless PSO_ACCESS_LOG=1. The app reads trusted proxy headers itself, so the
+    server's own X-Forwarded-For handling is off."""
+    return {
+        "http": _available("httptools", "h11"),
+        "loop": _available("uvloop", "asyncio"),
+        "access_log": settings.access_log,
+        "proxy_headers": False,
+        "server_header": False,
+        "log_level": "info",
+    }
+
+
+def _available(module: str, fallback: str) -> str:
+    import importlib.util
+
+    return module if importlib.util.find_spec(module) is not None else fallback
 
 
 def server_app(settings: Settings | None = None):

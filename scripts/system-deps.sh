@@ -4,8 +4,9 @@
 #   chromium:            the real browser for the web-page tests (Playwright drives it)
 #   poppler-utils:       pdftoppm, so tests can rasterise a certificate and decode its QR code
 #   openssl:             a self-signed certificate for the SMTP-over-TLS tests
+#   wrk:                 the HTTP load generator of `make bench` (benchmarks/bench_http.py)
 set -euo pipefail
-packages=(libharfbuzz-subset0 chromium poppler-utils openssl)
+packages=(libharfbuzz-subset0 chromium poppler-utils openssl wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

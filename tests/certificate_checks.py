@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from pso.clock import today
-from pso.db.models import Assessment, AuditEvent, Certificate
+from pso.db.models import Assessment, AuditEvent, Certificate, CertificatePdf
 
 
 async def check_certificates_consistent(session_maker) -> dict[str, int]:
@@ -18,7 +18,8 @@ async def check_certificates_consistent(session_maker) -> dict[str, int]:
     async with session_maker() as session:
         certificates = list(await session.execute(
             select(Certificate.number, Certificate.kind, Certificate.assessment_id,
-                   Certificate.pdf, Certificate.pdf_sha256)))
+                   CertificatePdf.pdf, Certificate.pdf_sha256)
+            .outerjoin(CertificatePdf, CertificatePdf.certificate_id == Certificate.id)))
         assessments = list(await session.scalars(select(Assessment)))
         events = list(await session.execute(select(AuditEvent.action, AuditEvent.entity_id)))
 

@@ -78,7 +78,7 @@ def test_existing_30plus_certificates_follow_their_ladder(backend: str, tmp_path
         ladder1, plus1, ladder2, plus2 = asyncio.run(_certify(url))
         before = asyncio.run(_statuses(url))
         assert (before[ladder1], before[plus1]) == ("suspended", "valid")  # the old bug
-        command.downgrade(alembic_config(url), "0006")
+        command.downgrade(alembic_config(url), "0007")
         upgrade(url)
         after = asyncio.run(_statuses(url))
         assert after == {ladder1: "suspended", plus1: "suspended",

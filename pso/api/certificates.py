@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
+from litestar.response import Stream
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +15,8 @@ from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, provi
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.models import Certificate
-from pso.services import register
+from pso.errors import InvalidInput
+from pso.services import register, register_export
 
 Rung = Literal["aspirant", "basistrede", "trede1", "trede2", "trede3"]
 Status = Literal["valid", "expired", "suspended", "revoked", "superseded", "not_yet_valid"]
@@ -22,6 +25,8 @@ Status = Literal["valid", "expired", "suspended", "revoked", "superseded", "not_
 class OrganizationRef(ApiModel):
     kvk: str
     name: str
+    municipality_code: str | None = Field(default=None, description="CBS-gemeentecode, GMnnnn")
+    municipality: str | None = Field(default=None, description="Plaats: naam van de gemeente")
 
 
 class CertificateOut(ApiModel):
@@ -49,7 +54,10 @@ class CertificatePage(ApiModel):
     items: list[CertificateOut]
     page: int
     page_size: int
-    total: int
+    total: int = Field(description=f"Aantal treffers, geteld tot {register.COUNT_CAP:,}".replace(",", "."))
+    total_exact: bool = Field(default=True, description="false: er zijn meer treffers dan total")
+    next: str | None = Field(default=None, description="Link naar de volgende pagina (leest "
+                             "verder na de laatste rij; werkt ook voorbij paginanummers)")
 
 
 class RevocationIn(ApiInput):
@@ -65,6 +73,26 @@ def certificate_out(certificate: Certificate, day: date) -> CertificateOut:
 
 
 Number = Annotated[str, Parameter(max_length=40, description="Certificaatnummer")]
+Query = Annotated[str | None, Parameter(max_length=200, description="Naam, KvK of nummer")]
+Kvk = Annotated[str | None, Parameter(pattern=r"^[0-9]{8}$")]
+Municipality = Annotated[str | None, Parameter(pattern=r"^GM[0-9]{4}$",
+                                                description="Plaats: CBS-gemeentecode, GMnnnn")]
+Sort = Annotated[Literal["newest", "valid-first", "name", "rung", "validity"],
+                 Parameter(description="newest (standaard), valid-first (geldige eerst), name, "
+                                       "rung (hoogste trede eerst) of validity (langst geldig "
+                                       "eerst)")]
+After = Annotated[str | None, Parameter(max_length=300, description="Vervolgcode uit `next`")]
+ExportFormat = Annotated[Literal["csv", "json"], Parameter(query="format")]
+PAGE_TOO_FAR = (f"zo ver bladeren gaat niet met paginanummers (hoogstens "
+                f"{register.COUNT_CAP:,} rijen diep); volg de link in next".replace(",", "."))
+BAD_CURSOR = "onbekende vervolgcode; gebruik de link in next van de vorige pagina"
+
+
+def _next_link(request: Request, after: str | None) -> str | None:
+    if after is None:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "page")]
+    return f"{request.url.path}?{urlencode([*params, ('after', after)])}"
 On = Annotated[date | None, Parameter(query="on", description="Status op deze dag (JJJJ-MM-DD)")]
 DB = {"db": Provide(provide_db)}
 ACTOR = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
@@ -77,20 +105,46 @@ class RegisterController(Controller):
 
     @get(summary="Openbaar register doorzoeken")
     async def search(
-        self, db: AsyncSession,
-        q: Annotated[str | None, Parameter(max_length=200, description="Naam, KvK of nummer")] = None,
-        kvk: Annotated[str | None, Parameter(pattern=r"^[0-9]{8}$")] = None,
-        rung: Rung | None = None,
-        status: Status | None = None,
-        page: PageNumber = 1,
-        page_size: PageSize = 20,
+        self, request: Request, db: AsyncSession,
+        q: Query = None, kvk: Kvk = None, rung: Rung | None = None,
+        status: Status | None = None, municipality: Municipality = None,
+        sort: Sort = "newest", after: After = None,
+        page: PageNumber = 1, page_size: PageSize = 20,
     ) -> CertificatePage:
-        """Zoek certificaten op naam, KvK-nummer of certificaatnummer; filter op trede en status."""
+        """Zoek certificaten op naam (alle woorden, in elke volgorde, zonder op hoofdletters of
+        accenten te letten), KvK-nummer of certificaatnummer; filter op trede, status en plaats.
+        Verder bladeren: volg `next`."""
+        if after is None and (page - 1) * page_size >= register.COUNT_CAP:
+            raise InvalidInput([{"name": "page", "reason": PAGE_TOO_FAR}])
         day = today()
-        rows, total = await register.search(db, q=q, kvk=kvk, rung=rung, status=status,
-                                            page=page, page_size=page_size, day=day)
-        return CertificatePage(items=[certificate_out(c, day) for c in rows], page=page,
-                               page_size=page_size, total=total)
+        try:
+            found = await register.search(
+                db, q=q, kvk=kvk, rung=rung, status=status, municipality=municipality,
+                sort=sort, after=after, page=page, page_size=page_size, day=day)
+        except register.BadCursor:
+            raise InvalidInput([{"name": "after", "reason": BAD_CURSOR}]) from None
+        return CertificatePage(
+            items=[certificate_out(c, day) for c in found.rows], page=page,
+            page_size=page_size, total=found.total, total_exact=found.total_exact,
+            next=_next_link(request, found.next_after))
+
+    @get("/export", summary="Register downloaden (CSV of JSON)",
+         media_type="text/csv", responses={})
+    async def export(
+        self, request: Request, format: ExportFormat = "csv", q: Query = None,
+        kvk: Kvk = None, rung: Rung | None = None, status: Status | None = None,
+        municipality: Municipality = None,
+    ) -> Stream:
+        """Het hele openbare register (of de treffers van dezelfde filters als bij zoeken),
+        nieuwste eerst. `format=csv` (puntkomma's, UTF-8 voor Excel) of `format=json`."""
+        filters = {"q": q, "kvk": kvk, "rung": rung, "status": status,
+                   "municipality": municipality}
+        chunks = register_export.stream(request.app.state.session_maker, format, today(),
+                                        filters)
+        media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
+        name = f"pso-register-{today().isoformat()}.{format}"
+        return Stream(chunks, media_type=media,
+                      headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @get("/expiring", guards=[require_roles("admin", "auditor")], security=BEARER,
          summary="Verlopen binnenkort")
@@ -109,13 +163,13 @@ class RegisterController(Controller):
     @get("/{number:str}/pdf", summary="Certificaat als PDF", media_type="application/pdf")
     async def pdf(self, request: Request, number: Number, db: AsyncSession) -> Response[bytes]:
         """Het PDF-certificaat zoals het bij uitgifte is gemaakt (ongewijzigd opgeslagen)."""
-        certificate = await register.find(db, number, with_pdf=True)
-        etag = f'"{certificate.pdf_sha256}"'
+        found, sha256, pdf = await register.find_pdf(db, number)
+        etag = f'"{sha256}"'
         headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
         if request.headers.get("if-none-match") == etag:
             return Response(b"", status_code=304, headers=headers)
-        headers["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
-        return Response(certificate.pdf, media_type="application/pdf", headers=headers)
+        headers["Content-Disposition"] = f'inline; filename="{found}.pdf"'
+        return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 class CertificateActions(Controller):

@@ -25,6 +25,7 @@ from pso.db.models import (
     Assessment,
     AuditEvent,
     Certificate,
+    CertificatePdf,
     CertificateSequence,
     Organization,
 )
@@ -339,7 +340,7 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
     certificate = Certificate(
         number=number, kind=kind, rung=rung, organization=org, assessment=assessment,
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
-        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_file=CertificatePdf(pdf=pdf),
         subsidiaries=[{"kvk": s.kvk, "name": s.name} for s in org.subsidiaries],
         certifying_body_id=assessment.certifying_body_id,
         ladder_certificate_id=ladder.id if ladder is not None else None, suspensions=[],

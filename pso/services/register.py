@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import joinedload
 
 from certificates.lifecycle import Suspension as Period
 from certificates.lifecycle import expiry_window, status_on
@@ -15,11 +31,14 @@ from certificates.numbering import is_valid_number, normalize_number
 from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
-from pso.db.models import Certificate, Organization, Suspension
-from pso.db.paging import paginate
+from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, Forbidden, NotFound
+from pso.municipalities import name_of
 from pso.services.notify import mail_company
 from pso.services.organizations import kvk_matches
+from pso.text_search import MIN_INDEXED, fts_phrase, words
+
+KVK_SHAPE = re.compile(r"[0-9]{8}")
 
 
 def status_of(certificate: Certificate, day: date) -> str:
@@ -58,40 +77,233 @@ def status_condition(status: str, day: date) -> ColumnElement[bool]:
     }[status]
 
 
+SORTS = ("newest", "valid-first", "name", "rung", "validity")
+COUNT_CAP = 1_000  # totals above this are reported as "more than"; offset paging ends here
+# With more name matches than COUNT_CAP, SQLite should walk the order's index and stop after
+# a page (the matches are dense); with fewer, look them up and sort them. Its planner cannot
+# tell the two apart through the FTS subquery, so _keys(walk_order=) says which.
+
+
+@dataclass
+class Found:
+    """One page of the register: rows, the (capped) total and the cursor of the next page."""
+
+    rows: list[Certificate]
+    total: int
+    total_exact: bool
+    next_after: str | None
+
+
+class BadCursor(ValueError):
+    """An `after` value this service did not make."""
+
+
+# Each order is (columns, descending); the certificate number breaks ties, so a row's key is
+# unique and keyset paging ("after this key") never skips or repeats a row.
+def _order(sort: str) -> tuple[tuple[Any, Any], bool]:
+    c, o = Certificate, Organization
+    return {
+        "newest": ((c.valid_from, c.number), True),
+        "valid-first": ((c.valid_from, c.number), True),
+        "validity": ((c.valid_until, c.number), True),
+        "rung": ((c.rung, c.number), True),  # trede3 > trede2 > ... > aspirant, as text too
+        "name": ((o.search_name, c.number), False),
+    }[sort]
+
+
+def encode_cursor(phase: int, values: tuple[Any, Any]) -> str:
+    plain = [phase, *(v.isoformat() if isinstance(v, date) else v for v in values)]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, sort: str) -> tuple[int, tuple[Any, Any]]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        phase, first, number = raw
+        if phase not in (0, 1) or not isinstance(first, str) or not isinstance(number, str):
+            raise BadCursor(text)
+        if sort in ("newest", "valid-first", "validity"):
+            first = date.fromisoformat(first)
+        return phase, (first, number)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise BadCursor(text) from exc
+
+
+def _name_condition(dialect: str, query_words: list[str]) -> tuple[list[Any], bool, Any]:
+    """Every word must occur in the folded name: (conditions, whether they read organizations,
+    the SQLite FTS5 subquery of organisation ids or None).
+
+    Words of 3+ characters go through the trigram index: on SQLite the FTS5 table gives the
+    organisation ids (no join needed), on PostgreSQL pg_trgm serves LIKE on search_name.
+    Shorter words only narrow what those found (or scan, when the query has no longer word)."""
+    indexed = [w for w in query_words if len(w) >= MIN_INDEXED]
+    conditions: list[Any] = []
+    rest = query_words
+    fts = None
+    if dialect == "sqlite" and indexed:
+        match = " AND ".join(fts_phrase(w) for w in indexed)
+        fts = (select(literal_column("rowid")).select_from(text("organization_search"))
+               .where(text("organization_search MATCH :match").bindparams(match=match)))
+        rest = [w for w in query_words if len(w) < MIN_INDEXED]
+    for word in rest:
+        conditions.append(Organization.search_name.contains(word, autoescape=True))
+    return conditions, bool(rest), fts
+
+
+@dataclass
+class Filters:
+    conditions: list[Any]
+    on_organization: bool  # some condition reads organizations
+    fts: Any = None  # SQLite: organisation ids the FTS5 index found for the name words
+
+
+def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str | None,
+             status: str | None, municipality: str | None, day: date) -> Filters:
+    """WHERE conditions; `q` is routed by its shape: 8 digits is a KvK number, PSO-YYYY-NNNNNN
+    a certificate number, anything else words of the name."""
+    conditions: list[Any] = []
+    on_organization = bool(kvk or municipality)
+    needle = (q or "").strip()
+    fts = None
+    if KVK_SHAPE.fullmatch(needle):
+        conditions.append(kvk_matches(needle))
+        on_organization = True
+    elif needle and is_valid_number(normalize_number(needle)):
+        conditions.append(Certificate.number == normalize_number(needle))
+    elif query_words := words(needle):
+        by_name, reads_organizations, fts = _name_condition(session.get_bind().dialect.name,
+                                                            query_words)
+        conditions += by_name
+        on_organization = on_organization or reads_organizations
+    if kvk:
+        conditions.append(kvk_matches(kvk))
+    if municipality:
+        conditions.append(Organization.municipality_code == municipality)
+    if rung:
+        conditions.append(Certificate.rung == rung)
+    if status:
+        conditions.append(status_condition(status, day))
+    return Filters(conditions, on_organization, fts)
+
+
+def _keys(filters: Filters, sort: str, walk_order: bool = False) -> Select[Any]:
+    """The matching certificate ids: joined to organizations only when a filter or the
+    order needs it, so paging and counting walk one index. `walk_order`: the FTS matches
+    are many, so walk the order's index and test each row (`+ 0` keeps SQLite from looking
+    them up by organisation instead, which would sort them all)."""
+    query = select(Certificate.id).where(*filters.conditions)
+    if filters.fts is not None:
+        column = Certificate.organization_id + 0 if walk_order else Certificate.organization_id
+        query = query.where(column.in_(filters.fts))
+    if filters.on_organization or sort == "name":
+        query = query.join(Organization, Organization.id == Certificate.organization_id)
+    return query
+
+
+async def _count(session: AsyncSession, filters: Filters, sort: str) -> int:
+    """How many rows match, counted up to COUNT_CAP + 1 (the cost stays bounded)."""
+    capped = _keys(filters, sort).order_by(None).limit(COUNT_CAP + 1).subquery()
+    return await session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+async def _rows(session: AsyncSession, filters: Filters, sort: str, *,
+                after: tuple | None, offset: int, limit: int,
+                walk_order: bool = False) -> list[Certificate]:
+    """One page: first the ids in order (an index walk, cheap to skip over), then those
+    rows with their organisation (one join) and suspensions."""
+    columns, descending = _order(sort)
+    query = _keys(filters, sort, walk_order and sort != "name")
+    if after is not None:
+        key = tuple_(*columns)
+        query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
+    order = [col.desc() if descending else col.asc() for col in columns]
+    ids = list(await session.scalars(query.order_by(*order).offset(offset).limit(limit)))
+    if not ids:
+        return []
+    loaded = {c.id: c for c in (await session.scalars(
+        select(Certificate).where(Certificate.id.in_(ids))
+        .options(joinedload(Certificate.suspensions)))).unique()}
+    return [loaded[i] for i in ids]
+
+
+def _key(certificate: Certificate, sort: str) -> tuple[Any, Any]:
+    first = {"newest": certificate.valid_from, "valid-first": certificate.valid_from,
+             "validity": certificate.valid_until, "rung": certificate.rung,
+             "name": certificate.organization.search_name}[sort]
+    return first, certificate.number
+
+
 async def search(
     session: AsyncSession, *, q: str | None, kvk: str | None, rung: str | None,
-    status: str | None, page: int, page_size: int, day: date | None = None,
-) -> tuple[list[Certificate], int]:
+    status: str | None, page: int = 1, page_size: int = 20, day: date | None = None,
+    municipality: str | None = None, sort: str = "newest", after: str | None = None,
+) -> Found:
+    """One page of the register. `after` (a cursor from `Found.next_after`) continues where
+    the previous page ended; otherwise `page` counts from the start, up to COUNT_CAP rows
+    deep. `valid-first` lists the certificates valid on `day` before all others (the
+    public page's default), each group newest first."""
     day = day or today()
-    query = select(Certificate).join(Certificate.organization)
-    if q:
-        needle = q.strip().lower()
-        query = query.where(or_(
-            func.lower(Organization.name).contains(needle, autoescape=True),
-            kvk_matches(needle) if needle.isdigit() and len(needle) == 8 else false(),
-            Certificate.number == needle.upper(),
-        ))
-    if kvk:
-        query = query.where(kvk_matches(kvk))
-    if rung:
-        query = query.where(Certificate.rung == rung)
-    if status:
-        query = query.where(status_condition(status, day))
-    return await paginate(session, query, Certificate.valid_from.desc(),
-                          Certificate.number.desc(), page=page, page_size=page_size)
+    filters = _filters(session, q=q, kvk=kvk, rung=rung, status=status,
+                       municipality=municipality, day=day)
+    cursor = decode_cursor(after, sort) if after else None
+    offset = 0 if cursor else (page - 1) * page_size
+    total = await _count(session, filters, sort)
+    if sort == "valid-first" and not status:
+        valid = status_condition("valid", day)
+        phases = [Filters([*filters.conditions, valid], filters.on_organization, filters.fts),
+                  Filters([*filters.conditions, ~valid], filters.on_organization, filters.fts)]
+    else:
+        phases = [filters]
+    rows: list[Certificate] = []
+    row_phase: list[int] = []
+    want = page_size + 1  # one more tells whether there is a next page
+    skip = offset
+    for phase, phase_conditions in enumerate(phases):
+        if cursor and phase < cursor[0]:
+            continue
+        key = cursor[1] if cursor and phase == cursor[0] else None
+        if skip and len(phases) > 1 and phase == 0:
+            in_phase = await _count(session, phase_conditions, sort)
+            if skip >= in_phase:
+                skip -= in_phase
+                continue
+        found = await _rows(session, phase_conditions, sort, after=key, offset=skip,
+                            limit=want - len(rows), walk_order=total > COUNT_CAP)
+        skip = 0
+        rows += found
+        row_phase += [phase] * len(found)
+        if len(rows) >= want:
+            break
+    next_after = None
+    if len(rows) > page_size:
+        rows, last = rows[:page_size], page_size - 1
+        next_after = encode_cursor(row_phase[last], _key(rows[last], sort))
+    return Found(rows, min(total, COUNT_CAP), total <= COUNT_CAP, next_after)
 
 
-async def find(session: AsyncSession, number: str, *, with_pdf: bool = False,
-               lock: bool = False) -> Certificate:
+async def export_batches(session: AsyncSession, *, batch: int = 1000, **filters: Any):
+    """Every matching certificate, newest first, in batches read by key (not by offset)."""
+    after = None
+    while True:
+        found = await search(session, page_size=batch, after=after, sort="newest", **filters)
+        if found.rows:
+            yield found.rows
+        if found.next_after is None:
+            return
+        after = found.next_after
+        session.expunge_all()
+
+
+async def find(session: AsyncSession, number: str, *, lock: bool = False) -> Certificate:
     normalized = normalize_number(number)
     if not is_valid_number(normalized):
         raise NotFound(f"Geen certificaat met nummer {number[:40]!r}.")
-    query = select(Certificate).where(Certificate.number == normalized)
-    if with_pdf:
-        query = query.options(undefer(Certificate.pdf))
+    # One query: the organisation and the suspensions joined (not a second SELECT).
+    query = (select(Certificate).where(Certificate.number == normalized)
+             .options(joinedload(Certificate.suspensions)))
     if lock:
         query = query.with_for_update(of=Certificate)
-    certificate = await session.scalar(query)
+    certificate = (await session.scalars(query)).unique().first()
     if certificate is None:
         raise NotFound(f"Geen certificaat met nummer {normalized}.")
     return certificate
@@ -104,6 +316,20 @@ def ensure_body_access(actor: Actor, certificate: Certificate) -> None:
             and certificate.certifying_body_id != actor.party_id:
         raise Forbidden(f"Certificaat {certificate.number} is uitgegeven door een andere "
                         "certificerende instelling.")
+
+
+async def find_pdf(session: AsyncSession, number: str) -> tuple[str, str, bytes]:
+    """(number, SHA-256, PDF bytes) of a certificate, without loading the certificate row."""
+    normalized = normalize_number(number)
+    if not is_valid_number(normalized):
+        raise NotFound(f"Geen certificaat met nummer {number[:40]!r}.")
+    row = (await session.execute(
+        select(Certificate.number, Certificate.pdf_sha256, CertificatePdf.pdf)
+        .join(CertificatePdf, CertificatePdf.certificate_id == Certificate.id)
+        .where(Certificate.number == normalized))).first()
+    if row is not None:
+        return row.number, row.pdf_sha256, row.pdf
+    raise NotFound(f"Geen certificaat met nummer {normalized}.")
 
 
 def _refuse_when_revoked(certificate: Certificate) -> None:
@@ -235,7 +461,9 @@ def summary(certificate: Certificate, day: date) -> dict[str, Any]:
         "validFrom": certificate.valid_from,
         "validUntil": certificate.valid_until,
         "organization": {"kvk": certificate.organization.kvk,
-                         "name": certificate.organization.name},
+                         "name": certificate.organization.name,
+                         "municipalityCode": certificate.organization.municipality_code,
+                         "municipality": name_of(certificate.organization.municipality_code)},
         "subsidiaries": list(certificate.subsidiaries or []),
         "rulebook": certificate.rulebook,
         "issuer": certificate.issuer,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import cache
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -14,11 +15,13 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import RUNG_LABELS
+from pso import municipalities
 from pso.api.base import provide_db
 from pso.clock import today
 from pso.dutch_input import date_text
 from pso.errors import NotFound
 from pso.services import register
+from pso.text_search import fold
 from pso.web.setup import STATUS_LABELS
 
 PAGE_SIZE = 20
@@ -36,31 +39,77 @@ def _day(text: str | None) -> tuple[date | None, str | None]:
         return None, "Geen geldige datum; gebruik bijvoorbeeld 31-12-2026."
 
 
+SORTS = {
+    "valid-first": "Geldige eerst",
+    "newest": "Nieuwste eerst",
+    "name": "Naam",
+    "rung": "Hoogste trede eerst",
+    "validity": "Langst geldig",
+}
+MAX_PAGE = register.COUNT_CAP // PAGE_SIZE
+
+
+@cache
+def _places_by_name() -> list[tuple[str, str]]:
+    """(code, name) of every municipality in alphabetical order, for the place filter."""
+    return sorted(municipalities.names().items(), key=lambda item: fold(item[1]))
+
+
 @get("/register", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
 async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
-                        status: Text = None, page: Text = None) -> Template:
-    """Search by name, KvK or number; filters are ignored when they are not one of the options."""
+                        status: Text = None, page: Text = None, sort: Text = None,
+                        plaats: Text = None, after: Text = None) -> Template:
+    """Search by name (every word, any order, case and accents ignored), KvK or number;
+    filters are ignored when they are not one of the options. Valid certificates first."""
     q = (q or "").strip()[:100]
     rung = rung if rung in RUNGS else ""
     status = status if status in STATUS_LABELS else ""
-    number = int(page) if page and page.isdigit() and 0 < int(page) <= 100_000 else 1
-    certificates, total = await register.search(
-        db, q=q or None, kvk=None, rung=rung or None, status=status or None,
-        page=number, page_size=PAGE_SIZE)
+    sort = sort if sort in SORTS else "valid-first"
+    places = municipalities.names()
+    plaats = plaats if plaats in places else ""
+    number = int(page) if page and page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
+    filters = {"q": q or None, "kvk": None, "rung": rung or None, "status": status or None,
+               "municipality": plaats or None}
+    try:
+        found = await register.search(db, **filters, sort=sort, page=number,
+                                      page_size=PAGE_SIZE, after=(after or None))
+    except register.BadCursor:
+        after = None
+        found = await register.search(db, **filters, sort=sort, page=number,
+                                      page_size=PAGE_SIZE)
     day = today()
+    total = found.total
     pages = max(1, math.ceil(total / PAGE_SIZE))
+    params = {k: v for k, v in (("q", q), ("rung", rung), ("status", status),
+                                ("plaats", plaats)) if v}
+    if sort != "valid-first":
+        params["sort"] = sort
 
     def link(to: int) -> str:
-        params = {k: v for k, v in (("q", q), ("rung", rung), ("status", status)) if v}
         return "/register?" + urlencode({**params, "page": to})
 
+    if after:  # reached by a "next" link: no page number to show
+        previous, next_link, number = None, None, None
+    else:
+        previous = link(number - 1) if number > 1 else None
+        next_link = link(number + 1) if number < pages and number < MAX_PAGE else None
+    if found.next_after and next_link is None:
+        next_link = "/register?" + urlencode({**params, "after": found.next_after})
+    export = urlencode({k: v for k, v in (("q", q), ("rung", rung), ("status", status),
+                                          ("municipality", plaats)) if v})
     return Template("web/register.html", context={
-        "rows": [register.summary(c, day) for c in certificates], "total": total,
-        "q": q, "rung": rung, "status": status, "page": number, "pages": pages,
-        "first": (number - 1) * PAGE_SIZE + 1, "rungs": RUNGS, "statuses": STATUS_LABELS,
-        "previous": link(number - 1) if number > 1 else None,
-        "next": link(number + 1) if number < pages else None,
-        "searched": bool(q or rung or status),
+        "rows": [register.summary(c, day) for c in found.rows], "total": total,
+        "total_exact": found.total_exact,
+        "q": q, "rung": rung, "status": status, "sort": sort, "plaats": plaats,
+        "page": number, "pages": pages,
+        "rungs": RUNGS, "statuses": STATUS_LABELS, "sorts": SORTS,
+        "places": _places_by_name(),
+        "previous": previous, "next": next_link,
+        "searched": bool(q or rung or status or plaats),
+        "export_csv": "/api/v1/certificates/export?" + urlencode({"format": "csv"}) + (
+            "&" + export if export else ""),
+        "export_json": "/api/v1/certificates/export?" + urlencode({"format": "json"}) + (
+            "&" + export if export else ""),
     })
 
 

@@ -66,6 +66,8 @@ def _num(value: Any, places: int = 2) -> str:
 
 def _engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
+    # Templates ship with the code: no stat() of every template file on every render.
+    env.auto_reload = False
     env.filters.update(
         dutch_date=_date,
         decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
@@ -77,6 +79,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         rung=rung_label,
         sentence=lambda s: s[:1].upper() + s[1:] if s else s,
         status_label=lambda s: STATUS_LABELS.get(s, s),
+        thousands=lambda n: f"{n:,}".replace(",", "."),
     )
 
 

@@ -112,7 +112,8 @@ async def test_whole_flow_draft_to_verified_certificate(client, actors) -> None:
     public = await client.get(f"/api/v1/certificates/{ladder['number']}")
     assert public.status_code == 200
     cert = public.json()
-    assert cert["status"] == "valid" and cert["organization"] == {"kvk": KVK, "name": NAME}
+    assert cert["status"] == "valid" and cert["organization"] == {
+        "kvk": KVK, "name": NAME, "municipalityCode": "GM0363", "municipality": "Amsterdam"}
     assert cert["rulebook"] == "pso-2.1" and cert["issuer"]
 
     pdf = await client.get(f"/api/v1/certificates/{ladder['number']}/pdf")

@@ -58,7 +58,16 @@ class Assessment(Base):
 
 class Certificate(Base):
     __tablename__ = "certificates"
-    __table_args__ = (Index("ix_certificates_org_kind", "organization_id", "kind"),)
+    __table_args__ = (
+        Index("ix_certificates_org_kind", "organization_id", "kind"),
+        # The register's orders, each with the number as tie-breaker (keyset paging);
+        # ix_certificates_newest (valid_from DESC, number DESC) follows the class.
+        Index("ix_certificates_validity", "valid_until", "number"),
+        Index("ix_certificates_rung_number", "rung", "number"),
+        # Certificates of the organisations a name search found, in register order,
+        # without reading the rows (a covering index).
+        Index("ix_certificates_org_newest", "organization_id", "valid_from", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
@@ -71,7 +80,6 @@ class Certificate(Base):
     rulebook: Mapped[str] = mapped_column(String(20))
     issuer: Mapped[str] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     revoked_on: Mapped[date | None]
     revocation_reason: Mapped[str | None] = mapped_column(Text)
@@ -87,6 +95,22 @@ class Certificate(Base):
     suspensions: Mapped[list[Suspension]] = relationship(
         lazy="selectin", order_by="Suspension.id", back_populates="certificate"
     )
+    # The PDF bytes live in their own table: they would make every scan of the register read
+    # megabytes (SQLite stores a row's overflow pages with it). Never loaded with the row.
+    pdf_file: Mapped[CertificatePdf] = relationship(lazy="noload", cascade="all, delete-orphan")
+
+
+Index("ix_certificates_newest", Certificate.valid_from.desc(), Certificate.number.desc())
+
+
+class CertificatePdf(Base):
+    """The PDF exactly as issued; its SHA-256 is on the certificate."""
+
+    __tablename__ = "certificate_pdfs"
+
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), primary_key=True,
+                                                autoincrement=False)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Suspension(Base):

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pso.db.base import Base, utcnow
+from pso.text_search import fold
 
 
 class Organization(Base):
@@ -14,6 +15,8 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kvk: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(300))
+    # fold(name): what register searches match and sort by (see pso.text_search).
+    search_name: Mapped[str] = mapped_column(String(300), default="", index=True)
     municipality_code: Mapped[str] = mapped_column(String(6))
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -33,3 +36,9 @@ class OrganizationSubsidiary(Base):
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     kvk: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(300))
+
+
+@event.listens_for(Organization, "before_insert")
+@event.listens_for(Organization, "before_update")
+def _fold_name(_mapper, _connection, organization: Organization) -> None:
+    organization.search_name = fold(organization.name or "")

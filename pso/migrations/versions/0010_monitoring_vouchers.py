@@ -2,7 +2,7 @@
 buyer party, voucher requests needing approval (statuses requested/refused), stored voucher PDFs
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-01 14:41:56.047047
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import pso.db.base
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

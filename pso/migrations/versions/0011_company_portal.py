@@ -2,7 +2,7 @@
 the subsidiaries a certificate covers
 
 Revision ID: 0011
-Revises: 0009, 0010
+Revises: 0010
 Create Date: 2026-12-01 14:50:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = ('0009', '0010')  # merges issue 13's and issue 14's revisions
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
