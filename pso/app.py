@@ -21,6 +21,7 @@ from pso.auth import AuthMiddleware
 from pso.db.engine import make_engine
 from pso.errors import EXCEPTION_HANDLERS
 from pso.middleware import headers_middleware
+from pso.proxy import parse_trusted, proxy_headers_middleware
 from pso.ratelimit import make_limiter, rate_limit_middleware
 from pso.settings import Settings
 from pso.web.setup import static_router, template_config
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     handler = app.asgi_handler
     if limiter is not None:  # before auth and database: refusing must stay cheap
         handler = rate_limit_middleware(handler, limiter)
+    if settings.trusted_proxies:  # the real client, before the limiter picks its key
+        handler = proxy_headers_middleware(handler, parse_trusted(settings.trusted_proxies))
     # Outermost wrapper, so 404/405 (and 429) answers get the headers too.
     app.asgi_handler = headers_middleware(handler)
     return app

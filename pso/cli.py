@@ -45,12 +45,16 @@ def serve(host: str, port: int, no_demo: bool, workers: int) -> None:
             click.echo(f"  {label:34} {token}")
     click.echo(f"PSO-dienst on http://{host}:{port}/  (API: /api/v1/openapi.json)")
     if workers == 1:
-        uvicorn.run(server_app(settings), host=host, port=port, log_level="info")
+        # proxy_headers=False: X-Forwarded-For is applied by the app itself, and only from
+        # PSO_TRUSTED_PROXIES (pso/proxy.py); uvicorn's default trusts it from loopback.
+        uvicorn.run(server_app(settings), host=host, port=port, log_level="info",
+                    proxy_headers=False)
         return
     # Each worker process builds its own app from the environment. Without a configured
     # key each would invent its own; share this one so sessions work on every worker.
     os.environ.setdefault("PSO_SECRET_KEY", settings.secret_key)
     uvicorn.run("pso.cli:server_app", factory=True, workers=workers, host=host, port=port,
+                proxy_headers=False,
                 log_level="info")
 
 

@@ -34,6 +34,9 @@ class Settings:
     pdf_workers: int = 0
     pdf_renders_per_worker: int = 200
     pdf_timeout: float = 30.0
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (pso/proxy.py); none by
+    # default. Addresses or CIDRs, comma-separated.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -74,6 +77,14 @@ class Settings:
                 values["pdf_timeout"] = float(env["PSO_PDF_TIMEOUT"])
             except ValueError as exc:
                 raise SettingsError("PSO_PDF_TIMEOUT must be a number of seconds") from exc
+        if proxies := env.get("PSO_TRUSTED_PROXIES", "").strip():
+            from pso.proxy import parse_trusted
+
+            try:
+                parse_trusted(proxies)
+            except ValueError as exc:
+                raise SettingsError(f"PSO_TRUSTED_PROXIES: {exc}") from exc
+            values["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
         secret = env.get("PSO_SECRET_KEY", "")
         values.update(overrides)
         if not secret:

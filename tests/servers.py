@@ -36,7 +36,7 @@ Command = Callable[[int], list[str]]
 def uvicorn_factory(port: int) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "--factory", "pso.app:create_app",
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log"]
+            "--no-access-log", "--no-proxy-headers"]
 
 
 def pso_serve(*args: str) -> Command:
