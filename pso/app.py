@@ -18,6 +18,7 @@ from certificates.pdf import warm_up
 from pso import API_VERSION, pdf_pool
 from pso.api import route_handlers
 from pso.auth import AuthMiddleware
+from pso.content_type import JsonBodyMiddleware
 from pso.db.engine import make_engine
 from pso.errors import EXCEPTION_HANDLERS
 from pso.middleware import headers_middleware
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*route_handlers(), static_router()],
         template_config=template_config(),
         plugins=[SQLAlchemyPlugin(config=db_config), PydanticPlugin(prefer_alias=True)],
-        middleware=[AuthMiddleware(session_maker)],
+        middleware=[AuthMiddleware(session_maker), JsonBodyMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

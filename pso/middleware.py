@@ -28,7 +28,11 @@ def headers_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        request_headers = dict(scope.get("headers", []))
+        incoming = request_headers.get(b"x-request-id", b"").decode("latin-1")
+        # Answers to a request with a token are personal (or may be): never cached, also
+        # not a public resource such as a certificate PDF fetched with a token.
+        authenticated = b"authorization" in request_headers
         rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
 
@@ -40,6 +44,8 @@ def headers_middleware(app: ASGIApp) -> ASGIApp:
                 for name, value in SECURITY_HEADERS.items():
                     if name not in headers:
                         headers[name] = value
+                if authenticated:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         await app(scope, receive, send_with_headers)

@@ -39,7 +39,7 @@ async def _multipart_only(request: Request) -> None:
 
 @post("/api/v1/submissions/employees", tags=["Rekentool"], status_code=200,
       summary="Medewerkerslijst (CSV of Excel) omzetten naar opgave-JSON",
-      before_request=_multipart_only)
+      before_request=_multipart_only, opt={"body_media": "multipart/form-data"})
 async def employees_from_file(
     data: Annotated[EmployeeFile, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from pso.settings import Settings
 
 pytestmark = pytest.mark.anyio
 REDIS_URL = "redis://127.0.0.1:6379/0"
+JSON = {"Content-Type": "application/json"}
 
 
 def redis_answers() -> bool:
@@ -68,9 +69,9 @@ async def test_in_process_limit_answers_429_with_retry_after(migrated_urls) -> N
     async with AsyncTestClient(app=app) as client:
         # Bad input counts too: the limit is about load, not about success.
         for _ in range(2):
-            assert (await client.post("/api/v1/score", content=b"{}")).status_code == 400
+            assert (await client.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
         assert (await client.get("/api/v1/certificates")).status_code == 200
-        assert_rate_limited(await client.post("/api/v1/score", content=b"{}"))
+        assert_rate_limited(await client.post("/api/v1/score", content=b"{}", headers=JSON))
         assert_rate_limited(await client.get("/register"))
         for _ in range(5):  # unlimited routes keep answering
             assert (await client.get("/api/v1/health/live")).status_code == 200
@@ -79,7 +80,7 @@ async def test_in_process_limit_answers_429_with_retry_after(migrated_urls) -> N
 async def test_zero_switches_limits_off(migrated_urls) -> None:
     async with AsyncTestClient(app=create_app(limited_settings(migrated_urls, 0))) as client:
         for _ in range(20):
-            assert (await client.post("/api/v1/score", content=b"{}")).status_code == 400
+            assert (await client.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
 
 
 async def test_memory_limiter_counts_clients_and_windows_apart() -> None:
@@ -100,10 +101,10 @@ async def test_redis_counts_are_shared_between_instances(migrated_urls, monkeypa
     try:
         async with AsyncTestClient(app=create_app(settings)) as one, \
                 AsyncTestClient(app=create_app(settings)) as two:
-            assert (await one.post("/api/v1/score", content=b"{}")).status_code == 400
-            assert (await one.post("/api/v1/score", content=b"{}")).status_code == 400
-            assert (await two.post("/api/v1/score", content=b"{}")).status_code == 400
-            assert_rate_limited(await two.post("/api/v1/score", content=b"{}"))
+            assert (await one.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
+            assert (await one.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
+            assert (await two.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
+            assert_rate_limited(await two.post("/api/v1/score", content=b"{}", headers=JSON))
             assert_rate_limited(await one.get("/api/v1/certificates"))
     finally:
         import redis.asyncio as redis

@@ -131,7 +131,7 @@ async def test_hostile_bodies_get_a_400(client, raw: bytes) -> None:
 
 async def test_body_over_the_size_limit_is_413(client) -> None:
     raw = b'{"x": "' + b"a" * (6 * 1024 * 1024) + b'"}'
-    assert_problem(await client.post(URL, content=raw), 413)
+    assert_problem(await client.post(URL, content=raw, headers={"content-type": "application/json"}), 413)
 
 
 async def test_large_submission_is_scored_off_the_event_loop(client) -> None:
