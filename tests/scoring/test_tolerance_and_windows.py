@@ -34,12 +34,12 @@ def test_rungs_reach_their_norm_within_the_same_tolerance() -> None:
     staff = [emp("A"), emp("B", hours="22")]
     t = Decimal("10.0000000003")
     norm = Decimal("15.5") - Decimal("0.5") * (t - 10)
-    pct = Decimal("155") / t
+    pct = Decimal(155) / t
     assert Decimal(0) < norm - pct < TOLERANCE  # below the norm, but within the tolerance
     close = run(submission(staff, total=str(t)))
     assert close["quantitativeRung"] == "trede3", close["totalPct"]
     t = Decimal("10.000000002")
-    assert (Decimal("15.5") - Decimal("0.5") * (t - 10)) - Decimal("155") / t > TOLERANCE
+    assert (Decimal("15.5") - Decimal("0.5") * (t - 10)) - Decimal(155) / t > TOLERANCE
     assert run(submission(staff, total=str(t)))["quantitativeRung"] == "trede2"
 
 
