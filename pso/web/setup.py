@@ -13,8 +13,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from certificates.formatting import dutch_date, dutch_decimal, euro, percentage, rung_label
+from certificates.resources import templates_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = templates_dir()
 
 STATUS_LABELS = {
     "valid": "Geldig",
