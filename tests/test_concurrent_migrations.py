@@ -9,10 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import BACKENDS
 from tests.databases import temporary_postgres
+from tests.requirements import missing
 
 # Each process imports everything first, then waits for the same start signal.
 UPGRADE = """
@@ -24,8 +23,9 @@ upgrade(os.environ["PSO_DATABASE_URL"])
 """
 
 
-@pytest.mark.skipif("postgres" not in BACKENDS, reason="no PostgreSQL server answers")
 def test_three_concurrent_upgrades_of_a_new_postgres_database() -> None:
+    if "postgres" not in BACKENDS:
+        missing("no PostgreSQL server answers")
     with temporary_postgres("pso_mig") as url:
         env = {**os.environ, "PSO_DATABASE_URL": url}
         start = Path(tempfile.mkdtemp()) / "go"

@@ -12,6 +12,7 @@ from pso import ratelimit
 from pso.app import create_app
 from pso.ratelimit import MemoryLimiter, RedisLimiter, is_limited
 from pso.settings import Settings
+from tests.requirements import missing
 
 pytestmark = pytest.mark.anyio
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -93,8 +94,9 @@ async def test_memory_limiter_counts_clients_and_windows_apart() -> None:
     assert (await limiter.hit("a"))[0]
 
 
-@pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379")
 async def test_redis_counts_are_shared_between_instances(migrated_urls, monkeypatch) -> None:
+    if not redis_answers():
+        missing("no Redis on 127.0.0.1:6379")
     prefix = f"pso:test:{uuid.uuid4().hex}"
     monkeypatch.setattr(ratelimit, "DEFAULT_PREFIX", prefix)
     settings = limited_settings(migrated_urls, 3, REDIS_URL)

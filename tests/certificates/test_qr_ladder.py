@@ -6,6 +6,7 @@ import segno
 from certificates.certificate import certificate_context
 from certificates.ladder import RUNGS, ladder_svg, rung_index
 from certificates.qr import qr_svg
+from tests.requirements import missing, require_module
 
 from .conftest import make_data
 
@@ -47,8 +48,8 @@ def test_qr_encodes_the_url():
 
 
 def test_qr_decodes_with_a_real_decoder():
-    zxingcpp = pytest.importorskip("zxingcpp")  # optional: not a project dependency
-    np = pytest.importorskip("numpy")
+    zxingcpp = require_module("zxingcpp")
+    np = require_module("numpy")
     matrix = svg_to_matrix(qr_svg(URL))
     image = np.kron(1 - np.array(matrix, dtype=np.uint8), np.ones((8, 8), np.uint8)) * 255
     assert zxingcpp.read_barcode(image).text == URL
@@ -89,10 +90,10 @@ def test_qr_on_rendered_pdf_decodes(tmp_path):
 
     from certificates.certificate import render_certificate
 
-    zxingcpp = pytest.importorskip("zxingcpp")
-    np = pytest.importorskip("numpy")
+    zxingcpp = require_module("zxingcpp")
+    np = require_module("numpy")
     if not shutil.which("pdftoppm"):
-        pytest.skip("pdftoppm not installed")
+        missing("pdftoppm is not installed (poppler-utils, scripts/system-deps.sh)")
     (tmp_path / "c.pdf").write_bytes(render_certificate(make_data()))
     subprocess.run(
         ["pdftoppm", "-r", "150", "-gray", str(tmp_path / "c.pdf"), str(tmp_path / "p")],
