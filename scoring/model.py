@@ -38,6 +38,8 @@ def _to_date(value: Any) -> date:
         try:
             d = date.fromisoformat(value)
         except ValueError:
+            if value.replace("-", "").isdigit() and value.isascii():  # 2025-02-31, 2025-13-01
+                raise fail("deze datum bestaat niet") from None
             raise fail("geen geldige datum (verwacht JJJJ-MM-DD)") from None
     elif isinstance(value, date) and not isinstance(value, datetime):
         d = value

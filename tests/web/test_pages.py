@@ -125,7 +125,7 @@ async def test_register_search_filters_and_pages(client, actors, monkeypatch) ->
     page = await client.get("/register", params={"q": KVK, "page": "2"})
     assert "Pagina 2 van 2" in page.text and 'rel="prev"' in page.text
     verify = await client.get(f"/register/{first}", params={"on": "31-02-2026"})
-    assert verify.status_code == 200 and "Geen geldige datum" in verify.text
+    assert verify.status_code == 400 and "bestaat niet" in verify.text
     verify = await client.get(f"/register/{first}")
     assert "Ingetrokken" in verify.text and "Reden: Fout" in verify.text
     no_inline_code(verify.text)
@@ -248,3 +248,23 @@ async def test_session_cookie_is_secure_over_https(settings) -> None:
     async with AsyncTestClient(app=create_app(settings), base_url="https://pso.test") as https:
         page = await https.get("/gemeente")
     assert "secure" in page.headers["set-cookie"].lower()
+
+
+async def test_verification_page_refuses_dates_that_do_not_exist(client, make_token) -> None:
+    from tests.factories import issue_certificate
+
+    number = await issue_certificate(client, make_token)
+    for on, says in (("31-02-2026", "De datum 31-02-2026 bestaat niet."),
+                     ("2026-13-01", "De datum 2026-13-01 bestaat niet."),
+                     ("morgen", "Geen geldige datum"), ("2026-02-30x", "Geen geldige datum")):
+        page = await client.get(f"/register/{number}", params={"on": on})
+        assert page.status_code == 400, on
+        assert says in page.text, on
+        # No verdict that could be read as the status on the day that was asked.
+        assert 'class="verdict-label"' not in page.text and "Status vandaag" not in page.text
+        assert 'role="alert"' in page.text
+    good = await client.get(f"/register/{number}", params={"on": "28-02-2026"})
+    assert good.status_code == 200 and "Status op 28 februari 2026" in good.text
+    api = await client.get(f"/api/v1/certificates/{number}", params={"on": "2026-02-31"})
+    assert api.status_code == 400
+    assert api.headers["content-type"].startswith("application/problem+json")
