@@ -78,12 +78,17 @@ async def get_for(session: AsyncSession, actor: Actor, assessment_id: int, *,
     return assessment
 
 
+# Dutch words for the states (messages never show internal names such as `draft`).
+ASSESSMENT_STATES = {"draft": "een concept", "submitted": "ingediend",
+                     "approved": "goedgekeurd", "rejected": "afgewezen"}
+
+
 def _require_status(assessment: Assessment, *allowed: str) -> None:
     if assessment.status not in allowed:
         raise Conflict(
             "invalid-state",
-            f"Aanvraag {assessment.id} heeft status '{assessment.status}'; "
-            f"dit kan alleen bij status {' of '.join(repr(s) for s in allowed)}.",
+            f"Aanvraag {assessment.id} is {ASSESSMENT_STATES[assessment.status]}; dit kan "
+            f"alleen als de aanvraag {' of '.join(ASSESSMENT_STATES[s] for s in allowed)} is.",
             currentStatus=assessment.status,
         )
 

@@ -11,7 +11,14 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from certificates.formatting import dutch_date, dutch_decimal, euro, percentage, rung_label
+from certificates.formatting import (
+    dutch_date,
+    dutch_decimal,
+    euro,
+    percentage,
+    plural,
+    rung_label,
+)
 from certificates.resources import templates_dir
 
 TEMPLATES = templates_dir()
@@ -67,6 +74,7 @@ def _num(value: Any, places: int = 2) -> str:
 def _engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.filters.update(
+        plural=plural,
         dutch_date=_date,
         decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
         num=_num,

@@ -100,7 +100,7 @@ async def test_uploaded_list_is_carried_and_scored(client) -> None:
         form[key] = ""
     page = await client.post("/rekentool", data=form,
                              files={"file": ("lijst.csv", csv.encode(), "text/csv")})
-    assert page.status_code == 200 and "2 medewerker(s) ingelezen" in page.text
+    assert page.status_code == 200 and "2 medewerkers ingelezen" in page.text
     carried = re.search(r'name="upload" value="([^"]+)"', page.text).group(1)
     import html
 
@@ -268,3 +268,36 @@ async def test_verification_page_refuses_dates_that_do_not_exist(client, make_to
     api = await client.get(f"/api/v1/certificates/{number}", params={"on": "2026-02-31"})
     assert api.status_code == 400
     assert api.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_singular_and_plural_and_no_internal_state_names(client, make_token) -> None:
+    from scoring import parse_submission, score
+    from tests.factories import submission
+
+    one = submission(1)
+    one["purchases"] = [{"supplierName": "SW Noord", "supplierKvk": "12345678",
+                         "supplierKind": "sw_company", "invoiceAmount": "100",
+                         "supplierTurnover": "1000", "supplierFte": "10",
+                         "supplierDirectPct": "50"}]
+    text = " ".join(score(parse_submission(one))["explanation"])
+    assert "bij 1 leverancier:" in text and "(s)" not in text
+    two = {**one, "purchases": one["purchases"] * 2}
+    assert "bij 2 leveranciers:" in " ".join(score(parse_submission(two))["explanation"])
+    from pso.messages import dutch
+
+    assert dutch("String should have at least 3 characters") == "Minstens 3 tekens."
+    assert dutch("List should have at least 1 item after validation, not 0") == \
+        "Geef er minstens één op."
+    # A wrong-state conflict names the state in Dutch, never `draft` or `submitted`.
+    company, admin = await make_token("company", kvk="12345678"), await make_token("admin")
+    await client.post("/api/v1/organizations", headers=admin, json={
+        "kvk": "12345678", "name": "Bakkerij", "municipalityCode": "GM0200", "kind": "company"})
+    created = await client.post("/api/v1/organizations/12345678/assessments",
+                                json={"submission": submission(1)}, headers=company)
+    url = f"/api/v1/assessments/{created.json()['id']}"
+    await client.post(f"{url}/submit", headers=company)
+    again = await client.post(f"{url}/submit", headers=company)
+    assert again.status_code == 409
+    detail = again.json()["detail"]
+    assert "ingediend" in detail and "concept" in detail, detail
+    assert "draft" not in detail and "submitted" not in detail
