@@ -61,8 +61,14 @@ def rung_label(rung: str) -> str:
     return RUNG_LABELS[rung]
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """`plural(1, "leverancier", "leveranciers")` -> "1 leverancier"; 3 -> "3 leveranciers"."""
+    return f"{count} {one if count == 1 else many}"
+
+
 # For Jinja environments: env.filters.update(FILTERS)
 FILTERS = {
+    "plural": plural,
     "dutch_date": dutch_date,
     "dutch_decimal": dutch_decimal,
     "euro": euro,

@@ -10,7 +10,7 @@ RUNGS = ("none", "aspirant", "basistrede", "trede1", "trede2", "trede3")  # low 
 DRAWN = RUNGS[1:]  # "none" has no step on the ladder
 
 REACHED = "#0a5c8a"
-HIGHLIGHT = "#e67e00"
+HIGHLIGHT = "#b45309"  # white on it: 5.0:1 (WCAG AA for small text); was #e67e00, 2.9:1
 OPEN = "#c9d3dc"
 TEXT = "#1d2a33"
 MUTED = "#7a8a96"

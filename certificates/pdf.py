@@ -26,8 +26,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .formatting import FILTERS
+from .resources import templates_dir
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = templates_dir()
 ASSETS_DIR = TEMPLATES_DIR / "assets"
 CSS_DIR = ASSETS_DIR / "css"
 PDF_VARIANT = "pdf/a-3b"

@@ -18,10 +18,12 @@ from certificates.pdf import warm_up
 from pso import API_VERSION, clock, pdf_pool
 from pso.api import route_handlers
 from pso.auth import AuthMiddleware
+from pso.content_type import JsonBodyMiddleware
 from pso.db.engine import make_engine
 from pso.errors import EXCEPTION_HANDLERS
 from pso.mail import outbox as mail_outbox
 from pso.middleware import headers_middleware
+from pso.proxy import parse_trusted, proxy_headers_middleware
 from pso.ratelimit import make_limiter, rate_limit_middleware
 from pso.settings import Settings
 from pso.web import dev_mail
@@ -86,7 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*route_handlers(), *dev_routes, static_router()],
         template_config=template_config(),
         plugins=[SQLAlchemyPlugin(config=db_config), PydanticPlugin(prefer_alias=True)],
-        middleware=[AuthMiddleware(session_maker)],
+        middleware=[AuthMiddleware(session_maker), JsonBodyMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     handler = app.asgi_handler
     if limiter is not None:  # before auth and database: refusing must stay cheap
         handler = rate_limit_middleware(handler, limiter)
+    if settings.trusted_proxies:  # the real client, before the limiter picks its key
+        handler = proxy_headers_middleware(handler, parse_trusted(settings.trusted_proxies))
     # Outermost wrapper, so 404/405 (and 429) answers get the headers too.
     app.asgi_handler = headers_middleware(handler)
     return app

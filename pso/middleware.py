@@ -37,10 +37,14 @@ def headers_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         rid = ""
+        # Answers to a request with a token are personal (or may be): never cached, also
+        # not a public resource such as a certificate PDF fetched with a token.
+        authenticated = False
         for name, value in scope.get("headers", ()):
             if name == b"x-request-id":
                 rid = value.decode("latin-1")
-                break
+            elif name == b"authorization":
+                authenticated = True
         if not rid or not _SAFE_ID.match(rid):
             rid = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
@@ -53,6 +57,9 @@ def headers_middleware(app: ASGIApp) -> ASGIApp:
                 headers.append((b"api-version", _API_VERSION))
                 headers.append((b"x-request-id", rid.encode("latin-1")))
                 headers.extend(pair for pair in _DEFAULTS if pair[0] not in present)
+                if authenticated:
+                    headers = [pair for pair in headers if pair[0].lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 

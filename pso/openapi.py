@@ -9,6 +9,7 @@ and fuzzers can check every error against one schema.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pso.errors import PROBLEM_JSON
@@ -58,8 +59,27 @@ def _problem(description: str, **extra: Any) -> dict[str, Any]:
             **extra}
 
 
-def with_problem_details(document: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite error responses of `document` (in place) and return it."""
+def optional_bodies(app: Any) -> frozenset[tuple[str, str]]:
+    """(method, OpenAPI path) of operations whose `data` has a default: the body may be left
+    out (a suspension without reason), so the document must not call it required."""
+    from litestar.routes import HTTPRoute
+
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", route.path)
+        for handler in route.route_handlers:
+            data = handler.parsed_fn_signature.parameters.get("data")
+            if data is not None and data.has_default:
+                found.update((method.lower(), path) for method in handler.http_methods)
+    return frozenset(found)
+
+
+def with_problem_details(document: dict[str, Any],
+                         optional: frozenset[tuple[str, str]] = frozenset()) -> dict[str, Any]:
+    """Rewrite error responses of `document` (in place) and return it; the request bodies
+    of `optional` operations become `required: false` (see optional_bodies)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Problem", PROBLEM_SCHEMA)
     for path, item in document.get("paths", {}).items():
@@ -67,6 +87,12 @@ def with_problem_details(document: dict[str, Any]) -> dict[str, Any]:
             if method not in METHODS or not isinstance(operation, dict):
                 continue
             responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                if (method, path) in optional:
+                    operation["requestBody"]["required"] = False
+                media = ", ".join(operation["requestBody"].get("content", {})) or "JSON"
+                responses.setdefault("415", _problem(
+                    f"Mediatype niet ondersteund: stuur de gegevens als {media}"))
             for media in ALTERNATIVE_MEDIA.get((method, path), ()):
                 content = responses.get("200", {}).get("content")
                 if content is not None:

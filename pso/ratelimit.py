@@ -5,9 +5,10 @@ so every instance shares them; otherwise each process counts for itself. When Re
 fails, the process falls back to its own counters instead of refusing or waving through
 all traffic: the public pages stay up and are still limited.
 
-The client is the socket peer (`scope["client"]`). Behind a reverse proxy, run uvicorn
-with --proxy-headers and --forwarded-allow-ips so that is the real client; we never read
-X-Forwarded-For ourselves, because any client can send it.
+The client is `scope["client"]`: the socket peer, or, when that peer is one of
+PSO_TRUSTED_PROXIES, the address it forwarded (pso/proxy.py). The path is matched after
+the same normalisation the router applies (`//` collapsed, trailing `/` dropped), so
+`/api//v1/score` is limited exactly like `/api/v1/score`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.utils import normalize_path
 
 from pso.errors import PROBLEM_JSON, ProblemError
 
@@ -47,6 +49,7 @@ LIMITED_ROUTES: tuple[tuple[str, str], ...] = (
 
 def is_limited(method: str, path: str) -> bool:
     method = "GET" if method == "HEAD" else method
+    path = normalize_path(path)  # what the router matches: `/api//v1/score/` is the route
     return any(
         method == m and (path == prefix or path.startswith(prefix + "/"))
         for m, prefix in LIMITED_ROUTES
@@ -140,7 +143,10 @@ def rate_limit_middleware(app: ASGIApp, limiter: Limiter) -> ASGIApp:
     """Answers 429 problem details before the request reaches auth, database or handler."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_limited(scope["method"], scope["path"]):
+        path = scope["path"]
+        if root_path := scope.get("root_path", ""):  # as the router strips it
+            path = path.split(root_path, maxsplit=1)[-1]
+        if scope["type"] != "http" or not is_limited(scope["method"], path):
             await app(scope, receive, send)
             return
         allowed, reset = await limiter.hit(client_key(scope))

@@ -48,6 +48,9 @@ class Settings:
     # One log line per request (PSO_ACCESS_LOG=1): off by default, it costs a third of the
     # throughput of a cheap request.
     access_log: bool = False
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (pso/proxy.py); none by
+    # default. Addresses or CIDRs, comma-separated.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -91,6 +94,14 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError("PSO_PDF_TIMEOUT must be a number of seconds") from exc
         values.update(_mail_and_jobs(env, mode))
+        if proxies := env.get("PSO_TRUSTED_PROXIES", "").strip():
+            from pso.proxy import parse_trusted
+
+            try:
+                parse_trusted(proxies)
+            except ValueError as exc:
+                raise SettingsError(f"PSO_TRUSTED_PROXIES: {exc}") from exc
+            values["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
         secret = env.get("PSO_SECRET_KEY", "")
         values.update(overrides)
         if not secret:

@@ -23,14 +23,11 @@ from .explain import explain
 from .explain import fte as fte_text
 from .model import Submission
 from .next_rung import additional_fte, total_pct
-from .rulebook import Rulebook, all_rulebooks, get_rulebook, rulebook_for
+from .rulebook import TOLERANCE, Rulebook, all_rulebooks, get_rulebook, reaches, rulebook_for
 
 # 28 significant digits; results are reported as floats (~16 digits) anyway.
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN,
                   traps=[InvalidOperation, DivisionByZero, Overflow])
-# Rounding noise of 28-digit arithmetic is ~1e-25; a score this close to a norm reaches it
-# (spec allows an absolute tolerance of 1e-9 percentage point; we use far less).
-TOLERANCE = Decimal("1e-12")
 ZERO, HUNDRED = Decimal(0), Decimal(100)
 
 
@@ -91,8 +88,12 @@ def check_fte_total(unweighted: Decimal, total_fte: Decimal) -> None:
     if unweighted > total_fte + TOLERANCE:
         raise SubmissionInvalid([{
             "name": "employees",
-            "reason": f"de ongewogen doelgroep-FTE ({float(unweighted):.4f}) is groter dan "
-                      f"totalFte ({float(total_fte):.4f})"}])
+            "reason": f"de doelgroep telt samen {_dutch_fte(unweighted)} FTE (ongewogen), meer "
+                      f"dan het totaal van de organisatie ({_dutch_fte(total_fte)} FTE)"}])
+
+
+def _dutch_fte(value: Decimal) -> str:
+    return f"{float(value):.2f}".replace(".", ",")
 
 
 def _note(days: int, note: str | None, why, last: int, lo: int) -> str | None:
@@ -199,7 +200,7 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
     quantitative = "none"
     if eligible:
         for rung in rb.rungs:
-            if total + TOLERANCE >= thresholds[rung]:
+            if reaches(total, thresholds[rung]):
                 quantitative = rung
     ql = sub.quality
     failed = [name for name, ok in zip(QUALITY_CRITERIA, (ql.suitable_work, ql.integration,
@@ -220,7 +221,7 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
     if eligible and quantitative != rb.rungs[-1]:
         # the rung just above the quantitative one (rungs are listed lowest first)
         target = rb.rungs[rb.rungs.index(quantitative) + 1 if quantitative != "none" else 0]
-        extra = additional_fte(direct, indirect, T, rb, target, TOLERANCE)
+        extra = additional_fte(direct, indirect, T, rb, target)
         next_rung = {"rung": target, "thresholdPct": float(thresholds[target]),
                      "additionalFte": None if extra is None else float(extra)}
 
@@ -244,7 +245,7 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
         "rung": rung,
         "pso30Plus": {"evaluated": p30_eval,
                       "pct": None if p30_pct is None else float(p30_pct),
-                      "qualifies": p30_eval and p30_pct + TOLERANCE >= rb.pso30_min_pct},
+                      "qualifies": p30_eval and reaches(p30_pct, rb.pso30_min_pct)},
         "targetGroupRegisterPct": float(Decimal(n_register) / dq * HUNDRED / T),
         "nextRung": next_rung,
         "employees": employees,

@@ -33,7 +33,9 @@ def explain(sub, rb, res: dict, as_of: date) -> list[str]:
     out.append(f"Directe bijdrage: {fte(res['directFte'])} gewogen FTE uit de doelgroep op "
                f"{fte(size)} FTE = {pct(res['directPct'])} %.")
     if sub.purchases:
-        text = (f"Indirecte bijdrage via inkoop bij {len(sub.purchases)} leverancier(s): "
+        suppliers = len(sub.purchases)
+        text = (f"Indirecte bijdrage via inkoop bij {suppliers} "
+                f"{'leverancier' if suppliers == 1 else 'leveranciers'}: "
                 f"{fte(res['indirectFte'])} FTE = {pct(res['indirectPct'])} %")
         if res["indirectPctCapped"] < res["indirectPct"]:
             share = rb.cap_factor / (1 + rb.cap_factor) * 100

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic.functional_validators import PlainValidator
 from pydantic.json_schema import WithJsonSchema
@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from stdnum.nl import bsn
 
 from .enums import ContractType, StartingPosition, SupplierKind, TargetRung
+from .text import DECIMAL_PATTERN, NUMBER_REASON, UNSAFE_REASON, is_decimal_text, unsafe_text
 
 MAX_EMPLOYEES = 10_000
 MAX_PURCHASES = 1_000
@@ -37,6 +38,8 @@ def _to_date(value: Any) -> date:
         try:
             d = date.fromisoformat(value)
         except ValueError:
+            if value.replace("-", "").isdigit() and value.isascii():  # 2025-02-31, 2025-13-01
+                raise fail("deze datum bestaat niet") from None
             raise fail("geen geldige datum (verwacht JJJJ-MM-DD)") from None
     elif isinstance(value, date) and not isinstance(value, datetime):
         d = value
@@ -57,10 +60,9 @@ def _to_decimal(value: Any) -> Decimal:
     elif kind is str:
         if len(value) > _NUMBER_CHARS:
             raise fail("getal is te lang")
-        try:
-            d = Decimal(value.strip())
-        except ArithmeticError:
-            raise fail("moet een getal zijn (bijvoorbeeld \"12.5\")") from None
+        if not is_decimal_text(value):  # Decimal() would also read "1_000", "١٢" and "1e3"
+            raise fail(NUMBER_REASON)
+        d = Decimal(value)
     elif kind is int:
         if abs(value) > 10**_NUMBER_DIGITS:
             raise fail("getal is te groot")
@@ -87,7 +89,7 @@ def _bounds_text(low: Decimal | None, high: Decimal | None, low_open: bool) -> s
     return "moet " + " en ".join(parts) + " zijn"
 
 
-_NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]}
+_NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}]}
 
 
 def number(low=None, high=None, *, low_open: bool = False):
@@ -123,6 +125,8 @@ def _text(max_len: int):
             raise fail(f"mag hoogstens {max_len} tekens lang zijn")
         if not value.strip():
             raise fail("mag niet leeg zijn")
+        if unsafe_text(value):
+            raise fail(UNSAFE_REASON)
         return value
     return check
 
@@ -294,14 +298,17 @@ class ActionPlan(BaseModel):
     target_date: IsoDate = _doc("Streefdatum: na asOf en hoogstens 2 jaar daarna")
 
 
+DEFAULT_FULL_TIME = Decimal(40)
+
+
 class Submission(BaseModel):
     """Personeelsgegevens van één organisatie over één periode (spec §2.1)."""
 
     model_config = _CONFIG
     period: Period
     total_fte: TotalFte = _doc("Totaal aantal FTE van de organisatie over de periode (> 0)")
-    full_time_hours_per_week: FullTimeHours = _doc("Voltijdse werkweek volgens de cao (20-48)",
-                                                   default=Decimal(40))
+    full_time_hours_per_week: FullTimeHours | None = _doc(
+        "Voltijdse werkweek volgens de cao (20-48); leeg of null: 40", default=DEFAULT_FULL_TIME)
     employees: list[Employee] = _doc("Medewerkers uit de doelgroep (hoogstens 10.000)",
                                      default_factory=list, max_length=MAX_EMPLOYEES)
     purchases: list[Purchase] = _doc("Inkopen voor de indirecte bijdrage (hoogstens 1.000)",
@@ -313,3 +320,8 @@ class Submission(BaseModel):
     rulebook: RulebookName | None = _doc(
         "Rulebook (handleidingversie); standaard het rulebook dat geldt op period.end",
         default=None)
+
+    @field_validator("full_time_hours_per_week", mode="after")
+    @classmethod
+    def _default_week(cls, value: Decimal | None) -> Decimal:
+        return DEFAULT_FULL_TIME if value is None else value

@@ -33,7 +33,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from decimal import ROUND_CEILING, Decimal
 
-from .rulebook import Rulebook
+from .rulebook import Rulebook, reaches
 
 ZERO, HUNDRED = Decimal(0), Decimal(100)
 
@@ -48,7 +48,7 @@ def total_pct(direct: Decimal, indirect: Decimal, total_fte: Decimal, cap: Decim
 
 
 def additional_fte(direct: Decimal, indirect: Decimal, total_fte: Decimal, rb: Rulebook,
-                   rung: str, tolerance: Decimal) -> Decimal | None:
+                   rung: str) -> Decimal | None:
     """Smallest x = k/100 (k >= 1) reaching `rung`, or None if none up to max(1000, 10 T).
 
     Assumes x = 0 does not reach `rung` (it is above the quantitative rung).
@@ -61,7 +61,7 @@ def additional_fte(direct: Decimal, indirect: Decimal, total_fte: Decimal, rb: R
         x = Decimal(k).scaleb(-2)
         size = total_fte + x
         total = total_pct(direct + x, indirect, size, cap)[3]
-        return total + tolerance >= rb.threshold(rung, size)
+        return reaches(total, rb.threshold(rung, size))
 
     # An upper bound narrows the float search: with d(x_up) = thr(T) the rung is reached,
     # because P >= d and thr(T + x) <= thr(T). So 100 (D + x) >= thr (T + x) suffices.

@@ -18,6 +18,17 @@ from itertools import pairwise
 from .enums import CONTRACT_TYPES, RUNGS, STARTING_POSITIONS, WINDOW_DATE_FIELDS
 from .errors import RulebookError
 
+# Every threshold comparison (rungs, PSO 30+, the nextRung search, charts): a value this
+# close below a norm reaches it. The spec's absolute tolerance of 1e-9 percentage point;
+# 28-digit arithmetic is exact far below it, so only the rounding of the inputs matters.
+TOLERANCE = Decimal("1e-9")
+
+
+def reaches(value: Decimal, threshold: Decimal) -> bool:
+    """`value` ≥ `threshold` within TOLERANCE (spec §2.4: equal reaches)."""
+    return value + TOLERANCE >= threshold
+
+
 # Highest threshold a rulebook may hold. The nextRung search relies on it (see next_rung.py).
 MAX_THRESHOLD = Decimal(75)
 

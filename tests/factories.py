@@ -28,3 +28,23 @@ def submission(full_time_staff: int, *, total_fte: int = 20, quality: bool = Tru
 def organization(kvk: str, name: str | None = None, code: str = "GM0363") -> dict[str, str]:
     return {"kvk": kvk, "name": name or f"Organisatie {kvk}", "municipalityCode": code,
             "kind": "company"}
+
+
+async def issue_certificate(client: Any, make_token: Any, kvk: str = "11223344",
+                            staff: int = 2, **decision: Any) -> str:
+    """Register an organisation, apply, submit and approve over the API; returns the number
+    of the ladder certificate."""
+    admin, company = await make_token("admin"), await make_token("company", kvk=kvk)
+    auditor = await make_token("auditor")
+    response = await client.post("/api/v1/organizations", json=organization(kvk), headers=admin)
+    assert response.status_code == 201, response.text
+    response = await client.post(f"/api/v1/organizations/{kvk}/assessments",
+                                 json={"submission": submission(staff)}, headers=company)
+    assert response.status_code == 201, response.text
+    assessment_id = response.json()["id"]
+    response = await client.post(f"/api/v1/assessments/{assessment_id}/submit", headers=company)
+    assert response.status_code == 200, response.text
+    response = await client.post(f"/api/v1/assessments/{assessment_id}/decision",
+                                 json={"outcome": "approved", **decision}, headers=auditor)
+    assert response.status_code == 200, response.text
+    return response.json()["certificates"][0]["number"]

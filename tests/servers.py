@@ -54,7 +54,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def start_server(
     database_url: str, env: dict[str, str] | None = None, *, timeout: float = START_TIMEOUT,
-    command: Command = uvicorn_factory,
+    command: Command = uvicorn_factory, cwd: Path | None = None,
 ) -> Iterator[str]:
     """Start a server on `database_url`; yields its base URL and stops it afterwards."""
     environment = {
@@ -70,7 +70,7 @@ def start_server(
         port = free_port()
         with tempfile.TemporaryFile() as log:
             process = subprocess.Popen(
-                command(port), cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+                command(port), cwd=cwd or ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
             )
             try:
                 base_url = f"http://127.0.0.1:{port}"

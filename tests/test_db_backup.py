@@ -41,7 +41,11 @@ def test_backup_while_writes_happen(tmp_path: Path) -> None:
         copy = tmp_path / "backups" / "copy.sqlite3"
         result = run("db", "backup", str(copy), database_url=url)
         during = len(written)
-        time.sleep(0.1)
+        # Wait for the writer to commit again after the backup (no fixed pause that a busy
+        # machine could outlast): it was never blocked by the backup's read transaction.
+        deadline = time.monotonic() + 30
+        while len(written) <= during + 10 and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         stop.set()
         writer.join(10)

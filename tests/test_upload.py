@@ -74,7 +74,7 @@ def test_bad_rows_are_named_by_row_and_column() -> None:
     text = DUTCH + "mw-005;wajong;regulier;negentig;2024-13-01;;;;;misschien\n"
     assert errors_of(text.encode()) == [
         (7, "Uren per week", 'moet een getal zijn (bijvoorbeeld "12.5")'),
-        (7, "In dienst", "geen geldige datum (verwacht JJJJ-MM-DD)"),
+        (7, "In dienst", "deze datum bestaat niet"),  # 2024-13-01
         (7, "Doelgroepregister", "vul ja of nee in"),
     ]
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.app import create_app
+from pso.clock import today
 from pso.db.engine import make_engine
 from pso.db.models import Voucher
 from pso.db.setup import prepare_database
+from pso.services.vouchers import status_on
 from pso.settings import Settings
 from pso.voucher_codes import display
 
@@ -24,18 +28,27 @@ async def test_voucher_page_shows_status(tmp_path: Path) -> None:
     )
     await prepare_database(settings, demo=True)
     engine = make_engine(settings.database_url)
-    async with engine.connect() as conn:
-        codes = {row.status: row.code for row in (await conn.execute(
-            select(Voucher.code, Voucher.status))).all()}
+    day = today()
+    async with async_sessionmaker(engine)() as session:
+        # Every status the demo data has, by the status a visitor sees today (an `issued`
+        # row past its expiry date is `expired`), in a stable order.
+        vouchers = (await session.scalars(select(Voucher).order_by(Voucher.id))).all()
+        codes: dict[str, str] = {}
+        for voucher in vouchers:
+            codes.setdefault(status_on(voucher, day), voucher.code)
     await engine.dispose()
+    assert {"issued", "redeemed", "cancelled", "expired"} <= set(codes), codes
     async with AsyncTestClient(app=create_app(settings)) as client:
-        issued = await client.get(f"/vouchers/{display(codes['issued'])}")
-        assert issued.status_code == 200 and "Uitgegeven" in issued.text
-        assert "€" in issued.text
-        redeemed = await client.get(f"/vouchers/{codes['redeemed'].lower()}")
-        assert "Verzilverd" in redeemed.text
-        cancelled = await client.get(f"/vouchers/{codes['cancelled']}")
-        assert "Ingetrokken" in cancelled.text
+        for status, label in (("issued", "Uitgegeven"), ("redeemed", "Verzilverd"),
+                              ("cancelled", "Ingetrokken"), ("expired", "Verlopen")):
+            page = await client.get(f"/vouchers/{display(codes[status])}")
+            assert page.status_code == 200
+            # The verdict itself, not the "Uitgegeven op" line every voucher page prints.
+            shown = re.search(r'<p class="verdict-label">([^<]*)</p>', page.text).group(1)
+            assert shown == label, (status, shown)
+            assert "€" in page.text
+        lower = await client.get(f"/vouchers/{codes['redeemed'].lower()}")
+        assert lower.status_code == 200 and "Verzilverd" in lower.text
         wrong = codes["issued"][:-1] + ("0" if codes["issued"][-1] != "0" else "1")
         unknown = await client.get(f"/vouchers/{wrong}")
         assert unknown.status_code == 404 and "Niet gevonden" in unknown.text

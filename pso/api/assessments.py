@@ -10,7 +10,7 @@ from litestar.params import Body, Parameter
 from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, SafeText, provide_db
 from pso.api.certificates import CertificateOut, certificate_out
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
@@ -104,7 +104,7 @@ class SampleOut(ApiModel):
 
 class DecisionIn(ApiInput):
     outcome: Literal["approved", "rejected"]
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: SafeText | None = Field(default=None, max_length=2000)
     corrected_submission: Json | None = None
     valid_from: date | None = None
 

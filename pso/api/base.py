@@ -3,17 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import Request
 from litestar.params import Parameter
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.db.engine import READ_ONLY
 from pso.errors import InvalidInput
 from pso.messages import dutch, field_name
+from scoring.text import NUMBER_REASON, UNSAFE_REASON, is_decimal_text, unsafe_text
+
+
+def decimal_input(value: Any) -> Any:
+    """BeforeValidator of every money and number field: strings must read `-?\\d+(\\.\\d+)?`
+    in ASCII digits (Decimal() alone would take "1_000", Arabic-Indic digits and "1e3"); a
+    float goes via its shortest text, so 0.1 stays 0.1."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        # ValueError, not TypeError: pydantic reports only ValueError as a field error.
+        raise ValueError('geef een getal of tekst met een getal, bijvoorbeeld "1500.00"')  # noqa: TRY004
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str) and not is_decimal_text(value):
+        raise ValueError(NUMBER_REASON)
+    return value
+
+
+def _line(value: str) -> str:
+    if unsafe_text(value):
+        raise ValueError(UNSAFE_REASON)
+    return value
+
+
+def _multiline(value: str) -> str:
+    if unsafe_text(value, multiline=True):
+        raise ValueError(UNSAFE_REASON)
+    return value
+
+
+# Every text that reaches a page, PDF or CSV (scoring/text.py says what is refused).
+SafeLine = Annotated[str, AfterValidator(_line)]
+SafeText = Annotated[str, AfterValidator(_multiline)]
 
 
 class ApiModel(BaseModel):

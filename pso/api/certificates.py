@@ -11,7 +11,15 @@ from litestar.response import Stream
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, provide_db
+from pso.api.base import (
+    BEARER,
+    ApiInput,
+    ApiModel,
+    PageNumber,
+    PageSize,
+    SafeText,
+    provide_db,
+)
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.models import Certificate
@@ -61,11 +69,11 @@ class CertificatePage(ApiModel):
 
 
 class RevocationIn(ApiInput):
-    reason: str = Field(min_length=3, max_length=2000, description="Reden van intrekking")
+    reason: SafeText = Field(min_length=3, max_length=2000, description="Reden van intrekking")
 
 
 class SuspensionIn(ApiInput):
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: SafeText | None = Field(default=None, max_length=2000)
 
 
 def certificate_out(certificate: Certificate, day: date) -> CertificateOut:

@@ -7,7 +7,7 @@ from litestar.datastructures import State
 from sqlalchemy import text
 
 from pso.errors import ProblemError, problem_response
-from pso.openapi import with_problem_details
+from pso.openapi import optional_bodies, with_problem_details
 
 
 @get("/api/v1/health/live", tags=["Status"], summary="Leeft de dienst?", sync_to_thread=False)
@@ -36,7 +36,8 @@ async def health(state: State) -> Response[dict[str, object]]:
 @get("/api/v1/openapi.json", include_in_schema=False, sync_to_thread=False)
 def openapi_document(request: Request) -> Response[dict[str, object]]:
     """The OpenAPI 3.1 description of this API."""
-    document = with_problem_details(request.app.openapi_schema.to_schema())
+    document = with_problem_details(request.app.openapi_schema.to_schema(),
+                                    optional_bodies(request.app))
     return Response(document, media_type="application/json")
 
 

@@ -13,13 +13,14 @@ from pso.api.base import BEARER, ApiInput, ApiModel, provide_db
 from pso.auth import Actor, provide_actor, require_roles
 from pso.identifiers import KvkNumber, MunicipalityCode
 from pso.services import organizations as service
+from scoring.text import UNSAFE_REASON, unsafe_text
 
 Kvk = Annotated[str, Parameter(pattern=r"^[0-9]{8}$", description="KvK-nummer, 8 cijfers")]
 
 
 def _plain_name(value: str) -> str:
-    if any(ord(c) < 32 for c in value):
-        raise ValueError("de naam mag geen stuurtekens bevatten")
+    if unsafe_text(value):  # names are printed on certificates and in the register
+        raise ValueError(UNSAFE_REASON)
     return value
 
 

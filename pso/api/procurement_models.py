@@ -7,7 +7,6 @@ two decimals. Rules that span fields live in pso.api.procurement_rules.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -15,10 +14,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 from certificates.numbering import is_valid_number, normalize_number
-from pso.api.base import ApiInput, ApiModel
+from pso.api.base import ApiInput, ApiModel, decimal_input
 from pso.api.procurement_rules import AllErrors, bid_errors, one_source, policy_errors
 from pso.procurement.evaluation import MAX_BIDS, RUNGS
 from pso.procurement.money import CENT
+from scoring.text import UNSAFE_REASON, unsafe_text
 
 MAX_AMOUNT = 10**12  # a trillion euro: far above any public contract
 MAX_MEMBERS = 50
@@ -26,14 +26,7 @@ RealRung = Literal["aspirant", "basistrede", "trede1", "trede2", "trede3"]
 Rung = Literal["none", "aspirant", "basistrede", "trede1", "trede2", "trede3"]
 
 
-def _decimal_input(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        # ValueError, not TypeError: pydantic reports only ValueError as a field error.
-        message = 'geef een getal of tekst met een getal, bijvoorbeeld "1500.00"'
-        raise ValueError(message)  # noqa: TRY004
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
+_decimal_input = decimal_input
 
 
 def _at_cents(value: Decimal) -> Decimal:
@@ -45,14 +38,9 @@ def _at_cents(value: Decimal) -> Decimal:
     return cents
 
 
-# Control characters, line/paragraph separators and bidi overrides (they can make a name
-# read differently in the PDF than it is stored). A regex: 10,000 names must stay cheap.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028-\u202e]")
-
-
 def _text(value: str) -> str:
-    if CONTROL.search(value):
-        raise ValueError("de tekst mag geen stuurtekens bevatten")
+    if unsafe_text(value):
+        raise ValueError(UNSAFE_REASON)
     return value
 
 

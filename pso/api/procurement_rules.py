@@ -15,13 +15,16 @@ from pydantic import ValidationError, model_validator
 from pso.api.base import ApiInput, invalid_params
 from pso.errors import InvalidInput
 from pso.procurement.evaluation import MAX_BIDS, POLICY_KEYS
+from scoring.text import is_decimal_text
 
 
 def _number(raw: Any) -> Decimal | None:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         return None
+    if isinstance(raw, str) and not is_decimal_text(raw):
+        return None  # the field check names it
     try:
-        value = Decimal(repr(raw) if isinstance(raw, float) else str(raw).strip())
+        value = Decimal(repr(raw) if isinstance(raw, float) else str(raw))
     except InvalidOperation:
         return None
     return value if value.is_finite() else None

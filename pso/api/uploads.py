@@ -10,6 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from certificates.formatting import plural
 from pso.errors import InvalidInput, ProblemError
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 
@@ -19,7 +20,7 @@ FIELD = "file"
 def upload_problem(exc: UploadInvalid) -> InvalidInput:
     more = f" (de eerste {len(exc.errors)} van {exc.total})" if exc.total > len(exc.errors) else ""
     return InvalidInput([e.as_param() for e in exc.errors],
-                        detail=f"Het bestand bevat {exc.total} fout(en){more}.")
+                        detail=f"Het bestand bevat {plural(exc.total, 'fout', 'fouten')}{more}.")
 
 
 @dataclass
@@ -39,7 +40,7 @@ async def _multipart_only(request: Request) -> None:
 
 @post("/api/v1/submissions/employees", tags=["Rekentool"], status_code=200,
       summary="Medewerkerslijst (CSV of Excel) omzetten naar opgave-JSON",
-      before_request=_multipart_only)
+      before_request=_multipart_only, opt={"body_media": "multipart/form-data"})
 async def employees_from_file(
     data: Annotated[EmployeeFile, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> dict[str, Any]:

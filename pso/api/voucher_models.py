@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
-from pso.api.base import ApiInput, ApiModel
+from pso.api.base import ApiInput, ApiModel, decimal_input
 from pso.db.models import Voucher, VoucherScheme
 from pso.identifiers import KvkNumber, MunicipalityCode
 from pso.services.vouchers import Figures, status_on
 from pso.voucher_codes import display
+from scoring.text import UNSAFE_REASON, unsafe_text
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(1000000000)  # a billion euro: far above any municipal budget
@@ -20,15 +21,7 @@ CERTIFICATE_RE = r"^PSO-[0-9]{4}-[0-9]{6}$"
 Status = Literal["requested", "issued", "redeemed", "cancelled", "expired", "refused"]
 
 
-def _decimal_input(value: Any) -> Any:
-    """Amounts come as strings ("1500.00") or JSON numbers; a float goes via its shortest
-    text, so 0.1 stays 0.1 and no binary fraction reaches the arithmetic."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        # ValueError, not TypeError: pydantic reports only the former as a field error.
-        raise ValueError('geef een getal of tekst met een getal, bijvoorbeeld "1500.00"')  # noqa: TRY004
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
+_decimal_input = decimal_input
 
 
 def _two_decimals(value: Decimal) -> Decimal:
@@ -36,8 +29,8 @@ def _two_decimals(value: Decimal) -> Decimal:
 
 
 def _text(value: str) -> str:
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
-        raise ValueError("de tekst mag geen stuurtekens bevatten")
+    if unsafe_text(value):
+        raise ValueError(UNSAFE_REASON)
     return value
 
 

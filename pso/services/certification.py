@@ -117,12 +117,19 @@ def _company_context(assessment: Assessment) -> dict[str, Any]:
             "body": body.name if body is not None else None}
 
 
+# Dutch words for the states (messages never show internal names such as `draft`).
+ASSESSMENT_STATES = {"draft": "een concept", "submitted": "ingediend",
+                     "in_review": "in beoordeling", "information_requested":
+                     "teruggelegd voor aanvullende informatie",
+                     "approved": "goedgekeurd", "rejected": "afgewezen"}
+
+
 def require_status(assessment: Assessment, *allowed: str) -> None:
     if assessment.status not in allowed:
         raise Conflict(
             "invalid-state",
-            f"Aanvraag {assessment.id} heeft status '{assessment.status}'; "
-            f"dit kan alleen bij status {' of '.join(repr(s) for s in allowed)}.",
+            f"Aanvraag {assessment.id} is {ASSESSMENT_STATES[assessment.status]}; dit kan "
+            f"alleen als de aanvraag {' of '.join(ASSESSMENT_STATES[s] for s in allowed)} is.",
             currentStatus=assessment.status,
         )
 

@@ -15,6 +15,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Template
 
+from certificates.formatting import plural
 from pso.clock import today
 from pso.dutch_input import date_text, number_text
 from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees
@@ -247,7 +248,7 @@ def page(state: dict[str, Any], *, result: dict | None = None,
     summary = [{"label": label_of(n), "reason": r, "anchor": anchor_of(n)}
                for n, reasons in errors.items() for r in reasons]
     if file_errors:
-        summary.insert(0, {"label": "Bestand", "reason": f"{len(file_errors)} fout(en), zie "
+        summary.insert(0, {"label": "Bestand", "reason": f"{plural(len(file_errors), 'fout', 'fouten')}, zie "
                            "de lijst bij het bestand", "anchor": "f-file"})
     context = {
         "s": state, "result": result, "errors": errors, "file_errors": file_errors or [],
@@ -294,11 +295,11 @@ async def calculator_submit(request: Request) -> Template:
         except UploadInvalid as exc:
             lines = [f"{e.name[0].upper()}{e.name[1:]}: {e.reason}" for e in exc.errors]
             if exc.total > len(exc.errors):
-                lines.append(f"En nog {exc.total - len(exc.errors)} fout(en).")
+                lines.append(f"En nog {plural(exc.total - len(exc.errors), 'fout', 'fouten')}.")
             return page(state, file_errors=lines, status=400)
         state["upload"] = {"employees": read.employees, "rows": read.rows,
                            "filename": (file.filename or "")[:200]}
-        notice = f"{len(read.employees)} medewerker(s) ingelezen uit {state['upload']['filename']}."
+        notice = f"{plural(len(read.employees), 'medewerker', 'medewerkers')} ingelezen uit {state['upload']['filename']}."
         if read.ignored_columns:
             notice += " Niet gebruikte kolommen: " + ", ".join(read.ignored_columns[:10]) + "."
         if action == "upload":

@@ -66,8 +66,12 @@ def ladder_chart(result: dict) -> LadderChart:
 
     slot = (right - left) / len(thresholds)
     columns = []
+    # Reached is what the engine decided (one tolerance, scoring.rulebook.reaches), not a
+    # second comparison of rounded floats here.
+    order = list(thresholds)
+    top_reached = order.index(quantitative) if quantitative in order else -1
     for i, (rung, pct) in enumerate(thresholds.items()):
-        reached = result["eligible"] and pct <= total + 1e-9
+        reached = result["eligible"] and i <= top_reached
         state = "current" if rung == quantitative else ("reached" if reached else "open")
         top_y = y(pct)
         columns.append(Column(rung, RUNG_LABELS[rung], f"{_dutch(pct)} %",

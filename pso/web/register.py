@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from functools import cache
 from typing import Annotated
@@ -25,17 +26,21 @@ from pso.text_search import fold
 from pso.web.setup import STATUS_LABELS
 
 PAGE_SIZE = 20
+ISO_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RUNGS = {k: v for k, v in RUNG_LABELS.items() if k != "none"}
 Text = Annotated[str | None, Parameter(required=False)]
 
 
 def _day(text: str | None) -> tuple[date | None, str | None]:
     """A date typed by a person (2026-12-31 or 31-12-2026); an error text when unreadable."""
-    if not text:
+    if not text or not text.strip():
         return None, None
+    iso = date_text(text)
     try:
-        return date.fromisoformat(date_text(text)), None
+        return date.fromisoformat(iso), None
     except ValueError:
+        if ISO_SHAPE.match(iso):  # the shape of a date, but not a day of the calendar
+            return None, f"De datum {text.strip()[:20]} bestaat niet."
         return None, "Geen geldige datum; gebruik bijvoorbeeld 31-12-2026."
 
 
@@ -122,7 +127,9 @@ async def verification_page(number: str, db: AsyncSession, on: Text = None) -> T
     except NotFound:
         return Template("web/verify_unknown.html", context={"number": number[:40]},
                         status_code=404)
-    return Template("web/verify.html", context={
+    # A date that cannot be read answers no question: 400 with the error on top, and no
+    # status verdict that could be taken for the status on the day that was asked.
+    return Template("web/verify.html", status_code=400 if on_error else 200, context={
         "c": register.summary(certificate, day or today()), "today": today(),
         "on_text": (on or "")[:20] if on_error else None, "on_error": on_error})
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from certificates.formatting import dutch_date, dutch_decimal, euro, percentage, rung_label
+from certificates.formatting import (
+    dutch_date,
+    dutch_decimal,
+    euro,
+    percentage,
+    plural,
+    rung_label,
+)
+from certificates.resources import templates_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = templates_dir()
 
 STATUS_LABELS = {
     "valid": "Geldig",
@@ -69,6 +76,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
     # Templates ship with the code: no stat() of every template file on every render.
     env.auto_reload = False
     env.filters.update(
+        plural=plural,
         dutch_date=_date,
         decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
         num=_num,

@@ -355,3 +355,43 @@ async def test_verification_page_shows_live_status(client, actors) -> None:
     css = await client.get("/static/web/site.css")
     assert css.status_code == 200
     assert (await client.get("/static/../pso/settings.py")).status_code == 404
+
+
+async def test_only_auditors_take_decisions(client, actors, session_maker) -> None:
+    """ISO/IEC 17065: the certification decision is the certifying body's. Admins manage
+    the service but may not approve; neither may the company or a buyer."""
+    assessment = await draft(client, actors["company"])
+    url = f"/api/v1/assessments/{assessment['id']}"
+    await client.post(f"{url}/submit", headers=actors["company"])
+    for role in ("admin", "company", "procurement"):
+        for outcome in ({"outcome": "approved"}, {"outcome": "rejected", "reason": "Nee."}):
+            response = await client.post(f"{url}/decision", json=outcome, headers=actors[role])
+            assert_problem(response, 403, "forbidden")
+    state = await client.get(url, headers=actors["admin"])
+    assert state.json()["status"] == "submitted" and state.json()["certificates"] == []
+    assert await count_rows(session_maker, "certificates") == 0
+    approved = await client.post(f"{url}/decision", json={"outcome": "approved"},
+                                 headers=actors["auditor"])
+    assert approved.status_code == 200 and approved.json()["certificates"]
+
+
+async def test_revocation_before_validity_wins_over_not_yet_valid(client, actors) -> None:
+    """A certificate revoked before its validFrom reads `revoked` on every later day, also
+    the days before it would have become valid (API, register filter and page)."""
+    start = today() + timedelta(days=30)
+    result = await approve(client, actors, validFrom=start.isoformat())
+    number = result["certificates"][0]["number"]
+    url = f"/api/v1/certificates/{number}"
+    assert (await client.get(url)).json()["status"] == "not_yet_valid"
+    revoked = await client.post(f"{url}/revocation", json={"reason": "Fraude vastgesteld."},
+                                headers=actors["auditor"])
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    for day in (today(), start - timedelta(days=1), start, start + timedelta(days=400)):
+        status = (await client.get(url, params={"on": day.isoformat()})).json()["status"]
+        assert status == "revoked", (day, status)
+    listed = (await client.get("/api/v1/certificates", params={"status": "revoked"})).json()
+    assert [c["number"] for c in listed["items"]] == [number]
+    pending = (await client.get("/api/v1/certificates", params={"status": "not_yet_valid"})).json()
+    assert pending["items"] == []
+    page = await client.get(f"/register/{number}")
+    assert "Ingetrokken" in page.text and "Nog niet geldig" not in page.text

@@ -142,7 +142,6 @@ async def _prepare(session_maker) -> tuple[int, dict[str, int]]:
 async def test_sigkill_while_issuing_and_redeeming_vouchers_leaves_no_half_records(
     database_url, session_maker
 ) -> None:
-    started = time.monotonic()
     scheme_id, proofs = await _prepare(session_maker)
 
     first = _kill_inside(database_url, scheme_id, proofs, ISSUING, random.randint(2, 5))
@@ -168,7 +167,5 @@ async def test_sigkill_while_issuing_and_redeeming_vouchers_leaves_no_half_recor
         fig = (await service.figures(session, [scheme], clock.today()))[scheme_id]
     assert fig.committed <= fig.budget and fig.available < AMOUNT, fig
     assert final["vouchers"] > ROOM  # redemptions gave money back for more vouchers
-    # Every issue and redemption now renders and stores the voucher's PDF (issue 14), about
-    # 0.2 s each on an idle machine: 40 s leaves room for a loaded one, and a lock left by a
-    # killed client would still show (the survivor's 30 s wait above).
-    assert time.monotonic() - started < 40
+    # No wall-clock limit on the whole: each wait above ends on progress (DEADLINE per kill,
+    # 30 s for the survivor), which a slow machine does not break.

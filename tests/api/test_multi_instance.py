@@ -27,6 +27,7 @@ from pso.services import certification, organizations, users
 from tests.certificate_checks import check_certificates_consistent
 from tests.conftest import empty_tables
 from tests.factories import submission
+from tests.requirements import missing
 from tests.servers import _stop, _wait_until_live, free_port, start_server
 
 pytestmark = pytest.mark.anyio
@@ -59,7 +60,7 @@ def pso_serve(database_url: str, workers: int) -> Iterator[str]:
 @pytest.fixture
 async def postgres_url(migrated_urls: dict[str, str]) -> str:
     if "postgres" not in migrated_urls:
-        pytest.skip("no PostgreSQL server answers (set PSO_TEST_POSTGRES_URL)")
+        missing("no PostgreSQL server answers (set PSO_TEST_POSTGRES_URL)")
     await empty_tables(migrated_urls["postgres"])
     return migrated_urls["postgres"]
 

@@ -12,9 +12,11 @@ from pso import ratelimit
 from pso.app import create_app
 from pso.ratelimit import MemoryLimiter, RedisLimiter, is_limited
 from pso.settings import Settings
+from tests.requirements import missing
 
 pytestmark = pytest.mark.anyio
 REDIS_URL = "redis://127.0.0.1:6379/0"
+JSON = {"Content-Type": "application/json"}
 
 
 def redis_answers() -> bool:
@@ -70,9 +72,9 @@ async def test_in_process_limit_answers_429_with_retry_after(migrated_urls) -> N
     async with AsyncTestClient(app=app) as client:
         # Bad input counts too: the limit is about load, not about success.
         for _ in range(2):
-            assert (await client.post("/api/v1/score", content=b"{}")).status_code == 400
+            assert (await client.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
         assert (await client.get("/api/v1/certificates")).status_code == 200
-        assert_rate_limited(await client.post("/api/v1/score", content=b"{}"))
+        assert_rate_limited(await client.post("/api/v1/score", content=b"{}", headers=JSON))
         assert_rate_limited(await client.get("/register"))
         for _ in range(5):  # unlimited routes keep answering
             assert (await client.get("/api/v1/health/live")).status_code == 200
@@ -81,7 +83,7 @@ async def test_in_process_limit_answers_429_with_retry_after(migrated_urls) -> N
 async def test_zero_switches_limits_off(migrated_urls) -> None:
     async with AsyncTestClient(app=create_app(limited_settings(migrated_urls, 0))) as client:
         for _ in range(20):
-            assert (await client.post("/api/v1/score", content=b"{}")).status_code == 400
+            assert (await client.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
 
 
 async def test_memory_limiter_counts_clients_and_windows_apart() -> None:
@@ -94,18 +96,19 @@ async def test_memory_limiter_counts_clients_and_windows_apart() -> None:
     assert (await limiter.hit("a"))[0]
 
 
-@pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379")
 async def test_redis_counts_are_shared_between_instances(migrated_urls, monkeypatch) -> None:
+    if not redis_answers():
+        missing("no Redis on 127.0.0.1:6379")
     prefix = f"pso:test:{uuid.uuid4().hex}"
     monkeypatch.setattr(ratelimit, "DEFAULT_PREFIX", prefix)
     settings = limited_settings(migrated_urls, 3, REDIS_URL)
     try:
         async with AsyncTestClient(app=create_app(settings)) as one, \
                 AsyncTestClient(app=create_app(settings)) as two:
-            assert (await one.post("/api/v1/score", content=b"{}")).status_code == 400
-            assert (await one.post("/api/v1/score", content=b"{}")).status_code == 400
-            assert (await two.post("/api/v1/score", content=b"{}")).status_code == 400
-            assert_rate_limited(await two.post("/api/v1/score", content=b"{}"))
+            assert (await one.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
+            assert (await one.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
+            assert (await two.post("/api/v1/score", content=b"{}", headers=JSON)).status_code == 400
+            assert_rate_limited(await two.post("/api/v1/score", content=b"{}", headers=JSON))
             assert_rate_limited(await one.get("/api/v1/certificates"))
     finally:
         import redis.asyncio as redis
@@ -123,3 +126,89 @@ async def test_redis_down_falls_back_to_counting_per_process() -> None:
         assert [(await limiter.hit("c"))[0] for _ in range(3)] == [True, True, False]
     finally:
         await limiter.close()
+
+
+def test_doubled_and_trailing_slashes_are_the_same_route() -> None:
+    # The router collapses `//` and drops a trailing `/`; the limiter must see the same path.
+    for path in ("/api/v1//score", "/api//v1/score", "//api/v1/score", "/api/v1/score/",
+                 "/api/v1///score//"):
+        assert is_limited("POST", path), path
+    assert is_limited("GET", "/api/v1//certificates")
+    assert is_limited("GET", "/api//v1/certificates/PSO-2026-000001/pdf")
+    assert is_limited("GET", "//register")
+    assert not is_limited("GET", "/api/v1//health/live")
+
+
+async def test_doubled_slashes_do_not_escape_the_limit(migrated_urls) -> None:
+    app = create_app(limited_settings(migrated_urls, 3))
+    async with AsyncTestClient(app=app) as client:
+        headers = {"Content-Type": "application/json"}
+        for path in ("/api/v1//score", "/api//v1/score", "/api/v1/score/"):
+            # Each variant reaches the score handler (400: empty submission) ...
+            assert (await client.post(path, content=b"{}", headers=headers)).status_code == 400
+        # ... and counts against the same client's limit.
+        assert_rate_limited(await client.post("/api/v1//score", content=b"{}", headers=headers))
+        assert_rate_limited(await client.get("/api/v1//certificates"))
+
+
+def _score_statuses(base_url: str, forwarded_for: list[str]) -> list[int]:
+    import httpx
+
+    return [
+        httpx.post(f"{base_url}/api/v1/score", json={},
+                   headers={"X-Forwarded-For": address}, timeout=10).status_code
+        for address in forwarded_for
+    ]
+
+
+def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(tmp_path) -> None:
+    """`pso serve` on loopback: a client that sends X-Forwarded-For does not get a new key
+    per request (uvicorn's own default would trust it from 127.0.0.1)."""
+    from tests.servers import pso_serve, start_server
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'proxy.sqlite3'}"
+    addresses = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"]
+    env = {"PSO_RATE_LIMIT": "2"}
+    with start_server(url, env, command=pso_serve("--no-demo")) as base_url:
+        assert _score_statuses(base_url, addresses) == [400, 400, 429, 429]
+    # Trusted: the proxy's forwarded address is the client, each with its own count.
+    env["PSO_TRUSTED_PROXIES"] = "127.0.0.1, ::1"
+    with start_server(url, env, command=pso_serve("--no-demo")) as base_url:
+        assert _score_statuses(base_url, addresses) == [400, 400, 400, 400]
+        assert _score_statuses(base_url, ["198.51.100.7"] * 3) == [400, 400, 429]
+
+
+def test_forwarded_client_takes_the_nearest_untrusted_hop() -> None:
+    from pso.proxy import forwarded_client, parse_trusted
+
+    trusted = parse_trusted("10.0.0.0/8, 127.0.0.1")
+
+    def scope(peer: str, xff: str | None, proto: str | None = None) -> dict:
+        headers = [(b"x-forwarded-for", xff.encode())] if xff is not None else []
+        if proto:
+            headers.append((b"x-forwarded-proto", proto.encode()))
+        return {"type": "http", "client": (peer, 5000), "scheme": "http", "headers": headers}
+
+    # Not from a trusted proxy: headers ignored.
+    assert forwarded_client(scope("198.51.100.9", "1.2.3.4"), trusted) is None
+    assert forwarded_client(scope("198.51.100.9", "1.2.3.4"), ()) is None
+    # The client cannot prepend a fake hop: the right-most untrusted address wins.
+    assert forwarded_client(scope("127.0.0.1", "6.6.6.6, 1.2.3.4, 10.1.2.3"), trusted) == (
+        "1.2.3.4", "http")
+    assert forwarded_client(scope("10.0.0.5", "1.2.3.4", "https"), trusted) == (
+        "1.2.3.4", "https")
+    # Garbage in the header: stop at the last address we can vouch for.
+    assert forwarded_client(scope("127.0.0.1", "not-an-ip"), trusted) == ("127.0.0.1", "http")
+    assert forwarded_client(scope("127.0.0.1", None), trusted) == ("127.0.0.1", "http")
+    with pytest.raises(ValueError):
+        parse_trusted("10.0.0.0/8, nonsense")
+
+
+def test_trusted_proxies_setting_is_checked() -> None:
+    from pso.settings import SettingsError
+
+    assert Settings.from_env({}).trusted_proxies == ()
+    assert Settings.from_env({"PSO_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16"}
+                             ).trusted_proxies == ("10.0.0.5", "192.168.0.0/16")
+    with pytest.raises(SettingsError):
+        Settings.from_env({"PSO_TRUSTED_PROXIES": "proxy.example"})

@@ -64,12 +64,20 @@ async def test_hand_computed_result(client) -> None:
     assert isinstance(result["explanation"], list) and "trede 3" in " ".join(result["explanation"])
 
 
-async def test_public_and_nothing_stored(client) -> None:
+async def test_public_and_nothing_stored(client, session_maker) -> None:
+    from pso.db.models import Base
+    from tests.conftest import count_rows
+
     # no Authorization header needed; two identical requests give identical answers
     first = await client.post(URL, json=body([wajong("A")]))
     second = await client.post(URL, json=body([wajong("A")]))
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
+    assert first.json()["employees"][0]["reference"] == "A" and first.json()["rung"] != "none"
+    assert "set-cookie" not in first.headers
+    # Nothing stored: every table is as empty as before (the audit log included).
+    for table in Base.metadata.sorted_tables:
+        assert await count_rows(session_maker, table.name) == 0, table.name
 
 
 async def test_every_violation_in_one_problem(client) -> None:
@@ -131,7 +139,7 @@ async def test_hostile_bodies_get_a_400(client, raw: bytes) -> None:
 
 async def test_body_over_the_size_limit_is_413(client) -> None:
     raw = b'{"x": "' + b"a" * (6 * 1024 * 1024) + b'"}'
-    assert_problem(await client.post(URL, content=raw), 413)
+    assert_problem(await client.post(URL, content=raw, headers={"content-type": "application/json"}), 413)
 
 
 async def test_large_submission_is_scored_off_the_event_loop(client) -> None:

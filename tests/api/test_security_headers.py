@@ -55,7 +55,9 @@ async def test_headers_on_every_kind_of_response(sqlite_client) -> None:
     responses = [
         await sqlite_client.get("/api/v1/health/live"),  # JSON
         await sqlite_client.get("/api/v1/openapi.json"),
-        await sqlite_client.post("/api/v1/score", content=b"{"),  # problem details 400
+        await sqlite_client.post("/api/v1/score", content=b"{",  # problem details 400
+                                headers={"Content-Type": "application/json"}),
+        await sqlite_client.post("/api/v1/score", content=b"{}"),  # 415
         await sqlite_client.get("/api/v1/nope"),  # router 404
         await sqlite_client.delete("/api/v1/health/live"),  # 405
         await sqlite_client.get("/api/v1/audit-events"),  # 401

@@ -629,3 +629,37 @@ async def test_demo_scheme_has_every_status(tmp_path) -> None:
         assert max(date.fromisoformat(v["issuedOn"]) for v in vouchers) <= clock.today()
         assert timedelta(0) < clock.today() - date.fromisoformat(
             next(v for v in vouchers if v["status"] == "expired")["expiresOn"])
+
+
+async def test_a_voucher_holds_its_budget_through_its_last_valid_day(client, actors, day) -> None:
+    sid = (await create_scheme(client, actors))["id"]
+    voucher = await issued(client, actors["municipality"], sid, A)
+    last = date.fromisoformat(voucher["expiresOn"])
+    day.set(last)  # still valid today: the amount stays reserved
+    got = await client.get(f"/api/v1/vouchers/{voucher['code']}", headers=actors["municipality"])
+    assert got.json()["status"] == "issued"
+    assert await figures(client, actors, sid) == {
+        "committed": "1500.00", "redeemed": "0.00", "available": "3000.00",
+        "n_issued": 1, "n_redeemed": 0, "n_cancelled": 0, "n_expired": 0,
+    }
+    day.set(last + timedelta(days=1))  # expired: the money is available again
+    assert await figures(client, actors, sid) == {
+        "committed": "0.00", "redeemed": "0.00", "available": "4500.00",
+        "n_issued": 0, "n_redeemed": 0, "n_cancelled": 0, "n_expired": 1,
+    }
+
+
+async def test_admins_do_not_act_for_municipalities(client, actors) -> None:
+    """Admins see everything, but issuing, redeeming, cancelling and creating schemes
+    belong to a municipality (or company, or auditor): admin is refused like any other role."""
+    admin = actors["admin"]
+    assert_problem(await client.post("/api/v1/voucher-schemes", json=SCHEME, headers=admin),
+                   403, "forbidden")
+    sid = (await create_scheme(client, actors))["id"]
+    assert_problem(await issue(client, admin, sid, A), 403, "forbidden")
+    voucher = await issued(client, actors["municipality"], sid, A)
+    url = f"/api/v1/vouchers/{voucher['code']}"
+    assert_problem(await client.post(f"{url}/redemption", json={"invoiceAmount": "100"},
+                                     headers=admin), 403, "forbidden")
+    assert_problem(await client.post(f"{url}/cancellation", headers=admin), 403, "forbidden")
+    assert (await client.get(url, headers=actors["municipality"])).json()["status"] == "issued"

@@ -23,14 +23,24 @@ from pso.db.migrate import upgrade
 from pso.db.setup import add_account, add_user
 from pso.settings import Settings
 from tests.factories import organization, submission
+from tests.requirements import in_ci
 from tests.servers import ROOT, start_server
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
+# CI (PSO_REQUIRE_BROWSER=1 or CI=true): a missing browser or Playwright is a failure, so
+# check that before anything could skip the module.
+REQUIRED = os.environ.get("PSO_REQUIRE_BROWSER") == "1" or in_ci()
 CHROMIUM = os.environ.get("PSO_CHROMIUM", "/usr/bin/chromium")
+try:
+    import playwright.sync_api as playwright_api
+except ImportError as exc:
+    if REQUIRED:
+        raise RuntimeError(f"the browser tests are required but Playwright is missing: {exc}"
+                           ) from exc
+    pytest.skip(f"Playwright is not installed ({exc})", allow_module_level=True)
 if not shutil.which(CHROMIUM):
-    if os.environ.get("PSO_REQUIRE_BROWSER") == "1":  # CI: a missing browser is a failure
-        raise RuntimeError(f"PSO_REQUIRE_BROWSER=1 but there is no chromium at {CHROMIUM}")
+    if REQUIRED:
+        raise RuntimeError(f"the browser tests are required but there is no chromium at "
+                           f"{CHROMIUM}")
     pytest.skip(f"no chromium at {CHROMIUM} (scripts/system-deps.sh installs it)",
                 allow_module_level=True)
 

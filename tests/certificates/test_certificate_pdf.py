@@ -38,6 +38,7 @@ def test_certificate_content(ladder_pdf):
         "Trede 2",
         "15 januari 2026",
         "14 januari 2028",
+        "Normversie",  # the same word as the verification page (not "Rekenregels")
         "pso-2.1",
         "Certificerende Instelling Voorbeeld B.V.",
         "Prestatieladder Socialer Ondernemen",
@@ -46,6 +47,7 @@ def test_certificate_content(ladder_pdf):
     assert squash(URL) in squash(text)  # visible URL
     assert URL in link_uris(reader)  # clickable link annotation
     assert "30+" not in text
+    assert "Rekenregels" not in text
 
 
 def test_pdf_metadata_is_pdfa_dutch(ladder_pdf):

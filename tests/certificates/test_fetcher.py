@@ -93,9 +93,12 @@ def test_default_stylesheets_follow_template_name():
         "base.css",
         "certificate.css",
     ]
-    assert eng.default_stylesheets("vouchers/voucher.html") == ["base.css"] or (
-        (ASSETS_DIR / "css" / "voucher.css").exists()
-    )
+    assert (ASSETS_DIR / "css" / "voucher.css").is_file()
+    assert eng.default_stylesheets("vouchers/voucher.html") == ["base.css", "voucher.css"]
+    # No stylesheet of its own: base.css only (not base.css twice for pdf/base.html).
+    assert not (ASSETS_DIR / "css" / "evaluation.css").exists()
+    assert eng.default_stylesheets("procurement/evaluation.html") == ["base.css"]
+    assert eng.default_stylesheets("pdf/base.html") == ["base.css"]
     with pytest.raises(ValueError):
         eng.stylesheet("../fonts/LICENSE")
 

@@ -73,6 +73,10 @@ CERT = {"valid_from": D(2026, 1, 15), "valid_until": D(2028, 1, 14)}
             {"revoked_on": D(2026, 7, 1), "superseded_from": D(2026, 7, 15)},
             "revoked",
         ),
+        # revoked before it ever became valid: revoked, not "not yet valid"
+        (D(2026, 1, 10), {"revoked_on": D(2026, 1, 5)}, "revoked"),
+        (D(2026, 1, 14), {"revoked_on": D(2026, 1, 14)}, "revoked"),
+        (D(2026, 1, 4), {"revoked_on": D(2026, 1, 5)}, "not_yet_valid"),
         # suspension: start inclusive, reinstatement day valid again
         (D(2026, 2, 28), {"suspensions": [Suspension(D(2026, 3, 1), D(2026, 4, 1))]}, "valid"),
         (D(2026, 3, 1), {"suspensions": [Suspension(D(2026, 3, 1), D(2026, 4, 1))]}, "suspended"),

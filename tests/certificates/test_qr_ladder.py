@@ -4,8 +4,9 @@ import pytest
 import segno
 
 from certificates.certificate import certificate_context
-from certificates.ladder import RUNGS, ladder_svg, rung_index
+from certificates.ladder import HIGHLIGHT, RUNGS, ladder_svg, rung_index
 from certificates.qr import qr_svg
+from tests.requirements import missing, require_module
 
 from .conftest import make_data
 
@@ -47,8 +48,8 @@ def test_qr_encodes_the_url():
 
 
 def test_qr_decodes_with_a_real_decoder():
-    zxingcpp = pytest.importorskip("zxingcpp")  # optional: not a project dependency
-    np = pytest.importorskip("numpy")
+    zxingcpp = require_module("zxingcpp")
+    np = require_module("numpy")
     matrix = svg_to_matrix(qr_svg(URL))
     image = np.kron(1 - np.array(matrix, dtype=np.uint8), np.ones((8, 8), np.uint8)) * 255
     assert zxingcpp.read_barcode(image).text == URL
@@ -64,7 +65,7 @@ def test_certificate_qr_points_to_register():
 def test_ladder_highlights_reached_rung(rung):
     svg = ladder_svg(rung)
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert svg.count("#e67e00") == 2  # the reached step and its label badge
+    assert svg.count(HIGHLIGHT) == 2  # the reached step and its label badge
     labels = re.findall(r'font-weight="bold"[^>]*>([^<]+)</text>', svg)
     assert labels == [
         {"aspirant": "Aspirant", "basistrede": "Basistrede"}.get(rung, f"Trede {rung[-1]}")
@@ -89,10 +90,10 @@ def test_qr_on_rendered_pdf_decodes(tmp_path):
 
     from certificates.certificate import render_certificate
 
-    zxingcpp = pytest.importorskip("zxingcpp")
-    np = pytest.importorskip("numpy")
+    zxingcpp = require_module("zxingcpp")
+    np = require_module("numpy")
     if not shutil.which("pdftoppm"):
-        pytest.skip("pdftoppm not installed")
+        missing("pdftoppm is not installed (poppler-utils, scripts/system-deps.sh)")
     (tmp_path / "c.pdf").write_bytes(render_certificate(make_data()))
     subprocess.run(
         ["pdftoppm", "-r", "150", "-gray", str(tmp_path / "c.pdf"), str(tmp_path / "p")],
@@ -115,3 +116,31 @@ def test_pso_1_8_ladder_has_no_basistrede() -> None:
     assert "Basistrede" in new and new.count("<rect") == 2 + 5 + 1
     with pytest.raises(ValueError):
         ladder_svg("basistrede", rulebook="pso-1.8")
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_certificate_colours_reach_wcag_aa() -> None:
+    """The white rung label on the highlight (16 px, small text) needs 4.5:1; so does the
+    rung name printed in the highlight colour on white and on the pale note background."""
+    import re as regex
+
+    from certificates.ladder import HIGHLIGHT
+    from certificates.resources import templates_dir
+
+    assert contrast(HIGHLIGHT, "#ffffff") >= 4.5
+    svg = ladder_svg("trede2")
+    assert f'fill="{HIGHLIGHT}"' in svg and 'fill="#fff"' in svg
+    css = (templates_dir() / "assets" / "css" / "certificate.css").read_text()
+    for colour in regex.findall(r"(?<!background: )color: (#[0-9a-fA-F]{6})", css):
+        assert contrast(colour, "#ffffff") >= 4.5, colour
+    assert contrast(HIGHLIGHT, "#fdf3e6") >= 4.5

@@ -171,8 +171,7 @@ def test_next_rung_null_when_out_of_reach():
                            threshold=lambda rung, size: 100,
                            float_norms=([2.0, 105.0], {"trede1": [100.0, 100.0]}))
     from decimal import Decimal
-    assert additional_fte(Decimal(0), Decimal(0), Decimal(10), fake, "trede1",
-                          Decimal("1e-12")) is None
+    assert additional_fte(Decimal(0), Decimal(0), Decimal(10), fake, "trede1") is None
 
 
 # Independent oracle in exact fractions, for brute force on small cases.

@@ -1,4 +1,5 @@
 """Input validation (spec §2.1): every violation reported at once, hostile input handled."""
+import copy
 import json
 import time
 
@@ -100,10 +101,17 @@ def test_rejected(what, mutate, name):
 
 def test_valid_not_bsn():
     # 9 digits failing the 11-test is a fine reference; short numbers are not BSNs either
-    for ref in ("111222334", "12", "000000000", "EMP-0001"):
+    for ref in ("111222334", "12", "000000000", "EMP-0001", "111 222 334"):
         data = valid()
         data["employees"][0]["reference"] = ref
-        parse_submission(data)
+        assert parse_submission(data).employees[0].reference == ref  # kept exactly
+    # The same digits passing the 11-test are refused, also with spaces or dots.
+    for ref in ("111222333", "111 222 333", "111.222.333"):
+        data = valid()
+        data["employees"][0]["reference"] = ref
+        with pytest.raises(SubmissionInvalid) as caught:
+            parse_submission(data)
+        assert [e["name"] for e in caught.value.errors] == ["employees[0].reference"]
 
 
 def test_every_violation_at_once():
@@ -141,7 +149,16 @@ def test_limits_are_inclusive():
     data = valid(total="10000")
     data["employees"] = [emp(f"E{i}", hours="1") for i in range(10_000)]
     data["purchases"] = [purchase(invoice="1")] * 1_000
-    parse_submission(data)
+    sub = parse_submission(data)
+    assert len(sub.employees) == 10_000 and len(sub.purchases) == 1_000
+    assert sub.employees[-1].reference == "E9999"
+    # One more of either is refused, naming the list.
+    for key, extra in (("employees", emp("E10000", hours="1")), ("purchases", purchase())):
+        over = copy.deepcopy(data)
+        over[key].append(extra)
+        with pytest.raises(SubmissionInvalid) as caught:
+            parse_submission(over)
+        assert [e["name"] for e in caught.value.errors] == [key]
 
 
 def test_numbers_as_strings_and_numbers_are_exact():

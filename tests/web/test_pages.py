@@ -101,7 +101,7 @@ async def test_uploaded_list_is_carried_and_scored(client) -> None:
         form[key] = ""
     page = await client.post("/rekentool", data=form,
                              files={"file": ("lijst.csv", csv.encode(), "text/csv")})
-    assert page.status_code == 200 and "2 medewerker(s) ingelezen" in page.text
+    assert page.status_code == 200 and "2 medewerkers ingelezen" in page.text
     carried = re.search(r'name="upload" value="([^"]+)"', page.text).group(1)
     import html
 
@@ -126,7 +126,7 @@ async def test_register_search_filters_and_pages(client, actors, monkeypatch) ->
     page = await client.get("/register", params={"q": KVK, "page": "2"})
     assert "Pagina 2 van 2" in page.text and 'rel="prev"' in page.text
     verify = await client.get(f"/register/{first}", params={"on": "31-02-2026"})
-    assert verify.status_code == 200 and "Geen geldige datum" in verify.text
+    assert verify.status_code == 400 and "bestaat niet" in verify.text
     verify = await client.get(f"/register/{first}")
     assert "Ingetrokken" in verify.text and "Reden: Fout" in verify.text
     no_inline_code(verify.text)
@@ -251,3 +251,56 @@ async def test_session_cookie_is_secure_over_https(settings) -> None:
     async with AsyncTestClient(app=create_app(settings), base_url="https://pso.test") as https:
         page = await https.get("/inloggen")
     assert "secure" in page.headers["set-cookie"].lower()
+
+
+async def test_verification_page_refuses_dates_that_do_not_exist(client, make_token) -> None:
+    from tests.factories import issue_certificate
+
+    number = await issue_certificate(client, make_token)
+    for on, says in (("31-02-2026", "De datum 31-02-2026 bestaat niet."),
+                     ("2026-13-01", "De datum 2026-13-01 bestaat niet."),
+                     ("morgen", "Geen geldige datum"), ("2026-02-30x", "Geen geldige datum")):
+        page = await client.get(f"/register/{number}", params={"on": on})
+        assert page.status_code == 400, on
+        assert says in page.text, on
+        # No verdict that could be read as the status on the day that was asked.
+        assert 'class="verdict-label"' not in page.text and "Status vandaag" not in page.text
+        assert 'role="alert"' in page.text
+    good = await client.get(f"/register/{number}", params={"on": "28-02-2026"})
+    assert good.status_code == 200 and "Status op 28 februari 2026" in good.text
+    api = await client.get(f"/api/v1/certificates/{number}", params={"on": "2026-02-31"})
+    assert api.status_code == 400
+    assert api.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_singular_and_plural_and_no_internal_state_names(client, make_token) -> None:
+    from scoring import parse_submission, score
+    from tests.factories import submission
+
+    one = submission(1)
+    one["purchases"] = [{"supplierName": "SW Noord", "supplierKvk": "12345678",
+                         "supplierKind": "sw_company", "invoiceAmount": "100",
+                         "supplierTurnover": "1000", "supplierFte": "10",
+                         "supplierDirectPct": "50"}]
+    text = " ".join(score(parse_submission(one))["explanation"])
+    assert "bij 1 leverancier:" in text and "(s)" not in text
+    two = {**one, "purchases": one["purchases"] * 2}
+    assert "bij 2 leveranciers:" in " ".join(score(parse_submission(two))["explanation"])
+    from pso.messages import dutch
+
+    assert dutch("String should have at least 3 characters") == "Minstens 3 tekens."
+    assert dutch("List should have at least 1 item after validation, not 0") == \
+        "Geef er minstens één op."
+    # A wrong-state conflict names the state in Dutch, never `draft` or `submitted`.
+    company, admin = await make_token("company", kvk="12345678"), await make_token("admin")
+    await client.post("/api/v1/organizations", headers=admin, json={
+        "kvk": "12345678", "name": "Bakkerij", "municipalityCode": "GM0200", "kind": "company"})
+    created = await client.post("/api/v1/organizations/12345678/assessments",
+                                json={"submission": submission(1)}, headers=company)
+    url = f"/api/v1/assessments/{created.json()['id']}"
+    await client.post(f"{url}/submit", headers=company)
+    again = await client.post(f"{url}/submit", headers=company)
+    assert again.status_code == 409
+    detail = again.json()["detail"]
+    assert "ingediend" in detail and "concept" in detail, detail
+    assert "draft" not in detail and "submitted" not in detail
