@@ -363,12 +363,13 @@ async def test_only_auditors_take_decisions(client, actors, session_maker) -> No
     assessment = await draft(client, actors["company"])
     url = f"/api/v1/assessments/{assessment['id']}"
     await client.post(f"{url}/submit", headers=actors["company"])
+    await take(client, actors, assessment["id"])
     for role in ("admin", "company", "procurement"):
         for outcome in ({"outcome": "approved"}, {"outcome": "rejected", "reason": "Nee."}):
             response = await client.post(f"{url}/decision", json=outcome, headers=actors[role])
             assert_problem(response, 403, "forbidden")
     state = await client.get(url, headers=actors["admin"])
-    assert state.json()["status"] == "submitted" and state.json()["certificates"] == []
+    assert state.json()["status"] == "in_review" and state.json()["certificates"] == []
     assert await count_rows(session_maker, "certificates") == 0
     approved = await client.post(f"{url}/decision", json={"outcome": "approved"},
                                  headers=actors["auditor"])
