@@ -32,7 +32,7 @@ def organization(kvk: str, name: str | None = None, code: str = "GM0363") -> dic
 
 async def issue_certificate(client: Any, make_token: Any, kvk: str = "11223344",
                             staff: int = 2, **decision: Any) -> str:
-    """Register an organisation, apply, submit and approve over the API; returns the number
+    """Register an organisation, apply, submit, review and approve over the API; returns the number
     of the ladder certificate."""
     admin, company = await make_token("admin"), await make_token("company", kvk=kvk)
     auditor = await make_token("auditor")
@@ -43,6 +43,10 @@ async def issue_certificate(client: Any, make_token: Any, kvk: str = "11223344",
     assert response.status_code == 201, response.text
     assessment_id = response.json()["id"]
     response = await client.post(f"/api/v1/assessments/{assessment_id}/submit", headers=company)
+    assert response.status_code == 200, response.text
+    # Reviewed by one auditor, decided by another (SPEC §7.3).
+    reviewer = await make_token("auditor")
+    response = await client.post(f"/api/v1/assessments/{assessment_id}/review", headers=reviewer)
     assert response.status_code == 200, response.text
     response = await client.post(f"/api/v1/assessments/{assessment_id}/decision",
                                  json={"outcome": "approved", **decision}, headers=auditor)

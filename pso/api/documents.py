@@ -62,7 +62,8 @@ class DocumentController(Controller):
     dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
 
     @post(guards=[require_roles("company", "admin")], summary="Bewijsstuk toevoegen",
-          before_request=_multipart_only, request_max_body_size=service.MAX_BYTES + 512 * 1024)
+          before_request=_multipart_only, opt={"body_media": "multipart/form-data"},
+          request_max_body_size=service.MAX_BYTES + 512 * 1024)
     async def upload(
         self, assessment_id: Id, db: AsyncSession, actor: Actor,
         data: Annotated[DocumentFile, Body(media_type=RequestEncodingType.MULTI_PART)],
