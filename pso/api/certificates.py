@@ -30,9 +30,12 @@ Rung = Literal["aspirant", "basistrede", "trede1", "trede2", "trede3"]
 Status = Literal["valid", "expired", "suspended", "revoked", "superseded", "not_yet_valid"]
 
 
-class OrganizationRef(ApiModel):
+class SubsidiaryRef(ApiModel):
     kvk: str
     name: str
+
+
+class OrganizationRef(SubsidiaryRef):
     municipality_code: str | None = Field(default=None, description="CBS-gemeentecode, GMnnnn")
     municipality: str | None = Field(default=None, description="Plaats: naam van de gemeente")
 
@@ -46,7 +49,7 @@ class CertificateOut(ApiModel):
     valid_from: date
     valid_until: date
     organization: OrganizationRef = Field(description="De hoofdaanvrager")
-    subsidiaries: list[OrganizationRef] = Field(
+    subsidiaries: list[SubsidiaryRef] = Field(
         default_factory=list,
         description="Dochterondernemingen die het certificaat dekt (ook op het PDF)")
     rulebook: str
