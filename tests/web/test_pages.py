@@ -301,3 +301,42 @@ async def test_singular_and_plural_and_no_internal_state_names(client, make_toke
     detail = again.json()["detail"]
     assert "ingediend" in detail and "concept" in detail, detail
     assert "draft" not in detail and "submitted" not in detail
+
+
+def heading_levels(html: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+
+
+def assert_headings_in_order(html: str, where: str) -> None:
+    """One h1 first; each next heading at most one level deeper (no h1 -> h3 jumps)."""
+    levels = heading_levels(html)
+    assert levels and levels[0] == 1 and levels.count(1) == 1, (where, levels)
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, (where, levels)
+
+
+async def test_headings_are_in_order_on_every_page(client, make_token) -> None:
+    from tests.factories import issue_certificate
+
+    number = await issue_certificate(client, make_token)
+    pages = {url: await client.get(url) for url in (
+        "/", "/rekentool", "/register", f"/register/{number}", "/register/PSO-2026-999999",
+        f"/register/{number}?on=31-02-2026", "/aanbesteding", "/gemeente")}
+    pages["/nope"] = await client.get("/nope", headers={"Accept": "text/html"})
+    pages["/rekentool (uitkomst)"] = await client.post("/rekentool", data={
+        "period.start": "2024-01-01", "period.end": "2024-12-31", "totalFte": "1,5",
+        "quality.suitableWork": "on", "action": "calculate"})
+    pages["/aanbesteding (uitkomst)"] = await client.post("/aanbesteding", data={
+        "deadline": "2026-12-01", "policy.mode": "percentage", "policy.values.trede1": "5",
+        "bids-0-bidder": "Bouw", "bids[0].bidder": "Bouw", "bids[0].kvk": "12345678",
+        "bids[0].price": "1000", "action": "evaluate"})
+    for where, page in pages.items():
+        assert_headings_in_order(page.text, where)
+
+
+async def test_policy_fields_show_their_unit(client) -> None:
+    page = (await client.get("/aanbesteding")).text
+    field = page[page.index('for="f-policy-values-trede2"'):]
+    label = field[:field.index("</label>")]
+    assert 'class="unit unit-pct"' in label and "%" in label
+    assert 'class="unit unit-eur"' in label and "€" in label
