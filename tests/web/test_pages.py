@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 
@@ -311,7 +312,7 @@ def assert_headings_in_order(html: str, where: str) -> None:
     """One h1 first; each next heading at most one level deeper (no h1 -> h3 jumps)."""
     levels = heading_levels(html)
     assert levels and levels[0] == 1 and levels.count(1) == 1, (where, levels)
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, (where, levels)
 
 
@@ -340,3 +341,16 @@ async def test_policy_fields_show_their_unit(client) -> None:
     label = field[:field.index("</label>")]
     assert 'class="unit unit-pct"' in label and "%" in label
     assert 'class="unit unit-eur"' in label and "€" in label
+
+
+async def test_an_ineligible_result_leads_with_the_reason(client) -> None:
+    page = await client.post("/rekentool", data={
+        "period.start": "2024-01-01", "period.end": "2024-12-31", "totalFte": "1,5",
+        "quality.suitableWork": "on", "quality.integration": "on",
+        "quality.development": "on", "quality.guidance": "on", "action": "calculate"})
+    assert page.status_code == 200, page.text
+    result = page.text[page.text.index('id="uitslag"'):]
+    reason = result.index("minimaal 2 FTE")
+    assert "Geen trede mogelijk" in result[:reason]
+    assert "ladder-chart" not in result  # no chart of norms it cannot reach
+    assert result.index("Geen trede mogelijk") < result.index("Totale bijdrage")
