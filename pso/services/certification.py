@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select, update
@@ -134,9 +134,10 @@ async def next_number(session: AsyncSession, year: int) -> str:
 
 
 async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, kind: str,
-                 rung: str, valid_from: date, issuer: str, public_url: str) -> Certificate:
+                 rung: str, valid_from: date, issuer: str, public_url: str,
+                 issued_on: date | None = None) -> Certificate:
     org: Organization = assessment.organization
-    issued_on = today()
+    issued_on = issued_on or today()
     number = await next_number(session, issued_on.year)
     until = validity_end(valid_from)
     data = CertificateData(
@@ -158,6 +159,8 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
         number=number, kind=kind, rung=rung, organization=org, assessment=assessment,
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
         pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_at=datetime.combine(issued_on, time(12), tzinfo=UTC) if issued_on != today()
+        else utcnow(),
     )
     session.add(certificate)
     await session.flush()
@@ -178,7 +181,10 @@ async def decide(
     valid_from: date | None,
     issuer: str,
     public_url: str,
+    issued_on: date | None = None,
 ) -> Assessment:
+    """`issued_on` (default today) lets the demo data tell a past approval consistently:
+    a certificate valid from three years ago was also issued then, not today."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
     _require_status(assessment, SUBMITTED)
     assessment.decided_at, assessment.decided_by = utcnow(), actor.name
@@ -199,10 +205,10 @@ async def decide(
                  {"rung": result["rung"], "corrected": assessment.corrected, "reason": reason})
     if result["rung"] != "none":
         await _issue(session, actor, assessment, "ladder", result["rung"], start, issuer,
-                     public_url)
+                     public_url, issued_on)
     if result["pso30Plus"]["qualifies"]:
         await _issue(session, actor, assessment, "pso30plus", result["rung"], start, issuer,
-                     public_url)
+                     public_url, issued_on)
     await session.refresh(assessment, ["certificates"])
     return assessment
 
