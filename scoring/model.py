@@ -197,7 +197,7 @@ def employee_problems(position: Any, start: date | None, end: date | None,
     if start is not None and end is not None and end < start:
         problems.append(("employmentEnd", "einde dienstverband ligt vóór het begin"))
     if position == "vso_pro" and school_left_on is None:
-        problems.append(("schoolLeftOn", "verplicht bij uitgangspositie vso_pro"))
+        problems.append(("schoolLeftOn", "verplicht bij uitgangspositie VSO/PrO-schoolverlater"))
     return problems
 
 

@@ -92,7 +92,8 @@ def test_engine_rules_apply_to_rows() -> None:
     assert any(r == 3 and c == "uitgangspositie" and "onbekende waarde" in why
                for r, c, why in found)
     assert (4, "referentie", "is verplicht") in found
-    assert (4, "school verlaten op", "verplicht bij uitgangspositie vso_pro") in found
+    assert (4, "school verlaten op",
+            "verplicht bij uitgangspositie VSO/PrO-schoolverlater") in found
 
 
 def test_missing_and_duplicate_columns() -> None:
