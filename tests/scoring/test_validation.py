@@ -251,3 +251,13 @@ def test_reasons_name_no_internal_ids():
             continue  # the API's own value list (forms offer Dutch choices instead)
         assert not re.search(r"\b[a-z]+[A-Z]\w*\b", reason), reason  # camelCase field names
         assert not any(re.search(rf"\b{i}\b", reason) for i in ids if "_" in i), reason
+
+
+def test_bounds_in_reasons_are_in_dutch_notation():
+    data = valid(total="20000000")
+    data["employees"][0]["hoursPerWeek"] = "0"
+    with pytest.raises(SubmissionInvalid) as caught:
+        parse_submission(data)
+    reasons = {e["name"]: e["reason"] for e in caught.value.errors}
+    assert reasons["totalFte"] == "moet groter dan 0 en hoogstens 10.000.000 zijn"
+    assert reasons["employees[0].hoursPerWeek"] == "moet groter dan 0 en hoogstens 80 zijn"
