@@ -226,6 +226,7 @@ def test_tender_calculation(page, site) -> None:
     assert "Groen & Schoon Hoveniers" in first.inner_text()
     assert "€ 95.000,00" in first.inner_text()  # trede 2: 5 % off 100.000
     assert "ingetrokken" in page.inner_text("table.ranking")
+    assert_fits(page, "table.ranking")
     shoot(page, "aanbesteding-rangorde")
     with page.expect_download() as download:
         page.click("button[value=csv]")
@@ -249,6 +250,7 @@ def test_municipality_logs_in_and_issues_a_voucher(page, site) -> None:
     assert "uitgegeven aan Groen & Schoon Hoveniers" in page.inner_text(".notice")
     assert "Uitgegeven" in page.inner_text("table.vouchers")
     assert "Gereserveerd (open vouchers): € 1.500,00" in page.inner_text(".legend")
+    assert_fits(page, "table.vouchers")  # the action column is not cut off at 1280 px
     shoot(page, "gemeente-voucher-uitgegeven")
     submit(page, "text=Uitloggen")
     assert page.locator("#token").is_visible()
