@@ -354,3 +354,19 @@ async def test_an_ineligible_result_leads_with_the_reason(client) -> None:
     assert "Geen trede mogelijk" in result[:reason]
     assert "ladder-chart" not in result  # no chart of norms it cannot reach
     assert result.index("Geen trede mogelijk") < result.index("Totale bijdrage")
+
+
+async def test_error_summary_lists_errors_in_page_order(client) -> None:
+    """Rule errors (a duplicate KvK) are found after field errors (a bad price further
+    down); the summary still reads top to bottom like the form."""
+    page = await client.post("/aanbesteding", data={
+        "deadline": "2026-12-01", "policy.mode": "percentage", "policy.values.trede1": "5",
+        "bids[0].bidder": "Alfa", "bids[0].kvk": "12345678", "bids[0].price": "1000",
+        "bids[1].bidder": "Bravo", "bids[1].kvk": "12345678", "bids[1].price": "1000",
+        "bids[2].bidder": "Charlie", "bids[2].kvk": "87654321", "bids[2].price": "veel",
+        "action": "evaluate"})
+    assert page.status_code == 400, page.status_code
+    summary = page.text[page.text.index('class="error-summary"'):]
+    summary = summary[:summary.index("</ul>")]
+    links = re.findall(r'<a href="#([^"]+)"', summary)
+    assert links.index("f-bids-1-kvk") < links.index("f-bids-2-price"), links
