@@ -143,11 +143,12 @@ async def _certificates(ctx: DemoContext) -> None:
     async def approved(kvk: str, submission: dict[str, object], valid_from=None):
         assessment = await certification.create(ctx.session, SYSTEM, kvk, submission, "PSOCERT")
         await certification.submit(ctx.session, SYSTEM, assessment.id)
+        # A certificate valid from the past was issued then too (never after it expired).
         await certification.review(ctx.session, reviewer, assessment.id)
         return await certification.decide(
             ctx.session, decider, assessment.id, outcome="approved", reason=None,
             corrected_submission=None, valid_from=valid_from, issuer=ctx.issuer,
-            public_url=ctx.public_url,
+            public_url=ctx.public_url, issued_on=valid_from,
         )
 
     day = today()

@@ -18,7 +18,14 @@ from pydantic_core import PydanticCustomError
 from stdnum.nl import bsn
 
 from .enums import ContractType, StartingPosition, SupplierKind, TargetRung
-from .text import DECIMAL_PATTERN, NUMBER_REASON, UNSAFE_REASON, is_decimal_text, unsafe_text
+from .text import (
+    DECIMAL_PATTERN,
+    NUMBER_REASON,
+    UNSAFE_REASON,
+    dutch_number,
+    is_decimal_text,
+    unsafe_text,
+)
 
 MAX_EMPLOYEES = 10_000
 MAX_PURCHASES = 1_000
@@ -83,9 +90,10 @@ def _to_decimal(value: Any) -> Decimal:
 def _bounds_text(low: Decimal | None, high: Decimal | None, low_open: bool) -> str:
     parts = []
     if low is not None:
-        parts.append(f"groter dan {low}" if low_open else f"minstens {low}")
+        parts.append(f"groter dan {dutch_number(low)}" if low_open
+                     else f"minstens {dutch_number(low)}")
     if high is not None:
-        parts.append(f"hoogstens {high}")
+        parts.append(f"hoogstens {dutch_number(high)}")
     return "moet " + " en ".join(parts) + " zijn"
 
 

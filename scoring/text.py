@@ -27,6 +27,19 @@ UNSAFE_REASON = "mag geen stuurtekens of tekens voor de schrijfrichting bevatten
 NUMBER_REASON = 'moet een getal zijn (bijvoorbeeld "12.5")'
 
 
+def dutch_number(value: object) -> str:
+    """A bound in a message, in Dutch notation: 10000000 -> "10.000.000", 0.5 -> "0,5"."""
+    whole, _, fraction = str(value).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    text = sign + ".".join([digits, *groups])
+    return f"{text},{fraction}" if fraction else text
+
+
 def unsafe_text(value: str, *, multiline: bool = False) -> bool:
     """True when `value` holds a character no page, PDF or CSV may print."""
     return (UNSAFE_MULTILINE if multiline else UNSAFE_LINE).search(value) is not None

@@ -86,3 +86,16 @@ def test_tender_reports_do_not_grow_the_process() -> None:
     growth = figures["after"] - figures["before"]
     print(figures)
     assert growth < MAX_GROWTH_MB, figures
+
+
+def test_shipped_fonts_carry_no_ligatures() -> None:
+    """Without font features in CSS, the fonts must not ligate: copied text reads "fi"
+    (scripts/fonts_without_ligatures.py)."""
+    from fontTools.ttLib import TTFont
+
+    fonts = sorted((templates_dir() / "assets" / "fonts").glob("*.ttf"))
+    assert fonts
+    for path in fonts:
+        for record in TTFont(path)["GSUB"].table.FeatureList.FeatureRecord:
+            if record.FeatureTag in {"liga", "clig", "dlig", "hlig"}:
+                assert not record.Feature.LookupListIndex, (path.name, record.FeatureTag)

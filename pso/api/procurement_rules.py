@@ -70,7 +70,8 @@ def bid_errors(bids: Any) -> list[dict[str, str]]:
         if kvk is not None:
             if kvk in first:
                 errors.append({"name": f"bids[{i}].kvk", "reason": f"KvK-nummer {kvk[:8]} heeft "
-                               f"al een inschrijving (bids[{first[kvk]}]): één per inschrijver."})
+                               f"al een inschrijving (inschrijving {first[kvk] + 1}): één per "
+                               "inschrijver."})
             else:
                 first[kvk] = i
         if "declaredRung" in bid:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -320,9 +320,10 @@ async def next_number(session: AsyncSession, year: int) -> str:
 
 async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, kind: str,
                  rung: str, valid_from: date, issuer: str, public_url: str,
-                 ladder: Certificate | None = None) -> Certificate:
+                 ladder: Certificate | None = None,
+                 issued_on: date | None = None) -> Certificate:
     org: Organization = assessment.organization
-    issued_on = today()
+    issued_on = issued_on or today()
     number = await next_number(session, issued_on.year)
     until = validity_end(valid_from)
     data = CertificateData(
@@ -351,6 +352,8 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
         subsidiaries=[{"kvk": s.kvk, "name": s.name} for s in org.subsidiaries],
         certifying_body_id=assessment.certifying_body_id,
         ladder_certificate_id=ladder.id if ladder is not None else None, suspensions=[],
+        issued_at=datetime.combine(issued_on, time(12), tzinfo=UTC) if issued_on != today()
+        else utcnow(),
     )
     session.add(certificate)
     await session.flush()
@@ -371,10 +374,13 @@ async def decide(
     valid_from: date | None,
     issuer: str,
     public_url: str,
+    issued_on: date | None = None,
 ) -> Assessment:
     """Approve or reject an application in review. With the body's separate decision (on
     by default) the decider must be another auditor than the reviewer. The certificates
-    name the body the application is addressed to (`issuer` only for one addressed to none)."""
+    name the body the application is addressed to (`issuer` only for one addressed to none).
+    `issued_on` (default today) lets the demo data tell a past approval consistently:
+    a certificate valid from three years ago was also issued then, not today."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
     require_status(assessment, IN_REVIEW)
     if actor.key == assessment.reviewer_key and await bodies.separate_decision(
@@ -412,10 +418,10 @@ async def decide(
     ladder = None
     if result["rung"] != "none":
         ladder = await _issue(session, actor, assessment, "ladder", result["rung"], start,
-                              issuer, public_url)
+                              issuer, public_url, issued_on=issued_on)
     if result["pso30Plus"]["qualifies"]:
         await _issue(session, actor, assessment, "pso30plus", result["rung"], start, issuer,
-                     public_url, ladder=ladder)
+                     public_url, ladder=ladder, issued_on=issued_on)
     await session.refresh(assessment, ["certificates"])
     await mail_company(session, assessment.organization.kvk, "assessment_decision",
                        {**_company_context(assessment), "approved": True, "reason": reason,

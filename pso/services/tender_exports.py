@@ -54,6 +54,13 @@ def certificate_text(row: dict[str, Any]) -> str:
     return row["certificateNumber"] or ""
 
 
+def verified_text(row: dict[str, Any]) -> str:
+    """Without a rung there is nothing to verify: blank, not "ja" (CSV and PDF)."""
+    if row["rung"] == "none":
+        return ""
+    return "ja" if row["verified"] else "nee, opgegeven"
+
+
 def csv_bytes(evaluation: dict[str, Any]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
@@ -61,7 +68,8 @@ def csv_bytes(evaluation: dict[str, Any]) -> bytes:
     for row in evaluation["ranking"]:
         writer.writerow([
             row["position"], cell(row["bidder"]), row["kvk"], comma(row["price"]),
-            RUNG_LABELS[row["rung"]], yes_no(row["pso30Plus"]), yes_no(row["verified"]),
+            RUNG_LABELS[row["rung"]], yes_no(row["pso30Plus"]),
+            "" if row["rung"] == "none" else yes_no(row["verified"]),
             certificate_text(row), comma(row["advantage"]), comma(row["fictitiousPrice"]),
             comma(row["penaltyIfNotMaintained"]), row["submissionOrder"],
             cell(" ".join(row["notes"])),
@@ -106,6 +114,7 @@ def pdf_context(evaluation: dict[str, Any], printed: datetime) -> dict[str, Any]
         "rung_labels": RUNG_LABELS,
         "policy_labels": {**POLICY_LABELS, "none": "Geen"},
         "status_labels": STATUS_LABELS,
+        "verified_texts": [verified_text(r) or "–" for r in evaluation["ranking"]],
         # appliedValue -> "5,00 %" or "€ 1.000,00"
         "value_texts": {r["appliedValue"]: _value(policy["mode"], r["appliedValue"])
                         for r in evaluation["ranking"] if r["appliedFrom"] != "none"},

@@ -20,7 +20,7 @@ from pso.clock import today
 from pso.dutch_input import date_text, number_text
 from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 from pso.web.charts import ladder_chart
-from pso.web.forms import Form, field_id
+from pso.web.forms import Form, field_id, page_order
 from pso.web.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
@@ -238,6 +238,14 @@ def anchor_of(name: str) -> str:
     return field_id(name)
 
 
+PAGE_ORDER = page_order(
+    ["period.start", "period.end", "totalFte", "fullTimeHoursPerWeek", "rulebook", "employees",
+     "purchases", "quality", "actionPlan", "asOf", "body"],
+    {"employees": list(EMPLOYEE_FIELDS), "purchases": list(PURCHASE_FIELDS),
+     "quality": ["suitableWork", "integration", "development", "guidance"],
+     "actionPlan": list(PLAN_FIELDS)})
+
+
 # --- the page --------------------------------------------------------------------------
 
 
@@ -245,8 +253,10 @@ def page(state: dict[str, Any], *, result: dict | None = None,
          errors: dict[str, list[str]] | None = None, file_errors: list[str] | None = None,
          notice: str | None = None, status: int = 200) -> Template:
     errors = errors or {}
+    # In the order of the inputs on the page, not the order the checks ran in.
+    names = sorted(errors, key=PAGE_ORDER)
     summary = [{"label": label_of(n), "reason": r, "anchor": anchor_of(n)}
-               for n, reasons in errors.items() for r in reasons]
+               for n in names for r in errors[n]]
     if file_errors:
         summary.insert(0, {"label": "Bestand", "reason": f"{plural(len(file_errors), 'fout', 'fouten')}, zie "
                            "de lijst bij het bestand", "anchor": "f-file"})

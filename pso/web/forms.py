@@ -21,6 +21,30 @@ def field_id(name: str) -> str:
     return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
 
 
+_NAME = re.compile(r"^(?P<head>[^\[]+?)(?:\[(?P<row>\d+)\])?(?:\.(?P<rest>.*))?$")
+
+
+def page_order(sections: list[str], fields: dict[str, list[str]] | None = None):
+    """Sort key for error names in the order their inputs appear on the page: `sections`
+    lists the top-level names (or dotted prefixes) top to bottom, `fields` the sub-fields of
+    each repeated row (employees[2].hoursPerWeek after employees[2].reference)."""
+    fields = fields or {}
+
+    def key(name: str) -> tuple[int, int, int, str]:
+        section = next((i for i, s in enumerate(sections)
+                        if name == s or name.startswith((s + ".", s + "["))), len(sections))
+        head = sections[section] if section < len(sections) else ""
+        rest = name[len(head):]
+        match = _NAME.match("x" + rest) if rest else None
+        row = int(match["row"]) if match and match["row"] else -1
+        sub = (match["rest"] or "") if match else ""
+        order = fields.get(head, [])
+        position = order.index(sub.split(".")[0]) if sub.split(".")[0] in order else len(order)
+        return section, row, position, name
+
+    return key
+
+
 class Form:
     """The submitted fields of one POST (multipart or urlencoded)."""
 

@@ -167,6 +167,8 @@ async def test_csv_export_opens_in_excel(client, headers) -> None:
         ("5", "10000002", "Geen trede", "0,00", "98500,00", "0,00"),
     ]
     assert table[0]["PSO 30+"] == "ja" and table[1]["Geverifieerd"] == "nee"
+    # No rung: nothing verified, so not "ja" (Bravo has no certificate).
+    assert table[0]["Geverifieerd"] == "ja" and table[4]["Geverifieerd"] == ""
     assert table[4]["Inschrijver"] == "'" + bids[1]["bidder"]  # not a formula in Excel
     assert table[4]["Inschrijfprijs"] == "98500,00" and "." not in table[0]["Inschrijfprijs"]
     by_accept = await client.get(f"{URL}/{tender['id']}/evaluation",
@@ -194,6 +196,10 @@ async def test_pdf_report(client, headers) -> None:
                      "Lid 10000006: Basistrede", "Gebruikte gegevens uit het PSO-register"):
         assert expected in text, expected
     assert dutch_date(today()) in text  # the deadline
+    # Bravo Wegen (no certificate, "Geen trede") is not shown as verified; the others are.
+    assert "KvK 10000002 · ingeschreven als 2e Geen trede – €" in text
+    assert "ingeschreven als 1e Trede 1 ja €" in text
+    assert "fictieve korting" in text and "ﬁ" not in text  # no ligature glyphs in copied text
     again = await client.get(f"{URL}/{tender['id']}/evaluation",
                              headers={**headers["procurement"], "Accept": "application/pdf"})
     assert again.content == response.content  # a decided report renders the same bytes

@@ -233,6 +233,7 @@ def test_tender_calculation(page, site) -> None:
     assert "Groen & Schoon Hoveniers" in first.inner_text()
     assert "€ 95.000,00" in first.inner_text()  # trede 2: 5 % off 100.000
     assert "ingetrokken" in page.inner_text("table.ranking")
+    assert_fits(page, "table.ranking")
     shoot(page, "aanbesteding-rangorde")
     with page.expect_download() as download:
         page.click("button[value=csv]")
@@ -258,6 +259,61 @@ def test_municipality_logs_in_and_issues_a_voucher(page, site) -> None:
     assert "uitgegeven aan Groen & Schoon Hoveniers" in page.inner_text(".notice")
     assert "Uitgegeven" in page.inner_text("table.vouchers")
     assert "Gereserveerd (open vouchers): € 1.500,00" in page.inner_text(".legend")
+    assert_fits(page, "table.vouchers")  # the action column is not cut off at 1280 px
     shoot(page, "gemeente-voucher-uitgegeven")
     submit(page, "text=Uitloggen")
     assert page.locator("#password").is_visible()
+
+
+def test_verification_page_refuses_an_impossible_date(page, site) -> None:
+    page.goto(f"/register/{site['green']}?on=31-02-2026")
+    alert = page.get_by_role("alert")
+    assert "De datum 31-02-2026 bestaat niet." in alert.inner_text()
+    assert page.locator(".verdict-label").count() == 0  # no status for a day that does not exist
+    shoot(page, "certificaat-datum-bestaat-niet")
+
+
+def test_calculator_ineligible_leads_with_the_reason(page) -> None:
+    page.goto("/rekentool")
+    page.fill("#f-totalFte", "1,5")
+    for criterion in ("suitableWork", "integration", "development", "guidance"):
+        page.check(f"#f-quality-{criterion}")
+    submit(page, "button.primary")
+    assert "Geen trede mogelijk" in page.inner_text(".ineligible")
+    assert page.locator("svg.ladder-chart").count() == 0
+    shoot(page, "rekentool-niet-in-aanmerking")
+
+
+def test_tender_policy_units_follow_the_mode(page) -> None:
+    page.goto("/aanbesteding")
+    label = page.locator("label[for=f-policy-values-trede2]")
+    assert label.inner_text().strip() == "Trede 2 (%)"
+    page.check("#mode-amount")
+    assert label.inner_text().strip() == "Trede 2 (€)"
+    shoot(page, "aanbesteding-beleid-bedrag", phone=False)
+
+
+def assert_fits(tab, table: str) -> None:
+    """At 1280 px the whole table is on screen: no column cut off behind a scrollbar."""
+    box = tab.locator(table).bounding_box()
+    region = tab.locator(table).locator("xpath=..").bounding_box()
+    assert box["x"] + box["width"] <= region["x"] + region["width"] + 1, (box, region)
+    assert box["x"] + box["width"] <= DESKTOP["width"], box
+
+
+def test_tender_table_fits_a_1280_screen_with_large_amounts(page, site) -> None:
+    page.goto("/aanbesteding")
+    page.fill("#f-policy-values-trede2", "5")
+    bids = [("Aannemingsmaatschappij Groen & Schoon Hoveniers B.V.", GREEN, "12.345.678,90",
+             site["green"]),
+            ("Bakkerij De Korenaar", BAKERY, "11.999.999,99", site["bakery"]),
+            ("Bouwcombinatie Noord", "87654321", "12.000.000,00", "")]
+    for i, (name, kvk, price, number) in enumerate(bids):
+        page.fill(f"#f-bids-{i}-bidder", name)
+        page.fill(f"#f-bids-{i}-kvk", kvk)
+        page.fill(f"#f-bids-{i}-price", price)
+        page.fill(f"#f-bids-{i}-certificateNumber", number)
+    submit(page, "button.primary")
+    assert "€ 12.345.678,90" in page.inner_text("table.ranking")
+    assert_fits(page, "table.ranking")
+    shoot(page, "aanbesteding-grote-bedragen")

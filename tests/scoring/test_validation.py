@@ -228,3 +228,36 @@ def test_snake_case_names_accepted():
     data = valid()
     data["total_fte"] = data.pop("totalFte")
     assert parse_submission(data).total_fte == 10
+
+
+def test_reasons_name_no_internal_ids():
+    """Reasons reach Dutch pages: no enum ids (`vso_pro`) or JSON field names (`totalFte`)."""
+    import re
+
+    from scoring.enums import CONTRACT_TYPES, STARTING_POSITIONS
+
+    data = valid(total="0.5")
+    data["fullTimeHoursPerWeek"] = 50
+    data["period"] = {"start": "2024-12-31", "end": "2024-01-01"}
+    data["employees"] = [emp("111222333", "vso_pro", hours="81", employmentEnd="2010-01-01"),
+                         emp("ok", "martian"), emp("x", "wajong", employmentStart="2024-02-31")]
+    data["purchases"] = [purchase(invoice="2000000", supplierKind="x")]
+    with pytest.raises(SubmissionInvalid) as caught:
+        parse_submission(data)
+    ids = {*STARTING_POSITIONS, *CONTRACT_TYPES} - {"wsw", "ww", "regular"}
+    for error in caught.value.errors:
+        reason = error["reason"]
+        if reason.startswith("onbekende waarde; toegestaan:"):
+            continue  # the API's own value list (forms offer Dutch choices instead)
+        assert not re.search(r"\b[a-z]+[A-Z]\w*\b", reason), reason  # camelCase field names
+        assert not any(re.search(rf"\b{i}\b", reason) for i in ids if "_" in i), reason
+
+
+def test_bounds_in_reasons_are_in_dutch_notation():
+    data = valid(total="20000000")
+    data["employees"][0]["hoursPerWeek"] = "0"
+    with pytest.raises(SubmissionInvalid) as caught:
+        parse_submission(data)
+    reasons = {e["name"]: e["reason"] for e in caught.value.errors}
+    assert reasons["totalFte"] == "moet groter dan 0 en hoogstens 10.000.000 zijn"
+    assert reasons["employees[0].hoursPerWeek"] == "moet groter dan 0 en hoogstens 80 zijn"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 
@@ -304,3 +305,71 @@ async def test_singular_and_plural_and_no_internal_state_names(client, make_toke
     detail = again.json()["detail"]
     assert "ingediend" in detail and "concept" in detail, detail
     assert "draft" not in detail and "submitted" not in detail
+
+
+def heading_levels(html: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+
+
+def assert_headings_in_order(html: str, where: str) -> None:
+    """One h1 first; each next heading at most one level deeper (no h1 -> h3 jumps)."""
+    levels = heading_levels(html)
+    assert levels and levels[0] == 1 and levels.count(1) == 1, (where, levels)
+    for before, after in itertools.pairwise(levels):
+        assert after <= before + 1, (where, levels)
+
+
+async def test_headings_are_in_order_on_every_page(client, make_token) -> None:
+    from tests.factories import issue_certificate
+
+    number = await issue_certificate(client, make_token)
+    pages = {url: await client.get(url) for url in (
+        "/", "/rekentool", "/register", f"/register/{number}", "/register/PSO-2026-999999",
+        f"/register/{number}?on=31-02-2026", "/aanbesteding", "/gemeente")}
+    pages["/nope"] = await client.get("/nope", headers={"Accept": "text/html"})
+    pages["/rekentool (uitkomst)"] = await client.post("/rekentool", data={
+        "period.start": "2024-01-01", "period.end": "2024-12-31", "totalFte": "1,5",
+        "quality.suitableWork": "on", "action": "calculate"})
+    pages["/aanbesteding (uitkomst)"] = await client.post("/aanbesteding", data={
+        "deadline": "2026-12-01", "policy.mode": "percentage", "policy.values.trede1": "5",
+        "bids-0-bidder": "Bouw", "bids[0].bidder": "Bouw", "bids[0].kvk": "12345678",
+        "bids[0].price": "1000", "action": "evaluate"})
+    for where, page in pages.items():
+        assert_headings_in_order(page.text, where)
+
+
+async def test_policy_fields_show_their_unit(client) -> None:
+    page = (await client.get("/aanbesteding")).text
+    field = page[page.index('for="f-policy-values-trede2"'):]
+    label = field[:field.index("</label>")]
+    assert 'class="unit unit-pct"' in label and "%" in label
+    assert 'class="unit unit-eur"' in label and "€" in label
+
+
+async def test_an_ineligible_result_leads_with_the_reason(client) -> None:
+    page = await client.post("/rekentool", data={
+        "period.start": "2024-01-01", "period.end": "2024-12-31", "totalFte": "1,5",
+        "quality.suitableWork": "on", "quality.integration": "on",
+        "quality.development": "on", "quality.guidance": "on", "action": "calculate"})
+    assert page.status_code == 200, page.text
+    result = page.text[page.text.index('id="uitslag"'):]
+    reason = result.index("minimaal 2 FTE")
+    assert "Geen trede mogelijk" in result[:reason]
+    assert "ladder-chart" not in result  # no chart of norms it cannot reach
+    assert result.index("Geen trede mogelijk") < result.index("Totale bijdrage")
+
+
+async def test_error_summary_lists_errors_in_page_order(client) -> None:
+    """Rule errors (a duplicate KvK) are found after field errors (a bad price further
+    down); the summary still reads top to bottom like the form."""
+    page = await client.post("/aanbesteding", data={
+        "deadline": "2026-12-01", "policy.mode": "percentage", "policy.values.trede1": "5",
+        "bids[0].bidder": "Alfa", "bids[0].kvk": "12345678", "bids[0].price": "1000",
+        "bids[1].bidder": "Bravo", "bids[1].kvk": "12345678", "bids[1].price": "1000",
+        "bids[2].bidder": "Charlie", "bids[2].kvk": "87654321", "bids[2].price": "veel",
+        "action": "evaluate"})
+    assert page.status_code == 400, page.status_code
+    summary = page.text[page.text.index('class="error-summary"'):]
+    summary = summary[:summary.index("</ul>")]
+    links = re.findall(r'<a href="#([^"]+)"', summary)
+    assert links.index("f-bids-1-kvk") < links.index("f-bids-2-price"), links
