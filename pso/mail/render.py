@@ -10,14 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from certificates.formatting import dutch_date, euro, rung_label
+from certificates.resources import templates_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 SERVICE = "PSO-dienst"
 SUBJECT_PREFIX = "Onderwerp:"
 _NAME = re.compile(r"^[a-z0-9_]{1,60}$")
@@ -45,7 +44,7 @@ def _date(value: date | str | None) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(templates_dir()),
         # Only the HTML part is escaped; the text part is plain text by definition.
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,  # a missing context value is a bug, not an empty line
