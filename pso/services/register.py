@@ -22,8 +22,9 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from certificates.lifecycle import Suspension as Period
 from certificates.lifecycle import expiry_window, status_on
@@ -292,19 +293,36 @@ async def export_batches(session: AsyncSession, *, batch: int = 1000, **filters:
         session.expunge_all()
 
 
-async def find(session: AsyncSession, number: str, *, lock: bool = False) -> Certificate:
+def _find_query(number: str) -> tuple[str, Select[Any]]:
     normalized = normalize_number(number)
     if not is_valid_number(normalized):
         raise NotFound(f"Geen certificaat met nummer {number[:40]!r}.")
     # One query: the organisation and the suspensions joined (not a second SELECT).
-    query = (select(Certificate).where(Certificate.number == normalized)
-             .options(joinedload(Certificate.suspensions)))
+    return normalized, (select(Certificate).where(Certificate.number == normalized)
+                        .options(joinedload(Certificate.suspensions)))
+
+
+async def find(session: AsyncSession, number: str, *, lock: bool = False) -> Certificate:
+    normalized, query = _find_query(number)
     if lock:
         query = query.with_for_update(of=Certificate)
     certificate = (await session.scalars(query)).unique().first()
     if certificate is None:
         raise NotFound(f"Geen certificaat met nummer {normalized}.")
     return certificate
+
+
+def find_now(reader: Engine, number: str) -> Certificate:
+    """find() on the synchronous SQLite reader (pso.db.engine.make_sqlite_reader): one
+    indexed SELECT on the event loop's thread, in its own implicit read transaction; no
+    BEGIN/COMMIT and no hand-off to aiosqlite's worker thread."""
+    normalized, query = _find_query(number)
+    with Session(reader, expire_on_commit=False) as session:
+        certificate = session.scalars(query).unique().first()
+        if certificate is None:
+            raise NotFound(f"Geen certificaat met nummer {normalized}.")
+        session.expunge_all()
+        return certificate
 
 
 async def find_pdf(session: AsyncSession, number: str) -> tuple[str, str, bytes]:
