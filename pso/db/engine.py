@@ -54,7 +54,9 @@ def make_sqlite_reader(url: str) -> Engine | None:
     if not url.startswith("sqlite") or ":memory:" in url or url.rstrip("/").endswith("sqlite:"):
         return None
     engine = create_engine(url.replace("+aiosqlite", "+pysqlite", 1),
-                           connect_args={"timeout": 5, "check_same_thread": False})
+                           # a WAL reader waits only in rare moments (recovery, a truncating
+                           # checkpoint); it holds up the event loop meanwhile, so briefly
+                           connect_args={"timeout": 1, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
