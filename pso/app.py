@@ -19,7 +19,7 @@ from pso import API_VERSION, clock, pdf_pool
 from pso.api import route_handlers
 from pso.auth import AuthMiddleware
 from pso.content_type import JsonBodyMiddleware
-from pso.db.engine import make_engine
+from pso.db.engine import make_engine, make_sqlite_reader
 from pso.errors import EXCEPTION_HANDLERS
 from pso.mail import outbox as mail_outbox
 from pso.middleware import headers_middleware
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     engine = make_engine(settings.database_url)
     session_maker = async_sessionmaker(engine, expire_on_commit=False)
+    sqlite_reader = make_sqlite_reader(settings.database_url)
     limiter = make_limiter(settings.rate_limit, settings.redis_url)
     start_pdf, stop_pdf = _pdf_hooks(settings)
     start_clock, stop_clock = _clock_and_mail_hooks(settings)
@@ -108,9 +109,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 }
             ),
         ),
-        state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
+        state=State({"settings": settings, "session_maker": session_maker, "engine": engine,
+                     "sqlite_reader": sqlite_reader}),
         on_startup=[start_clock, start_pdf],
-        on_shutdown=[engine.dispose, stop_pdf, stop_clock, *([limiter.close] if limiter else [])],
+        on_shutdown=[engine.dispose, stop_pdf, stop_clock, *([limiter.close] if limiter else []),
+                     *([sqlite_reader.dispose] if sqlite_reader else [])],
         debug=False,
     )
     handler = app.asgi_handler

@@ -17,7 +17,8 @@ from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
 from pso import clock
 from pso.api.score_models import ProblemOut, ScoreOut, litestar_schema
 from pso.errors import InvalidInput
-from scoring import Submission, SubmissionInvalid, parse_submission, score
+from scoring import Submission, SubmissionInvalid, score
+from scoring.fast import parse_for_scoring
 
 # Small bodies are scored on the event loop (a typical one takes ~0.1 ms); large ones go to a
 # worker thread so a 10,000-employee submission does not hold up other requests.
@@ -78,9 +79,12 @@ class ScoreOperation(Operation):
 
 
 def score_body(raw: bytes) -> dict[str, Any]:
-    """Parse and score a JSON body; InvalidInput (400) listing every violation."""
+    """Parse and score a JSON body; InvalidInput (400) listing every violation.
+
+    A plainly valid body takes the msgspec fast path (scoring/fast.py); any other body the
+    pydantic model, which words the errors."""
     try:
-        return score(parse_submission(raw, check_totals=False), today=clock.today())
+        return score(parse_for_scoring(raw), today=clock.today())
     except SubmissionInvalid as exc:
         raise InvalidInput(exc.errors) from None
 

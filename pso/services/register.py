@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     exists,
     func,
     literal_column,
@@ -22,8 +23,9 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from certificates.lifecycle import Suspension as Period
 from certificates.lifecycle import expiry_window, status_on
@@ -294,16 +296,24 @@ async def export_batches(session: AsyncSession, *, batch: int = 1000, **filters:
         session.expunge_all()
 
 
-async def find(session: AsyncSession, number: str, *, lock: bool = False) -> Certificate:
+# One query: the organisation and the suspensions joined (not a second SELECT). Built once,
+# with the number as a bound parameter: building it per request cost more than running it.
+_FIND = (select(Certificate).where(Certificate.number == bindparam("number"))
+         .options(joinedload(Certificate.suspensions)))
+_FIND_FOR_UPDATE = _FIND.with_for_update(of=Certificate)
+
+
+def _normalized(number: str) -> str:
     normalized = normalize_number(number)
     if not is_valid_number(normalized):
         raise NotFound(f"Geen certificaat met nummer {number[:40]!r}.")
-    # One query: the organisation and the suspensions joined (not a second SELECT).
-    query = (select(Certificate).where(Certificate.number == normalized)
-             .options(joinedload(Certificate.suspensions)))
-    if lock:
-        query = query.with_for_update(of=Certificate)
-    certificate = (await session.scalars(query)).unique().first()
+    return normalized
+
+
+async def find(session: AsyncSession, number: str, *, lock: bool = False) -> Certificate:
+    normalized = _normalized(number)
+    certificate = (await session.scalars(_FIND_FOR_UPDATE if lock else _FIND,
+                                         {"number": normalized})).unique().first()
     if certificate is None:
         raise NotFound(f"Geen certificaat met nummer {normalized}.")
     return certificate
@@ -316,6 +326,19 @@ def ensure_body_access(actor: Actor, certificate: Certificate) -> None:
             and certificate.certifying_body_id != actor.party_id:
         raise Forbidden(f"Certificaat {certificate.number} is uitgegeven door een andere "
                         "certificerende instelling.")
+
+
+def find_now(reader: Engine, number: str) -> Certificate:
+    """find() on the synchronous SQLite reader (pso.db.engine.make_sqlite_reader): one
+    indexed SELECT on the event loop's thread, in its own implicit read transaction; no
+    BEGIN/COMMIT and no hand-off to aiosqlite's worker thread."""
+    normalized = _normalized(number)
+    with Session(reader, expire_on_commit=False) as session:
+        certificate = session.scalars(_FIND, {"number": normalized}).unique().first()
+        if certificate is None:
+            raise NotFound(f"Geen certificaat met nummer {normalized}.")
+        session.expunge_all()
+        return certificate
 
 
 async def find_pdf(session: AsyncSession, number: str) -> tuple[str, str, bytes]:

@@ -10,6 +10,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from litestar import get
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Template
@@ -19,6 +20,7 @@ from certificates.formatting import RUNG_LABELS
 from pso import municipalities
 from pso.api.base import provide_db
 from pso.clock import today
+from pso.db.engine import READ_ONLY
 from pso.dutch_input import date_text
 from pso.errors import NotFound
 from pso.services import register
@@ -118,12 +120,23 @@ async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
     })
 
 
-@get("/register/{number:str}", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
-async def verification_page(number: str, db: AsyncSession, on: Text = None) -> Template:
+async def _find(state: State, number: str):
+    """The certificate, read fresh: on SQLite one SELECT through the synchronous reader, on
+    PostgreSQL one SELECT in a read-only transaction (no session dependency, no commit)."""
+    reader = state.get("sqlite_reader")
+    if reader is not None:
+        return register.find_now(reader, number)
+    async with state["session_maker"]() as db:
+        await db.connection(execution_options={READ_ONLY: True})
+        return await register.find(db, number)
+
+
+@get("/register/{number:str}", include_in_schema=False)
+async def verification_page(number: str, state: State, on: Text = None) -> Template:
     """Always the live status: a revoked certificate shows as revoked, whatever the paper says."""
     day, on_error = _day(on)
     try:
-        certificate = await register.find(db, number)
+        certificate = await _find(state, number)
     except NotFound:
         return Template("web/verify_unknown.html", context={"number": number[:40]},
                         status_code=404)

@@ -112,6 +112,19 @@ async def test_uploaded_list_is_carried_and_scored(client) -> None:
     assert "mw-a" in page.text and "mw-b" in page.text
 
 
+async def test_verification_page_reads_the_live_status(client, actors) -> None:  # noqa: F811
+    # On SQLite the page reads through the synchronous reader: it must see every commit.
+    number = (await approve(client, actors, 2))["certificates"][0]["number"]
+    page = await client.get(f"/register/{number}")
+    assert page.status_code == 200 and "Ingetrokken" not in page.text
+    await client.post(f"/api/v1/certificates/{number}/revocation", json={"reason": "Fout"},
+                      headers=actors["auditor"])
+    page = await client.get(f"/register/{number}")
+    assert "Ingetrokken" in page.text and "Reden: Fout" in page.text
+    missing = await client.get("/register/PSO-2020-000999")
+    assert missing.status_code == 404
+
+
 async def test_register_search_filters_and_pages(client, actors, monkeypatch) -> None:  # noqa: F811
     first = (await approve(client, actors, 2))["certificates"][0]["number"]
     second = (await approve(client, actors, 1))["certificates"][0]["number"]
