@@ -25,7 +25,9 @@ async def test_demo_sign_ins_reach_every_role_home(tmp_path: Path) -> None:
                                   "PSO_ENV": "test", "PSO_RATE_LIMIT": "0"})
     sign_ins: dict[str, tuple[str, str]] = {}
     tokens = await prepare_database(settings, demo=True, sign_ins=sign_ins)
-    assert sign_ins.keys() == tokens.keys() and len(sign_ins) == 5
+    # One person per role, and two more auditors (issue 13: a second auditor of PSOCERT for
+    # the separate decision, and one of the second certifying body).
+    assert sign_ins.keys() == tokens.keys() and len(sign_ins) == 7
     homes = set()
     async with AsyncTestClient(app=create_app(settings)) as client:
         for email, password in sign_ins.values():

@@ -30,25 +30,19 @@ def upgrade() -> None:
     with op.batch_alter_table('organization_subsidiaries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_subsidiaries_organization_id'), ['organization_id'], unique=False)
 
-    with op.batch_alter_table('assessments', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('wizard_step', sa.Integer(), server_default='1', nullable=False))
-        batch_op.add_column(sa.Column('motivations', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('copied_from_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_assessments_copied_from_id_assessments'), 'assessments', ['copied_from_id'], ['id'])
-
-    with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('subsidiaries', sa.JSON(), nullable=True))
+    # Plain columns only (no foreign keys): SQLite adds and drops them with ALTER TABLE,
+    # without rebuilding tables that other tables refer to.
+    op.add_column('assessments', sa.Column('wizard_step', sa.Integer(), server_default='1', nullable=False))
+    op.add_column('assessments', sa.Column('motivations', sa.JSON(), nullable=True))
+    op.add_column('assessments', sa.Column('copied_from_id', sa.Integer(), nullable=True))
+    op.add_column('certificates', sa.Column('subsidiaries', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.drop_column('subsidiaries')
-
-    with op.batch_alter_table('assessments', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_assessments_copied_from_id_assessments'), type_='foreignkey')
-        batch_op.drop_column('copied_from_id')
-        batch_op.drop_column('motivations')
-        batch_op.drop_column('wizard_step')
+    op.drop_column('certificates', 'subsidiaries')
+    op.drop_column('assessments', 'copied_from_id')
+    op.drop_column('assessments', 'motivations')
+    op.drop_column('assessments', 'wizard_step')
 
     with op.batch_alter_table('organization_subsidiaries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organization_subsidiaries_organization_id'))
