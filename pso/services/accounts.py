@@ -45,7 +45,8 @@ RECOVERY_CODES = 10
 TOTP_REQUIRED = frozenset({"auditor", "admin"})
 TOTP_ISSUER = "PSO-dienst"
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# No characters that mean something in a mail header (quotes, brackets, separators).
+EMAIL_RE = re.compile(r'^[^@\s<>(),;:"\[\]\\]{1,64}@[^@\s<>(),;:"\[\]\\]+\.[^@\s<>(),;:"\[\]\\.]{2,}$')
 BODY_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 
 HOMES = {

@@ -284,6 +284,9 @@ async def test_invited_colleague_sets_a_password_and_lands_home(client, session_
     assert form.status_code == 200 and "Partij 12345678" in form.text
     bad = await form_post(client, "/account/uitnodigen", {"email": "x", "name": "Ana"})
     assert bad.status_code == 400 and "geldig e-mailadres" in bad.text
+    header = await form_post(client, "/account/uitnodigen",  # nothing a mail header would mangle
+                             {"email": "ana<eve@example.nl", "name": "Ana"})
+    assert header.status_code == 400 and "geldig e-mailadres" in header.text
     twice = await form_post(client, "/account/uitnodigen",
                             {"email": "company@example.nl", "name": "Ik"})
     assert twice.status_code == 400 and "bestaat al" in twice.text
