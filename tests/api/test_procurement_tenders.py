@@ -90,11 +90,11 @@ async def test_five_bid_tender_end_to_end_and_snapshot(client, headers, session_
     assert revoked.status_code == 200
     live = (await client.post("/api/v1/tender-evaluations", json={
         "deadline": today().isoformat(), "policy": POLICY, "bids": bids})).json()
-    # Its PSO 30+ certificate follows the ladder certificate into revocation (SPEC §7.3), so
-    # Charlie has no advantage left and its real price is the highest.
-    charlie_live = next(r for r in live["ranking"] if r["bidder"] == "Charlie Groen")
-    assert charlie_live["rung"] == "none" and charlie_live["pso30Plus"] is False
-    assert live["ranking"][-1]["bidder"] == "Charlie Groen"
+    # Issue 13: the PSO 30+ certificate follows its revoked ladder certificate, so Charlie
+    # keeps no advantage at all (before, the 30+ certificate still granted 10 %).
+    charlie_live = live["ranking"][-1]
+    assert charlie_live["bidder"] == "Charlie Groen" and charlie_live["rung"] == "none"
+    assert charlie_live["pso30Plus"] is False and charlie_live["advantage"] == "0.00"
     # ...but the decided evaluation reads exactly as it was decided, also after a second fix.
     again = (await client.get(f"{URL}/{tid}/evaluation", headers=headers["procurement"])).json()
     assert again == decided
