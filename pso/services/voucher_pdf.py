@@ -47,10 +47,13 @@ def voucher_context(voucher: Voucher, public_url: str, today: date,
     status = status_on(voucher, today)
     scheme, organization = voucher.scheme, voucher.organization
     municipality = municipality_name or scheme.municipality_code
+    # "Gemeente Apeldoorn", also when the party's name already says "Gemeente".
+    issuer = (municipality if municipality.lower().startswith("gemeente ")
+              else f"Gemeente {municipality}")
     return {
         "title": f"Subsidievoucher {display(voucher.code)}",
         "created": voucher.issued_on.isoformat(),
-        "author": f"Gemeente {municipality}",
+        "author": issuer,
         "voucher": {
             "amount": voucher.amount,
             "issued_on": voucher.issued_on,
@@ -60,7 +63,7 @@ def voucher_context(voucher: Voucher, public_url: str, today: date,
             "cancelled_on": voucher.cancelled_on,
         },
         "scheme": {"title": scheme.title, "municipality_code": scheme.municipality_code,
-                   "municipality_name": municipality,
+                   "municipality_name": municipality, "issuer": issuer,
                    "long_title": len(scheme.title) > 90},
         "organization": {"name": organization.name, "kvk": organization.kvk},
         "code": display(voucher.code),
