@@ -55,6 +55,9 @@ def certify(http: httpx.Client, tokens: dict, kvk: str, name: str, rung: str) ->
                       json={"submission": submission(staff, total_fte=fte)})
     aid = draft.raise_for_status().json()["id"]
     http.post(f"/api/v1/assessments/{aid}/submit", headers=tokens["admin"]).raise_for_status()
+    # Reviewed by one auditor, decided by another (issue 13's separate decision).
+    http.post(f"/api/v1/assessments/{aid}/review",
+              headers=tokens["reviewer"]).raise_for_status()
     decided = http.post(f"/api/v1/assessments/{aid}/decision", json={"outcome": "approved"},
                         headers=tokens["auditor"])
     return decided.raise_for_status().json()["certificates"][0]["number"]
@@ -72,8 +75,9 @@ def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         upgrade(url)
         settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
         tokens = {}
-        for role in ("admin", "auditor"):
-            _, token = asyncio.run(add_user(settings, role, f"Browsertest {role}", None, None))
+        for role in ("admin", "auditor", "reviewer"):
+            _, token = asyncio.run(add_user(settings, "auditor" if role == "reviewer" else role,
+                                            f"Browsertest {role}", None, None))
             tokens[role] = {"Authorization": f"Bearer {token}"}
         asyncio.run(add_account(settings, email=BUYER, name="Ina Inkoper", role="procurement",
                                 party="30280353", party_name="Inkoop Provincie Utrecht",

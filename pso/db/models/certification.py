@@ -33,7 +33,9 @@ class Assessment(Base):
     # motivation per quality criterion, and the application it was copied from.
     wizard_step: Mapped[int] = mapped_column(default=1, server_default="1")
     motivations: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    # Not a foreign key on purpose: a plain column keeps migration 0011 free of table
+    # rebuilds on SQLite; it only ever names an assessment of the same organisation.
+    copied_from_id: Mapped[int | None]
     # Issue 13: the certifying body the application is addressed to (a party of kind
     # certifying_body), who reviewed it and who decided it (Actor.key and name), the open
     # information request, the data as submitted before the first correction, and the seed

@@ -16,12 +16,6 @@ down_revision = '0010'
 branch_labels = None
 depends_on = None
 
-FK = 'fk_assessments_copied_from_id_assessments'
-
-
-def _sqlite() -> bool:
-    return op.get_bind().dialect.name == "sqlite"
-
 
 def upgrade() -> None:
     op.create_table('organization_subsidiaries',
@@ -36,27 +30,20 @@ def upgrade() -> None:
     with op.batch_alter_table('organization_subsidiaries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_subsidiaries_organization_id'), ['organization_id'], unique=False)
 
-    # Columns are added in place, never by a table rebuild: on SQLite a rebuild of
-    # assessments or certificates turns inline REFERENCES into table constraints (which a
-    # later DROP COLUMN cannot undo) and fails with foreign keys on (see 0009).
-    op.add_column('assessments', sa.Column('wizard_step', sa.Integer(), server_default='1',
-                                           nullable=False))
+    # Plain columns only (no foreign keys): SQLite adds and drops them with ALTER TABLE,
+    # without rebuilding tables that other tables refer to.
+    op.add_column('assessments', sa.Column('wizard_step', sa.Integer(), server_default='1', nullable=False))
     op.add_column('assessments', sa.Column('motivations', sa.JSON(), nullable=True))
-    if _sqlite():
-        op.execute("ALTER TABLE assessments ADD COLUMN copied_from_id INTEGER "
-                   "REFERENCES assessments (id)")
-    else:
-        op.add_column('assessments', sa.Column('copied_from_id', sa.Integer(), nullable=True))
-        op.create_foreign_key(FK, 'assessments', 'assessments', ['copied_from_id'], ['id'])
+    op.add_column('assessments', sa.Column('copied_from_id', sa.Integer(), nullable=True))
     op.add_column('certificates', sa.Column('subsidiaries', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    op.execute("ALTER TABLE certificates DROP COLUMN subsidiaries")
-    if not _sqlite():
-        op.drop_constraint(FK, 'assessments', type_='foreignkey')
-    for column in ('copied_from_id', 'motivations', 'wizard_step'):
-        op.execute(f"ALTER TABLE assessments DROP COLUMN {column}")
+    op.drop_column('certificates', 'subsidiaries')
+    op.drop_column('assessments', 'copied_from_id')
+    op.drop_column('assessments', 'motivations')
+    op.drop_column('assessments', 'wizard_step')
+
     with op.batch_alter_table('organization_subsidiaries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organization_subsidiaries_organization_id'))
 
