@@ -10,6 +10,7 @@ from pso.db.models import (
     Account,
     Assessment,
     Certificate,
+    CertificatePdf,
     Organization,
     Party,
     Voucher,
@@ -44,7 +45,7 @@ async def certificate(session, org: Organization, number: str, valid_until: date
         number=number, kind=kind, rung="trede3" if kind == "pso30plus" else "trede1",
         organization_id=org.id, assessment_id=assessment.id,
         valid_from=valid_until - timedelta(days=729), valid_until=valid_until,
-        rulebook="pso-2.1", issuer="Test", pdf=b"%PDF", pdf_sha256="0" * 64,
+        rulebook="pso-2.1", issuer="Test", pdf_file=CertificatePdf(pdf=b"%PDF"), pdf_sha256="0" * 64,
         revoked_on=revoked_on, revocation_reason="test" if revoked_on else None,
     )
     session.add(cert)
