@@ -39,7 +39,7 @@ SCRIPT = textwrap.dedent("""
     async def main():
         pdf_pool.configure(0)  # the default: a thread of this process
         warm_up()
-        for _ in range(20):  # caches, fonts and the allocator settle first
+        for _ in range(60):  # caches, fonts and the allocator settle first (~3 MB, once)
             await tender_exports.pdf_bytes(evaluation, datetime.now(UTC))
         before = rss_mb()
         for _ in range(renders):
