@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import re
+from typing import Any, Literal, get_args, get_origin
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
+from litestar.typing import FieldDefinition
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -168,16 +170,74 @@ def handle_validation(request: Request, exc: ValidationException) -> Response[An
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if isinstance(item, dict):
-            params.append(
-                {"name": field_name(item.get("key")), "reason": dutch(str(item.get("message", "")))}
-            )
+            key, message = item.get("key"), str(item.get("message", ""))
+            parameter = None if item.get("source") == "body" else _parameter(request, key)
+            name = field_name(_public_name(parameter) or key)
+            reason = dutch(message)
+            choices = _choices(parameter)
+            if reason == "Onbekende waarde." and choices:
+                reason = "Onbekende waarde; kies uit: " + ", ".join(choices) + "."
+            elif re.fullmatch(r"'\w+'", message):  # a KeyError: the field is missing
+                reason = "Dit veld is verplicht."
+            elif reason.startswith("Geen geldige datum") and _looks_like_a_day(request, name):
+                reason = "Deze datum bestaat niet."
+            params.append({"name": name, "reason": reason})
     if not params:
         params.append({"name": "body", "reason": unreadable(exc.detail)})
     return problem_response(InvalidInput(params), request)
 
 
+def _looks_like_a_day(request: Request, name: str) -> bool:
+    """2026-02-31 has the right form but is no day: say so rather than "not a date"."""
+    value = request.query_params.get(name) or request.path_params.get(name)
+    return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+
+
+def _parameter(request: Request, key: Any) -> FieldDefinition | None:
+    """The handler's parameter a msgspec message is about (its key is the Python name)."""
+    handler = request.scope.get("route_handler")
+    signature = getattr(handler, "parsed_fn_signature", None)
+    if signature is None or not isinstance(key, str):
+        return None
+    return signature.parameters.get(key)
+
+
+def _public_name(parameter: FieldDefinition | None) -> str | None:
+    """The name the caller used: the query alias (`format`), not the Python name (`fmt`)."""
+    if parameter is None:
+        return None
+    kwarg = parameter.kwarg_definition
+    return getattr(kwarg, "query", None) or getattr(kwarg, "header", None) or parameter.name
+
+
+def _choices(parameter: FieldDefinition | None) -> list[str]:
+    """The values a Literal (or Optional Literal) parameter accepts, in declared order."""
+    if parameter is None:
+        return []
+    out: list[str] = []
+    stack = [parameter.annotation]
+    while stack:
+        annotation = stack.pop(0)
+        if get_origin(annotation) is Literal:
+            out.extend(str(v) for v in get_args(annotation))
+        else:
+            stack.extend(get_args(annotation))
+    return out
+
+
+# What the JSON decoder says, in Dutch; anything else gets the general sentence.
+_UNREADABLE = [
+    (re.compile(r"JSON is malformed.*\(byte (\d+)\)"), r"Geen geldige JSON (fout bij byte \1)."),
+    (re.compile(r"Input data was truncated"), "Geen geldige JSON: de invoer houdt halverwege op."),
+    (re.compile(r"(?i)multipart"), "Geen geldige multipart/form-data."),
+]
+
+
 def unreadable(detail: str) -> str:
-    return f"Het verzoek kon niet worden gelezen (geen geldige JSON of verkeerd type): {detail}"
+    for pattern, sentence in _UNREADABLE:
+        if found := pattern.search(detail or ""):
+            return found.expand(sentence)
+    return "Het verzoek kon niet worden gelezen: geen geldige JSON of een verkeerd type."
 
 
 def handle_http(request: Request, exc: HTTPException) -> Response[Any]:

@@ -13,14 +13,14 @@ MUNICIPALITY_RE = re.compile(r"^GM[0-9]{4}$")
 
 def check_kvk(value: str) -> str:
     if not KVK_RE.match(value):
-        raise ValueError("een KvK-nummer bestaat uit precies 8 cijfers")
+        raise ValueError("Een KvK-nummer bestaat uit precies 8 cijfers.")
     return value
 
 
 def check_municipality_code(value: str) -> str:
     value = value.upper()
     if not MUNICIPALITY_RE.match(value):
-        raise ValueError("een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200")
+        raise ValueError("Een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200.")
     return value
 
 

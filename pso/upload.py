@@ -111,13 +111,13 @@ class EmployeeList:
 def read_employees(data: bytes) -> EmployeeList:
     """Parse a CSV or .xlsx file; raises UploadInvalid naming every bad row and column."""
     if len(data) > MAX_UPLOAD_BYTES:
-        _refuse(f"het bestand is groter dan {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        _refuse(f"Het bestand is groter dan {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     if not data.strip():
-        _refuse("het bestand is leeg")
+        _refuse("Het bestand is leeg.")
     if data.startswith(b"PK\x03\x04"):
         kind, rows = "xlsx", _xlsx_rows(data)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
-        _refuse("dit is het oude Excel-formaat (.xls); sla het op als .xlsx of als CSV")
+        _refuse("Dit is het oude Excel-formaat (.xls); sla het op als .xlsx of als CSV.")
     else:
         kind, rows = "csv", _csv_rows(data)
     return _employees(rows, kind)
@@ -132,7 +132,7 @@ def _refuse(reason: str) -> None:
 
 def _csv_rows(data: bytes) -> list[list[Any]]:
     if b"\x00" in data:
-        _refuse("geen CSV- of Excel-bestand (binaire inhoud)")
+        _refuse("Dit is geen CSV- of Excel-bestand (binaire inhoud).")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -141,8 +141,8 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
     delimiter = max(";,\t", key=first.count)
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        _refuse(f"het CSV-bestand kan niet worden gelezen: {exc}")
+    except csv.Error:
+        _refuse("Het CSV-bestand kan niet worden gelezen (controleer de aanhalingstekens).")
     return []
 
 
@@ -151,9 +151,9 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
     except (zipfile.BadZipFile, ValueError, EOFError):
-        _refuse("geen geldig Excel-bestand (.xlsx)")
+        _refuse("Dit is geen geldig Excel-bestand (.xlsx).")
     if unpacked > MAX_XLSX_UNPACKED:
-        _refuse("het Excel-bestand is uitgepakt te groot")
+        _refuse("Het Excel-bestand is uitgepakt te groot.")
     from openpyxl import load_workbook  # only needed for spreadsheets
 
     try:
@@ -164,7 +164,7 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
         finally:
             book.close()
     except Exception:  # noqa: BLE001 - any malformed workbook is the user's file, not our bug
-        _refuse("geen geldig Excel-bestand (.xlsx)")
+        _refuse("Dit is geen geldig Excel-bestand (.xlsx).")
     return []
 
 
@@ -190,7 +190,7 @@ def _employees(rows: list[list[Any]], kind: str) -> EmployeeList:
     while rows and not any(_text(c) for c in rows[0]):
         rows = rows[1:]
     if not rows:
-        _refuse("het bestand bevat geen kopregel en geen medewerkers")
+        _refuse("Het bestand bevat geen kopregel en geen medewerkers.")
     header_row = rows[0]
     columns: dict[str, int] = {}
     shown: dict[str, str] = {}
@@ -203,12 +203,12 @@ def _employees(rows: list[list[Any]], kind: str) -> EmployeeList:
             if header:
                 ignored.append(header)
         elif name in columns:
-            errors.append(RowError(1, header, "deze kolom komt twee keer voor"))
+            errors.append(RowError(1, header, "Deze kolom komt twee keer voor."))
         else:
             columns[name], shown[name] = i, header
     for name in REQUIRED:
         if name not in columns:
-            errors.append(RowError(1, COLUMNS[name][0], "deze kolom ontbreekt"))
+            errors.append(RowError(1, COLUMNS[name][0], "Deze kolom ontbreekt."))
     if errors:
         raise UploadInvalid(errors)
 
@@ -223,7 +223,7 @@ def _employees(rows: list[list[Any]], kind: str) -> EmployeeList:
         employees.append(employee)
         source_rows.append(number)
     if not employees and not errors:
-        _refuse("het bestand bevat geen medewerkers onder de kopregel")
+        _refuse("Het bestand bevat geen medewerkers onder de kopregel.")
     errors.extend(_engine_errors(employees, source_rows, shown))
     if errors:
         order = list(COLUMNS)
@@ -260,7 +260,7 @@ def _employee(values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, s
         if name == "inTargetGroupRegister":
             flag = yes_no(value)
             if flag is None:
-                problems.append((name, "vul ja of nee in"))
+                problems.append((name, "Vul ja of nee in."))
             employee[name] = bool(flag)
         elif name == "startingPosition":
             employee[name] = _code(value, positions)
@@ -298,7 +298,7 @@ def _readable(name: str, reason: str) -> str:
     from pso.web.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS
 
     labels = STARTING_POSITION_LABELS if name == "startingPosition" else CONTRACT_TYPE_LABELS
-    return "onbekende waarde; gebruik een van: " + "; ".join(labels.values())
+    return "Onbekende waarde; gebruik een van: " + "; ".join(labels.values()) + "."
 
 
 def _engine_errors(employees: list[dict[str, Any]], rows: list[int],

@@ -23,7 +23,15 @@ from .explain import explain
 from .explain import fte as fte_text
 from .model import Submission
 from .next_rung import additional_fte, total_pct
-from .rulebook import TOLERANCE, Rulebook, all_rulebooks, get_rulebook, reaches, rulebook_for
+from .rulebook import (
+    TOLERANCE,
+    Rulebook,
+    all_rulebooks,
+    get_rulebook,
+    reaches,
+    rulebook_for,
+    unknown_rulebook_reason,
+)
 
 # 28 significant digits; results are reported as floats (~16 digits) anyway.
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN,
@@ -39,15 +47,14 @@ def resolve_rulebook(submission: Submission, rulebook: str | Rulebook | None = N
     if name:
         rb = get_rulebook(name)
         if rb is None:
-            raise SubmissionInvalid([{"name": "rulebook", "reason": "onbekend rulebook; kies uit: "
-                                      + ", ".join(sorted(all_rulebooks()))}])
+            raise SubmissionInvalid([{"name": "rulebook", "reason": unknown_rulebook_reason()}])
         return rb
     rb = rulebook_for(submission.period.end)
     if rb is None:
         raise SubmissionInvalid([{
             "name": "period.end",
-            "reason": f"geen rulebook van kracht op {submission.period.end.isoformat()}; "
-                      "kies er een met 'rulebook': " + ", ".join(sorted(all_rulebooks()))}])
+            "reason": f"Op {submission.period.end.isoformat()} geldt geen normversie; kies er "
+                      "een met 'rulebook': " + ", ".join(sorted(all_rulebooks())) + "."}])
     return rb
 
 
@@ -88,8 +95,8 @@ def check_fte_total(unweighted: Decimal, total_fte: Decimal) -> None:
     if unweighted > total_fte + TOLERANCE:
         raise SubmissionInvalid([{
             "name": "employees",
-            "reason": f"de doelgroep telt samen {_dutch_fte(unweighted)} FTE (ongewogen), meer "
-                      f"dan het totaal van de organisatie ({_dutch_fte(total_fte)} FTE)"}])
+            "reason": f"De doelgroep telt samen {_dutch_fte(unweighted)} FTE (ongewogen), meer "
+                      f"dan het totaal van de organisatie ({_dutch_fte(total_fte)} FTE)."}])
 
 
 def _dutch_fte(value: Decimal) -> str:

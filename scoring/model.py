@@ -46,14 +46,14 @@ def _to_date(value: Any) -> date:
             d = date.fromisoformat(value)
         except ValueError:
             if value.replace("-", "").isdigit() and value.isascii():  # 2025-02-31, 2025-13-01
-                raise fail("deze datum bestaat niet") from None
-            raise fail("geen geldige datum (verwacht JJJJ-MM-DD)") from None
+                raise fail("Deze datum bestaat niet.") from None
+            raise fail("Geen geldige datum (verwacht JJJJ-MM-DD).") from None
     elif isinstance(value, date) and not isinstance(value, datetime):
         d = value
     else:
-        raise fail("moet een datum zijn als tekst JJJJ-MM-DD")
+        raise fail("Moet een datum zijn als tekst JJJJ-MM-DD.")
     if not MIN_YEAR <= d.year <= MAX_YEAR:
-        raise fail(f"datum moet tussen {MIN_YEAR} en {MAX_YEAR} liggen")
+        raise fail(f"De datum moet tussen {MIN_YEAR} en {MAX_YEAR} liggen.")
     return d
 
 
@@ -66,24 +66,24 @@ def _to_decimal(value: Any) -> Decimal:
         d = value
     elif kind is str:
         if len(value) > _NUMBER_CHARS:
-            raise fail("getal is te lang")
+            raise fail("Het getal is te lang.")
         if not is_decimal_text(value):  # Decimal() would also read "1_000", "١٢" and "1e3"
             raise fail(NUMBER_REASON)
         d = Decimal(value)
     elif kind is int:
         if abs(value) > 10**_NUMBER_DIGITS:
-            raise fail("getal is te groot")
+            raise fail("Het getal is te groot.")
         d = Decimal(value)
     elif kind is float:
         d = Decimal(repr(value))  # the shortest text of the float, not its binary expansion
     else:  # bool, None, lists, objects, subclasses
-        raise fail("moet een getal zijn")
+        raise fail("Moet een getal zijn.")
     if not d.is_finite():
-        raise fail("moet een eindig getal zijn (geen NaN of Infinity)")
+        raise fail("Moet een eindig getal zijn (geen NaN of Infinity).")
     if d and d.adjusted() < -20:
-        raise fail("getal heeft te veel decimalen")
+        raise fail("Het getal heeft te veel decimalen.")
     if _DIGITS.plus(d) != d:  # rounding to 28 digits changes it: more than 28 digits
-        raise fail("getal heeft te veel cijfers")
+        raise fail("Het getal heeft te veel cijfers.")
     return d
 
 
@@ -94,7 +94,7 @@ def _bounds_text(low: Decimal | None, high: Decimal | None, low_open: bool) -> s
                      else f"minstens {dutch_number(low)}")
     if high is not None:
         parts.append(f"hoogstens {dutch_number(high)}")
-    return "moet " + " en ".join(parts) + " zijn"
+    return "Moet " + " en ".join(parts) + " zijn."
 
 
 _NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}]}
@@ -128,11 +128,11 @@ IsoDate = Annotated[date, PlainValidator(_to_date),
 def _text(max_len: int):
     def check(value: Any) -> str:
         if not isinstance(value, str):
-            raise fail("moet tekst zijn")
+            raise fail("Moet tekst zijn.")
         if len(value) > max_len:
-            raise fail(f"mag hoogstens {max_len} tekens lang zijn")
+            raise fail(f"Mag hoogstens {max_len} tekens lang zijn.")
         if not value.strip():
-            raise fail("mag niet leeg zijn")
+            raise fail("Mag niet leeg zijn.")
         if unsafe_text(value):
             raise fail(UNSAFE_REASON)
         return value
@@ -146,13 +146,13 @@ def _reference(value: Any) -> str:
     text = _text64(value)
     digits = text.replace(" ", "").replace(".", "").replace("-", "")
     if len(digits) == 9 and digits.isdigit() and bsn.is_valid(digits):
-        raise fail("lijkt op een geldig BSN; gebruik een pseudoniem, geen persoonsgegevens")
+        raise fail("Lijkt op een geldig BSN; gebruik een pseudoniem, geen persoonsgegevens.")
     return text
 
 
 def _kvk(value: Any) -> str:
     if not (isinstance(value, str) and len(value) == 8 and value.isascii() and value.isdigit()):
-        raise fail("moet een KvK-nummer van 8 cijfers zijn (als tekst)")
+        raise fail("Moet een KvK-nummer van 8 cijfers zijn (als tekst).")
     return value
 
 
@@ -173,10 +173,11 @@ Percentage = number(0, 100)
 
 
 def _rulebook_name(value: Any) -> str:
-    from .rulebook import all_rulebooks  # late: rulebook loading is not needed to import the model
+    # late: rulebook loading is not needed to import the model
+    from .rulebook import all_rulebooks, unknown_rulebook_reason
 
     if not isinstance(value, str) or value not in all_rulebooks():
-        raise fail("onbekend rulebook; kies uit: " + ", ".join(sorted(all_rulebooks())))
+        raise fail(unknown_rulebook_reason())
     return value
 
 
@@ -193,9 +194,9 @@ def period_problems(start: date | None, end: date | None) -> list[tuple[str, str
     if start is None or end is None:
         return []
     if start > end:
-        return [("end", "einddatum ligt vóór de begindatum")]
+        return [("end", "De einddatum ligt vóór de begindatum.")]
     if (end - start).days + 1 > 366:
-        return [("end", "periode is langer dan 366 dagen")]
+        return [("end", "De periode is langer dan 366 dagen.")]
     return []
 
 
@@ -203,16 +204,16 @@ def employee_problems(position: Any, start: date | None, end: date | None,
                       school_left_on: date | None) -> list[tuple[str, str]]:
     problems = []
     if start is not None and end is not None and end < start:
-        problems.append(("employmentEnd", "einde dienstverband ligt vóór het begin"))
+        problems.append(("employmentEnd", "Het einde van het dienstverband ligt vóór het begin."))
     if position == "vso_pro" and school_left_on is None:
         problems.append(("schoolLeftOn",
-                         "uitgangspositie VSO/PrO vraagt de datum waarop de school is verlaten"))
+                         "Bij de uitgangspositie VSO/PrO hoort de datum waarop de school is verlaten."))
     return problems
 
 
 def purchase_problems(invoice: Decimal | None, turnover: Decimal | None) -> list[tuple[str, str]]:
     if invoice is not None and turnover is not None and invoice > turnover:
-        return [("invoiceAmount", "is hoger dan de omzet van de leverancier")]
+        return [("invoiceAmount", "Het factuurbedrag is hoger dan de omzet van de leverancier.")]
     return []
 
 

@@ -24,17 +24,18 @@ from .model import (
     period_problems,
     purchase_problems,
 )
+from .text import dutch_number
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # 10,000 employees fit in ~3 MB
 
 _TYPE_REASONS = {
-    "missing": "is verplicht",
-    "model_type": "moet een object zijn",
-    "model_attributes_type": "moet een object zijn",
-    "dict_type": "moet een object zijn",
-    "list_type": "moet een lijst zijn",
-    "bool_type": "moet true of false zijn",
-    "string_type": "moet tekst zijn",
+    "missing": "Dit veld is verplicht.",
+    "model_type": "Moet een object zijn.",
+    "model_attributes_type": "Moet een object zijn.",
+    "dict_type": "Moet een object zijn.",
+    "list_type": "Moet een lijst zijn.",
+    "bool_type": "Moet true of false zijn.",
+    "string_type": "Moet tekst zijn.",
 }
 
 
@@ -45,17 +46,17 @@ def _constant(name: str) -> Decimal:
 
 def decode_json(raw: bytes | str) -> Any:
     if len(raw) > MAX_BODY_BYTES:
-        raise SubmissionInvalid([{"name": "body", "reason": "invoer is te groot"}])
+        raise SubmissionInvalid([{"name": "body", "reason": "De invoer is te groot."}])
     try:
         return json.loads(raw, parse_float=Decimal, parse_int=Decimal, parse_constant=_constant)
     except RecursionError:
-        reason = "JSON is te diep genest"
+        reason = "De JSON is te diep genest."
     except UnicodeDecodeError:
-        reason = "geen geldige UTF-8-tekst"
+        reason = "De tekst is geen geldige UTF-8."
     except json.JSONDecodeError as exc:
-        reason = f"geen geldige JSON (regel {exc.lineno}, kolom {exc.colno}): {exc.msg}"
+        reason = f"Geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})."
     except (ValueError, TypeError, ArithmeticError):
-        reason = "geen geldige JSON"
+        reason = "Geen geldige JSON."
     raise SubmissionInvalid([{"name": "body", "reason": reason}])
 
 
@@ -76,9 +77,9 @@ def _translate(exc: ValidationError) -> list[dict]:
             continue
         if kind == "literal_error":
             allowed = ctx.get("expected", "").replace(" or ", ", ")
-            reason = "onbekende waarde; toegestaan: " + allowed
+            reason = f"Onbekende waarde; toegestaan: {allowed}."
         elif kind == "too_long":
-            reason = f"te veel elementen (hoogstens {ctx.get('max_length')})"
+            reason = f"Te veel regels (hoogstens {dutch_number(ctx.get('max_length', 0))})."
         elif kind == "pso":
             reason = err["msg"]
         else:
@@ -143,7 +144,7 @@ def parse_submission(data: bytes | bytearray | str | Mapping, *,
     if isinstance(data, (bytes, bytearray, memoryview, str)):
         data = decode_json(bytes(data) if isinstance(data, memoryview) else data)
     if not isinstance(data, Mapping):
-        raise SubmissionInvalid([{"name": "body", "reason": "moet een JSON-object zijn"}])
+        raise SubmissionInvalid([{"name": "body", "reason": "Moet een JSON-object zijn."}])
     data = dict(data)
     errors: list[dict] = []
     for key, limit, what in (("employees", MAX_EMPLOYEES, "medewerkers"),
@@ -151,7 +152,7 @@ def parse_submission(data: bytes | bytearray | str | Mapping, *,
         items = data.get(key)
         if isinstance(items, list) and len(items) > limit:
             # Report once and skip the items: validating a flood of them helps nobody.
-            errors.append({"name": key, "reason": f"hoogstens {limit} {what} per opgave"})
+            errors.append({"name": key, "reason": f"Hoogstens {dutch_number(limit)} {what} per opgave."})
             data[key] = []
     try:
         sub = Submission.model_validate(data)
@@ -160,7 +161,7 @@ def parse_submission(data: bytes | bytearray | str | Mapping, *,
         errors.extend(_cross_checks_of_failed_items(data, exc))
         raise SubmissionInvalid(errors) from None
     except RecursionError:
-        errors.append({"name": "body", "reason": "invoer is te diep genest"})
+        errors.append({"name": "body", "reason": "De invoer is te diep genest."})
         raise SubmissionInvalid(errors) from None
     if errors:
         raise SubmissionInvalid(errors)

@@ -295,6 +295,10 @@ def get_rulebook(name: str) -> Rulebook | None:
     return all_rulebooks().get(name)
 
 
+def unknown_rulebook_reason() -> str:
+    return "Onbekende normversie; kies uit: " + ", ".join(sorted(all_rulebooks())) + "."
+
+
 def rulebook_for(day: date) -> Rulebook | None:
     """The rulebook in force on `day` (the latest one to take effect, if several overlap)."""
     found = [rb for rb in all_rulebooks().values() if rb.in_force_on(day)]

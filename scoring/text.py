@@ -23,8 +23,8 @@ UNSAFE_LINE = re.compile(f"[\t\n\r{_UNSAFE}{_SURROGATES}]")
 DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"  # as documented in the OpenAPI schemas
 
-UNSAFE_REASON = "mag geen stuurtekens of tekens voor de schrijfrichting bevatten"
-NUMBER_REASON = 'moet een getal zijn (bijvoorbeeld "12.5")'
+UNSAFE_REASON = "Mag geen stuurtekens of tekens voor de schrijfrichting bevatten."
+NUMBER_REASON = 'Moet een getal zijn (bijvoorbeeld "12.5").'
 
 
 def dutch_number(value: object) -> str:

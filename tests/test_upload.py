@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from pso.cli import main
 from pso.dutch_input import date_text, number_text, yes_no
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+from tests.wording import is_sentence
 
 DUTCH = (
     "Referentie;Uitgangspositie;Contractvorm;Uren per week;In dienst;Uit dienst;"
@@ -29,6 +30,7 @@ DUTCH = (
 def errors_of(data: bytes) -> list[tuple[int | None, str | None, str]]:
     with pytest.raises(UploadInvalid) as caught:
         read_employees(data)
+    assert all(is_sentence(e.reason) for e in caught.value.errors), caught.value.errors
     return [(e.row, e.column, e.reason) for e in caught.value.errors]
 
 
@@ -73,9 +75,9 @@ def test_csv_commas_camelcase_headers_and_windows_encoding() -> None:
 def test_bad_rows_are_named_by_row_and_column() -> None:
     text = DUTCH + "mw-005;wajong;regulier;negentig;2024-13-01;;;;;misschien\n"
     assert errors_of(text.encode()) == [
-        (7, "Uren per week", 'moet een getal zijn (bijvoorbeeld "12.5")'),
-        (7, "In dienst", "deze datum bestaat niet"),  # 2024-13-01
-        (7, "Doelgroepregister", "vul ja of nee in"),
+        (7, "Uren per week", 'Moet een getal zijn (bijvoorbeeld "12.5").'),
+        (7, "In dienst", "Deze datum bestaat niet."),  # 2024-13-01
+        (7, "Doelgroepregister", "Vul ja of nee in."),
     ]
 
 
@@ -85,21 +87,21 @@ def test_engine_rules_apply_to_rows() -> None:
             "mw-2;piloot;vast;8;2024-01-01;\n"
             ";vso_pro;regulier;8;2024-01-01;\n")
     found = errors_of(text.encode())
-    bsn = "lijkt op een geldig BSN; gebruik een pseudoniem, geen persoonsgegevens"
+    bsn = "Lijkt op een geldig BSN; gebruik een pseudoniem, geen persoonsgegevens."
     assert (2, "referentie", bsn) in found
-    assert (2, "uren per week", "moet groter dan 0 en hoogstens 80 zijn") in found
-    assert (2, "uit dienst", "einde dienstverband ligt vóór het begin") in found
-    assert any(r == 3 and c == "uitgangspositie" and "onbekende waarde" in why
+    assert (2, "uren per week", "Moet groter dan 0 en hoogstens 80 zijn.") in found
+    assert (2, "uit dienst", "Het einde van het dienstverband ligt vóór het begin.") in found
+    assert any(r == 3 and c == "uitgangspositie" and "Onbekende waarde" in why
                for r, c, why in found)
-    assert (4, "referentie", "is verplicht") in found
+    assert (4, "referentie", "Dit veld is verplicht.") in found
     assert (4, "school verlaten op",
-            "uitgangspositie VSO/PrO vraagt de datum waarop de school is verlaten") in found
+            "Bij de uitgangspositie VSO/PrO hoort de datum waarop de school is verlaten.") in found
 
 
 def test_missing_and_duplicate_columns() -> None:
     found = errors_of(b"referentie;uren;uren per week\nx;1;2\n")
-    assert (1, "uren per week", "deze kolom komt twee keer voor") in found
-    assert (1, "uitgangspositie", "deze kolom ontbreekt") in found
+    assert (1, "uren per week", "Deze kolom komt twee keer voor.") in found
+    assert (1, "uitgangspositie", "Deze kolom ontbreekt.") in found
 
 
 def test_xlsx_with_typed_cells() -> None:
@@ -131,18 +133,18 @@ def test_xlsx_bad_row_named() -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     assert errors_of(buffer.getvalue()) == [(3, "uren per week",
-                                             "moet groter dan 0 en hoogstens 80 zijn")]
+                                             "Moet groter dan 0 en hoogstens 80 zijn.")]
 
 
 @pytest.mark.parametrize("data, reason", [
-    (b"", "het bestand is leeg"),
-    (b"\x00\x01\x02binary\xff\xfe", "geen CSV- of Excel-bestand (binaire inhoud)"),
-    (b"PK\x03\x04 this is no zip at all", "geen geldig Excel-bestand (.xlsx)"),
+    (b"", "Het bestand is leeg."),
+    (b"\x00\x01\x02binary\xff\xfe", "Dit is geen CSV- of Excel-bestand (binaire inhoud)."),
+    (b"PK\x03\x04 this is no zip at all", "Dit is geen geldig Excel-bestand (.xlsx)."),
     (b"\xd0\xcf\x11\xe0old",
-     "dit is het oude Excel-formaat (.xls); sla het op als .xlsx of als CSV"),
+     "Dit is het oude Excel-formaat (.xls); sla het op als .xlsx of als CSV."),
     (b"referentie;uitgangspositie;contractvorm;uren per week;in dienst\n",
-     "het bestand bevat geen medewerkers onder de kopregel"),
-    (b"a" * (MAX_UPLOAD_BYTES + 1), "het bestand is groter dan 5 MB"),
+     "Het bestand bevat geen medewerkers onder de kopregel."),
+    (b"a" * (MAX_UPLOAD_BYTES + 1), "Het bestand is groter dan 5 MB."),
 ])
 def test_hostile_files(data: bytes, reason: str) -> None:
     assert errors_of(data) == [(None, None, reason)]
@@ -152,12 +154,12 @@ def test_zip_that_is_no_workbook_and_zip_bomb() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("hello.txt", "hi")
-    assert errors_of(buffer.getvalue()) == [(None, None, "geen geldig Excel-bestand (.xlsx)")]
+    assert errors_of(buffer.getvalue()) == [(None, None, "Dit is geen geldig Excel-bestand (.xlsx).")]
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (70 * 1024 * 1024))
     assert len(bomb.getvalue()) < 200_000
-    assert errors_of(bomb.getvalue()) == [(None, None, "het Excel-bestand is uitgepakt te groot")]
+    assert errors_of(bomb.getvalue()) == [(None, None, "Het Excel-bestand is uitgepakt te groot.")]
 
 
 def test_many_errors_are_capped() -> None:

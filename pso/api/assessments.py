@@ -111,11 +111,11 @@ class DecisionIn(ApiInput):
     @model_validator(mode="after")
     def _rules(self) -> DecisionIn:
         if self.outcome == "rejected" and not (self.reason and self.reason.strip()):
-            raise ValueError("bij afwijzen is een reden verplicht")
+            raise ValueError("Bij afwijzen is een reden verplicht.")
         if self.outcome == "rejected" and self.corrected_submission is not None:
-            raise ValueError("gecorrigeerde gegevens horen alleen bij goedkeuren")
+            raise ValueError("Gecorrigeerde gegevens horen alleen bij goedkeuren.")
         if self.valid_from is not None and abs((self.valid_from - today()).days) > 366:
-            raise ValueError("validFrom mag hoogstens een jaar van vandaag af liggen")
+            raise ValueError("De ingangsdatum (validFrom) mag hoogstens een jaar van vandaag af liggen.")
         return self
 
 

@@ -24,7 +24,7 @@ def decimal_input(value: Any) -> Any:
     float goes via its shortest text, so 0.1 stays 0.1."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         # ValueError, not TypeError: pydantic reports only ValueError as a field error.
-        raise ValueError('geef een getal of tekst met een getal, bijvoorbeeld "1500.00"')  # noqa: TRY004
+        raise ValueError('Geef een getal of tekst met een getal, bijvoorbeeld "1500.00".')  # noqa: TRY004
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, str) and not is_decimal_text(value):

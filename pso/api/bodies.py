@@ -26,14 +26,14 @@ class BodyIn(ApiInput):
     def _code(cls, value: str) -> str:
         value = value.upper()
         if not BODY_CODE_RE.match(value):
-            raise ValueError("gebruik hoofdletters, cijfers en '-' (2 tot 20 tekens)")
+            raise ValueError("Gebruik hoofdletters, cijfers en '-' (2 tot 20 tekens).")
         return value
 
     @field_validator("name", "accreditation")
     @classmethod
     def _text(cls, value: str) -> str:
         if any(ord(c) < 32 and c not in "\n\t" for c in value):
-            raise ValueError("geen stuurtekens")
+            raise ValueError("Mag geen stuurtekens bevatten.")
         return value
 
 

@@ -94,9 +94,10 @@ Sort = Annotated[Literal["newest", "valid-first", "name", "rung", "validity"],
                                        "eerst)")]
 After = Annotated[str | None, Parameter(max_length=300, description="Vervolgcode uit `next`")]
 ExportFormat = Annotated[Literal["csv", "json"], Parameter(query="format")]
-PAGE_TOO_FAR = (f"zo ver bladeren gaat niet met paginanummers (hoogstens "
-                f"{register.COUNT_CAP:,} rijen diep); volg de link in next".replace(",", "."))
-BAD_CURSOR = "onbekende vervolgcode; gebruik de link in next van de vorige pagina"
+PAGE_TOO_FAR = (f"Zo ver bladeren gaat niet met paginanummers (hoogstens "
+                f"{register.COUNT_CAP:,} rijen diep); volg de link uit het veld next."
+                .replace(",", "."))
+BAD_CURSOR = "Onbekende vervolgcode; gebruik de link uit het veld next van de vorige pagina."
 
 
 def _next_link(request: Request, after: str | None) -> str | None:

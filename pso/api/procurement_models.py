@@ -47,7 +47,7 @@ def _text(value: str) -> str:
 def _certificate_number(value: str) -> str:
     number = normalize_number(value)
     if not is_valid_number(number):
-        raise ValueError("een certificaatnummer ziet eruit als PSO-2026-000123")
+        raise ValueError("Een certificaatnummer ziet eruit als PSO-2026-000123.")
     return number
 
 

@@ -88,7 +88,7 @@ class SchemeIn(ApiInput):
     def _budget(cls, value: Decimal, info: ValidationInfo) -> Decimal:
         amount = info.data.get("voucher_amount")
         if amount is not None and value < amount:
-            raise ValueError("het budget moet minstens het bedrag van één voucher zijn")
+            raise ValueError("Het budget moet minstens het bedrag van één voucher zijn.")
         return value
 
     @field_validator("application_closes_on")
@@ -96,7 +96,7 @@ class SchemeIn(ApiInput):
     def _window(cls, value: date, info: ValidationInfo) -> date:
         opens = info.data.get("application_opens_on")
         if opens is not None and value < opens:
-            raise ValueError("de sluitingsdatum ligt vóór de openingsdatum")
+            raise ValueError("De sluitingsdatum ligt vóór de openingsdatum.")
         return value
 
 

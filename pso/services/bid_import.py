@@ -111,7 +111,7 @@ def read_bids(raw: bytes) -> ImportResult:
             "naam;kvk;prijs;certificaat;trede;combinatie.")
         return result
     if unknown:
-        result.errors.append("Regel 1: onbekende kolommen: " + ", ".join(unknown) + ".")
+        result.errors.append("Regel 1: Onbekende kolommen: " + ", ".join(unknown) + ".")
     data_rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
     if not data_rows:
         result.errors.append("Het bestand bevat geen inschrijvingen.")

@@ -369,10 +369,10 @@ async def update_scheme(
     problems = []
     if budget < amount:
         problems.append({"name": "budget",
-                         "reason": "het budget moet minstens het bedrag van één voucher zijn"})
+                         "reason": "Het budget moet minstens het bedrag van één voucher zijn."})
     if closes < opens:
         problems.append({"name": "applicationClosesOn",
-                         "reason": "de sluitingsdatum ligt vóór de openingsdatum"})
+                         "reason": "De sluitingsdatum ligt vóór de openingsdatum."})
     if problems:
         raise InvalidInput(problems)
     if "budget" in changes:

@@ -259,7 +259,7 @@ def page(state: dict[str, Any], *, result: dict | None = None,
                for n in names for r in errors[n]]
     if file_errors:
         summary.insert(0, {"label": "Bestand", "reason": f"{plural(len(file_errors), 'fout', 'fouten')}, zie "
-                           "de lijst bij het bestand", "anchor": "f-file"})
+                           "de lijst bij het bestand.", "anchor": "f-file"})
     context = {
         "s": state, "result": result, "errors": errors, "file_errors": file_errors or [],
         "summary": summary, "notice": notice,

@@ -85,7 +85,6 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         euro=lambda v: euro(_exact(v)),
         pct=lambda v, places=1: percentage(_exact(v), places),
         rung=rung_label,
-        sentence=lambda s: s[:1].upper() + s[1:] if s else s,
         status_label=lambda s: STATUS_LABELS.get(s, s),
         thousands=lambda n: f"{n:,}".replace(",", "."),
     )

@@ -104,7 +104,7 @@ def place_errors(params: list[dict[str, str]], rows: list[int]) -> dict[str, lis
     for p in params:
         name, reason = p["name"], p["reason"]
         if m := _MEMBER.match(name):
-            reason = f"lid {int(m.group(2)) + 1}: {reason}"
+            reason = f"Lid {int(m.group(2)) + 1}: {reason}"
             name = m.group(1) + ".consortium"
         if m := _BID.match(name):
             index = int(m.group(1))

@@ -4,7 +4,8 @@ A real server (uvicorn subprocess) on a scratch SQLite database with the demo da
 identifiers like KvK 12345678 or certificate numbers exist. Each operation gets valid and
 invalid requests, sent with a token of a role that may call it, and every answer must be:
 no 5xx, the documented schema (errors included: problem details), and
-application/problem+json with type/status/title/detail for every error.
+application/problem+json with type/status/title/detail for every error, its texts Dutch
+sentences (tests/wording.py).
 
 Bounded for CI by a per-operation example budget (PSO_FUZZ_EXAMPLES, default 8) and no
 shrinking: every operation is fuzzed on every run, however slow the machine (no wall-clock
@@ -35,6 +36,7 @@ from pso.db.setup import prepare_database
 from pso.services import users
 from pso.settings import Settings
 from tests.servers import start_server
+from tests.wording import unstyled
 
 # Longer local runs: PSO_FUZZ_EXAMPLES=200 make test PYTEST_ARGS=...
 EXAMPLES_PER_OPERATION = int(os.environ.get("PSO_FUZZ_EXAMPLES", "8"))
@@ -98,6 +100,8 @@ def problem_details_on_errors(ctx, response, case) -> None:
     missing = {"type", "status", "title", "detail"} - set(body)
     assert not missing, f"problem details without {sorted(missing)}: {body}"
     assert body["status"] == response.status_code
+    # Dutch in one style, whatever library found the fault (pydantic, msgspec, our own rules).
+    assert not unstyled(body), f"error texts not in the house style: {unstyled(body)}"
 
 
 def role_for(path: str) -> str:

@@ -12,6 +12,7 @@ from pso.auth import SYSTEM
 from pso.services import organizations
 from pso.settings import Settings, SettingsError
 from tests.conftest import count_rows
+from tests.wording import unstyled
 
 pytestmark = pytest.mark.anyio
 
@@ -85,8 +86,9 @@ async def test_validation_lists_every_field_error(client, make_token) -> None:
     names = {p["name"] for p in body["invalidParams"]}
     assert names == {"kvk", "name", "municipalityCode", "kind", "extra"}
     reasons = {p["name"]: p["reason"] for p in body["invalidParams"]}
-    assert reasons["kvk"] == "een KvK-nummer bestaat uit precies 8 cijfers"
+    assert reasons["kvk"] == "Een KvK-nummer bestaat uit precies 8 cijfers."
     assert reasons["extra"] == "Onbekend veld."
+    assert unstyled(body) == []
 
 
 @pytest.mark.parametrize(

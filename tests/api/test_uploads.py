@@ -48,7 +48,7 @@ async def test_bad_row_named_in_invalid_params(client) -> None:
     body = assert_problem(response, 400)
     assert body["invalidParams"] == [{"name": "rij 3, kolom uren per week", "row": 3,
                                       "column": "uren per week",
-                                      "reason": "moet groter dan 0 en hoogstens 80 zijn"}]
+                                      "reason": "Moet groter dan 0 en hoogstens 80 zijn."}]
 
 
 async def test_hostile_input(client) -> None:

@@ -191,7 +191,7 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
     tab.fill("#f-employees-0-employmentStart", "2025-02-01")
     save(tab)
     errors = tab.inner_text(".error-summary")
-    assert "VSO/PrO vraagt de datum waarop de school is verlaten" in errors
+    assert "VSO/PrO hoort de datum waarop de school is verlaten." in errors
     assert "vso_pro" not in errors and "schoolLeftOn" not in errors
     shoot(tab, name(site, "stap2-fout"))
     assert tab.is_visible("#f-employees-0-schoolLeftOn")  # the details open at the error

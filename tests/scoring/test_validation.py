@@ -6,6 +6,7 @@ import time
 import pytest
 
 from scoring import SubmissionInvalid, parse_submission
+from tests.wording import is_sentence
 
 from .helpers import emp, purchase, submission
 
@@ -15,6 +16,8 @@ def errors_of(data) -> dict[str, str]:
         parse_submission(data)
     names = [e["name"] for e in err.value.errors]
     assert all(set(e) == {"name", "reason"} and e["reason"] for e in err.value.errors)
+    # One style for every reason: a capital first, a full stop last.
+    assert all(is_sentence(e["reason"]) for e in err.value.errors), err.value.errors
     return dict(zip(names, (e["reason"] for e in err.value.errors)))
 
 
@@ -247,7 +250,8 @@ def test_reasons_name_no_internal_ids():
     ids = {*STARTING_POSITIONS, *CONTRACT_TYPES} - {"wsw", "ww", "regular"}
     for error in caught.value.errors:
         reason = error["reason"]
-        if reason.startswith("onbekende waarde; toegestaan:"):
+        assert is_sentence(reason), reason  # one style: a capital first, a full stop last
+        if reason.startswith("Onbekende waarde; toegestaan:"):
             continue  # the API's own value list (forms offer Dutch choices instead)
         assert not re.search(r"\b[a-z]+[A-Z]\w*\b", reason), reason  # camelCase field names
         assert not any(re.search(rf"\b{i}\b", reason) for i in ids if "_" in i), reason
@@ -259,5 +263,5 @@ def test_bounds_in_reasons_are_in_dutch_notation():
     with pytest.raises(SubmissionInvalid) as caught:
         parse_submission(data)
     reasons = {e["name"]: e["reason"] for e in caught.value.errors}
-    assert reasons["totalFte"] == "moet groter dan 0 en hoogstens 10.000.000 zijn"
-    assert reasons["employees[0].hoursPerWeek"] == "moet groter dan 0 en hoogstens 80 zijn"
+    assert reasons["totalFte"] == "Moet groter dan 0 en hoogstens 10.000.000 zijn."
+    assert reasons["employees[0].hoursPerWeek"] == "Moet groter dan 0 en hoogstens 80 zijn."

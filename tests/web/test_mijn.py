@@ -127,7 +127,7 @@ async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_ma
         "employees[0].contractType": "regular", "employees[0].hoursPerWeek": "20",
         "employees[0].employmentStart": "2025-02-01"})
     assert vso_missing.status_code == 400
-    assert "Uitgangspositie VSO/PrO vraagt de datum waarop de school is verlaten" in \
+    assert "Bij de uitgangspositie VSO/PrO hoort de datum waarop de school is verlaten." in \
         vso_missing.text
     assert "vso_pro" not in visible(vso_missing.text)
     saved = await post(client, url, {

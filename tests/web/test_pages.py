@@ -11,6 +11,7 @@ import pytest
 from pso.clock import today
 from tests.api.test_certification import KVK, actors, approve  # noqa: F401 (fixture)
 from tests.web.test_accounts import make_account, sign_in
+from tests.wording import is_sentence, page_errors
 
 pytestmark = pytest.mark.anyio
 
@@ -90,7 +91,7 @@ async def test_upload_names_the_bad_row_and_keeps_other_input(client) -> None:
     page = await client.post("/rekentool", data=calculator_form(action="upload"),
                              files={"file": ("lijst.csv", csv.encode(), "text/csv")})
     assert page.status_code == 400
-    assert "Rij 3, kolom uren per week: is verplicht" in page.text
+    assert "Rij 3, kolom uren per week: Dit veld is verplicht." in page.text
     assert 'value="20"' in page.text and 'value="mw-1"' in page.text
 
 
@@ -386,3 +387,26 @@ async def test_error_summary_lists_errors_in_page_order(client) -> None:
     summary = summary[:summary.index("</ul>")]
     links = re.findall(r'<a href="#([^"]+)"', summary)
     assert links.index("f-bids-1-kvk") < links.index("f-bids-2-price"), links
+
+
+async def test_form_errors_are_sentences_in_one_style(client) -> None:
+    """Engine rules, field checks and file errors all read as Dutch sentences: a capital
+    first, a full stop last, never two styles side by side in one summary."""
+    calculator = await client.post("/rekentool", data=calculator_form(**{
+        "period.start": "2025-12-31", "period.end": "2025-01-01", "totalFte": "0",
+        "fullTimeHoursPerWeek": "60", "employees[0].hoursPerWeek": "0",
+        "employees[1].employmentStart": "2025-02-31", "action": "calculate"}))
+    tender = await client.post("/aanbesteding", data={
+        "deadline": "2026-02-31", "policy.mode": "percentage", "policy.values.trede1": "500",
+        "bids[0].bidder": "", "bids[0].kvk": "1234", "bids[0].price": "veel",
+        "bids[1].bidder": "Bravo", "bids[1].kvk": "12345678", "bids[1].price": "-1",
+        "action": "evaluate"})
+    upload = await client.post("/rekentool", data=calculator_form(action="upload"), files={
+        "file": ("lijst.csv", b"referentie;uren per week\nmw-1;negentig\n", "text/csv")})
+    for page in (calculator, tender, upload):
+        assert page.status_code == 400, page.status_code
+        texts = page_errors(page.text)
+        assert len(texts) >= 2, texts
+        assert [t for t in texts if not is_sentence(t)] == [], texts
+    assert "Einde van de periode: De einddatum ligt vóór de begindatum." in \
+        page_errors(calculator.text)
