@@ -24,7 +24,8 @@ DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"  # as documented in the OpenAPI schemas
 
 UNSAFE_REASON = "Mag geen stuurtekens of tekens voor de schrijfrichting bevatten."
-NUMBER_REASON = 'Moet een getal zijn (bijvoorbeeld "12.5").'
+# The example reads the same in Dutch and in JSON notation (forms take "12,5", the API "12.5").
+NUMBER_REASON = "Moet een getal zijn, zoals 40."
 
 
 def dutch_number(value: object) -> str:

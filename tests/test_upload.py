@@ -75,7 +75,7 @@ def test_csv_commas_camelcase_headers_and_windows_encoding() -> None:
 def test_bad_rows_are_named_by_row_and_column() -> None:
     text = DUTCH + "mw-005;wajong;regulier;negentig;2024-13-01;;;;;misschien\n"
     assert errors_of(text.encode()) == [
-        (7, "Uren per week", 'Moet een getal zijn (bijvoorbeeld "12.5").'),
+        (7, "Uren per week", "Moet een getal zijn, zoals 40."),
         (7, "In dienst", "Deze datum bestaat niet."),  # 2024-13-01
         (7, "Doelgroepregister", "Vul ja of nee in."),
     ]
