@@ -9,13 +9,17 @@ import importlib
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.auth import SYSTEM
 from pso.clock import today
 from pso.services import accounts, organizations
+
+if TYPE_CHECKING:
+    from pso.db.models import Assessment
 
 
 @dataclass
@@ -130,38 +134,41 @@ def demo_submission(staff: int, *, total_fte: int = 20, quality: bool = True,
     }
 
 
+async def approved(ctx: DemoContext, kvk: str, submission: dict[str, object],
+                   valid_from: date | None = None) -> Assessment:
+    """An application of `kvk` to PSOCERT, approved: one auditor reviews, the other decides
+    (impartiality, SPEC §7.3). A certificate valid from the past was issued then too."""
+    from pso.services import certification
+
+    reviewer, decider = [
+        accounts.actor_of(await accounts.find_account(ctx.session, email))
+        for email in ("auditor@demo.pso.nl", "auditor2@demo.pso.nl")]
+    assessment = await certification.create(ctx.session, SYSTEM, kvk, submission, "PSOCERT")
+    await certification.submit(ctx.session, SYSTEM, assessment.id)
+    await certification.review(ctx.session, reviewer, assessment.id)
+    return await certification.decide(
+        ctx.session, decider, assessment.id, outcome="approved", reason=None,
+        corrected_submission=None, valid_from=valid_from, issuer=ctx.issuer,
+        public_url=ctx.public_url, issued_on=valid_from,
+    )
+
+
 @demo_step(30)
 async def _certificates(ctx: DemoContext) -> None:
     """A living register: several rungs, PSO 30+, one revoked, one expired, one under review."""
     from pso.services import certification, register
 
-    # One auditor of PSOCERT reviews, the other decides (impartiality, SPEC §7.3).
-    reviewer, decider = [
-        accounts.actor_of(await accounts.find_account(ctx.session, email))
-        for email in ("auditor@demo.pso.nl", "auditor2@demo.pso.nl")]
-
-    async def approved(kvk: str, submission: dict[str, object], valid_from=None):
-        assessment = await certification.create(ctx.session, SYSTEM, kvk, submission, "PSOCERT")
-        await certification.submit(ctx.session, SYSTEM, assessment.id)
-        # A certificate valid from the past was issued then too (never after it expired).
-        await certification.review(ctx.session, reviewer, assessment.id)
-        return await certification.decide(
-            ctx.session, decider, assessment.id, outcome="approved", reason=None,
-            corrected_submission=None, valid_from=valid_from, issuer=ctx.issuer,
-            public_url=ctx.public_url, issued_on=valid_from,
-        )
-
     day = today()
-    await approved("12345678", demo_submission(2))
-    await approved("23456789", demo_submission(7))
-    bakery = await approved("34567890", demo_submission(1))
+    await approved(ctx, "12345678", demo_submission(2))
+    await approved(ctx, "23456789", demo_submission(7))
+    bakery = await approved(ctx, "34567890", demo_submission(1))
     await register.revoke(ctx.session, SYSTEM, bakery.certificates[0].number,
                           "Opgegeven medewerkers bleken niet tot de doelgroep te behoren.")
-    await approved("45678901", demo_submission(1, total_fte=16, year=day.year - 4),
+    await approved(ctx, "45678901", demo_submission(1, total_fte=16, year=day.year - 4),
                    valid_from=day - timedelta(days=3 * 365))
     plan = {"boardApproved": True, "targetRung": "trede1",
             "targetDate": (day + timedelta(days=365)).isoformat()}
-    await approved("56789012", demo_submission(0, actionPlan=plan))
+    await approved(ctx, "56789012", demo_submission(0, actionPlan=plan))
     pending = await certification.create(ctx.session, SYSTEM, "12345678", demo_submission(3),
                                          "PSOCERT")
     await certification.submit(ctx.session, SYSTEM, pending.id)

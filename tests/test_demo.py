@@ -37,6 +37,17 @@ async def test_new_database_gets_a_living_register(tmp_path: Path) -> None:
         pending = await client.get("/api/v1/assessments", params={"status": "submitted"},
                                    headers={"Authorization": f"Bearer {auditor}"})
         assert pending.json()["total"] == 1
+        # The journeys to click through exist once, also after the second start: a request
+        # for the municipality to decide on, an awarded tender for the buyer to watch.
+        municipality = {"Authorization": f"Bearer {_token(tokens, 'Gemeente')}"}
+        [scheme] = (await client.get("/api/v1/voucher-schemes", headers=municipality)).json()[
+            "items"]
+        assert scheme["counts"]["requested"] == 1
+        buyer = {"Authorization": f"Bearer {_token(tokens, 'Inkoop')}"}
+        listed = (await client.get("/api/v1/tenders", headers=buyer)).json()["items"]
+        states = [(await client.get(f"/api/v1/tenders/{t['id']}/monitoring",
+                                    headers=buyer)).json()["state"] for t in listed]
+        assert sorted(states) == ["active", "not_awarded"]
 
 
 async def test_no_demo_flag_leaves_the_database_empty(tmp_path: Path) -> None:
@@ -46,6 +57,10 @@ async def test_no_demo_flag_leaves_the_database_empty(tmp_path: Path) -> None:
     assert await prepare_database(settings, demo=False) == {}
     async with AsyncTestClient(app=create_app(settings)) as client:
         assert (await client.get("/api/v1/certificates")).json()["total"] == 0
+
+
+def _token(tokens: dict[str, str], label_start: str) -> str:
+    return next(t for label, t in tokens.items() if label.startswith(label_start))
 
 
 def _roles(tokens: dict[str, str]) -> set[str]:

@@ -6,16 +6,25 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.app import create_app
+from pso.db.engine import make_engine
+from pso.db.models import OutboxMail
 from pso.db.setup import prepare_database
+from pso.services.vouchers_demo import APPLICANT_EMAIL
 from pso.settings import Settings
+from tests.conftest import BACKENDS
+from tests.databases import temporary_postgres
 from tests.servers import free_port
 from tests.test_cli import PSO
+from tests.web.test_accounts import csrf_of
 
 pytestmark = pytest.mark.anyio
 
@@ -31,15 +40,83 @@ async def test_demo_sign_ins_reach_every_role_home(tmp_path: Path) -> None:
     homes = set()
     async with AsyncTestClient(app=create_app(settings)) as client:
         for email, password in sign_ins.values():
-            client.cookies.clear()
-            csrf = re.search(r'name="csrf" value="([^"]+)"',
-                             (await client.get("/inloggen")).text).group(1)
-            done = await client.post("/inloggen", data={"email": email, "password": password,
-                                                        "csrf": csrf}, follow_redirects=False)
-            assert done.status_code == 303, email
-            homes.add(done.headers["location"])
+            homes.add(await sign_in(client, email, password))
         # Admin and auditor first set up their authenticator app; the others land home.
         assert homes == {"/account/tweestapsverificatie", "/mijn", "/inkoop", "/gemeente"}
+
+
+async def sign_in(client, email: str, password: str) -> str:
+    """Sign in afresh; returns where the service sends the person."""
+    client.cookies.clear()
+    done = await client.post("/inloggen", data={
+        "email": email, "password": password,
+        "csrf": csrf_of((await client.get("/inloggen")).text)}, follow_redirects=False)
+    assert done.status_code == 303, email
+    return done.headers["location"]
+
+
+def link_to(html: str, text: str) -> str:
+    return re.search(r'href="([^"]+)">' + re.escape(text), html).group(1)
+
+
+@pytest.fixture(params=BACKENDS)
+def new_database(request, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database nobody migrated yet, as `make run` finds it the first time."""
+    if request.param == "postgres":
+        with temporary_postgres("pso_demo") as url:
+            yield url
+    else:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"
+
+
+async def test_demo_users_have_a_request_to_decide_and_a_contract_to_watch(
+    new_database: str
+) -> None:
+    """The municipality signs in to a company's request waiting for a decision (and refusing
+    it mails the company), the buyer to an awarded tender with its contract monitoring."""
+    settings = Settings.from_env({"PSO_DATABASE_URL": new_database, "PSO_ENV": "test",
+                                  "PSO_RATE_LIMIT": "0"})
+    sign_ins: dict[str, tuple[str, str]] = {}
+    await prepare_database(settings, demo=True, sign_ins=sign_ins)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        assert await sign_in(client, *sign_ins["Gemeente Apeldoorn (demo)"]) == "/gemeente"
+        home = await client.get("/gemeente")
+        assert home.status_code == 200 and "1 aangevraagd" in home.text
+        url = re.search(r'href="(/gemeente/regelingen/\d+)"', home.text).group(1)
+        scheme = await client.get(url)
+        assert scheme.status_code == 200 and "Aanvragen (1)" in scheme.text
+        assert "Timmerfabriek De Veluwe" in scheme.text and "90234567" in scheme.text
+        code = re.search(r'/gemeente/vouchers/([A-Z0-9-]+)/weigering', scheme.text).group(1)
+        assert f"/gemeente/vouchers/{code}/goedkeuring" in scheme.text
+        refused = await client.post(f"/gemeente/vouchers/{code}/weigering", data={
+            "csrf": csrf_of(scheme.text), "back": url, "reason": "De regeling is dit jaar voor bedrijven tot 10 fte."},
+            follow_redirects=False)
+        assert refused.status_code == 303
+        assert "Aanvragen (0)" in (await client.get(url)).text
+
+        assert await sign_in(client, *sign_ins["Inkoop Gemeente Utrecht (demo)"]) == "/inkoop"
+        overview = await client.get("/inkoop")
+        assert overview.status_code == 200 and "Beoordeling vastgesteld" in overview.text
+        tender = await client.get(link_to(overview.text, "Schoonmaak gemeentelijke gebouwen"))
+        assert tender.status_code == 200
+        assert "Gegund aan <strong>Schoonmaakgroep Domstad B.V.</strong>" in tender.text
+        watch = await client.get(re.search(r'href="(/inkoop/aanbestedingen/\d+/bewaking)"',
+                                           tender.text).group(1))
+        assert watch.status_code == 200
+        text = re.sub(r"\s+", " ", watch.text)
+        assert "Contract loopt: dagelijkse controle" in text and "Trede 2" in text
+        assert "Geen meldingen: de winnaar houdt de trede waarop is gegund." in text
+        assert text.count("In orde") == 14  # each contract day before today
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with async_sessionmaker(engine)() as session:
+            [mail] = (await session.scalars(select(OutboxMail).where(
+                OutboxMail.template == "voucher_refused"))).all()
+    finally:
+        await engine.dispose()
+    assert mail.to_address == APPLICANT_EMAIL
+    assert "Gemeente Apeldoorn" in mail.text_body and "De regeling is dit jaar voor bedrijven tot 10 fte." in mail.text_body
 
 
 def test_pso_serve_prints_demo_sign_ins_only_in_development(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Municipality names for people: a `GM` code is shown as the municipality's name, taken
-from its party (accounts, SPEC §7.1). A code without a party stays a code."""
+from its party (accounts, SPEC §7.1). A code without a party stays a code, except in
+`public_name` (mails), which falls back to the CBS list."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.db.models import Party
+from pso.municipalities import name_of
 
 
 async def names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:
@@ -25,6 +27,19 @@ async def names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:
 
 async def name(session: AsyncSession, code: str) -> str:
     return (await names(session, [code])).get(code, code)
+
+
+async def public_name(session: AsyncSession, code: str) -> str:
+    """The party's name, else the CBS name: for texts that must never show a code (a
+    party made without a name is called "Gemeente GM0200")."""
+    found = await name(session, code)
+    return found if code not in found else name_of(code) or code
+
+
+def issuer(municipality: str) -> str:
+    """"Gemeente Apeldoorn", also when the name already says "Gemeente"."""
+    return (municipality if municipality.lower().startswith("gemeente ")
+            else f"Gemeente {municipality}")
 
 
 def label(code: str, known: dict[str, str]) -> str:

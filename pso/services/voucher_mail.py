@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.db.models import Voucher
 from pso.mail import public_url, queue_mail
+from pso.services.municipalities import issuer, public_name
 from pso.services.recipients import applicant_recipients
 from pso.voucher_codes import display
 
@@ -22,11 +23,22 @@ def context(voucher: Voucher, base_url: str) -> dict[str, Any]:
 
 
 async def tell_holder(session: AsyncSession, voucher: Voucher, template: str,
-                      base_url: str | None = None) -> int:
-    """Queue `template` (voucher_issued, voucher_expired) to every holder account; returns
-    how many mails were queued."""
-    values = context(voucher, base_url or public_url())
+                      base_url: str | None = None, **extra: Any) -> int:
+    """Queue `template` (voucher_issued, voucher_expired, voucher_refused) to every holder
+    account; returns how many mails were queued."""
+    values = {**context(voucher, base_url or public_url()), **extra}
     people = await applicant_recipients(session, voucher.organization.kvk)
     for email, name in people:
         await queue_mail(session, to=email, template=template, context={**values, "name": name})
     return len(people)
+
+
+async def tell_refused(session: AsyncSession, voucher: Voucher) -> int:
+    """The refusal of a request, with the municipality's name and its reason (if any), and
+    the way to the schemes still open to the organisation."""
+    base = public_url()
+    return await tell_holder(
+        session, voucher, "voucher_refused", base,
+        municipality=issuer(await public_name(session, voucher.scheme.municipality_code)),
+        requested_on=voucher.requested_on, reason=(voucher.refusal_reason or "").strip(),
+        schemes_link=f"{base}/mijn/vouchers")

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso import pdf_pool
 from pso.db.models import Voucher
 from pso.errors import Conflict
+from pso.services import municipalities
 from pso.services.voucher_export import STATUS_LABELS
 from pso.services.vouchers import status_on
 from pso.voucher_codes import display
@@ -47,9 +48,7 @@ def voucher_context(voucher: Voucher, public_url: str, today: date,
     status = status_on(voucher, today)
     scheme, organization = voucher.scheme, voucher.organization
     municipality = municipality_name or scheme.municipality_code
-    # "Gemeente Apeldoorn", also when the party's name already says "Gemeente".
-    issuer = (municipality if municipality.lower().startswith("gemeente ")
-              else f"Gemeente {municipality}")
+    issuer = municipalities.issuer(municipality)
     return {
         "title": f"Subsidievoucher {display(voucher.code)}",
         "created": voucher.issued_on.isoformat(),

@@ -295,7 +295,8 @@ async def refuse(
     session: AsyncSession, actor: Actor, code: str, reason: str | None, *,
     on: date | None = None,
 ) -> Voucher:
-    """The municipality refuses a company's request; the reserved amount returns at once."""
+    """The municipality refuses a company's request; the reserved amount returns at once
+    and the company's accounts are told by mail."""
     day = on or clock.today()
     if actor.role not in {"municipality", "system"}:
         raise Forbidden("Alleen de gemeente kan een aanvraag weigeren.")
@@ -307,6 +308,7 @@ async def refuse(
     await session.flush()
     await record(session, actor, "voucher.refused", "voucher", display(voucher.code),
                  {"reason": reason})
+    await voucher_mail.tell_refused(session, voucher)
     return voucher
 
 

@@ -1,5 +1,6 @@
 """Demo data: one voucher scheme of the demo municipality (GM0200) with vouchers in every
-status, so the municipality token shows a scheme that is already running."""
+status, so the municipality token shows a scheme that is already running, and a company's
+request waiting for the municipality's approval or refusal."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from pso import clock
 from pso.auth import SYSTEM
 from pso.demo import DemoContext, demo_step
-from pso.services import organizations
+from pso.services import accounts, organizations
 from pso.services import vouchers as service
 
 # Extra organisations in the demo municipality, so its scheme has several holders.
@@ -19,7 +20,11 @@ DEMO_APPLICANTS = [
     ("67890123", "Drukkerij Veluwezoom B.V."),
     ("78901234", "Catering De Zonnehoek"),
     ("89012345", "Fietsenmakerij Het Loo"),
+    ("90234567", "Timmerfabriek De Veluwe"),  # has a request waiting
 ]
+# The person of Timmerfabriek De Veluwe who applied; told by mail about the decision (shown
+# at /dev/mail). No password: not a demo sign-in.
+APPLICANT_EMAIL = "aanvraag@timmerfabriek.demo.pso.nl"
 
 
 @demo_step(40)
@@ -42,6 +47,7 @@ async def _vouchers(ctx: DemoContext) -> None:
         "voucher_validity_days": 365,
         "max_fte": Decimal("249.99"),
         "eligible_municipality_codes": ["GM0200"],
+        "requires_approval": True,  # a company's application waits for the municipality
     })
 
     async def issue(kvk: str, days_ago: int, fte: str):
@@ -68,3 +74,14 @@ async def _vouchers(ctx: DemoContext) -> None:
         on=day - timedelta(days=30),
     )
     await issue("67890123", 10, "42.50")  # issued, still open
+    await _request(ctx, scheme.id, "90234567", day - timedelta(days=3))
+
+
+async def _request(ctx: DemoContext, scheme_id: int, kvk: str, on: date) -> None:
+    """The company applies itself (as on /mijn/vouchers), so `issue` makes it a request."""
+    party = await accounts.ensure_party(ctx.session, "applicant", kvk, dict(DEMO_APPLICANTS)[kvk])
+    person = await accounts.create_account(
+        ctx.session, SYSTEM, email=APPLICANT_EMAIL, name="Tim Veldhuis", role="company",
+        party=party)
+    await service.issue(ctx.session, accounts.actor_of(person), scheme_id, kvk, Decimal("12.00"),
+                        on=on)

@@ -620,8 +620,9 @@ async def test_demo_scheme_has_every_status(tmp_path) -> None:
         schemes = (await client.get("/api/v1/voucher-schemes", headers=headers)).json()["items"]
         assert len(schemes) == 1 and schemes[0]["municipalityCode"] == HERE
         assert schemes[0]["counts"] == {"issued": 1, "redeemed": 1, "cancelled": 1, "expired": 1,
-                                        "requested": 0, "refused": 0}
-        assert schemes[0]["committed"] == "2750.00"  # 1500 reserved + 1250 paid
+                                        "requested": 1, "refused": 0}
+        # 1500 reserved by the issued voucher + 1250 paid + 1500 reserved by the request
+        assert schemes[0]["committed"] == "4250.00" and schemes[0]["requiresApproval"] is True
         vouchers = (await client.get(f"/api/v1/voucher-schemes/{schemes[0]['id']}/vouchers",
                                      headers=headers)).json()["items"]
         redeemed = next(v for v in vouchers if v["status"] == "redeemed")

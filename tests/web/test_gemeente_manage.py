@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from pso.auth import SYSTEM
 from pso.clock import today
-from pso.db.models import Voucher
+from pso.db.models import OutboxMail, Voucher
 from pso.services import accounts, certification, organizations
 from pso.services import vouchers as service
 from tests.conftest import count_rows
@@ -77,11 +77,17 @@ async def test_scheme_requests_redeem_and_cancel(client, session_maker) -> None:
                           {"csrf": csrf, "back": url})
     assert approved.status_code == 303
     assert "goedgekeurd" in (await client.get(url)).text
+    await make_account(session_maker, "company", "fietsen@example.nl", party=KVK_B)
     refused = await post(client, f"/gemeente/vouchers/{code_b}/weigering",
                          {"csrf": csrf, "back": url, "reason": "Buiten de doelgroep"})
     assert refused.status_code == 303
     page = await client.get(url)
     assert "Aanvragen (0)" in page.text and "Buiten de doelgroep" in page.text
+    async with session_maker() as session:  # the company is told, by name, not GM0363
+        mail = await session.scalar(select(OutboxMail).where(
+            OutboxMail.to_address == "fietsen@example.nl"))
+    assert mail.template == "voucher_refused" and "Buiten de doelgroep" in mail.text_body
+    assert "Gemeente Amsterdam" in mail.text_body and HERE not in mail.text_body
 
     # The approved voucher: its stored PDF, then redemption with proof.
     pdf = await client.get(f"/gemeente/vouchers/{code_a}/pdf")
