@@ -6,7 +6,8 @@ with PSO_ENV=production); the app factory and the CLI apply it with `fix()`, tes
 `fixed_today` fixture or the `fixed(day)` context manager.
 
 `utcnow()` is the one source of the current moment (stored timestamps, session and link
-expiry, leases). Tests move it forward with `moved(delta)` instead of sleeping.
+expiry, leases). Tests stop it with `stopped()` and move it with `moved(delta)` instead of
+sleeping.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _fixed: date | None = None
+_stopped: datetime | None = None
 _offset = timedelta(0)
 
 
@@ -27,8 +29,9 @@ def today() -> date:
 
 
 def utcnow() -> datetime:
-    """The current moment in UTC (the real time, plus what a test moved it by)."""
-    return datetime.now(UTC) + _offset
+    """The current moment in UTC (the real time, or where a test stopped it, plus what a
+    test moved it by)."""
+    return (_stopped or datetime.now(UTC)) + _offset
 
 
 def now() -> datetime:
@@ -67,3 +70,14 @@ def moved(delta: timedelta) -> Iterator[None]:
         yield
     finally:
         _offset = previous
+
+
+@contextlib.contextmanager
+def stopped() -> Iterator[datetime]:
+    """`utcnow()` stands still inside the block (tests: exact moments with `moved`)."""
+    global _stopped
+    previous, _stopped = _stopped, _stopped or datetime.now(UTC)
+    try:
+        yield utcnow()
+    finally:
+        _stopped = previous
