@@ -9,7 +9,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,10 +51,17 @@ class Settings:
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (pso/proxy.py); none by
     # default. Addresses or CIDRs, comma-separated.
     trusted_proxies: tuple[str, ...] = ()
+    # A browser session ends after this many minutes without requests (and after 8 hours
+    # in any case, pso.services.accounts.SESSION_LIFETIME).
+    session_idle_minutes: int = 30
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
 
     @property
     def is_development(self) -> bool:
@@ -94,6 +101,11 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError("PSO_PDF_TIMEOUT must be a number of seconds") from exc
         values.update(_mail_and_jobs(env, mode))
+        if "PSO_SESSION_IDLE_MINUTES" in env:
+            values["session_idle_minutes"] = _whole_in(
+                env["PSO_SESSION_IDLE_MINUTES"], range(1, MAX_IDLE_MINUTES + 1),
+                "PSO_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to "
+                f"{MAX_IDLE_MINUTES} (the 8-hour session lifetime)")
         if proxies := env.get("PSO_TRUSTED_PROXIES", "").strip():
             from pso.proxy import parse_trusted
 
@@ -115,6 +127,20 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
+# Longer than the absolute session lifetime (8 hours) would mean nothing.
+MAX_IDLE_MINUTES = 8 * 60
+
+
+def _whole_in(text: str, allowed: range, message: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = allowed.start - 1
+    if number not in allowed:
+        raise SettingsError(message)
+    return number
+
+
 def _mail_and_jobs(env: Mapping[str, str], mode: str) -> dict[str, object]:
     """PSO_SMTP_URL, PSO_MAIL_FROM, PSO_MAIL_POLL_SECONDS, PSO_JOBS_HOUR and PSO_TODAY."""
     values: dict[str, object] = {}
@@ -133,13 +159,8 @@ def _mail_and_jobs(env: Mapping[str, str], mode: str) -> dict[str, object]:
         except ValueError as exc:
             raise SettingsError("PSO_MAIL_POLL_SECONDS must be a number of seconds") from exc
     if "PSO_JOBS_HOUR" in env:
-        try:
-            hour = int(env["PSO_JOBS_HOUR"])
-        except ValueError:
-            hour = -1
-        if not 0 <= hour <= 23:
-            raise SettingsError("PSO_JOBS_HOUR must be an hour from 0 to 23")
-        values["jobs_hour"] = hour
+        values["jobs_hour"] = _whole_in(env["PSO_JOBS_HOUR"], range(24),
+                                        "PSO_JOBS_HOUR must be an hour from 0 to 23")
     if day := env.get("PSO_TODAY", "").strip():
         if mode == "production":
             raise SettingsError("PSO_TODAY fixes the date for development and tests only; "

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import BigInteger, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from pso import clock
 
 # Stable constraint names so migrations behave the same on SQLite and PostgreSQL.
 NAMING = {
@@ -26,7 +28,7 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.utcnow()  # one clock for every timestamp, so tests can move it
 
 
 class Money(TypeDecorator[Decimal]):

@@ -39,6 +39,9 @@ MAX_FAILURES = 5
 MAX_FAILURES_PER_ADDRESS = 50
 
 SESSION_LIFETIME = timedelta(hours=8)  # a working day; then sign in again
+# A session also ends after PSO_SESSION_IDLE_MINUTES without requests. last_seen_at is
+# written at most this often, so a page view is not a database write every time.
+SEEN_EVERY = timedelta(minutes=1)
 RESET_VALID = timedelta(hours=1)
 INVITE_VALID = timedelta(days=7)
 RECOVERY_CODES = 10
@@ -334,18 +337,47 @@ async def start_session(session: AsyncSession, account: Account, *, stage: str, 
     return raw, row
 
 
-async def load_session(session: AsyncSession, raw: str | None
-                       ) -> tuple[WebSession, Account] | None:
-    """The live session and its (not revoked) account for a cookie value."""
+@dataclass(frozen=True)
+class Visit:
+    """A cookie's live session and account, and what this request must write about it."""
+
+    row: WebSession
+    account: Account
+    idle: bool  # unused longer than the idle limit: it ends now and is not used
+    seen_due: bool  # last_seen_at is SEEN_EVERY old: write the new moment
+
+
+def idle_cutoff(idle: timedelta) -> datetime:
+    """Sessions last seen before this moment have been idle for `idle` at least (the write of
+    last_seen_at lags up to SEEN_EVERY, so that much is added: nobody is cut off early)."""
+    return utcnow() - idle - SEEN_EVERY
+
+
+async def load_session(session: AsyncSession, raw: str | None, idle: timedelta
+                       ) -> Visit | None:
+    """The session (within its absolute lifetime) and not revoked account for a cookie value."""
     if not raw or len(raw) > 100:
         return None
     row = await session.scalar(select(WebSession).where(WebSession.id_hash == sha256(raw)))
-    if row is None or row.ended_at is not None or row.expires_at <= utcnow():
+    now = utcnow()
+    if row is None or row.ended_at is not None or row.expires_at <= now:
         return None
     account = await session.get(Account, row.account_id)
     if account is None or account.revoked_at is not None:
         return None
-    return row, account
+    return Visit(row, account, idle=row.last_seen_at <= idle_cutoff(idle),
+                 seen_due=now - row.last_seen_at >= SEEN_EVERY)
+
+
+async def record_visit(session: AsyncSession, visit: Visit) -> None:
+    """End an idle session, or note that it was used (at most once per SEEN_EVERY)."""
+    now = utcnow()
+    mine = [WebSession.id == visit.row.id, WebSession.ended_at.is_(None)]
+    if visit.idle:
+        await session.execute(update(WebSession).where(*mine).values(ended_at=now))
+    elif visit.seen_due:  # two requests at once: the second one finds nothing to do
+        await session.execute(update(WebSession).where(
+            *mine, WebSession.last_seen_at <= now - SEEN_EVERY).values(last_seen_at=now))
 
 
 async def end_session(session: AsyncSession, account: Account, session_id: int) -> bool:
@@ -362,11 +394,13 @@ async def end_sessions(session: AsyncSession, account_id: int) -> None:
     ).values(ended_at=utcnow()))
 
 
-async def live_sessions(session: AsyncSession, account: Account) -> list[WebSession]:
+async def live_sessions(session: AsyncSession, account: Account,
+                        idle: timedelta) -> list[WebSession]:
     return list(await session.scalars(
         select(WebSession).where(WebSession.account_id == account.id,
                                  WebSession.ended_at.is_(None),
-                                 WebSession.expires_at > utcnow())
+                                 WebSession.expires_at > utcnow(),
+                                 WebSession.last_seen_at > idle_cutoff(idle))
         .order_by(WebSession.created_at.desc())))
 
 

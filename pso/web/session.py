@@ -4,12 +4,16 @@ Cookie `pso_sessie` holds only a random id; the `web_sessions` table keeps its S
 the account and the stage ('totp' between password and code, then 'full'). Every request
 looks the session up again, so logout, a password change or revoking the person ends it
 at once: a copied cookie is worthless afterwards. A new id at every sign-in (no fixation).
+A session ends after 8 hours, and earlier after PSO_SESSION_IDLE_MINUTES without requests:
+the browser then goes to the sign-in page with a notice and `volgende` set to where it was.
+`last_seen_at` is written at most once a minute (pso.api.base.write_now).
 
 Before signing in, the browser gets `pso_formulier`, a random nonce for the CSRF tokens
 of the anonymous forms (sign in, forgotten password, set password). Every form carries
 HMAC(secret, "csrf:" + session id or nonce). `pso_melding` is a signed one-time message
 shown on the next page. All cookies: HttpOnly, SameSite=Lax, path /, Secure when the
-service runs behind https (PSO_PUBLIC_URL). GET pages never write to the database.
+service runs behind https (PSO_PUBLIC_URL). GET pages never write to the database, except
+that note about the session itself.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pso.api.base import reads_only, write_now
 from pso.auth import Actor
 from pso.db.models import Account, WebSession
 from pso.services import accounts as service
@@ -96,6 +101,15 @@ class Person:
                    web_session.id_hash, service.actor_of(account))
 
 
+def minutes_text(minutes: int) -> str:
+    return f"{minutes} {'minuut' if minutes == 1 else 'minuten'}"
+
+
+def idle_notice(minutes: int) -> str:
+    return (f"U bent uitgelogd na {minutes_text(minutes)} zonder activiteit. Log opnieuw in "
+            "om verder te gaan waar u was.")
+
+
 def client_address(request: Request) -> str:
     client = request.scope.get("client")
     return (client[0] if client else "") or "onbekend"
@@ -121,17 +135,25 @@ class Page:
             self.nonce = ""
         self.new_nonce = False
         self.flash = _read_flash(self.secret, request.cookies.get(FLASH_COOKIE))
+        self.idle_notice: str | None = None  # the session ended on this request: unused too long
         self._cookies: list[Cookie] = []
 
     @classmethod
     async def load(cls, request: Request, db: AsyncSession) -> Page:
         page = cls(request, db)
         raw = request.cookies.get(SESSION_COOKIE)
-        found = await service.load_session(db, raw)
-        if found is not None:
-            page.raw_session = raw
-            page.web_session, page.account = found
-            page.person = Person.of(page.account, page.web_session)
+        visit = await service.load_session(db, raw, page.settings.session_idle)
+        if visit is None:
+            return page
+        if visit.idle or visit.seen_due:
+            await write_now(db, request, lambda session: service.record_visit(session, visit))
+        if visit.idle:
+            page.idle_notice = idle_notice(page.settings.session_idle_minutes)
+            page.forget_session()
+            return page
+        page.raw_session = raw
+        page.web_session, page.account = visit.row, visit.account
+        page.person = Person.of(page.account, page.web_session)
         return page
 
     # --- who -----------------------------------------------------------------------
@@ -150,8 +172,7 @@ class Page:
         given) may see the page; otherwise where to send the browser instead."""
         person = self.person
         if person is None:
-            target = quote(self.request.url.path, safe="/")
-            return self.redirect(f"/inloggen?volgende={target}")
+            return self.redirect(f"/inloggen?volgende={quote(self._here(), safe='/')}")
         if person.stage != "full":
             return self.redirect("/inloggen/code")
         if not enrolling and person.role in service.TOTP_REQUIRED and not person.totp_enabled:
@@ -161,6 +182,16 @@ class Page:
             return self.render("web/account/forbidden.html", {
                 "home": service.home_of(person.role)}, status=403)
         return None
+
+    def _here(self) -> str:
+        """Where to come back to after signing in: this page, or for a form post the page
+        the form was on (a post's own address may have no page)."""
+        here = urlsplit(str(self.request.url))
+        if not reads_only(self.request):
+            came_from = urlsplit(self.request.headers.get("referer", ""))
+            if came_from.netloc == here.netloc and came_from.path:
+                here = came_from
+        return here.path + (f"?{here.query}" if here.query else "")
 
     # --- CSRF ----------------------------------------------------------------------
 
@@ -217,9 +248,11 @@ class Page:
         csrf = self.csrf
         return Template(template, status_code=status, headers=NO_STORE,
                         cookies=self._all_cookies(None),
-                        context={**context, "flash": self.flash, "csrf": csrf,
+                        context={**context, "flash": self.flash or self.idle_notice,
+                                 "csrf": csrf,
                                  "account": self.person if self.signed_in else None,
                                  "actor": self.actor})
 
     def redirect(self, to: str, flash: str | None = None) -> Redirect:
-        return Redirect(to, status_code=303, headers=NO_STORE, cookies=self._all_cookies(flash))
+        return Redirect(to, status_code=303, headers=NO_STORE,
+                        cookies=self._all_cookies(flash or self.idle_notice))

@@ -18,7 +18,7 @@ from pso.api.base import provide_db
 from pso.clock import AMSTERDAM
 from pso.services import accounts as service
 from pso.web.forms import Form
-from pso.web.session import STALE, Page
+from pso.web.session import STALE, Page, minutes_text
 
 DB = {"db": Provide(provide_db)}
 ROLE_LABELS = {"company": "Aanvrager", "auditor": "Auditor", "procurement": "Inkoper",
@@ -28,6 +28,12 @@ ROLE_LABELS = {"company": "Aanvrager", "auditor": "Auditor", "procurement": "Ink
 def _moment(at: datetime) -> str:
     local = at.astimezone(AMSTERDAM)
     return f"{dutch_date(local.date())} {local:%H:%M}"
+
+
+def _session_rule(idle_minutes: int) -> str:
+    hours = int(service.SESSION_LIFETIME.total_seconds() // 3600)
+    return (f"Sessies eindigen na {minutes_text(idle_minutes)} zonder activiteit en uiterlijk "
+            f"na {hours} uur.")
 
 
 def _password(form: Form, name: str) -> str:
@@ -44,8 +50,10 @@ async def _overview(page: Page, *, status: int = 200, errors: dict[str, str] | N
         "home": service.home_of(account.role),
         "sessions": [{"id": s.id, "started": _moment(s.created_at), "client_address":
                       s.client_address, "user_agent": s.user_agent}
-                     for s in await service.live_sessions(page.db, account)],
+                     for s in await service.live_sessions(page.db, account,
+                                                          page.settings.session_idle)],
         "current": page.web_session.id,
+        "session_rule": _session_rule(page.settings.session_idle_minutes),
         "tokens": await service.account_tokens(page.db, account),
         "recovery_left": await service.remaining_recovery_codes(page.db, account),
         "totp_required": service.totp_required(account),
