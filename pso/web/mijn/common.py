@@ -6,13 +6,14 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import Provide
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import provide_db
 from pso.db.models import Organization
 from pso.errors import ProblemError
 from pso.services import portal
+from pso.web.forms import field_errors
 from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}
@@ -64,30 +65,23 @@ class Mijn:
                                            **context}, status=status)
 
 
-async def load(request: Request, db: AsyncSession) -> tuple[Mijn | None, Any]:
-    """(Mijn, None) for a signed-in company account, else (None, where to go instead)."""
+async def load(request: Request, db: AsyncSession, *,
+               registered: bool = False) -> tuple[Mijn | None, Any]:
+    """(Mijn, None) for a signed-in company account, else (None, where to go instead). With
+    `registered`, a company whose organisation is not registered yet goes to register it."""
     page = await Page.load(request, db)
     stop = page.gate("company")
     if stop is not None:
         return None, stop
     assert page.actor is not None
     org = await portal.organization_of(db, page.actor)
+    if registered and org is None:
+        return None, page.redirect("/mijn/organisatie",
+                                   "Registreer eerst uw organisatie; daarna kunt u aanvragen.")
     return Mijn(page, org), None
 
 
 def errors_by_field(exc: ProblemError, prefix: str = "") -> dict[str, list[str]]:
-    """A 400's invalidParams keyed by form field name (an optional prefix removed)."""
-    errors: dict[str, list[str]] = {}
-    for p in exc.invalid_params or []:
-        name = p["name"][len(prefix):] if prefix and p["name"].startswith(prefix) else p["name"]
-        errors.setdefault(name, []).append(p["reason"])
-    if not errors:
-        errors["form"] = [exc.detail]
-    return errors
-
-
-def need_org(mijn: Mijn) -> Redirect | None:
-    if mijn.org is None:
-        return mijn.page.redirect("/mijn/organisatie",
-                                  "Registreer eerst uw organisatie; daarna kunt u aanvragen.")
-    return None
+    """A 400's invalidParams keyed by form field name (an optional prefix removed); a refusal
+    without them is shown at the top of the form."""
+    return field_errors(exc, lambda name: name.removeprefix(prefix)) or {"form": [exc.detail]}

@@ -19,7 +19,7 @@ from pso.services.register import status_of
 from pso.services.voucher_export import STATUS_LABELS as VOUCHER_LABELS
 from pso.voucher_codes import display
 from pso.web.forms import Form
-from pso.web.mijn.common import DB, STATUS_TEXT, load, need_org
+from pso.web.mijn.common import DB, STATUS_TEXT, load
 from pso.web.session import STALE
 
 RUNG_ORDER = ("none", "aspirant", "basistrede", "trede1", "trede2", "trede3")
@@ -93,11 +93,9 @@ async def dashboard(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @get("/mijn/hercertificering", dependencies=DB, include_in_schema=False)
 async def recertify_form(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, stop = await load(request, db, registered=True)
     if mijn is None:
         return stop
-    if (go := need_org(mijn)) is not None:
-        return go
     apps = await portal.applications(db, mijn.org)
     return mijn.render("web/mijn/recertify.html", {
         "approved": portal.last_approved(apps), "open_app": portal.open_application(apps)})

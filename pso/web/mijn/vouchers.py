@@ -22,7 +22,7 @@ from pso.services import municipalities, portal
 from pso.services import vouchers as service
 from pso.voucher_codes import display
 from pso.web.forms import Form
-from pso.web.mijn.common import DB, Mijn, errors_by_field, load, need_org
+from pso.web.mijn.common import DB, Mijn, errors_by_field, load
 from pso.web.mijn.dashboard import vouchers_of
 from pso.web.session import STALE
 
@@ -58,22 +58,18 @@ async def _page(mijn: Mijn, db: AsyncSession, *, errors: dict[int, list[str]] | 
 
 @get("/mijn/vouchers", dependencies=DB, include_in_schema=False)
 async def vouchers_page(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, stop = await load(request, db, registered=True)
     if mijn is None:
         return stop
-    if (go := need_org(mijn)) is not None:
-        return go
     return await _page(mijn, db)
 
 
 @post("/mijn/vouchers/{scheme_id:int}", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def apply(request: Request, db: AsyncSession, scheme_id: int) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, stop = await load(request, db, registered=True)
     if mijn is None:
         return stop
-    if (go := need_org(mijn)) is not None:
-        return go
     form = await Form.read(request)
     if not mijn.page.csrf_ok(form):
         return mijn.page.redirect("/mijn/vouchers", STALE)
