@@ -13,8 +13,8 @@ from pso.api.base import provide_db
 from pso.db.models import Organization
 from pso.errors import ProblemError
 from pso.services import portal
-from pso.web.forms import field_errors
-from pso.web.session import Page
+from pso.web.forms import Form, field_errors
+from pso.web.session import STALE, Page
 
 DB = {"db": Provide(provide_db)}
 
@@ -79,6 +79,19 @@ async def load(request: Request, db: AsyncSession, *,
         return None, page.redirect("/mijn/organisatie",
                                    "Registreer eerst uw organisatie; daarna kunt u aanvragen.")
     return Mijn(page, org), None
+
+
+async def load_form(request: Request, db: AsyncSession, back: str, *,
+                    registered: bool = False) -> tuple[Mijn | None, Form, Any]:
+    """load() for a POST, and its form: where to go instead is also `back` with the stale
+    notice when the form's CSRF token is not the session's."""
+    mijn, stop = await load(request, db, registered=registered)
+    if mijn is None:
+        return None, Form({}), stop
+    form = await Form.read(request)
+    if not mijn.page.csrf_ok(form):
+        return None, form, mijn.page.redirect(back, STALE)
+    return mijn, form, None
 
 
 def errors_by_field(exc: ProblemError, prefix: str = "") -> dict[str, list[str]]:

@@ -34,7 +34,7 @@ from pso.web.labels import (
     STARTING_POSITION_LABELS,
     SUPPLIER_KIND_LABELS,
 )
-from pso.web.mijn.common import DB, STATUS_TEXT, Mijn, errors_by_field, load
+from pso.web.mijn.common import DB, STATUS_TEXT, Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import certificates_of
 from pso.web.session import STALE
 from scoring import SubmissionInvalid, all_rulebooks, parse_submission, score
@@ -244,12 +244,9 @@ async def new_application(request: Request, db: AsyncSession) -> Template | Redi
 
 @post("/mijn/aanvraag/nieuw", dependencies=DB, include_in_schema=False, status_code=200)
 async def create_application(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db, registered=True)
+    mijn, form, stop = await load_form(request, db, "/mijn/aanvraag/nieuw", registered=True)
     if mijn is None:
         return stop
-    form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect("/mijn/aanvraag/nieuw", STALE)
     state, values = _step1_form(form)
     data = _merge_step1(portal.first_submission(None, None, None), values)
     _, problems = _check(data)
