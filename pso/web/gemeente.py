@@ -9,6 +9,7 @@ RedemptionIn, RefusalIn, CancellationIn); every rule is pso.services.vouchers'.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -27,8 +28,8 @@ from pso.services import municipalities
 from pso.services import vouchers as service
 from pso.services.voucher_pdf import stored_pdf
 from pso.voucher_codes import display
-from pso.web.forms import Form, field_id
-from pso.web.session import STALE, Page
+from pso.web.forms import Form, field_errors, field_id, posted
+from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}
 NO_STORE = {"Cache-Control": "no-store"}
@@ -44,10 +45,7 @@ async def _page(request: Request, db: AsyncSession) -> tuple[Page, Any]:
 
 
 def _errors(exc: InvalidInput) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for p in exc.invalid_params or []:
-        found.setdefault(p["name"].split("[")[0], []).append(p["reason"])
-    return found
+    return field_errors(exc, lambda name: name.split("[")[0])
 
 
 # --- create and edit a scheme ------------------------------------------------------------
@@ -122,12 +120,9 @@ async def new_scheme(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @post("/gemeente/regelingen", dependencies=DB, include_in_schema=False, status_code=200)
 async def create_scheme(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    page, form, stop = await posted(request, db, "municipality", "/gemeente/regelingen/nieuw")
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect("/gemeente/regelingen/nieuw", STALE)
     assert page.actor is not None
     typed = _typed(form)
     try:
@@ -156,13 +151,10 @@ async def edit_scheme(request: Request, db: AsyncSession, scheme_id: int) -> Tem
       include_in_schema=False, status_code=200)
 async def update_scheme(request: Request, db: AsyncSession,
                         scheme_id: int) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    target = f"/gemeente/regelingen/{scheme_id}"
+    page, form, stop = await posted(request, db, "municipality", target + "/wijzigen")
     if stop:
         return stop
-    form = await Form.read(request)
-    target = f"/gemeente/regelingen/{scheme_id}"
-    if not page.csrf_ok(form):
-        return page.redirect(target + "/wijzigen", STALE)
     typed = _typed(form)
     try:
         scheme = await service.scheme_for(db, page.actor, scheme_id)
@@ -171,66 +163,60 @@ async def update_scheme(request: Request, db: AsyncSession,
     try:
         data: SchemePatchIn = parse(SchemePatchIn, _scheme_body(typed, partial=True))
         await service.update_scheme(db, page.actor, scheme_id, data.changes())
-    except InvalidInput as exc:
+    except ProblemError as exc:  # invalid input, or the budget below what is committed
         await db.rollback()
         scheme = await service.scheme_for(db, page.actor, scheme_id)
-        return await _edit_form(page, db, scheme, typed, _errors(exc), 400)
-    except ProblemError as exc:  # budget below what is committed
-        await db.rollback()
-        scheme = await service.scheme_for(db, page.actor, scheme_id)
-        return await _edit_form(page, db, scheme, typed, {"budget": [exc.detail]}, exc.status)
+        errors = _errors(exc) if isinstance(exc, InvalidInput) else {"budget": [exc.detail]}
+        return await _edit_form(page, db, scheme, typed, errors, exc.status)
     return page.redirect(target, "De regeling is gewijzigd.")
 
 
 # --- requests, redemption, cancellation -------------------------------------------------
 
 
-def _back(form: Form) -> str:
+def back_to(form: Form) -> str:
+    """The page a voucher's form was sent from: one scheme's page, else the overview."""
     back = form.text("back")
     return back if back.startswith("/gemeente/regelingen/") and back[21:].isdigit() \
         else "/gemeente"
 
 
+async def voucher_action(request: Request, db: AsyncSession, section: str, failed: str,
+                         act: Callable[[Page, Form], Awaitable[str]]) -> Template | Redirect:
+    """A button on one voucher (approve, refuse, cancel): `act` calls the service and says what
+    it did; a refusal goes back as "`failed`: why". Either way to the `section` of the page
+    the button was on."""
+    page, form, stop = await posted(request, db, "municipality", back_to)
+    if stop:
+        return stop
+    target = back_to(form) + section
+    try:
+        message = await act(page, form)
+    except ProblemError as exc:
+        await db.rollback()
+        return page.redirect(target, f"{failed}: {exc.detail}")
+    return page.redirect(target, message)
+
+
 @post("/gemeente/vouchers/{code:str}/goedkeuring", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def approve(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
-    page, stop = await _page(request, db)
-    if stop:
-        return stop
-    form = await Form.read(request)
-    target = _back(form)
-    if not page.csrf_ok(form):
-        return page.redirect(target, STALE)
-    try:
+    async def act(page: Page, form: Form) -> str:
         voucher = await service.approve(db, page.actor, code)
-    except ProblemError as exc:
-        await db.rollback()
-        return page.redirect(target + "#aanvragen", f"Niet goedgekeurd: {exc.detail}")
-    return page.redirect(target + "#aanvragen",
-                         f"Aanvraag van {voucher.organization.name} goedgekeurd: voucher "
-                         f"{display(voucher.code)}, geldig tot en met "
-                         f"{dutch_date(voucher.expires_on)}.")
+        return (f"Aanvraag van {voucher.organization.name} goedgekeurd: voucher "
+                f"{display(voucher.code)}, geldig tot en met {dutch_date(voucher.expires_on)}.")
+    return await voucher_action(request, db, "#aanvragen", "Niet goedgekeurd", act)
 
 
 @post("/gemeente/vouchers/{code:str}/weigering", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def refuse(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
-    page, stop = await _page(request, db)
-    if stop:
-        return stop
-    form = await Form.read(request)
-    target = _back(form)
-    if not page.csrf_ok(form):
-        return page.redirect(target, STALE)
-    try:
+    async def act(page: Page, form: Form) -> str:
         data: RefusalIn = parse(RefusalIn, {"reason": form.text("reason") or None})
         voucher = await service.refuse(db, page.actor, code, data.reason)
-    except ProblemError as exc:
-        await db.rollback()
-        return page.redirect(target + "#aanvragen", f"Niet geweigerd: {exc.detail}")
-    return page.redirect(target + "#aanvragen",
-                         f"Aanvraag van {voucher.organization.name} geweigerd; het bedrag is "
-                         "weer beschikbaar in het budget.")
+        return (f"Aanvraag van {voucher.organization.name} geweigerd; het bedrag is weer "
+                "beschikbaar in het budget.")
+    return await voucher_action(request, db, "#aanvragen", "Niet geweigerd", act)
 
 
 async def _voucher_page(page: Page, db: AsyncSession, code: str, template: str,
@@ -261,12 +247,10 @@ async def redeem_form(request: Request, db: AsyncSession, code: str) -> Template
 @post("/gemeente/vouchers/{code:str}/verzilvering", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def redeem(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    page, form, stop = await posted(request, db, "municipality",
+                                    f"/gemeente/vouchers/{code}/verzilveren")
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect(f"/gemeente/vouchers/{code}/verzilveren", STALE)
     typed = {k: form.text(k) for k in ("invoiceAmount", "certificateNumber", "assessmentId")}
     body: dict[str, Any] = {"invoiceAmount": number_text(typed["invoiceAmount"], money=True)}
     if typed["certificateNumber"]:

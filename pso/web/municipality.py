@@ -28,8 +28,8 @@ from pso.services.voucher_export import STATUS_LABELS, vouchers_csv
 from pso.voucher_codes import display
 from pso.web import gemeente
 from pso.web.charts import budget_chart
-from pso.web.forms import Form
-from pso.web.session import STALE, Page
+from pso.web.forms import Form, field_errors, posted
+from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 25
@@ -124,22 +124,17 @@ async def scheme_csv(request: Request, db: AsyncSession,
 @post("/gemeente/regelingen/{scheme_id:int}/vouchers", dependencies=DB,
       include_in_schema=False, status_code=200)
 async def issue(request: Request, db: AsyncSession, scheme_id: int) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    target = f"/gemeente/regelingen/{scheme_id}"
+    page, form, stop = await posted(request, db, "municipality", target)
     if stop:
         return stop
-    form = await Form.read(request)
-    target = f"/gemeente/regelingen/{scheme_id}"
-    if not page.csrf_ok(form):
-        return page.redirect(target, STALE)
     typed = {"kvk": form.text("kvk"), "fte": form.text("fte")}
     try:
         data: IssueIn = parse(IssueIn, {"kvk": typed["kvk"], "fte": number_text(typed["fte"])})
         voucher = await service.issue(db, page.actor, scheme_id, data.kvk, data.fte)
     except InvalidInput as exc:
-        errors: dict[str, list[str]] = {}
-        for p in exc.invalid_params or []:
-            errors.setdefault(p["name"], []).append(p["reason"])
-        return await _scheme_or_error(page, db, scheme_id, form=typed, errors=errors, code=400)
+        return await _scheme_or_error(page, db, scheme_id, form=typed, errors=field_errors(exc),
+                                      code=400)
     except ProblemError as exc:  # a rule of the scheme refuses (409), shown at the form
         await db.rollback()
         return await _scheme_or_error(page, db, scheme_id, form=typed,
@@ -153,24 +148,12 @@ async def issue(request: Request, db: AsyncSession, scheme_id: int) -> Template 
 @post("/gemeente/vouchers/{code:str}/intrekking", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def cancel(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
-    page, stop = await _page(request, db)
-    if stop:
-        return stop
-    form = await Form.read(request)
-    back = form.text("back")
-    target = back if back.startswith("/gemeente/regelingen/") and back[21:].isdigit() \
-        else "/gemeente"
-    if not page.csrf_ok(form):
-        return page.redirect(target, STALE)
-    try:
+    async def act(page: Page, form: Form) -> str:
         data: CancellationIn = parse(CancellationIn, {"reason": form.text("reason") or None})
         voucher = await service.cancel(db, page.actor, code, data.reason)
-    except ProblemError as exc:
-        await db.rollback()
-        return page.redirect(target + "#vouchers", f"Niet ingetrokken: {exc.detail}")
-    return page.redirect(target + "#vouchers",
-                         f"Voucher {display(voucher.code)} is ingetrokken; het bedrag is weer "
-                         "beschikbaar in het budget.")
+        return (f"Voucher {display(voucher.code)} is ingetrokken; het bedrag is weer "
+                "beschikbaar in het budget.")
+    return await gemeente.voucher_action(request, db, "#vouchers", "Niet ingetrokken", act)
 
 
 ROUTES = [overview, scheme_page, scheme_csv, issue, cancel, *gemeente.ROUTES]

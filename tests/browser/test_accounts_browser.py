@@ -7,27 +7,29 @@ person who sets a password and lands on their role's home."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
-import sys
 import time
 from collections.abc import Iterator
 
 import pyotp
 import pytest
 
-from pso.db.migrate import upgrade
 from pso.db.setup import add_account
 from pso.settings import Settings
-from tests.browser.test_browser import CHROMIUM, DESKTOP, shoot, submit
+from tests.browser.support import (
+    PASSWORD,
+    chromium,
+    database,
+    mail_link,
+    serve_with_mail,
+    shoot,
+    sign_in,
+    submit,
+    tabs,
+)
 from tests.conftest import BACKENDS
-from tests.databases import temporary_postgres
 from tests.mail_server import MailServer
-from tests.servers import start_server
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-PASSWORD = "Groene-Ladder-Zomer-2026"
 PEOPLE = [  # e-mail, name, role, party, party name
     ("gemeente@example.nl", "Gea Gemeente", "municipality", "GM0363", "Gemeente Amsterdam"),
     ("geblokkeerd@example.nl", "Bert Blok", "municipality", "GM0363", None),
@@ -37,89 +39,28 @@ PEOPLE = [  # e-mail, name, role, party, party name
 ]
 
 
-def server_app(port: int) -> list[str]:
-    """The app as `pso serve` builds it: with the outbox sender running."""
-    return [sys.executable, "-m", "uvicorn", "--factory", "pso.cli:server_app",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log"]
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    mail = MailServer()
-    mail.start()
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgres":
-            url = stack.enter_context(temporary_postgres("pso_browser_accounts"))
-        else:
-            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('accounts') / 'pso.sqlite3'}"
-        upgrade(url)
+    with database(request.param, tmp_path_factory, "accounts") as url:
         settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
         for email, name, role, party, party_name in PEOPLE:
             asyncio.run(add_account(settings, email=email, name=name, role=role, party=party,
                                     party_name=party_name, password=PASSWORD))
-        base = stack.enter_context(start_server(url, env={
-            "PSO_SMTP_URL": mail.url, "PSO_MAIL_POLL_SECONDS": "0.2",
-            "PSO_MAIL_FROM": "PSO-dienst <noreply@pso.example.nl>"}, command=server_app))
-        try:
+        with serve_with_mail(url) as (base, mail):
             yield {"base": base, "mail": mail, "backend": request.param}
-        finally:
-            mail.stop()
 
 
 @pytest.fixture(scope="module")
 def browser(site) -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
 def context(browser, site):
-    """A fresh browser profile (own cookies); console errors (CSP!) fail the test."""
-    made = []
-    problems: list[str] = []
-
-    def new():
-        ctx = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
-                                  java_script_enabled=False)
-        ctx.set_default_timeout(10_000)
-        made.append(ctx)
-        tab = ctx.new_page()
-        expected = "Failed to load resource: the server responded with a status of 4"
-        tab.on("console", lambda m: problems.append(m.text)
-               if m.type == "error" and not m.text.startswith(expected) else None)
-        tab.on("pageerror", lambda e: problems.append(str(e)))
-        return ctx, tab
-
-    yield new
-    for ctx in made:
-        ctx.close()
-    assert not problems, f"browser reported errors (CSP?): {problems}"
-
-
-def sign_in(tab, email: str, password: str = PASSWORD):
-    tab.goto("/inloggen")
-    tab.fill("#email", email)
-    tab.fill("#password", password)
-    with tab.expect_navigation() as nav:
-        tab.click("form.login button")
-    return nav.value
-
-
-def mail_link(site, address: str, count: int) -> str:
-    """The path of the newest link mailed to `address`, once `count` mails reached it."""
-    mail: MailServer = site["mail"]
-    deadline = time.monotonic() + 15
-    while len(mail.to(address)) < count:
-        assert time.monotonic() < deadline, f"no mail for {address}"
-        time.sleep(0.1)
-    link = mail.links(mail.to(address)[-1])
-    path = next(u for u in link if "/wachtwoord-instellen/" in u)
-    return path[path.index("/wachtwoord-instellen/"):]
+    """context() -> (browser context, tab): a fresh profile; console errors (CSP!) fail the test."""
+    with tabs(browser, site["base"]) as new:
+        yield new
 
 
 def test_wrong_password_then_sign_in_and_logout_ends_the_cookie(context, site) -> None:

@@ -9,8 +9,6 @@ Every CSP violation or script error the browser reports fails the test that caus
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,34 +17,12 @@ import httpx
 import pytest
 
 from pso.clock import today
-from pso.db.migrate import upgrade
 from pso.db.setup import add_account, add_user
 from pso.settings import Settings
+from tests.browser.support import DESKTOP, chromium, database, shoot, submit, tabs
 from tests.factories import organization, submission
-from tests.requirements import in_ci
-from tests.servers import ROOT, start_server
+from tests.servers import start_server
 
-# CI (PSO_REQUIRE_BROWSER=1 or CI=true): a missing browser or Playwright is a failure, so
-# check that before anything could skip the module.
-REQUIRED = os.environ.get("PSO_REQUIRE_BROWSER") == "1" or in_ci()
-CHROMIUM = os.environ.get("PSO_CHROMIUM", "/usr/bin/chromium")
-try:
-    import playwright.sync_api as playwright_api
-except ImportError as exc:
-    if REQUIRED:
-        raise RuntimeError(f"the browser tests are required but Playwright is missing: {exc}"
-                           ) from exc
-    pytest.skip(f"Playwright is not installed ({exc})", allow_module_level=True)
-if not shutil.which(CHROMIUM):
-    if REQUIRED:
-        raise RuntimeError(f"the browser tests are required but there is no chromium at "
-                           f"{CHROMIUM}")
-    pytest.skip(f"no chromium at {CHROMIUM} (scripts/system-deps.sh installs it)",
-                allow_module_level=True)
-
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 GREEN, BAKERY = "12345678", "34567890"
 MUNICIPALITY_PASSWORD = "Voucher-Regeling-2026"
 
@@ -89,65 +65,41 @@ def _seed(base: str, tokens: dict[str, dict[str, str]]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('browser') / 'pso.sqlite3'}"
-    upgrade(url)
-    settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
-    tokens = {}
-    for key, role, code in (("admin", "admin", None), ("auditor", "auditor", None),
-                            ("reviewer", "auditor", None), ("municipality", "municipality", "GM0363")):
-        _, token = asyncio.run(add_user(settings, role, f"Browsertest {key}", None, code))
-        tokens[key] = {"Authorization": f"Bearer {token}"}
-    asyncio.run(add_account(settings, email="gemeente@example.nl", name="Browsertest gemeente",
-                            role="municipality", party="GM0363", party_name="Gemeente Amsterdam",
-                            password=MUNICIPALITY_PASSWORD))
-    with start_server(url) as base:
-        yield {"base": base, "tokens": tokens, **_seed(base, tokens)}
+    with database("sqlite", tmp_path_factory, "browser") as url:
+        settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
+        tokens = {}
+        for key, role, code in (("admin", "admin", None), ("auditor", "auditor", None),
+                                ("reviewer", "auditor", None),
+                                ("municipality", "municipality", "GM0363")):
+            _, token = asyncio.run(add_user(settings, role, f"Browsertest {key}", None, code))
+            tokens[key] = {"Authorization": f"Bearer {token}"}
+        asyncio.run(add_account(settings, email="gemeente@example.nl",
+                                name="Browsertest gemeente", role="municipality", party="GM0363",
+                                party_name="Gemeente Amsterdam", password=MUNICIPALITY_PASSWORD))
+        with start_server(url) as base:
+            yield {"base": base, "tokens": tokens, **_seed(base, tokens)}
 
 
 @pytest.fixture(scope="module")
 def browser(site) -> Iterator[object]:
-    # After `site`: Playwright's sync API runs an event loop, and the seeding needs its own.
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        yield chromium
-        chromium.close()
+    with chromium() as browser:  # after `site`, which seeds with asyncio.run
+        yield browser
 
 
 @pytest.fixture
-def page(browser, site, request):
-    """A fresh browser context (own cookies) whose console errors fail the test.
-
-    JavaScript is off: every page must work without it."""
-    context = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
-                                  accept_downloads=True, java_script_enabled=False)
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    problems: list[str] = []
-    # Form errors answer 400/409 on purpose; the browser logs those too.
-    expected = "Failed to load resource: the server responded with a status of 4"
-    tab.on("console", lambda m: problems.append(m.text)
-           if m.type == "error" and not m.text.startswith(expected) else None)
-    tab.on("pageerror", lambda e: problems.append(str(e)))
-    yield tab
-    context.close()
-    assert not problems, f"browser reported errors (CSP?): {problems}"
+def page(browser, site):
+    """A fresh browser context (own cookies) whose console errors fail the test."""
+    with tabs(browser, site["base"]) as new:
+        yield new()[1]
 
 
-def shoot(tab, name: str, *, phone: bool = True) -> None:
-    """Full-page screenshots at desktop and (re-laid out) phone width."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True)
-    if phone:
-        tab.set_viewport_size(PHONE)
-        tab.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
-        tab.set_viewport_size(DESKTOP)
-
-
-def submit(tab, selector: str) -> None:
-    with tab.expect_navigation():
-        tab.click(selector)
+def fill_bids(page, bids: list[tuple[str, str, str, str]]) -> None:
+    """/aanbesteding's bid rows: (name, KvK number, price, certificate number) each."""
+    for i, (name, kvk, price, number) in enumerate(bids):
+        page.fill(f"#f-bids-{i}-bidder", name)
+        page.fill(f"#f-bids-{i}-kvk", kvk)
+        page.fill(f"#f-bids-{i}-price", price)
+        page.fill(f"#f-bids-{i}-certificateNumber", number)
 
 
 # --- the tests -------------------------------------------------------------------------
@@ -221,13 +173,8 @@ def test_register_search_and_revoked_certificate(page, site) -> None:
 def test_tender_calculation(page, site) -> None:
     page.goto("/aanbesteding")
     page.fill("#f-policy-values-trede2", "5")
-    bids = [("Bakkerij De Korenaar", BAKERY, "97.000,00", site["bakery"]),
-            ("Groen & Schoon Hoveniers", GREEN, "100.000,00", site["green"])]
-    for i, (name, kvk, price, number) in enumerate(bids):
-        page.fill(f"#f-bids-{i}-bidder", name)
-        page.fill(f"#f-bids-{i}-kvk", kvk)
-        page.fill(f"#f-bids-{i}-price", price)
-        page.fill(f"#f-bids-{i}-certificateNumber", number)
+    fill_bids(page, [("Bakkerij De Korenaar", BAKERY, "97.000,00", site["bakery"]),
+                     ("Groen & Schoon Hoveniers", GREEN, "100.000,00", site["green"])])
     submit(page, "button.primary")
     first = page.locator("table.ranking tbody tr").first
     assert "Groen & Schoon Hoveniers" in first.inner_text()
@@ -304,15 +251,10 @@ def assert_fits(tab, table: str) -> None:
 def test_tender_table_fits_a_1280_screen_with_large_amounts(page, site) -> None:
     page.goto("/aanbesteding")
     page.fill("#f-policy-values-trede2", "5")
-    bids = [("Aannemingsmaatschappij Groen & Schoon Hoveniers B.V.", GREEN, "12.345.678,90",
-             site["green"]),
-            ("Bakkerij De Korenaar", BAKERY, "11.999.999,99", site["bakery"]),
-            ("Bouwcombinatie Noord", "87654321", "12.000.000,00", "")]
-    for i, (name, kvk, price, number) in enumerate(bids):
-        page.fill(f"#f-bids-{i}-bidder", name)
-        page.fill(f"#f-bids-{i}-kvk", kvk)
-        page.fill(f"#f-bids-{i}-price", price)
-        page.fill(f"#f-bids-{i}-certificateNumber", number)
+    fill_bids(page, [("Aannemingsmaatschappij Groen & Schoon Hoveniers B.V.", GREEN,
+                      "12.345.678,90", site["green"]),
+                     ("Bakkerij De Korenaar", BAKERY, "11.999.999,99", site["bakery"]),
+                     ("Bouwcombinatie Noord", "87654321", "12.000.000,00", "")])
     submit(page, "button.primary")
     assert "€ 12.345.678,90" in page.inner_text("table.ranking")
     assert_fits(page, "table.ranking")

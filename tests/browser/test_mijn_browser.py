@@ -9,7 +9,6 @@ and phone width (390 px) go to test-artifacts/browser/."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
 from collections.abc import Iterator
@@ -18,20 +17,24 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from pso.db.migrate import upgrade
 from pso.db.setup import add_account
 from pso.settings import Settings
-from tests.browser.test_accounts_browser import server_app
-from tests.browser.test_browser import ARTIFACTS, CHROMIUM, DESKTOP, shoot, submit
+from tests.browser.support import (
+    ARTIFACTS,
+    PASSWORD,
+    chromium,
+    database,
+    mail_link,
+    serve_with_mail,
+    shoot,
+    sign_in,
+    submit,
+    tabs,
+)
 from tests.conftest import BACKENDS
-from tests.databases import temporary_postgres
 from tests.mail_server import MailServer
-from tests.servers import start_server
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 EMAIL, KVK, SUBSIDIARY = "nieuw@groenfacilitair.nl", "12345678", "87654321"
-PASSWORD = "Groene-Ladder-Zomer-2026"
 CSV = ("referentie;uitgangspositie;contractvorm;uren per week;in dienst\n"
        "M-1;Wajong;Regulier dienstverband;40;01-01-2024\n"
        "M-2;Participatiewet / WWB / IOAW / IOAZ-uitkering;regular;36;2024-03-01\n"
@@ -40,14 +43,7 @@ CSV = ("referentie;uitgangspositie;contractvorm;uren per week;in dienst\n"
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    mail = MailServer()
-    mail.start()
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgres":
-            url = stack.enter_context(temporary_postgres("pso_browser_mijn"))
-        else:
-            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('mijn') / 'pso.sqlite3'}"
-        upgrade(url)
+    with database(request.param, tmp_path_factory, "mijn") as url:
         settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
         tokens = {}
         _, _, tokens["admin"] = asyncio.run(add_account(
@@ -61,49 +57,20 @@ def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         # The first account of the company: no password, an invitation by mail.
         asyncio.run(add_account(settings, email=EMAIL, name="Hanna HR", role="company",
                                 party=KVK, party_name="Groen Facilitair BV"))
-        base = stack.enter_context(start_server(url, env={
-            "PSO_SMTP_URL": mail.url, "PSO_MAIL_POLL_SECONDS": "0.2",
-            "PSO_MAIL_FROM": "PSO-dienst <noreply@pso.example.nl>"}, command=server_app))
-        made = httpx.post(base + "/api/v1/certifying-bodies", json={
-            "code": "KIWA", "name": "Kiwa Nederland",
-            "accreditation": "Geaccrediteerd door de Raad voor Accreditatie (test)"},
-            headers={"Authorization": f"Bearer {tokens['admin']}"}, timeout=30)
-        assert made.status_code == 201, made.text
-        try:
+        with serve_with_mail(url) as (base, mail):
+            made = httpx.post(base + "/api/v1/certifying-bodies", json={
+                "code": "KIWA", "name": "Kiwa Nederland",
+                "accreditation": "Geaccrediteerd door de Raad voor Accreditatie (test)"},
+                headers={"Authorization": f"Bearer {tokens['admin']}"}, timeout=30)
+            assert made.status_code == 201, made.text
             yield {"base": base, "mail": mail, "backend": request.param, "tokens": tokens,
                    "tmp": tmp_path_factory.mktemp("files")}
-        finally:
-            mail.stop()
 
 
 @pytest.fixture(scope="module")
 def tab(site) -> Iterator[object]:
-    problems: list[str] = []
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        ctx = chromium.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
-                                   java_script_enabled=False, accept_downloads=True)
-        ctx.set_default_timeout(15_000)
-        page = ctx.new_page()
-        expected = "Failed to load resource: the server responded with a status of 4"
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith(expected) else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        yield page
-        ctx.close()
-        chromium.close()
-    assert not problems, f"browser reported errors (CSP?): {problems}"
-
-
-def mails_to(site, address: str, count: int) -> list:
-    mail: MailServer = site["mail"]
-    deadline = time.monotonic() + 20
-    while len(mail.to(address)) < count:
-        assert time.monotonic() < deadline, f"fewer than {count} mails for {address}"
-        time.sleep(0.1)
-    return mail.to(address)
+    with chromium() as browser, tabs(browser, site["base"]) as new:
+        yield new()[1]
 
 
 def mail_with_subject(site, address: str, words: str):
@@ -139,16 +106,11 @@ def save(tab, button: str = "button.primary") -> None:
 
 def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
     # --- invited by mail, a password, signed in -------------------------------------------
-    invitation = mails_to(site, EMAIL, 1)[0]
-    link = next(u for u in MailServer.links(invitation) if "/wachtwoord-instellen/" in u)
-    tab.goto(link[link.index("/wachtwoord-instellen/"):])
+    tab.goto(mail_link(site, EMAIL, 1))
     tab.fill("#password", PASSWORD)
     tab.fill("#password2", PASSWORD)
     submit(tab, "form.login button")
-    tab.goto("/inloggen")
-    tab.fill("#email", EMAIL)
-    tab.fill("#password", PASSWORD)
-    submit(tab, "form.login button")
+    sign_in(tab, EMAIL)
     assert here(tab).endswith("/mijn")
     assert "Organisatie registreren" in tab.inner_text("main")
     shoot(tab, name(site, "welkom"))

@@ -12,7 +12,6 @@ its outbox sender and a real SMTP server, on SQLite and PostgreSQL:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import subprocess
 import sys
@@ -24,19 +23,22 @@ import httpx
 import pytest
 
 from pso.clock import today
-from pso.db.migrate import upgrade
 from pso.db.setup import add_account, add_user
 from pso.settings import Settings
 from tests.api.procurement_support import RUNG_STAFF
-from tests.browser.test_accounts_browser import PASSWORD, server_app, sign_in
-from tests.browser.test_browser import CHROMIUM, DESKTOP, shoot, submit
+from tests.browser.support import (
+    PASSWORD,
+    chromium,
+    database,
+    serve_with_mail,
+    shoot,
+    sign_in,
+    submit,
+    tabs,
+)
 from tests.conftest import BACKENDS
-from tests.databases import temporary_postgres
 from tests.factories import organization, submission
 from tests.mail_server import MailServer
-from tests.servers import start_server
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 PSO = str(Path(sys.executable).parent / "pso")
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -65,14 +67,7 @@ def certify(http: httpx.Client, tokens: dict, kvk: str, name: str, rung: str) ->
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    mail = MailServer()
-    mail.start()
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgres":
-            url = stack.enter_context(temporary_postgres("pso_browser_portals"))
-        else:
-            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('portals') / 'pso.sqlite3'}"
-        upgrade(url)
+    with database(request.param, tmp_path_factory, "portals") as url:
         settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
         tokens = {}
         for role in ("admin", "auditor", "reviewer"):
@@ -88,46 +83,27 @@ def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
             settings, email=COMPANY, name="Dirk Directie", role="company", party=SHOP,
             party_name="Winkel De Hoek", password=PASSWORD, with_token=True))
         tokens["company"] = {"Authorization": f"Bearer {company_token}"}
-        base = stack.enter_context(start_server(url, env={
-            "PSO_SMTP_URL": mail.url, "PSO_MAIL_POLL_SECONDS": "0.2",
-            "PSO_MAIL_FROM": "PSO-dienst <noreply@pso.example.nl>"}, command=server_app))
-        with httpx.Client(base_url=base, timeout=60) as http:
-            numbers = {"alfa": certify(http, tokens, ALFA, "Alfa Bouw B.V.", "trede1"),
-                       "bravo": certify(http, tokens, BRAVO, LONG_NAME, "trede2"),
-                       "shop": certify(http, tokens, SHOP, "Winkel De Hoek", "basistrede")}
-            http.post("/api/v1/organizations", json=organization(CAFE, "Café Het Plein"),
-                      headers=tokens["admin"]).raise_for_status()
-        try:
+        with serve_with_mail(url) as (base, mail):
+            with httpx.Client(base_url=base, timeout=60) as http:
+                numbers = {"alfa": certify(http, tokens, ALFA, "Alfa Bouw B.V.", "trede1"),
+                           "bravo": certify(http, tokens, BRAVO, LONG_NAME, "trede2"),
+                           "shop": certify(http, tokens, SHOP, "Winkel De Hoek", "basistrede")}
+                http.post("/api/v1/organizations", json=organization(CAFE, "Café Het Plein"),
+                          headers=tokens["admin"]).raise_for_status()
             yield {"base": base, "mail": mail, "backend": request.param, "url": url,
                    "tokens": tokens, "numbers": numbers}
-        finally:
-            mail.stop()
 
 
 @pytest.fixture(scope="module")
 def browser(site) -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
 def tab(browser, site):
-    ctx = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
-                              accept_downloads=True, java_script_enabled=False)
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    problems: list[str] = []
-    expected = "Failed to load resource: the server responded with a status of 4"
-    page.on("console", lambda m: problems.append(m.text)
-            if m.type == "error" and not m.text.startswith(expected) else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    yield page
-    ctx.close()
-    assert not problems, f"browser reported errors (CSP?): {problems}"
+    with tabs(browser, site["base"]) as new:
+        yield new()[1]
 
 
 def test_buyer_awards_and_a_revocation_raises_a_monitoring_alert(tab, site) -> None:

@@ -8,8 +8,6 @@ certificate names their body; suspending the trede-3 certificate suspends its 30
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,18 +20,21 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from pso.auth import SYSTEM
 from pso.db.base import utcnow
 from pso.db.engine import make_engine
-from pso.db.migrate import upgrade
 from pso.db.models import Account
 from pso.services import accounts, bodies
-from tests.browser.test_accounts_browser import PASSWORD, server_app, sign_in
-from tests.browser.test_browser import CHROMIUM, DESKTOP, shoot, submit
+from tests.browser.support import (
+    PASSWORD,
+    chromium,
+    database,
+    mails_to,
+    serve_with_mail,
+    shoot,
+    sign_in,
+    submit,
+    tabs,
+)
 from tests.conftest import BACKENDS
-from tests.databases import temporary_postgres
 from tests.factories import organization, submission
-from tests.mail_server import MailServer
-from tests.servers import start_server
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 KVK = "12345678"
 BODY_NAME = "PSO Certificering Noord B.V."
@@ -75,83 +76,51 @@ async def _people(url: str) -> str:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    mail = MailServer()
-    mail.start()
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgres":
-            url = stack.enter_context(temporary_postgres("pso_browser_workbench"))
-        else:
-            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('workbench') / 'pso.sqlite3'}"
-        upgrade(url)
+    with database(request.param, tmp_path_factory, "workbench") as url:
         company_token, admin_token = asyncio.run(_people(url)).split()
-        base = stack.enter_context(start_server(url, env={
-            "PSO_SMTP_URL": mail.url, "PSO_MAIL_POLL_SECONDS": "0.2",
-            "PSO_MAIL_FROM": "PSO-dienst <noreply@pso.example.nl>"}, command=server_app))
         company = {"Authorization": f"Bearer {company_token}"}
         admin = {"Authorization": f"Bearer {admin_token}"}
-        with httpx.Client(base_url=base, timeout=30) as http:
-            http.post("/api/v1/organizations", json=organization(KVK, "Groen & Schoon"),
-                      headers=admin).raise_for_status()
-            draft = http.post(f"/api/v1/organizations/{KVK}/assessments", headers=company, json={
-                "submission": submission(9), "certifyingBody": "PSONOORD"}).raise_for_status()
-            aid = draft.json()["id"]
-            http.post(f"/api/v1/assessments/{aid}/documents", headers=company,
-                      files={"file": ("loonstroken.pdf", EVIDENCE, "application/pdf")}
-                      ).raise_for_status()
-            http.post(f"/api/v1/assessments/{aid}/submit", headers=company).raise_for_status()
-        try:
+        with serve_with_mail(url) as (base, mail):
+            with httpx.Client(base_url=base, timeout=30) as http:
+                http.post("/api/v1/organizations", json=organization(KVK, "Groen & Schoon"),
+                          headers=admin).raise_for_status()
+                draft = http.post(f"/api/v1/organizations/{KVK}/assessments", headers=company,
+                                  json={"submission": submission(9), "certifyingBody": "PSONOORD"}
+                                  ).raise_for_status()
+                aid = draft.json()["id"]
+                http.post(f"/api/v1/assessments/{aid}/documents", headers=company,
+                          files={"file": ("loonstroken.pdf", EVIDENCE, "application/pdf")}
+                          ).raise_for_status()
+                http.post(f"/api/v1/assessments/{aid}/submit", headers=company).raise_for_status()
             yield {"base": base, "mail": mail, "backend": request.param, "aid": aid,
                    "company": company, "admin": admin}
-        finally:
-            mail.stop()
 
 
 @pytest.fixture(scope="module")
 def browser(site) -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
 def person(browser, site):
     """person(email) -> a tab of a fresh browser profile, signed in with password and TOTP
     code. Console errors (CSP!) fail the test."""
-    made, problems = [], []
+    with tabs(browser, site["base"]) as new:
+        def sign_in_as(email: str):
+            _, tab = new()
+            sign_in(tab, email)
+            assert "/inloggen/code" in tab.url
+            tab.fill("#code", pyotp.TOTP(AUDITORS[email][1]).now())
+            submit(tab, "form.login button")
+            assert tab.url.endswith("/beoordeling"), tab.url
+            return tab
 
-    def sign_in_as(email: str):
-        ctx = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
-                                  java_script_enabled=False, accept_downloads=True)
-        ctx.set_default_timeout(15_000)
-        made.append(ctx)
-        tab = ctx.new_page()
-        expected = "Failed to load resource: the server responded with a status of 4"
-        tab.on("console", lambda m: problems.append(m.text)
-               if m.type == "error" and not m.text.startswith(expected) else None)
-        tab.on("pageerror", lambda e: problems.append(str(e)))
-        sign_in(tab, email)
-        assert "/inloggen/code" in tab.url
-        tab.fill("#code", pyotp.TOTP(AUDITORS[email][1]).now())
-        submit(tab, "form.login button")
-        assert tab.url.endswith("/beoordeling"), tab.url
-        return tab
-
-    yield sign_in_as
-    for ctx in made:
-        ctx.close()
-    assert not problems, f"browser reported errors (CSP?): {problems}"
+        yield sign_in_as
 
 
 def _subjects(site, count: int) -> list[str]:
-    mail: MailServer = site["mail"]
-    deadline = time.monotonic() + 20
-    while len(mail.to(COMPANY_MAIL)) < count:
-        assert time.monotonic() < deadline, [m["Subject"] for m in mail.to(COMPANY_MAIL)]
-        time.sleep(0.1)
-    return [m["Subject"] for m in mail.to(COMPANY_MAIL)]
+    return [m["Subject"] for m in mails_to(site, COMPANY_MAIL, count)]
 
 
 def test_two_auditors_review_question_correction_and_decision(person, site) -> None:

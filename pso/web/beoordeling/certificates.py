@@ -14,7 +14,7 @@ from pso.clock import today
 from pso.errors import InvalidInput, NotFound, ProblemError
 from pso.services import register
 from pso.web.beoordeling.common import DB, workbench
-from pso.web.forms import Form
+from pso.web.forms import posted
 from pso.web.session import STALE
 
 ACTIONS = {
@@ -68,12 +68,11 @@ async def certificate_page(request: Request, db: AsyncSession, number: str) -> T
       include_in_schema=False, status_code=200)
 async def act(request: Request, db: AsyncSession, number: str, action: str) -> Template | Redirect:
     """First POST shows what will happen (confirmation); with `bevestigd` it happens."""
-    page, stop = await workbench(request, db)
+    target = f"/beoordeling/certificaten/{number}"
+    page, form, stop = await posted(request, db, "auditor", target)
     if stop:
         return stop
-    form = await Form.read(request)
-    target = f"/beoordeling/certificaten/{number}"
-    if not page.csrf_ok(form) or action not in ACTIONS:
+    if action not in ACTIONS:
         return page.redirect(target, STALE)
     reason = form.text("reason")
     try:

@@ -22,9 +22,9 @@ from pso.errors import InvalidInput, NotFound, ProblemError
 from pso.services import bodies, documents
 from pso.services import certification as service
 from pso.web.beoordeling.common import ACTION_LABELS, DB, STATUS_LABELS, workbench
-from pso.web.forms import Form
+from pso.web.forms import Form, posted
 from pso.web.labels import CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS
-from pso.web.session import STALE, Page
+from pso.web.session import Page
 
 SAMPLE_SIZES = (3, 5, 10, 20)
 EMPLOYEE_EDITS = ("hoursPerWeek", "startingPosition", "contractType", "employmentStart",
@@ -168,12 +168,9 @@ async def review_page(request: Request, db: AsyncSession, aid: int,
 
 async def _action(request: Request, db: AsyncSession, aid: int, run) -> Template | Redirect:
     """A POST on one application: CSRF, the service call, and its refusal on the page."""
-    page, stop = await workbench(request, db)
+    page, form, stop = await posted(request, db, "auditor", _base(aid))
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect(_base(aid), STALE)
     try:
         return await run(page, form)
     except InvalidInput as exc:
@@ -317,12 +314,9 @@ async def correction_form(request: Request, db: AsyncSession, aid: int) -> Templ
 @post("/beoordeling/aanvragen/{aid:int}/correctie", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def correction(request: Request, db: AsyncSession, aid: int) -> Template | Redirect:
-    page, stop = await workbench(request, db)
+    page, form, stop = await posted(request, db, "auditor", _base(aid))
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect(_base(aid), STALE)
     try:
         assessment = await _load(page, db, aid)
     except NotFound as exc:

@@ -21,8 +21,8 @@ from pso.errors import InvalidInput, ProblemError
 from pso.procurement.evaluation import POLICY_KEYS
 from pso.procurement.sroi import SroiRequest
 from pso.services import bid_import, monitoring, procurement, tenders
-from pso.web.forms import Form, field_id
-from pso.web.session import STALE, Page
+from pso.web.forms import field_errors, field_id, posted
+from pso.web.session import Page
 from pso.web.tender import DECLARED, POLICY_LABELS
 
 DB = {"db": Provide(provide_db)}
@@ -40,13 +40,6 @@ EVENT_TEXT = {"suspended": "Geschorst", "revoked": "Ingetrokken", "expired": "Ve
 async def _page(request: Request, db: AsyncSession) -> tuple[Page, Any]:
     page = await Page.load(request, db)
     return page, page.gate("procurement")
-
-
-def _errors(exc: InvalidInput, prefix: str = "") -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for p in exc.invalid_params or []:
-        found.setdefault(prefix + p["name"], []).append(p["reason"])
-    return found
 
 
 # --- the overview and a new tender -----------------------------------------------------
@@ -77,12 +70,9 @@ async def overview(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @post("/inkoop/aanbestedingen", dependencies=DB, include_in_schema=False, status_code=200)
 async def create_tender(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    page, form, stop = await posted(request, db, "procurement", "/inkoop")
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect("/inkoop", STALE)
     typed = {"title": form.text("title"), "reference": form.text("reference"),
              "deadline": form.text("deadline"), "mode": form.text("policy.mode") or "percentage",
              "values": {k: form.text(f"policy.values.{k}") for k in POLICY_KEYS},
@@ -97,7 +87,7 @@ async def create_tender(request: Request, db: AsyncSession) -> Template | Redire
                                           "deadline": date_text(typed["deadline"]),
                                           "policy": policy})
     except InvalidInput as exc:
-        return await _overview(page, db, form=typed, errors=_errors(exc), status=400)
+        return await _overview(page, db, form=typed, errors=field_errors(exc), status=400)
     tender = await tenders.create(db, page.actor, title=data.title, reference=data.reference,
                                   deadline=data.deadline, policy=policy_from(data.policy))
     return page.redirect(f"/inkoop/aanbestedingen/{tender.id}",
@@ -155,6 +145,15 @@ async def tender_page(request: Request, db: AsyncSession, tender_id: int) -> Tem
     return stop or await _tender_or_back(page, db, tender_id)
 
 
+async def _refused(page: Page, db: AsyncSession, tender_id: int, exc: ProblemError,
+                   **kw: Any) -> Template | Redirect:
+    """A service's refusal, shown on the tender page (nothing of the request is kept)."""
+    await db.rollback()
+    if exc.status == 404:
+        return page.redirect("/inkoop", exc.detail)
+    return await _tender_or_back(page, db, tender_id, status=exc.status, **kw)
+
+
 def _members(text: str) -> list[dict[str, str]]:
     members = []
     for line in text.replace("|", "\n").splitlines()[:50]:
@@ -170,13 +169,10 @@ def _members(text: str) -> list[dict[str, str]]:
 @post("/inkoop/aanbestedingen/{tender_id:int}/inschrijvingen", dependencies=DB,
       include_in_schema=False, status_code=200)
 async def add_bid(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    target = f"/inkoop/aanbestedingen/{tender_id}"
+    page, form, stop = await posted(request, db, "procurement", target)
     if stop:
         return stop
-    form = await Form.read(request)
-    target = f"/inkoop/aanbestedingen/{tender_id}"
-    if not page.csrf_ok(form):
-        return page.redirect(target, STALE)
     typed = {f: form.text(f) for f in BID_FIELDS}
     typed["consortium"] = "\n".join(
         v.strip() for v in form.fields.get("consortium", []) if isinstance(v, str))[:2000]
@@ -192,14 +188,10 @@ async def add_bid(request: Request, db: AsyncSession, tender_id: int) -> Templat
         data: BidCreateIn = parse(BidCreateIn, body)
         row = await tenders.add_bid(db, page.actor, tender_id, bid_from(data))
     except InvalidInput as exc:
-        errors = {k.split(".")[0].split("[")[0]: v for k, v in _errors(exc).items()}
+        errors = {k.split(".")[0].split("[")[0]: v for k, v in field_errors(exc).items()}
         return await _tender_or_back(page, db, tender_id, bid=typed, errors=errors, status=400)
     except ProblemError as exc:
-        await db.rollback()
-        if exc.status == 404:
-            return page.redirect("/inkoop", exc.detail)
-        return await _tender_or_back(page, db, tender_id, bid=typed,
-                                     errors={"bid": [exc.detail]}, status=exc.status)
+        return await _refused(page, db, tender_id, exc, bid=typed, errors={"bid": [exc.detail]})
     return page.redirect(target + "#inschrijvingen",
                          f"Inschrijving {row.position} van {row.bidder} toegevoegd.")
 
@@ -207,13 +199,10 @@ async def add_bid(request: Request, db: AsyncSession, tender_id: int) -> Templat
 @post("/inkoop/aanbestedingen/{tender_id:int}/import", dependencies=DB,
       include_in_schema=False, status_code=200)
 async def import_bids(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    target = f"/inkoop/aanbestedingen/{tender_id}"
+    page, form, stop = await posted(request, db, "procurement", target)
     if stop:
         return stop
-    form = await Form.read(request)
-    target = f"/inkoop/aanbestedingen/{tender_id}"
-    if not page.csrf_ok(form):
-        return page.redirect(target, STALE)
     upload = form.file("bestand")
     if upload is None:
         return await _tender_or_back(page, db, tender_id, status=400,
@@ -227,11 +216,8 @@ async def import_bids(request: Request, db: AsyncSession, tender_id: int) -> Tem
         try:
             await tenders.add_bid(db, page.actor, tender_id, bid_from(bid))
         except ProblemError as exc:
-            await db.rollback()
-            if exc.status == 404:
-                return page.redirect("/inkoop", exc.detail)
-            return await _tender_or_back(page, db, tender_id, status=exc.status,
-                                         import_errors=[f"Regel {number}: {exc.detail}"])
+            return await _refused(page, db, tender_id, exc,
+                                  import_errors=[f"Regel {number}: {exc.detail}"])
     count = len(found.bids)
     return page.redirect(target + "#inschrijvingen",
                          f"{count} {'inschrijving' if count == 1 else 'inschrijvingen'} "
@@ -271,13 +257,10 @@ async def evaluation_pdf(request: Request, db: AsyncSession,
 @post("/inkoop/aanbestedingen/{tender_id:int}/gunning", dependencies=DB,
       include_in_schema=False, status_code=200)
 async def award(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    target = f"/inkoop/aanbestedingen/{tender_id}"
+    page, form, stop = await posted(request, db, "procurement", target)
     if stop:
         return stop
-    form = await Form.read(request)
-    target = f"/inkoop/aanbestedingen/{tender_id}"
-    if not page.csrf_ok(form):
-        return page.redirect(target, STALE)
     typed = {k: form.text(k) for k in ("bidder", "contractStart", "contractEnd")}
     try:
         data: AwardIn = parse(AwardIn, {"bidder": typed["bidder"],
@@ -286,15 +269,11 @@ async def award(request: Request, db: AsyncSession, tender_id: int) -> Template 
         done = await monitoring.award(db, page.actor, tender_id, data.bidder,
                                       data.contract_start, data.contract_end)
     except InvalidInput as exc:
-        return await _tender_or_back(page, db, tender_id, award_form=typed,
-                                     errors={f"award.{k}": v for k, v in _errors(exc).items()},
-                                     status=400)
+        return await _tender_or_back(page, db, tender_id, award_form=typed, status=400,
+                                     errors=field_errors(exc, lambda name: "award." + name))
     except ProblemError as exc:
-        await db.rollback()
-        if exc.status == 404:
-            return page.redirect("/inkoop", exc.detail)
-        return await _tender_or_back(page, db, tender_id, award_form=typed,
-                                     errors={"award": [exc.detail]}, status=exc.status)
+        return await _refused(page, db, tender_id, exc, award_form=typed,
+                              errors={"award": [exc.detail]})
     return page.redirect(target + "/bewaking",
                          f"Gegund aan {done.bidder}; de certificaten worden dagelijks "
                          "gecontroleerd zolang het contract loopt.")
@@ -344,12 +323,9 @@ async def sroi_page(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @post("/inkoop/sroi", dependencies=DB, include_in_schema=False, status_code=200)
 async def sroi_submit(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, stop = await _page(request, db)
+    page, form, stop = await posted(request, db, "procurement", "/inkoop/sroi")
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect("/inkoop/sroi", STALE)
     typed: dict[str, Any] = {f: form.text(f) for f in SROI_FIELDS}
     typed["reductions"] = {r: form.text(f"reductions.{r}") for r in DECLARED}
     body: dict[str, Any] = {
@@ -367,7 +343,7 @@ async def sroi_submit(request: Request, db: AsyncSession) -> Template | Redirect
     try:
         data: SroiIn = parse(SroiIn, body)
     except InvalidInput as exc:
-        return _sroi_page(page, typed, errors=_errors(exc), status=400)
+        return _sroi_page(page, typed, errors=field_errors(exc), status=400)
     result = await procurement.sroi(db, SroiRequest(
         contract_value=data.contract_value, kvk=data.kvk, tender_date=data.tender_date,
         contract_end=data.contract_end, rate_pct=data.rate_pct, cap=data.cap,

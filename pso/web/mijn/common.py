@@ -6,14 +6,15 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import Provide
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import provide_db
 from pso.db.models import Organization
 from pso.errors import ProblemError
 from pso.services import portal
-from pso.web.session import Page
+from pso.web.forms import Form, field_errors
+from pso.web.session import STALE, Page
 
 DB = {"db": Provide(provide_db)}
 
@@ -64,30 +65,36 @@ class Mijn:
                                            **context}, status=status)
 
 
-async def load(request: Request, db: AsyncSession) -> tuple[Mijn | None, Any]:
-    """(Mijn, None) for a signed-in company account, else (None, where to go instead)."""
+async def load(request: Request, db: AsyncSession, *,
+               registered: bool = False) -> tuple[Mijn | None, Any]:
+    """(Mijn, None) for a signed-in company account, else (None, where to go instead). With
+    `registered`, a company whose organisation is not registered yet goes to register it."""
     page = await Page.load(request, db)
     stop = page.gate("company")
     if stop is not None:
         return None, stop
     assert page.actor is not None
     org = await portal.organization_of(db, page.actor)
+    if registered and org is None:
+        return None, page.redirect("/mijn/organisatie",
+                                   "Registreer eerst uw organisatie; daarna kunt u aanvragen.")
     return Mijn(page, org), None
 
 
+async def load_form(request: Request, db: AsyncSession, back: str, *,
+                    registered: bool = False) -> tuple[Mijn | None, Form, Any]:
+    """load() for a POST, and its form: where to go instead is also `back` with the stale
+    notice when the form's CSRF token is not the session's."""
+    mijn, stop = await load(request, db, registered=registered)
+    if mijn is None:
+        return None, Form({}), stop
+    form = await Form.read(request)
+    if not mijn.page.csrf_ok(form):
+        return None, form, mijn.page.redirect(back, STALE)
+    return mijn, form, None
+
+
 def errors_by_field(exc: ProblemError, prefix: str = "") -> dict[str, list[str]]:
-    """A 400's invalidParams keyed by form field name (an optional prefix removed)."""
-    errors: dict[str, list[str]] = {}
-    for p in exc.invalid_params or []:
-        name = p["name"][len(prefix):] if prefix and p["name"].startswith(prefix) else p["name"]
-        errors.setdefault(name, []).append(p["reason"])
-    if not errors:
-        errors["form"] = [exc.detail]
-    return errors
-
-
-def need_org(mijn: Mijn) -> Redirect | None:
-    if mijn.org is None:
-        return mijn.page.redirect("/mijn/organisatie",
-                                  "Registreer eerst uw organisatie; daarna kunt u aanvragen.")
-    return None
+    """A 400's invalidParams keyed by form field name (an optional prefix removed); a refusal
+    without them is shown at the top of the form."""
+    return field_errors(exc, lambda name: name.removeprefix(prefix)) or {"form": [exc.detail]}

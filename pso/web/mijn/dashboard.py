@@ -18,9 +18,7 @@ from pso.services import vouchers as voucher_service
 from pso.services.register import status_of
 from pso.services.voucher_export import STATUS_LABELS as VOUCHER_LABELS
 from pso.voucher_codes import display
-from pso.web.forms import Form
-from pso.web.mijn.common import DB, STATUS_TEXT, load, need_org
-from pso.web.session import STALE
+from pso.web.mijn.common import DB, STATUS_TEXT, load, load_form
 
 RUNG_ORDER = ("none", "aspirant", "basistrede", "trede1", "trede2", "trede3")
 
@@ -93,11 +91,9 @@ async def dashboard(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @get("/mijn/hercertificering", dependencies=DB, include_in_schema=False)
 async def recertify_form(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, stop = await load(request, db, registered=True)
     if mijn is None:
         return stop
-    if (go := need_org(mijn)) is not None:
-        return go
     apps = await portal.applications(db, mijn.org)
     return mijn.render("web/mijn/recertify.html", {
         "approved": portal.last_approved(apps), "open_app": portal.open_application(apps)})
@@ -105,12 +101,9 @@ async def recertify_form(request: Request, db: AsyncSession) -> Template | Redir
 
 @post("/mijn/hercertificering", dependencies=DB, include_in_schema=False, status_code=200)
 async def recertify(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, _, stop = await load_form(request, db, "/mijn/hercertificering")
     if mijn is None:
         return stop
-    form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect("/mijn/hercertificering", STALE)
     try:
         assessment = await portal.recertify(db, mijn.actor, mijn.kvk)
     except ProblemError as exc:

@@ -14,8 +14,7 @@ from pso.api.organizations import OrganizationIn, OrganizationUpdate
 from pso.errors import ProblemError
 from pso.services import organizations as service
 from pso.web.forms import Form, field_id
-from pso.web.mijn.common import DB, Mijn, errors_by_field, load
-from pso.web.session import STALE
+from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
 
 MAX_ROWS = 50
 KINDS = {"company": "Bedrijf", "sw_company": "SW-bedrijf", "public_body": "Publieke organisatie"}
@@ -71,12 +70,9 @@ async def organisation_page(request: Request, db: AsyncSession) -> Template | Re
 
 @post("/mijn/organisatie", dependencies=DB, include_in_schema=False, status_code=200)
 async def organisation_save(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, form, stop = await load_form(request, db, "/mijn/organisatie")
     if mijn is None:
         return stop
-    form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect("/mijn/organisatie", STALE)
     state = _from_form(form)
     action = form.text("action") or "save"
     if action == "add_subsidiary":

@@ -21,10 +21,8 @@ from pso.errors import ProblemError
 from pso.services import municipalities, portal
 from pso.services import vouchers as service
 from pso.voucher_codes import display
-from pso.web.forms import Form
-from pso.web.mijn.common import DB, Mijn, errors_by_field, load, need_org
+from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import vouchers_of
-from pso.web.session import STALE
 
 
 async def _schemes(mijn: Mijn, db: AsyncSession) -> list[dict[str, Any]]:
@@ -58,25 +56,18 @@ async def _page(mijn: Mijn, db: AsyncSession, *, errors: dict[int, list[str]] | 
 
 @get("/mijn/vouchers", dependencies=DB, include_in_schema=False)
 async def vouchers_page(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, stop = await load(request, db, registered=True)
     if mijn is None:
         return stop
-    if (go := need_org(mijn)) is not None:
-        return go
     return await _page(mijn, db)
 
 
 @post("/mijn/vouchers/{scheme_id:int}", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def apply(request: Request, db: AsyncSession, scheme_id: int) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, form, stop = await load_form(request, db, "/mijn/vouchers", registered=True)
     if mijn is None:
         return stop
-    if (go := need_org(mijn)) is not None:
-        return go
-    form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect("/mijn/vouchers", STALE)
     fte = form.text("fte")
     try:
         data: IssueIn = parse(IssueIn, {"kvk": mijn.kvk, "fte": number_text(fte)})

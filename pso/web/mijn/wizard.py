@@ -27,14 +27,14 @@ from pso.services.provisional_pdf import render_provisional
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 from pso.web import calculator as calc
 from pso.web.charts import ladder_chart
-from pso.web.forms import Form, field_id
+from pso.web.forms import Form, field_errors, field_id
 from pso.web.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
     STARTING_POSITION_LABELS,
     SUPPLIER_KIND_LABELS,
 )
-from pso.web.mijn.common import DB, STATUS_TEXT, Mijn, errors_by_field, load, need_org
+from pso.web.mijn.common import DB, STATUS_TEXT, Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import certificates_of
 from pso.web.session import STALE
 from scoring import SubmissionInvalid, all_rulebooks, parse_submission, score
@@ -94,6 +94,21 @@ def _frozen(mijn: Mijn, assessment: Assessment) -> Redirect:
                               "Deze aanvraag is ingediend; de gegevens liggen vast.")
 
 
+async def _load(request: Request, db: AsyncSession, assessment_id: int,
+                step: int | None = None) -> tuple[Mijn | None, Assessment | None, Any]:
+    """(mijn, the company's application, None), else (…, None, where to go instead). With a
+    wizard `step`: that step must exist and the application must still be editable."""
+    mijn, stop = await load(request, db)
+    if mijn is None:
+        return None, None, stop
+    assessment = await _assessment(mijn, db, assessment_id)
+    if assessment is None or (step is not None and not 1 <= step <= 7):
+        return mijn, None, _gone(mijn)
+    if step is not None and assessment.status not in certification.EDITABLE:
+        return mijn, None, _frozen(mijn, assessment)
+    return mijn, assessment, None
+
+
 # --- submission <-> form text ----------------------------------------------------------
 
 
@@ -138,6 +153,23 @@ def _check(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, 
         return score(parse_submission(data)), []
     except SubmissionInvalid as exc:
         return None, exc.errors
+
+
+def _with_rows(a: Assessment, full: dict[str, Any],
+               kind: str) -> tuple[dict[str, Any], dict[str, list[str]], list[str]]:
+    """The stored submission with the form's `kind` rows (employees or purchases) instead, and
+    the engine's errors: those in these rows at their input (or the uploaded file's row),
+    the others by field name."""
+    built, where = calc.submission_from(full)
+    data = {**a.submission, kind: built[kind]}
+    data.pop("asOf", None)
+    _, problems = _check(data)
+    fields, in_file = calc.place_errors([e for e in problems if e["name"].startswith(kind)],
+                                        where, full["upload"])
+    for e in problems:
+        if not e["name"].startswith(kind):
+            fields.setdefault(e["name"], []).append(e["reason"])
+    return data, fields, in_file
 
 
 async def _save(mijn: Mijn, db: AsyncSession, assessment: Assessment, data: dict[str, Any],
@@ -195,20 +227,14 @@ def _merge_step1(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]
 
 
 def _field_errors(errors: list[dict[str, str]]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for e in errors:
-        name = e["name"].removeprefix("submission.")
-        out.setdefault(name, []).append(e["reason"])
-    return out
+    return field_errors(errors, lambda name: name.removeprefix("submission."))
 
 
 @get("/mijn/aanvraag/nieuw", dependencies=DB, include_in_schema=False)
 async def new_application(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, stop = await load(request, db, registered=True)
     if mijn is None:
         return stop
-    if (go := need_org(mijn)) is not None:
-        return go
     current = portal.open_application(await portal.applications(db, mijn.org))
     if current is not None:
         return mijn.page.redirect(f"/mijn/aanvraag/{current.id}/stap/1",
@@ -218,14 +244,9 @@ async def new_application(request: Request, db: AsyncSession) -> Template | Redi
 
 @post("/mijn/aanvraag/nieuw", dependencies=DB, include_in_schema=False, status_code=200)
 async def create_application(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, stop = await load(request, db)
+    mijn, form, stop = await load_form(request, db, "/mijn/aanvraag/nieuw", registered=True)
     if mijn is None:
         return stop
-    if (go := need_org(mijn)) is not None:
-        return go
-    form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect("/mijn/aanvraag/nieuw", STALE)
     state, values = _step1_form(form)
     data = _merge_step1(portal.first_submission(None, None, None), values)
     _, problems = _check(data)
@@ -247,14 +268,9 @@ async def create_application(request: Request, db: AsyncSession) -> Template | R
      include_in_schema=False)
 async def step_page(request: Request, db: AsyncSession, assessment_id: int,
                     step: int) -> Template | Redirect:
-    mijn, stop = await load(request, db)
-    if mijn is None:
+    mijn, assessment, stop = await _load(request, db, assessment_id, step)
+    if assessment is None:
         return stop
-    assessment = await _assessment(mijn, db, assessment_id)
-    if assessment is None or not 1 <= step <= 7:
-        return _gone(mijn)
-    if assessment.status not in certification.EDITABLE:
-        return _frozen(mijn, assessment)
     return await _show(mijn, db, assessment, step)
 
 
@@ -302,14 +318,9 @@ def _result_context(result: dict[str, Any]) -> dict[str, Any]:
       include_in_schema=False, status_code=200)
 async def step_save(request: Request, db: AsyncSession, assessment_id: int,
                     step: int) -> Template | Redirect | Response[bytes]:
-    mijn, stop = await load(request, db)
-    if mijn is None:
+    mijn, assessment, stop = await _load(request, db, assessment_id, step)
+    if assessment is None:
         return stop
-    assessment = await _assessment(mijn, db, assessment_id)
-    if assessment is None or not 1 <= step <= 7:
-        return _gone(mijn)
-    if assessment.status not in certification.EDITABLE:
-        return _frozen(mijn, assessment)
     form = await Form.read(request)
     if not mijn.page.csrf_ok(form):
         return mijn.page.redirect(f"/mijn/aanvraag/{assessment_id}/stap/{step}", STALE)
@@ -361,22 +372,13 @@ async def _save2(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any
         if action == "upload":
             return await _show(mijn, db, a, 2, state=state, notice=notice + " Controleer de "
                                "lijst en kies 'Opslaan en verder'.")
+    full["employees"], full["upload"] = state["employees"], state["upload"]
     if action.startswith(("add_", "remove_")):
-        full["employees"], full["upload"] = state["employees"], state["upload"]
         changed = calc._change_rows(full, action)
         return await _show(mijn, db, a, 2, state={"employees": changed["employees"],
                                                   "upload": state["upload"]})
-    full["employees"], full["upload"] = state["employees"], state["upload"]
-    built, where = calc.submission_from(full)
-    data = {**a.submission, "employees": built["employees"]}
-    data.pop("asOf", None)
-    _, problems = _check(data)
-    if problems:
-        own = [e for e in problems if e["name"].startswith("employees")]
-        other = [e for e in problems if not e["name"].startswith("employees")]
-        fields, in_file = calc.place_errors(own, where, state["upload"])
-        for e in other:
-            fields.setdefault(e["name"], []).append(e["reason"])
+    data, fields, in_file = _with_rows(a, full, "employees")
+    if fields or in_file:
         return await _show(mijn, db, a, 2, state=state, errors=fields, file_errors=in_file,
                            status=400)
     return await _save(mijn, db, a, data, 2)
@@ -389,17 +391,8 @@ async def _save3(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any
         changed = calc._change_rows(full, action)
         return await _show(mijn, db, a, 3, state={"purchases": changed["purchases"]})
     full["employees"], full["upload"] = [], None
-    built, where = calc.submission_from(full)
-    data = {**a.submission, "purchases": built["purchases"]}
-    data.pop("asOf", None)
-    _, problems = _check(data)
-    if problems:
-        own = [e for e in problems if e["name"].startswith("purchases")]
-        other = [e for e in problems if not e["name"].startswith("purchases")]
-        where = {**where, "uploaded": 0}
-        fields, _ = calc.place_errors(own, where, None)
-        for e in other:
-            fields.setdefault(e["name"], []).append(e["reason"])
+    data, fields, _ = _with_rows(a, full, "purchases")
+    if fields:
         return await _show(mijn, db, a, 3, state={"purchases": full["purchases"]},
                            errors=fields, status=400)
     return await _save(mijn, db, a, data, 3)
@@ -425,18 +418,22 @@ def _scenario_defaults() -> dict[str, Any]:
             "scenario": None, "scenario_chart": None}
 
 
+def _scenario_field(name: str) -> str:
+    """The scenario form's name for a field the scenario service names."""
+    if name.startswith("purchases[0]."):
+        return "scenarioPurchase." + name[13:]
+    if name.startswith("hires") and not name.startswith("hires["):
+        return "hires[0]" + name[5:]
+    return name
+
+
 @post("/mijn/aanvraag/{assessment_id:int}/scenario", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Template | Redirect:
     """Step 4's what-if: nothing is saved, whatever the outcome."""
-    mijn, stop = await load(request, db)
-    if mijn is None:
-        return stop
-    a = await _assessment(mijn, db, assessment_id)
+    mijn, a, stop = await _load(request, db, assessment_id, 4)
     if a is None:
-        return _gone(mijn)
-    if a.status not in certification.EDITABLE:
-        return _frozen(mijn, a)
+        return stop
     form = await Form.read(request)
     if not mijn.page.csrf_ok(form):
         return mijn.page.redirect(f"/mijn/aanvraag/{assessment_id}/stap/4", STALE)
@@ -463,15 +460,8 @@ async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Te
         result = portal.scenario(a.submission, hires, purchases)
         context.update(scenario=result, scenario_chart=ladder_chart(result))
     except InvalidInput as exc:
-        errors: dict[str, list[str]] = {}
-        for p_ in exc.invalid_params or []:
-            name = p_["name"]
-            if name.startswith("purchases[0]."):
-                name = "scenarioPurchase." + name[13:]
-            elif name.startswith("hires") and not name.startswith("hires["):
-                name = "hires[0]" + name[5:]
-            errors.setdefault(name, []).append(p_["reason"])
-        context.update(scenario=None, scenario_chart=None, scenario_errors=errors)
+        context.update(scenario=None, scenario_chart=None,
+                       scenario_errors=field_errors(exc, _scenario_field))
         status = 400
     return _wizard(mijn, a, 4, context, status=status)
 
@@ -569,12 +559,9 @@ async def _save7(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any
 @get("/mijn/aanvraag/{assessment_id:int}", dependencies=DB, include_in_schema=False)
 async def application_page(request: Request, db: AsyncSession,
                            assessment_id: int) -> Template | Redirect:
-    mijn, stop = await load(request, db)
-    if mijn is None:
-        return stop
-    a = await _assessment(mijn, db, assessment_id)
+    mijn, a, stop = await _load(request, db, assessment_id)
     if a is None:
-        return _gone(mijn)
+        return stop
     return await _application(mijn, db, a)
 
 
@@ -599,12 +586,9 @@ async def _application(mijn: Mijn, db: AsyncSession, a: Assessment, *,
       status_code=200, request_max_body_size=documents.MAX_BYTES + 1024 * 1024)
 async def upload_document(request: Request, db: AsyncSession,
                           assessment_id: int) -> Template | Redirect:
-    mijn, stop = await load(request, db)
-    if mijn is None:
-        return stop
-    a = await _assessment(mijn, db, assessment_id)
+    mijn, a, stop = await _load(request, db, assessment_id)
     if a is None:
-        return _gone(mijn)
+        return stop
     form = await Form.read(request)
     if not mijn.page.csrf_ok(form):
         return mijn.page.redirect(f"/mijn/aanvraag/{assessment_id}", STALE)
@@ -643,12 +627,9 @@ async def download_document(request: Request, db: AsyncSession, assessment_id: i
      include_in_schema=False)
 async def provisional_pdf(request: Request, db: AsyncSession,
                           assessment_id: int) -> Response[bytes] | Template | Redirect:
-    mijn, stop = await load(request, db)
-    if mijn is None:
-        return stop
-    a = await _assessment(mijn, db, assessment_id)
+    _, a, stop = await _load(request, db, assessment_id)
     if a is None:
-        return _gone(mijn)
+        return stop
     pdf = await render_provisional(a, clock.today())
     return Response(pdf, media_type="application/pdf", headers={
         "Cache-Control": "no-store",
