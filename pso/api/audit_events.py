@@ -6,13 +6,11 @@ from typing import Annotated, Any
 from litestar import get
 from litestar.di import Provide
 from litestar.params import Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import BEARER, ApiModel, PageNumber, PageSize, provide_db
+from pso.audit import events
 from pso.auth import require_roles
-from pso.db.models import AuditEvent
-from pso.db.paging import paginate
 
 
 class AuditEventOut(ApiModel):
@@ -55,14 +53,8 @@ async def list_audit_events(
     page_size: PageSize = 20,
 ) -> AuditPage:
     """Het onveranderlijke logboek van alle wijzigingen, nieuwste eerst, te filteren op entiteit."""
-    query = select(AuditEvent)
-    if entity_type:
-        query = query.where(AuditEvent.entity_type == entity_type)
-    if entity_id:
-        query = query.where(AuditEvent.entity_id == entity_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    rows, total = await paginate(db, query, AuditEvent.id.desc(), page=page, page_size=page_size)
+    rows, total = await events(db, entity_type=entity_type, entity_id=entity_id,
+                               action=action, page=page, page_size=page_size)
     return AuditPage(
         items=[AuditEventOut.model_validate(r) for r in rows],
         page=page,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.models import CertifyingBody, Party
-from pso.errors import Conflict, InvalidInput
+from pso.errors import Conflict, InvalidInput, NotFound
 
 KIND = "certifying_body"
 
@@ -30,10 +31,17 @@ def view(party: Party, body: CertifyingBody | None) -> BodyView:
                     body.separate_decision if body else True)
 
 
+def _with_settings() -> Select[tuple[Party, CertifyingBody]]:
+    """Every body party with its settings, if it has them yet (a party made for an account
+    has none). CertifyingBody.party's joined inner load would turn the outer join into an
+    inner one, so it is not loaded here: the party is the first column anyway."""
+    return (select(Party, CertifyingBody)
+            .outerjoin(CertifyingBody, CertifyingBody.party_id == Party.id)
+            .options(lazyload(CertifyingBody.party)).where(Party.kind == KIND))
+
+
 async def list_bodies(session: AsyncSession) -> list[BodyView]:
-    rows = await session.execute(
-        select(Party, CertifyingBody).outerjoin(CertifyingBody, CertifyingBody.party_id == Party.id)
-        .where(Party.kind == KIND).order_by(Party.name, Party.code))
+    rows = await session.execute(_with_settings().order_by(Party.name, Party.code))
     return [view(party, body) for party, body in rows]
 
 
@@ -45,9 +53,7 @@ async def find(session: AsyncSession, code: str) -> Party | None:
 async def get_view(session: AsyncSession, party_id: int | None) -> BodyView | None:
     if party_id is None:
         return None
-    row = (await session.execute(
-        select(Party, CertifyingBody).outerjoin(CertifyingBody, CertifyingBody.party_id == Party.id)
-        .where(Party.id == party_id, Party.kind == KIND))).first()
+    row = (await session.execute(_with_settings().where(Party.id == party_id))).first()
     return view(*row) if row else None
 
 
@@ -79,6 +85,31 @@ async def create(session: AsyncSession, actor: Actor, *, code: str, name: str,
     await session.flush()
     await record(session, actor, "certifying_body.created", "certifying_body", code,
                  {"name": name, "separateDecision": separate_decision})
+    return view(party, body)
+
+
+async def update(session: AsyncSession, actor: Actor, code: str, *, name: str | None = None,
+                 accreditation: str | None = None,
+                 separate_decision: bool | None = None) -> BodyView:
+    """Change what is given (None: unchanged); the code stays what it was made with."""
+    party = await find(session, code)
+    if party is None:
+        raise NotFound(f"Geen certificerende instelling met code {code.strip().upper()}.")
+    body = await session.get(CertifyingBody, party.id)
+    if body is None:  # made for an account only: its settings start at the defaults
+        body = CertifyingBody(party_id=party.id, accreditation="", separate_decision=True)
+        session.add(body)
+    changes = {key: value for key, value in (("name", name), ("accreditation", accreditation),
+                                             ("separateDecision", separate_decision))
+               if value is not None}
+    if name is not None:
+        party.name = name
+    if accreditation is not None:
+        body.accreditation = accreditation
+    if separate_decision is not None:
+        body.separate_decision = separate_decision
+    await session.flush()
+    await record(session, actor, "certifying_body.updated", "certifying_body", party.code, changes)
     return view(party, body)
 
 

@@ -1,5 +1,8 @@
+"""Applying organisations (SPEC §7.2): the main applicant plus its subsidiaries."""
+
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -8,10 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.models import Organization, OrganizationSubsidiary
+from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services.access import ensure_kvk_access
+from pso.text_search import words
 
 MAX_SUBSIDIARIES = 200
+KVK_SHAPE = re.compile(r"[0-9]{8}")
 
 
 async def find(session: AsyncSession, kvk: str) -> Organization | None:
@@ -120,3 +126,18 @@ async def get_for(session: AsyncSession, actor: Actor, kvk: str) -> Organization
     if org is None:
         raise NotFound(f"Geen organisatie met KvK-nummer {kvk}.")
     return org
+
+
+async def search(session: AsyncSession, q: str = "", *, page: int = 1,
+                 page_size: int = 20) -> tuple[list[Organization], int]:
+    """Applying organisations by name, A to Z. Eight digits find the organisation of that
+    KvK number (main applicant or subsidiary); other text needs every word in the name."""
+    query = select(Organization)
+    needle = q.strip()
+    if KVK_SHAPE.fullmatch(needle):
+        query = query.where(kvk_matches(needle))
+    else:
+        for word in words(needle):
+            query = query.where(Organization.search_name.contains(word, autoescape=True))
+    return await paginate(session, query, Organization.search_name, Organization.kvk,
+                          page=page, page_size=page_size)

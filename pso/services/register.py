@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,10 +36,8 @@ from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, Forbidden, NotFound
 from pso.municipalities import name_of
 from pso.services.notify import mail_company
-from pso.services.organizations import kvk_matches
+from pso.services.organizations import KVK_SHAPE, kvk_matches
 from pso.text_search import MIN_INDEXED, fts_phrase, words
-
-KVK_SHAPE = re.compile(r"[0-9]{8}")
 
 
 def status_of(certificate: Certificate, day: date) -> str:

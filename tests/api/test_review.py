@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from pso.clock import today
 from pso.db.models import OutboxMail
+from pso.services import accounts
 from pso.services.register_facts import facts_on
 from tests.api.test_foundation import assert_problem
 from tests.factories import organization, submission
@@ -80,6 +81,52 @@ async def test_certifying_bodies_are_parties(client, actors, make_token) -> None
     default = await post(client, "/api/v1/certifying-bodies", actors["admin"],
                          {"code": "C3", "name": "Derde"}, 201)
     assert default["separateDecision"] is True and default["accreditation"] == ""
+
+
+async def test_a_body_is_changed_but_keeps_its_code(client, make_token, session_maker) -> None:
+    """PATCH /api/v1/certifying-bodies/{code} (admin): only what is sent changes, the code is
+    fixed, the texts follow the rules of POST (no control or bidi characters)."""
+    admin = await make_token("admin")
+    await post(client, "/api/v1/certifying-bodies", admin,
+               {"code": BODY, "name": "Certificering A", "accreditation": "RvA C 1"}, 201)
+    url = f"/api/v1/certifying-bodies/{BODY.lower()}"
+    changed = await client.patch(url, headers=admin, json={"separateDecision": False})
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {"code": BODY, "name": "Certificering A", "accreditation": "RvA C 1",
+                              "separateDecision": False}
+    renamed = (await client.patch(url, headers=admin, json={
+        "name": "Certificering A B.V.", "accreditation": None})).json()
+    assert renamed["name"] == "Certificering A B.V." and renamed["accreditation"] == "RvA C 1"
+    for body, field in (({"code": "NIEUW"}, "code"), ({"name": ""}, "name"),
+                        ({"name": "Evil\u202eVB kciR"}, "name"), ({"name": "A\nB"}, "name"),
+                        ({"accreditation": "R" * 2001}, "accreditation"),
+                        ({"separateDecision": "nee"}, "separateDecision")):
+        bad = assert_problem(await client.patch(url, headers=admin, json=body), 400)
+        assert [p["name"] for p in bad["invalidParams"]] == [field], body
+    assert_problem(await client.post("/api/v1/certifying-bodies", headers=admin, json={
+        "code": "C9", "name": "Evil\u202eVB kciR"}), 400)
+    assert_problem(await client.patch("/api/v1/certifying-bodies/ONBEKEND", headers=admin,
+                                      json={"name": "X"}), 404)
+    assert_problem(await client.patch(url, json={"name": "X"}), 401)
+    auditor = await make_token("auditor", body=BODY)
+    assert_problem(await client.patch(url, headers=auditor, json={"name": "X"}), 403)
+    [listed] = (await client.get("/api/v1/certifying-bodies")).json()
+    assert listed == {"code": BODY, "name": "Certificering A B.V.", "accreditation": "RvA C 1",
+                      "separateDecision": False}
+    events = (await client.get("/api/v1/audit-events", headers=admin,
+                               params={"entityType": "certifying_body"})).json()["items"]
+    assert [e["action"] for e in events] == ["certifying_body.updated"] * 2 + [
+        "certifying_body.created"]
+    assert events[1]["summary"] == {"separateDecision": False}
+
+
+async def test_a_body_made_for_an_account_is_listed(client, session_maker) -> None:
+    # `pso users add --role auditor --party NIEUW` makes the party before its settings.
+    async with session_maker() as session, session.begin():
+        await accounts.ensure_party(session, "certifying_body", "NIEUW", "Nieuwe Keuring")
+    listed = (await client.get("/api/v1/certifying-bodies")).json()
+    assert listed == [{"code": "NIEUW", "name": "Nieuwe Keuring", "accreditation": "",
+                       "separateDecision": True}]
 
 
 async def test_review_question_answer_correction_and_impartial_decision(

@@ -1,0 +1,82 @@
+"""/beheer/accounts: an admin makes the first account of any party (the person gets a
+mailed invitation link, valid 7 days) and revokes people. Rules: pso.services.accounts."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.auth import ROLES
+from pso.services import accounts as service
+from pso.web.account.settings import ROLE_LABELS
+from pso.web.beheer.common import DB, admin
+from pso.web.forms import Form
+from pso.web.session import STALE, Page
+
+PATH = "/beheer/accounts"
+FIELDS = ("email", "name", "role", "party", "party_name")
+
+
+async def _page(page: Page, *, form: dict[str, str] | None = None,
+                errors: dict[str, str] | None = None, status: int = 200) -> Template:
+    return page.render("web/beheer/accounts.html", status=status, context={
+        "people": await service.list_accounts(page.db),
+        "roles": {role: ROLE_LABELS[role] for role in ROLES},
+        "form": form or dict.fromkeys(FIELDS, ""), "errors": errors or {},
+    })
+
+
+@get(PATH, dependencies=DB, include_in_schema=False)
+async def people(request: Request, db: AsyncSession) -> Template | Redirect:
+    page, stop = await admin(request, db)
+    return stop or await _page(page)
+
+
+@post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
+async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
+    page, stop = await admin(request, db)
+    if stop:
+        return stop
+    form = await Form.read(request)
+    if not page.csrf_ok(form):
+        return page.redirect(PATH, STALE)
+    assert page.account is not None
+    typed = {name: form.text(name) for name in FIELDS}
+    try:
+        kind, code = service.party_key(typed["role"], typed["party"])
+        party = await service.ensure_party(db, kind, code, typed["party_name"] or None)
+        account = await service.create_account(
+            db, service.actor_of(page.account), email=typed["email"], name=typed["name"],
+            role=typed["role"], party=party)
+        await service.invitation_link(db, account, page.settings.public_url,
+                                      inviter=page.account.name)
+    except service.AccountError as exc:
+        await db.rollback()
+        return await _page(page, form=typed, errors={exc.field or "email": str(exc)}, status=400)
+    return page.redirect(PATH, f"Account aangemaakt voor {account.email}; de uitnodiging is "
+                               "verstuurd (7 dagen geldig).")
+
+
+@post(PATH + "/{account_id:int}/intrekken", dependencies=DB, include_in_schema=False,
+      status_code=200)
+async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
+    page, stop = await admin(request, db)
+    if stop:
+        return stop
+    form = await Form.read(request)
+    if not page.csrf_ok(form):
+        return page.redirect(PATH, STALE)
+    assert page.account is not None
+    if account_id == page.account.id:
+        return page.redirect(PATH, "Niet ingetrokken: u kunt uw eigen account niet intrekken.")
+    person = await service.account_by_id(db, account_id)
+    if person is None:
+        return page.redirect(PATH, "Niet ingetrokken: dit account bestaat niet.")
+    _, changed = await service.revoke_account(db, service.actor_of(page.account), person.email)
+    return page.redirect(PATH, f"Het account van {person.email} is ingetrokken; sessies en "
+                               "tokens werken niet meer." if changed
+                         else f"Het account van {person.email} was al ingetrokken.")
+
+
+ROUTES = [people, add_person, revoke_person]
