@@ -26,6 +26,7 @@ ROUTE_MODULES = [
     "pso.web.municipality",
     "pso.web.inkoop",
     "pso.web.account",
+    "pso.web.beheer",
     "pso.web.mijn",
     "pso.web.beoordeling",
 ]

@@ -35,6 +35,8 @@ SUPPLIER_KIND_LABELS = {
     "pso_certified": "PSO-gecertificeerde leverancier",
     "sw_company": "SW-bedrijf",
 }
+ORGANIZATION_KINDS = {"company": "Bedrijf", "sw_company": "SW-bedrijf",
+                      "public_body": "Publieke organisatie"}
 QUALITY_LABELS = {
     "suitableWork": ("Passend werk", "Het werk past bij de mogelijkheden van de medewerkers."),
     "integration": ("Integratie", "De medewerkers werken mee in de gewone organisatie."),

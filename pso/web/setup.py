@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from certificates.formatting import (
     rung_label,
 )
 from certificates.resources import templates_dir
+from pso.clock import AMSTERDAM
 
 TEMPLATES = templates_dir()
 
@@ -63,6 +64,14 @@ def _dates_in(text: str | None) -> str:
     return _ISO_DAY.sub(dutch, text or "")
 
 
+def moment(at: datetime | None) -> str:
+    """A stored moment as the Dutch read it: "5 maart 2026 14:07" in Amsterdam time."""
+    if at is None:
+        return ""
+    local = at.astimezone(AMSTERDAM)
+    return f"{dutch_date(local.date())} {local:%H:%M}"
+
+
 def _num(value: Any, places: int = 2) -> str:
     """Dutch decimal, trailing zeros dropped: 12.50 -> "12,5", 3 -> "3"."""
     if value is None:
@@ -78,6 +87,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
     env.filters.update(
         plural=plural,
         dutch_date=_date,
+        moment=moment,
         decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
         num=_num,
         dates_in=_dates_in,

@@ -1,6 +1,6 @@
 """Pages for people with an account (SPEC §7.1): signing in and out, passwords, the
-second factor, own sessions and API tokens, inviting colleagues; and the role homes."""
+second factor, own sessions and API tokens, inviting colleagues."""
 
-from pso.web.account import homes, people, settings, signin
+from pso.web.account import settings, signin
 
-ROUTES = [*signin.ROUTES, *settings.ROUTES, *homes.ROUTES, *people.ROUTES]
+ROUTES = [*signin.ROUTES, *settings.ROUTES]

@@ -4,7 +4,6 @@ colleague into the same party. Rules live in pso.services.accounts."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import segno
@@ -13,21 +12,15 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from certificates.formatting import dutch_date
 from pso.api.base import provide_db
-from pso.clock import AMSTERDAM
 from pso.services import accounts as service
 from pso.web.forms import Form
 from pso.web.session import STALE, Page, minutes_text
+from pso.web.setup import moment
 
 DB = {"db": Provide(provide_db)}
 ROLE_LABELS = {"company": "Aanvrager", "auditor": "Auditor", "procurement": "Inkoper",
                "municipality": "Gemeente", "admin": "Beheerder"}
-
-
-def _moment(at: datetime) -> str:
-    local = at.astimezone(AMSTERDAM)
-    return f"{dutch_date(local.date())} {local:%H:%M}"
 
 
 def _session_rule(idle_minutes: int) -> str:
@@ -48,7 +41,7 @@ async def _overview(page: Page, *, status: int = 200, errors: dict[str, str] | N
     return page.render("web/account/account.html", status=status, context={
         "person": account, "party": account.party, "role": ROLE_LABELS[account.role],
         "home": service.home_of(account.role),
-        "sessions": [{"id": s.id, "started": _moment(s.created_at), "client_address":
+        "sessions": [{"id": s.id, "started": moment(s.created_at), "client_address":
                       s.client_address, "user_agent": s.user_agent}
                      for s in await service.live_sessions(page.db, account,
                                                           page.settings.session_idle)],

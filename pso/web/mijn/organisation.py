@@ -14,10 +14,10 @@ from pso.api.organizations import OrganizationIn, OrganizationUpdate
 from pso.errors import ProblemError
 from pso.services import organizations as service
 from pso.web.forms import Form, field_id
+from pso.web.labels import ORGANIZATION_KINDS
 from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
 
 MAX_ROWS = 50
-KINDS = {"company": "Bedrijf", "sw_company": "SW-bedrijf", "public_body": "Publieke organisatie"}
 LABELS = {"name": "Naam", "municipalityCode": "Gemeentecode", "kind": "Soort organisatie",
           "kvk": "KvK-nummer", "form": "Formulier"}
 
@@ -56,7 +56,7 @@ def _page(mijn: Mijn, state: dict[str, Any], errors: dict[str, list[str]] | None
     summary = [{"label": _label(n), "reason": r, "anchor": field_id(n)}
                for n, reasons in errors.items() for r in reasons]
     return mijn.render("web/mijn/organisation.html", {
-        "s": state, "errors": errors, "summary": summary, "kinds": KINDS, "fid": field_id,
+        "s": state, "errors": errors, "summary": summary, "kinds": ORGANIZATION_KINDS, "fid": field_id,
         "max_rows": MAX_ROWS}, status=status)
 
 
