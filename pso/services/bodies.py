@@ -91,7 +91,8 @@ async def create(session: AsyncSession, actor: Actor, *, code: str, name: str,
 async def update(session: AsyncSession, actor: Actor, code: str, *, name: str | None = None,
                  accreditation: str | None = None,
                  separate_decision: bool | None = None) -> BodyView:
-    """Change what is given (None: unchanged); the code stays what it was made with."""
+    """Change what is given (None: unchanged); the code stays what it was made with. The
+    audit entry names the values that changed (none changed: no entry)."""
     party = await find(session, code)
     if party is None:
         raise NotFound(f"Geen certificerende instelling met code {code.strip().upper()}.")
@@ -99,17 +100,17 @@ async def update(session: AsyncSession, actor: Actor, code: str, *, name: str | 
     if body is None:  # made for an account only: its settings start at the defaults
         body = CertifyingBody(party_id=party.id, accreditation="", separate_decision=True)
         session.add(body)
-    changes = {key: value for key, value in (("name", name), ("accreditation", accreditation),
-                                             ("separateDecision", separate_decision))
-               if value is not None}
-    if name is not None:
-        party.name = name
-    if accreditation is not None:
-        body.accreditation = accreditation
-    if separate_decision is not None:
-        body.separate_decision = separate_decision
+    before = {"name": party.name, "accreditation": body.accreditation,
+              "separateDecision": body.separate_decision}
+    given = {"name": name, "accreditation": accreditation, "separateDecision": separate_decision}
+    changes = {k: v for k, v in given.items() if v is not None and v != before[k]}
+    party.name = changes.get("name", party.name)
+    body.accreditation = changes.get("accreditation", body.accreditation)
+    body.separate_decision = changes.get("separateDecision", body.separate_decision)
     await session.flush()
-    await record(session, actor, "certifying_body.updated", "certifying_body", party.code, changes)
+    if changes:  # the log holds what changed, not what was sent again
+        await record(session, actor, "certifying_body.updated", "certifying_body", party.code,
+                     changes)
     return view(party, body)
 
 

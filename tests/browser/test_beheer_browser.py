@@ -1,0 +1,163 @@
+"""The admin portal in a real browser (Debian chromium, JavaScript off) against a real server,
+on SQLite and PostgreSQL: an admin signs in with password and TOTP code, sees the figures,
+is refused a code that exists (the error at the field), adds a certifying body and finds it
+listed; the tables of bodies, organisations and the audit log fit 1280 px and a 390 px phone
+(screenshots of each in test-artifacts/browser/)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+
+import pyotp
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from pso.auth import SYSTEM
+from pso.db.base import utcnow
+from pso.db.engine import make_engine
+from pso.db.migrate import upgrade
+from pso.services import accounts, bodies, organizations
+from tests.browser.test_accounts_browser import PASSWORD, sign_in
+from tests.browser.test_browser import CHROMIUM, DESKTOP, PHONE, assert_fits, shoot, submit
+from tests.conftest import BACKENDS
+from tests.databases import temporary_postgres
+from tests.servers import start_server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ADMIN, SECRET = "beheer@example.nl", pyotp.random_base32(32)
+LONG_NAME = ("Stichting Samenwerkende Certificeringsinstellingen voor Sociaal Ondernemen in "
+             "Noord-Holland, Flevoland en Utrecht")
+LONG_ORGANISATION = ("Bravo Wegen- en Waterbouw Combinatie Noord-Holland, Flevoland, Utrecht en "
+                     "Gelderland voor Infrastructuur en Groenonderhoud B.V.")
+ACCREDITATION = ("RvA C 321 (ISO/IEC 17065), scope: Prestatieladder Socialer Ondernemen, "
+                 "PSO 30+ en de bijbehorende schema's van TNO, geldig tot en met 2028")
+
+
+async def _seed(url: str) -> None:
+    """An admin with TOTP on, a body, and organisations with short and very long names."""
+    engine = make_engine(url)
+    try:
+        maker = async_sessionmaker(engine, expire_on_commit=False)
+        async with maker() as session, session.begin():
+            party = await accounts.ensure_party(session, "admin", "admin")
+            admin = await accounts.create_account(session, SYSTEM, email=ADMIN, name="Bea Beheer",
+                                                  role="admin", party=party, password=PASSWORD)
+            admin.totp_secret, admin.totp_enabled_at = SECRET, utcnow()
+            await bodies.create(session, SYSTEM, code="PSOCERT", name="PSO Certificering B.V.",
+                                accreditation="RvA C 123")
+            for kvk, name, code in (
+                    ("12345678", "Groen & Schoon Hoveniers", "GM0363"),
+                    ("23456789", LONG_ORGANISATION, "GM0200"),
+                    ("34567890", "Bakkerij De Korenaar", "GM0344"),
+                    ("56789012", "Zonder-spaties-" + "x" * 150 + " B.V.", "GM0363")):
+                await organizations.create(session, SYSTEM, {
+                    "kvk": kvk, "name": name, "municipality_code": code, "kind": "company",
+                    "subsidiaries": [{"kvk": "45678901", "name": "Korenaar Zuid"}]
+                    if kvk == "34567890" else []})
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgres":
+            url = stack.enter_context(temporary_postgres("pso_browser_beheer"))
+        else:
+            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('beheer') / 'pso.sqlite3'}"
+        upgrade(url)
+        asyncio.run(_seed(url))
+        base = stack.enter_context(start_server(url))
+        yield {"base": base, "backend": request.param}
+
+
+@pytest.fixture(scope="module")
+def browser(site) -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+def fits_a_phone(tab, table: str) -> None:
+    """At 390 px every row is a card within the screen: nothing sticks out to the right."""
+    tab.set_viewport_size(PHONE)
+    try:
+        for cell in tab.locator(f"{table} td").all():
+            box = cell.bounding_box()
+            if box:  # empty cells are hidden on a phone
+                assert box["x"] + box["width"] <= PHONE["width"], (table, cell.inner_text(), box)
+    finally:
+        tab.set_viewport_size(DESKTOP)
+
+
+def test_admin_with_totp_adds_a_certifying_body(browser, site) -> None:
+    ctx = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
+                              java_script_enabled=False)
+    ctx.set_default_timeout(15_000)
+    problems: list[str] = []
+    tab = ctx.new_page()
+    expected = "Failed to load resource: the server responded with a status of 4"
+    tab.on("console", lambda m: problems.append(m.text)
+           if m.type == "error" and not m.text.startswith(expected) else None)
+    tab.on("pageerror", lambda e: problems.append(str(e)))
+    backend = site["backend"]
+    try:
+        tab.goto("/beheer/instellingen")  # anonymous: first sign in, then back here
+        assert "/inloggen?volgende=/beheer/instellingen" in tab.url
+        sign_in(tab, ADMIN)
+        assert "/inloggen/code" in tab.url
+        tab.fill("#code", pyotp.TOTP(SECRET).now())
+        submit(tab, "form.login button")
+        tab.goto("/beheer")
+        assert "Beheer" in tab.inner_text("h1")
+        tiles = tab.inner_text("ul.tiles")
+        assert "4\naanvragende organisaties" in tiles and "1\ncertificerende instelling" in tiles
+        shoot(tab, f"beheer-overzicht-{backend}")
+
+        submit(tab, "nav.portal-nav >> text=Certificerende instellingen")
+        tab.fill("#f-code", "psocert")
+        tab.fill("#f-name", "Dubbel")
+        submit(tab, "#nieuw button")
+        assert "Er is al een certificerende instelling met code PSOCERT." in tab.inner_text(
+            "#f-code-error")
+        assert tab.locator(".error-summary a[href='#f-code']").is_visible()
+        shoot(tab, f"beheer-instelling-fout-{backend}")
+
+        tab.fill("#f-code", "SSCI-NH")
+        tab.fill("#f-name", LONG_NAME)
+        tab.fill("#f-accreditation", ACCREDITATION)
+        assert tab.is_checked("#f-separateDecision")  # on by default
+        submit(tab, "#nieuw button")
+        assert f"{LONG_NAME} (SSCI-NH) toegevoegd." in tab.inner_text("main")
+        rows = tab.inner_text("#instellingen")
+        assert LONG_NAME in rows and "SSCI-NH" in rows and ACCREDITATION in rows
+        assert_fits(tab, "#instellingen")
+        fits_a_phone(tab, "#instellingen")
+        shoot(tab, f"beheer-instellingen-{backend}")
+
+        submit(tab, "a[href='/beheer/instellingen/SSCI-NH']")
+        tab.uncheck("#f-separateDecision")
+        submit(tab, "#wijzigen button")
+        assert "zijn opgeslagen" in tab.inner_text("main")
+        row = tab.locator("#instellingen tr", has_text="SSCI-NH").inner_text()
+        assert "\tNee\t" in row, row  # separate decision now off
+
+        tab.goto("/beheer/organisaties")
+        assert_fits(tab, "#organisaties")
+        fits_a_phone(tab, "#organisaties")
+        shoot(tab, f"beheer-organisaties-{backend}")
+
+        tab.goto("/beheer/audit")
+        assert "Certificerende instelling gewijzigd" in tab.inner_text("#auditlog")
+        assert_fits(tab, "#auditlog")
+        fits_a_phone(tab, "#auditlog")
+        shoot(tab, f"beheer-auditlog-{backend}")
+    finally:
+        ctx.close()
+    assert not problems, f"browser reported errors (CSP?): {problems}"
