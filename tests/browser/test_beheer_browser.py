@@ -19,8 +19,13 @@ from pso.db.base import utcnow
 from pso.db.engine import make_engine
 from pso.db.migrate import upgrade
 from pso.services import accounts, bodies, organizations
-from tests.browser.test_accounts_browser import PASSWORD, sign_in
-from tests.browser.test_browser import CHROMIUM, DESKTOP, PHONE, assert_fits, shoot, submit
+from tests.browser.test_accounts_browser import (  # noqa: F401 (the fixtures browser, context)
+    PASSWORD,
+    browser,
+    context,
+    sign_in,
+)
+from tests.browser.test_browser import DESKTOP, PHONE, assert_fits, shoot, submit
 from tests.conftest import BACKENDS
 from tests.databases import temporary_postgres
 from tests.servers import start_server
@@ -74,16 +79,6 @@ def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         yield {"base": base, "backend": request.param}
 
 
-@pytest.fixture(scope="module")
-def browser(site) -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        yield chromium
-        chromium.close()
-
-
 def fits_a_phone(tab, table: str) -> None:
     """At 390 px every row is a card within the screen: nothing sticks out to the right."""
     tab.set_viewport_size(PHONE)
@@ -96,68 +91,56 @@ def fits_a_phone(tab, table: str) -> None:
         tab.set_viewport_size(DESKTOP)
 
 
-def test_admin_with_totp_adds_a_certifying_body(browser, site) -> None:
-    ctx = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=site["base"],
-                              java_script_enabled=False)
-    ctx.set_default_timeout(15_000)
-    problems: list[str] = []
-    tab = ctx.new_page()
-    expected = "Failed to load resource: the server responded with a status of 4"
-    tab.on("console", lambda m: problems.append(m.text)
-           if m.type == "error" and not m.text.startswith(expected) else None)
-    tab.on("pageerror", lambda e: problems.append(str(e)))
+def test_admin_with_totp_adds_a_certifying_body(context, site) -> None:  # noqa: F811
+    _, tab = context()
     backend = site["backend"]
-    try:
-        tab.goto("/beheer/instellingen")  # anonymous: first sign in, then back here
-        assert "/inloggen?volgende=/beheer/instellingen" in tab.url
-        sign_in(tab, ADMIN)
-        assert "/inloggen/code" in tab.url
-        tab.fill("#code", pyotp.TOTP(SECRET).now())
-        submit(tab, "form.login button")
-        tab.goto("/beheer")
-        assert "Beheer" in tab.inner_text("h1")
-        tiles = tab.inner_text("ul.tiles")
-        assert "4\naanvragende organisaties" in tiles and "1\ncertificerende instelling" in tiles
-        shoot(tab, f"beheer-overzicht-{backend}")
+    tab.goto("/beheer/instellingen")  # anonymous: first sign in, then back here
+    assert "/inloggen?volgende=/beheer/instellingen" in tab.url
+    sign_in(tab, ADMIN)
+    assert "/inloggen/code" in tab.url
+    tab.fill("#code", pyotp.TOTP(SECRET).now())
+    submit(tab, "form.login button")
+    tab.goto("/beheer")
+    assert "Beheer" in tab.inner_text("h1")
+    tiles = tab.inner_text("ul.tiles")
+    assert "4\naanvragende organisaties" in tiles and "1\ncertificerende instelling" in tiles
+    shoot(tab, f"beheer-overzicht-{backend}")
 
-        submit(tab, "nav.portal-nav >> text=Certificerende instellingen")
-        tab.fill("#f-code", "psocert")
-        tab.fill("#f-name", "Dubbel")
-        submit(tab, "#nieuw button")
-        assert "Er is al een certificerende instelling met code PSOCERT." in tab.inner_text(
-            "#f-code-error")
-        assert tab.locator(".error-summary a[href='#f-code']").is_visible()
-        shoot(tab, f"beheer-instelling-fout-{backend}")
+    submit(tab, "nav.portal-nav >> text=Certificerende instellingen")
+    tab.fill("#f-code", "psocert")
+    tab.fill("#f-name", "Dubbel")
+    submit(tab, "#nieuw button")
+    assert "Er is al een certificerende instelling met code PSOCERT." in tab.inner_text(
+        "#f-code-error")
+    assert tab.locator(".error-summary a[href='#f-code']").is_visible()
+    shoot(tab, f"beheer-instelling-fout-{backend}")
 
-        tab.fill("#f-code", "SSCI-NH")
-        tab.fill("#f-name", LONG_NAME)
-        tab.fill("#f-accreditation", ACCREDITATION)
-        assert tab.is_checked("#f-separateDecision")  # on by default
-        submit(tab, "#nieuw button")
-        assert f"{LONG_NAME} (SSCI-NH) toegevoegd." in tab.inner_text("main")
-        rows = tab.inner_text("#instellingen")
-        assert LONG_NAME in rows and "SSCI-NH" in rows and ACCREDITATION in rows
-        assert_fits(tab, "#instellingen")
-        fits_a_phone(tab, "#instellingen")
-        shoot(tab, f"beheer-instellingen-{backend}")
+    tab.fill("#f-code", "SSCI-NH")
+    tab.fill("#f-name", LONG_NAME)
+    tab.fill("#f-accreditation", ACCREDITATION)
+    assert tab.is_checked("#f-separateDecision")  # on by default
+    submit(tab, "#nieuw button")
+    assert f"{LONG_NAME} (SSCI-NH) toegevoegd." in tab.inner_text("main")
+    rows = tab.inner_text("#instellingen")
+    assert LONG_NAME in rows and "SSCI-NH" in rows and ACCREDITATION in rows
+    assert_fits(tab, "#instellingen")
+    fits_a_phone(tab, "#instellingen")
+    shoot(tab, f"beheer-instellingen-{backend}")
 
-        submit(tab, "a[href='/beheer/instellingen/SSCI-NH']")
-        tab.uncheck("#f-separateDecision")
-        submit(tab, "#wijzigen button")
-        assert "zijn opgeslagen" in tab.inner_text("main")
-        row = tab.locator("#instellingen tr", has_text="SSCI-NH").inner_text()
-        assert "\tNee\t" in row, row  # separate decision now off
+    submit(tab, "a[href='/beheer/instellingen/SSCI-NH']")
+    tab.uncheck("#f-separateDecision")
+    submit(tab, "#wijzigen button")
+    assert "zijn opgeslagen" in tab.inner_text("main")
+    row = tab.locator("#instellingen tr", has_text="SSCI-NH").inner_text()
+    assert "\tNee\t" in row, row  # separate decision now off
 
-        tab.goto("/beheer/organisaties")
-        assert_fits(tab, "#organisaties")
-        fits_a_phone(tab, "#organisaties")
-        shoot(tab, f"beheer-organisaties-{backend}")
+    tab.goto("/beheer/organisaties")
+    assert_fits(tab, "#organisaties")
+    fits_a_phone(tab, "#organisaties")
+    shoot(tab, f"beheer-organisaties-{backend}")
 
-        tab.goto("/beheer/audit")
-        assert "Certificerende instelling gewijzigd" in tab.inner_text("#auditlog")
-        assert_fits(tab, "#auditlog")
-        fits_a_phone(tab, "#auditlog")
-        shoot(tab, f"beheer-auditlog-{backend}")
-    finally:
-        ctx.close()
-    assert not problems, f"browser reported errors (CSP?): {problems}"
+    tab.goto("/beheer/audit")
+    assert "Certificerende instelling gewijzigd" in tab.inner_text("#auditlog")
+    assert_fits(tab, "#auditlog")
+    fits_a_phone(tab, "#auditlog")
+    shoot(tab, f"beheer-auditlog-{backend}")

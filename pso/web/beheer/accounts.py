@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.auth import ROLES
 from pso.services import accounts as service
 from pso.web.account.settings import ROLE_LABELS
-from pso.web.beheer.common import DB, admin
-from pso.web.forms import Form
-from pso.web.session import STALE, Page
+from pso.web.beheer.common import DB, admin, admin_form
+from pso.web.session import Page
 
 PATH = "/beheer/accounts"
 FIELDS = ("email", "name", "role", "party", "party_name")
@@ -35,12 +34,9 @@ async def people(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
 async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, stop = await admin(request, db)
+    page, form, stop = await admin_form(request, db, PATH)
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect(PATH, STALE)
     assert page.account is not None
     typed = {name: form.text(name) for name in FIELDS}
     try:
@@ -61,12 +57,9 @@ async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
 @post(PATH + "/{account_id:int}/intrekken", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
-    page, stop = await admin(request, db)
+    page, _, stop = await admin_form(request, db, PATH)
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect(PATH, STALE)
     assert page.account is not None
     if account_id == page.account.id:
         return page.redirect(PATH, "Niet ingetrokken: u kunt uw eigen account niet intrekken.")

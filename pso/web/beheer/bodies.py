@@ -6,6 +6,7 @@ the same words."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
@@ -15,9 +16,9 @@ from pso.api.base import parse
 from pso.api.bodies import BodyIn, BodyPatchIn
 from pso.errors import InvalidInput, ProblemError
 from pso.services import bodies as service
-from pso.web.beheer.common import DB, admin, field_errors, form_page
+from pso.web.beheer.common import DB, admin, admin_form, field_errors, form_page
 from pso.web.forms import Form
-from pso.web.session import STALE, Page
+from pso.web.session import Page
 
 PATH = "/beheer/instellingen"
 LABELS = {"code": "Code", "name": "Naam", "accreditation": "Accreditatie",
@@ -48,12 +49,9 @@ async def bodies(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
 async def create_body(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, stop = await admin(request, db)
+    page, form, stop = await admin_form(request, db, PATH)
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect(PATH, STALE)
     typed = _typed(form)
     try:
         data: BodyIn = parse(BodyIn, typed)
@@ -92,15 +90,12 @@ async def edit_body(request: Request, db: AsyncSession, code: str) -> Template |
 
 @post(PATH + "/{code:str}", dependencies=DB, include_in_schema=False, status_code=200)
 async def save_body(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
-    page, stop = await admin(request, db)
+    page, form, stop = await admin_form(request, db, f"{PATH}/{quote(code[:40])}")
     if stop:
         return stop
-    form = await Form.read(request)
     body = await _body(page, code)
     if body is None:
         return page.redirect(PATH, "Deze certificerende instelling bestaat niet.")
-    if not page.csrf_ok(form):
-        return page.redirect(f"{PATH}/{body.code}", STALE)
     typed = _typed(form)
     del typed["code"]
     try:

@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.di import Provide
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import provide_db
 from pso.errors import ProblemError
-from pso.web.forms import field_id
-from pso.web.session import Page
+from pso.web.forms import Form, field_id
+from pso.web.session import STALE, Page
 
 DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 20
@@ -25,6 +25,19 @@ async def admin(request: Request, db: AsyncSession) -> tuple[Page, Any]:
     """The page and, when the visitor is no fully signed-in admin, where to send them."""
     page = await Page.load(request, db)
     return page, page.gate("admin")
+
+
+async def admin_form(request: Request, db: AsyncSession,
+                     back: str) -> tuple[Page, Form, Redirect | Template | None]:
+    """For a POST: the page, the form, and where to go instead (no admin: the gate's
+    answer; a stale or forged CSRF token: back to `back` with a message)."""
+    page, stop = await admin(request, db)
+    if stop:
+        return page, Form({}), stop
+    form = await Form.read(request)
+    if not page.csrf_ok(form):
+        return page, form, page.redirect(back, STALE)
+    return page, form, None
 
 
 def field_errors(exc: ProblemError, at: dict[str, str]) -> dict[str, list[str]]:

@@ -18,14 +18,14 @@ from pso.web.beheer.common import (
     DB,
     PAGE_SIZE,
     admin,
+    admin_form,
     field_errors,
     form_page,
     page_number,
     pager,
 )
-from pso.web.forms import Form
 from pso.web.labels import ORGANIZATION_KINDS
-from pso.web.session import STALE, Page
+from pso.web.session import Page
 
 PATH = "/beheer/organisaties"
 LABELS = {"kvk": "KvK-nummer", "name": "Naam", "municipalityCode": "Gemeentecode",
@@ -58,12 +58,9 @@ async def organisations(request: Request, db: AsyncSession) -> Template | Redire
 
 @post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
 async def register_organisation(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, stop = await admin(request, db)
+    page, form, stop = await admin_form(request, db, PATH)
     if stop:
         return stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page.redirect(PATH, STALE)
     typed = {"kvk": form.text("kvk").replace(" ", ""), "name": form.text("name"),
              "municipalityCode": form.text("municipalityCode").upper(), "kind": form.text("kind")}
     try:
