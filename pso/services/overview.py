@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.db.base import utcnow
+from pso.clock import utcnow
 from pso.db.models import Certificate, JobLease, Organization, OutboxMail, Party
 from pso.jobs.context import LEASE_NAME
 from pso.services.bodies import KIND as BODY_KIND
