@@ -7,7 +7,6 @@ listed; the tables of bodies, organisations and the audit log fit 1280 px and a 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterator
 
 import pyotp
@@ -17,20 +16,21 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from pso.auth import SYSTEM
 from pso.db.base import utcnow
 from pso.db.engine import make_engine
-from pso.db.migrate import upgrade
 from pso.services import accounts, bodies, organizations
-from tests.browser.test_accounts_browser import (  # noqa: F401 (the fixtures browser, context)
+from tests.browser.support import (
+    DESKTOP,
     PASSWORD,
-    browser,
-    context,
+    PHONE,
+    chromium,
+    database,
+    shoot,
     sign_in,
+    submit,
+    tabs,
 )
-from tests.browser.test_browser import DESKTOP, PHONE, assert_fits, shoot, submit
+from tests.browser.test_browser import assert_fits
 from tests.conftest import BACKENDS
-from tests.databases import temporary_postgres
 from tests.servers import start_server
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 ADMIN, SECRET = "beheer@example.nl", pyotp.random_base32(32)
 LONG_NAME = ("Stichting Samenwerkende Certificeringsinstellingen voor Sociaal Ondernemen in "
@@ -68,15 +68,16 @@ async def _seed(url: str) -> None:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgres":
-            url = stack.enter_context(temporary_postgres("pso_browser_beheer"))
-        else:
-            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('beheer') / 'pso.sqlite3'}"
-        upgrade(url)
+    with database(request.param, tmp_path_factory, "beheer") as url:
         asyncio.run(_seed(url))
-        base = stack.enter_context(start_server(url))
-        yield {"base": base, "backend": request.param}
+        with start_server(url) as base:
+            yield {"base": base, "backend": request.param}
+
+
+@pytest.fixture
+def context(site):
+    with chromium() as browser, tabs(browser, site["base"]) as new:
+        yield new
 
 
 def fits_a_phone(tab, table: str) -> None:
@@ -91,7 +92,7 @@ def fits_a_phone(tab, table: str) -> None:
         tab.set_viewport_size(DESKTOP)
 
 
-def test_admin_with_totp_adds_a_certifying_body(context, site) -> None:  # noqa: F811
+def test_admin_with_totp_adds_a_certifying_body(context, site) -> None:
     _, tab = context()
     backend = site["backend"]
     tab.goto("/beheer/instellingen")  # anonymous: first sign in, then back here

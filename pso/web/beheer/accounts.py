@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.auth import ROLES
 from pso.services import accounts as service
 from pso.web.account.settings import ROLE_LABELS
-from pso.web.beheer.common import DB, admin, admin_form
+from pso.web.beheer.common import DB, admin
+from pso.web.forms import posted
 from pso.web.session import Page
 
 PATH = "/beheer/accounts"
@@ -34,7 +35,7 @@ async def people(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
 async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, form, stop = await admin_form(request, db, PATH)
+    page, form, stop = await posted(request, db, "admin", PATH)
     if stop:
         return stop
     assert page.account is not None
@@ -57,7 +58,7 @@ async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
 @post(PATH + "/{account_id:int}/intrekken", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
-    page, _, stop = await admin_form(request, db, PATH)
+    page, _, stop = await posted(request, db, "admin", PATH)
     if stop:
         return stop
     assert page.account is not None

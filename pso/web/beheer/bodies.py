@@ -16,8 +16,8 @@ from pso.api.base import parse
 from pso.api.bodies import BodyIn, BodyPatchIn
 from pso.errors import InvalidInput, ProblemError
 from pso.services import bodies as service
-from pso.web.beheer.common import DB, admin, admin_form, field_errors, form_page
-from pso.web.forms import Form
+from pso.web.beheer.common import DB, admin, form_page, refusal_errors
+from pso.web.forms import Form, posted
 from pso.web.session import Page
 
 PATH = "/beheer/instellingen"
@@ -49,7 +49,7 @@ async def bodies(request: Request, db: AsyncSession) -> Template | Redirect:
 
 @post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
 async def create_body(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, form, stop = await admin_form(request, db, PATH)
+    page, form, stop = await posted(request, db, "admin", PATH)
     if stop:
         return stop
     typed = _typed(form)
@@ -60,7 +60,7 @@ async def create_body(request: Request, db: AsyncSession) -> Template | Redirect
                                     separate_decision=data.separate_decision)
     except ProblemError as exc:
         await db.rollback()
-        return await _list(page, form=typed, errors=field_errors(exc, CONFLICTS), status=400)
+        return await _list(page, form=typed, errors=refusal_errors(exc, CONFLICTS), status=400)
     return page.redirect(PATH, f"Certificerende instelling {made.name} ({made.code}) toegevoegd.")
 
 
@@ -90,7 +90,7 @@ async def edit_body(request: Request, db: AsyncSession, code: str) -> Template |
 
 @post(PATH + "/{code:str}", dependencies=DB, include_in_schema=False, status_code=200)
 async def save_body(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
-    page, form, stop = await admin_form(request, db, f"{PATH}/{quote(code[:40])}")
+    page, form, stop = await posted(request, db, "admin", f"{PATH}/{quote(code[:40])}")
     if stop:
         return stop
     body = await _body(page, code)
@@ -103,7 +103,7 @@ async def save_body(request: Request, db: AsyncSession, code: str) -> Template |
         saved = await service.update(db, page.actor, body.code, **data.changes())
     except InvalidInput as exc:
         await db.rollback()
-        return await _edit(page, body, form=typed, errors=field_errors(exc, CONFLICTS), status=400)
+        return await _edit(page, body, form=typed, errors=refusal_errors(exc, CONFLICTS), status=400)
     return page.redirect(PATH, f"De gegevens van {saved.name} ({saved.code}) zijn opgeslagen.")
 
 

@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.di import Provide
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import provide_db
 from pso.errors import ProblemError
-from pso.web.forms import Form, field_id
-from pso.web.session import STALE, Page
+from pso.web.forms import field_errors, field_id
+from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 20
@@ -27,28 +27,10 @@ async def admin(request: Request, db: AsyncSession) -> tuple[Page, Any]:
     return page, page.gate("admin")
 
 
-async def admin_form(request: Request, db: AsyncSession,
-                     back: str) -> tuple[Page, Form, Redirect | Template | None]:
-    """For a POST: the page, the form, and where to go instead (no admin: the gate's
-    answer; a stale or forged CSRF token: back to `back` with a message)."""
-    page, stop = await admin(request, db)
-    if stop:
-        return page, Form({}), stop
-    form = await Form.read(request)
-    if not page.csrf_ok(form):
-        return page, form, page.redirect(back, STALE)
-    return page, form, None
-
-
-def field_errors(exc: ProblemError, at: dict[str, str]) -> dict[str, list[str]]:
+def refusal_errors(exc: ProblemError, at: dict[str, str]) -> dict[str, list[str]]:
     """A refused form's errors by input name: a 400's invalidParams where the API names
     them, a rule's 409 at the input `at` gives for its slug (else the first of `at`)."""
-    errors: dict[str, list[str]] = {}
-    for p in exc.invalid_params or []:
-        errors.setdefault(p["name"], []).append(p["reason"])
-    if not errors:
-        errors[at.get(exc.slug, next(iter(at.values())))] = [exc.detail]
-    return errors
+    return field_errors(exc) or {at.get(exc.slug, next(iter(at.values()))): [exc.detail]}
 
 
 def form_page(page: Page, template: str, context: dict[str, Any], *,

@@ -18,12 +18,12 @@ from pso.web.beheer.common import (
     DB,
     PAGE_SIZE,
     admin,
-    admin_form,
-    field_errors,
     form_page,
     page_number,
     pager,
+    refusal_errors,
 )
+from pso.web.forms import posted
 from pso.web.labels import ORGANIZATION_KINDS
 from pso.web.session import Page
 
@@ -58,7 +58,7 @@ async def organisations(request: Request, db: AsyncSession) -> Template | Redire
 
 @post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
 async def register_organisation(request: Request, db: AsyncSession) -> Template | Redirect:
-    page, form, stop = await admin_form(request, db, PATH)
+    page, form, stop = await posted(request, db, "admin", PATH)
     if stop:
         return stop
     typed = {"kvk": form.text("kvk").replace(" ", ""), "name": form.text("name"),
@@ -68,7 +68,7 @@ async def register_organisation(request: Request, db: AsyncSession) -> Template 
         org = await service.create(db, page.actor, data.model_dump(by_alias=False))
     except ProblemError as exc:
         await db.rollback()
-        errors = field_errors(exc, CONFLICTS)
+        errors = refusal_errors(exc, CONFLICTS)
         if "kind" in errors:  # the API names its codes; the page offers only its choices
             errors["kind"] = ["Kies een soort organisatie uit de lijst."]
         return await _list(page, "", 1, form=typed, errors=errors, status=400)
