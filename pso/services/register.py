@@ -36,7 +36,7 @@ from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, Forbidden, NotFound
 from pso.municipalities import name_of
 from pso.services.notify import mail_company
-from pso.services.organizations import KVK_SHAPE, kvk_matches
+from pso.services.organizations import KVK_SHAPE, organization_ids
 from pso.text_search import MIN_INDEXED, fts_phrase, words
 
 
@@ -161,12 +161,11 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
     """WHERE conditions; `q` is routed by its shape: 8 digits is a KvK number, PSO-YYYY-NNNNNN
     a certificate number, anything else words of the name."""
     conditions: list[Any] = []
-    on_organization = bool(kvk or municipality)
+    on_organization = bool(municipality)
     needle = (q or "").strip()
     fts = None
     if KVK_SHAPE.fullmatch(needle):
-        conditions.append(kvk_matches(needle))
-        on_organization = True
+        conditions.append(Certificate.organization_id.in_(organization_ids(needle)))
     elif needle and is_valid_number(normalize_number(needle)):
         conditions.append(Certificate.number == normalize_number(needle))
     elif query_words := words(needle):
@@ -175,7 +174,7 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
         conditions += by_name
         on_organization = on_organization or reads_organizations
     if kvk:
-        conditions.append(kvk_matches(kvk))
+        conditions.append(Certificate.organization_id.in_(organization_ids(kvk)))
     if municipality:
         conditions.append(Organization.municipality_code == municipality)
     if rung:
