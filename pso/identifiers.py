@@ -9,18 +9,20 @@ from pydantic import AfterValidator
 
 KVK_RE = re.compile(r"^[0-9]{8}$")
 MUNICIPALITY_RE = re.compile(r"^GM[0-9]{4}$")
+KVK_REASON = "Een KvK-nummer bestaat uit precies 8 cijfers."
+MUNICIPALITY_REASON = "Een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200."
 
 
 def check_kvk(value: str) -> str:
     if not KVK_RE.match(value):
-        raise ValueError("Een KvK-nummer bestaat uit precies 8 cijfers.")
+        raise ValueError(KVK_REASON)
     return value
 
 
 def check_municipality_code(value: str) -> str:
     value = value.upper()
     if not MUNICIPALITY_RE.match(value):
-        raise ValueError("Een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200.")
+        raise ValueError(MUNICIPALITY_REASON)
     return value
 
 

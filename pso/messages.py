@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from pso.identifiers import KVK_RE, KVK_REASON, MUNICIPALITY_RE, MUNICIPALITY_REASON
 from scoring.text import dutch_number
 
 _NUMBER = r"(?:Decimal\(')?(-?\d+(?:\.\d+)?)(?:'\))?"  # pydantic writes Decimal('1000')
@@ -21,11 +22,7 @@ def _n(match: re.Match[str]) -> str:
 
 
 # What a pattern asks for, said in words (the patterns our parameters use).
-_PATTERN_WORDS = {
-    "^[0-9]{8}$": "Een KvK-nummer bestaat uit precies 8 cijfers.",
-    r"^\d{8}$": "Een KvK-nummer bestaat uit precies 8 cijfers.",
-    "^GM[0-9]{4}$": "Een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200.",
-}
+_PATTERN_WORDS = {KVK_RE.pattern: KVK_REASON, MUNICIPALITY_RE.pattern: MUNICIPALITY_REASON}
 
 _TYPE_WORDS = {
     "int": "Moet een geheel getal zijn.",

@@ -20,7 +20,7 @@ from pso.clock import today
 from pso.dutch_input import date_text, number_text
 from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 from pso.web.charts import ladder_chart
-from pso.web.forms import Form, field_id, page_order
+from pso.web.forms import Form, error_summary, field_id, page_order
 from pso.web.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
@@ -254,9 +254,7 @@ def page(state: dict[str, Any], *, result: dict | None = None,
          notice: str | None = None, status: int = 200) -> Template:
     errors = errors or {}
     # In the order of the inputs on the page, not the order the checks ran in.
-    names = sorted(errors, key=PAGE_ORDER)
-    summary = [{"label": label_of(n), "reason": r, "anchor": anchor_of(n)}
-               for n in names for r in errors[n]]
+    summary = error_summary(errors, label_of, order=PAGE_ORDER, anchor=anchor_of)
     if file_errors:
         summary.insert(0, {"label": "Bestand", "reason": f"{plural(len(file_errors), 'fout', 'fouten')}, zie "
                            "de lijst bij het bestand.", "anchor": "f-file"})

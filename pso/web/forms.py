@@ -118,3 +118,13 @@ def field_errors(problems: ProblemError | Iterable[Mapping[str, str]],
     for p in problems:
         found.setdefault(rename(p["name"]) if rename else p["name"], []).append(p["reason"])
     return found
+
+
+def error_summary(errors: Mapping[str, list[str]], label: Callable[[str], str], *,
+                  order: Callable[[str], Any] | None = None,
+                  anchor: Callable[[str], str] = field_id) -> list[dict[str, str]]:
+    """The error summary's lines: one per reason, `label: reason`, linking to the input;
+    in page order when `order` (a `page_order` key) is given, else as the errors came."""
+    names = sorted(errors, key=order) if order else list(errors)
+    return [{"label": label(n), "reason": r, "anchor": anchor(n)}
+            for n in names for r in errors[n]]

@@ -25,7 +25,7 @@ from pso.procurement.evaluation import POLICY_KEYS
 from pso.procurement.serialize import policy_json, ranked_json
 from pso.services import procurement
 from pso.services.tender_exports import csv_bytes
-from pso.web.forms import Form, field_id, page_order
+from pso.web.forms import Form, error_summary, field_id, page_order
 
 MAX_FORM_BIDS = 30
 START_BIDS = 3
@@ -133,9 +133,8 @@ PAGE_ORDER = page_order(
 def page(state: dict[str, Any], *, result: dict | None = None,
          errors: dict[str, list[str]] | None = None, status: int = 200) -> Template:
     errors = errors or {}
-    summary = [{"label": label_of(n), "reason": r,
-                "anchor": field_id(n) if n not in ("bids", "body") else "inschrijvingen"}
-               for n in sorted(errors, key=PAGE_ORDER) for r in errors[n]]
+    summary = error_summary(errors, label_of, order=PAGE_ORDER, anchor=lambda n: (
+        field_id(n) if n not in ("bids", "body") else "inschrijvingen"))
     return Template("web/tender.html", status_code=status, context={
         "s": state, "errors": errors, "summary": summary, "result": result, "fid": field_id,
         "policy_labels": POLICY_LABELS, "declared": DECLARED, "max_bids": MAX_FORM_BIDS,

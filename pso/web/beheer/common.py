@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import provide_db
 from pso.errors import ProblemError
-from pso.web.forms import field_errors, field_id
+from pso.web.forms import error_summary, field_errors, field_id, page_order
 from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}
@@ -38,10 +38,8 @@ def form_page(page: Page, template: str, context: dict[str, Any], *,
               status: int = 200) -> Template:
     """A page with a form: the error summary (in `labels` order) links to each input."""
     errors = errors or {}
-    order = list(labels)
-    summary = [{"label": labels.get(name, "Invoer"), "reason": reason, "anchor": field_id(name)}
-               for name in sorted(errors, key=lambda n: order.index(n) if n in order else 99)
-               for reason in errors[name]]
+    summary = error_summary(errors, lambda n: labels.get(n, "Invoer"),
+                            order=page_order(list(labels)))
     return page.render(template, {**context, "errors": errors, "summary": summary,
                                   "fid": field_id}, status=status)
 

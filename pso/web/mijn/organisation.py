@@ -13,7 +13,7 @@ from pso.api.base import parse
 from pso.api.organizations import OrganizationIn, OrganizationUpdate
 from pso.errors import ProblemError
 from pso.services import organizations as service
-from pso.web.forms import Form, field_id
+from pso.web.forms import Form, error_summary, field_id
 from pso.web.labels import ORGANIZATION_KINDS
 from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
 
@@ -53,8 +53,7 @@ def _label(name: str) -> str:
 def _page(mijn: Mijn, state: dict[str, Any], errors: dict[str, list[str]] | None = None,
           status: int = 200) -> Template:
     errors = errors or {}
-    summary = [{"label": _label(n), "reason": r, "anchor": field_id(n)}
-               for n, reasons in errors.items() for r in reasons]
+    summary = error_summary(errors, _label)
     return mijn.render("web/mijn/organisation.html", {
         "s": state, "errors": errors, "summary": summary, "kinds": ORGANIZATION_KINDS, "fid": field_id,
         "max_rows": MAX_ROWS}, status=status)

@@ -27,7 +27,7 @@ from pso.services.provisional_pdf import render_provisional
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 from pso.web import calculator as calc
 from pso.web.charts import ladder_chart
-from pso.web.forms import Form, field_errors, field_id
+from pso.web.forms import Form, error_summary, field_errors, field_id
 from pso.web.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
@@ -73,9 +73,9 @@ def _wizard(mijn: Mijn, assessment: Assessment | None, step: int, context: dict[
     errors = context.get("errors") or {}
     summary = context.get("summary")
     if summary is None:
-        summary = [{"label": calc.label_of(n) if n != "form" else "Aanvraag", "reason": r,
-                    "anchor": calc.anchor_of(n) if n != "form" else "invoer"}
-                   for n, reasons in errors.items() for r in reasons]
+        summary = error_summary(
+            errors, lambda n: calc.label_of(n) if n != "form" else "Aanvraag",
+            anchor=lambda n: calc.anchor_of(n) if n != "form" else "invoer")
     return mijn.render("web/mijn/wizard.html", {
         "a": assessment, "step": step, "steps": STEP_TITLES, "errors": errors,
         "summary": summary, "fid": field_id, "positions": STARTING_POSITION_LABELS,
