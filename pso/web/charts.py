@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from certificates.formatting import RUNG_LABELS, dutch_decimal
+from certificates.formatting import RUNG_LABELS, dutch_decimal, plural
 
 
 def _dutch(value: float, places: int = 2) -> str:
@@ -128,6 +128,7 @@ def budget_chart(budget: Decimal, committed: Decimal, redeemed: Decimal,
 @dataclass
 class MonthBar:
     label: str  # "jan 2026"
+    shown: bool  # its label on the axis (with many months, every few, ending at the latest)
     count: int
     amount: Decimal
     x: float
@@ -146,6 +147,7 @@ class UptakeChart:
     summary: str
 
 
+AXIS_LABELS = 6
 MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
@@ -157,13 +159,16 @@ def uptake_chart(months: list[tuple[int, int, int, Decimal]]) -> UptakeChart:
     step = max(1, -(-ceiling // 4))
     ceiling = step * 4
     slot = (width - left - 10) / max(1, len(months))
+    every = -(-len(months) // AXIS_LABELS)  # a label is ~60 units wide: at most 6 fit
     bars = []
     for i, (year, month, count, amount) in enumerate(months):
         h = (base - top) * count / ceiling
-        bars.append(MonthBar(f"{MONTHS[month - 1]} {year}", count, amount,
+        shown = (len(months) - 1 - i) % every == 0
+        bars.append(MonthBar(f"{MONTHS[month - 1]} {year}", shown, count, amount,
                              round(left + i * slot + slot * 0.15, 1), round(base - h, 1),
                              round(slot * 0.7, 1), round(h, 1)))
     ticks = [(round(base - (base - top) * k / 4, 1), str(step * k)) for k in range(5)]
-    summary = "; ".join(f"{b.label}: {b.count} voucher(s), € {dutch_decimal(b.amount)}"
+    summary = "; ".join(f"{b.label}: {plural(b.count, 'voucher', 'vouchers')}, "
+                        f"€ {dutch_decimal(b.amount)}"
                         for b in bars) or "Nog geen vouchers uitgegeven."
     return UptakeChart(width, height, base, bars, ticks, f"Uitgegeven vouchers per maand: {summary}.")

@@ -172,3 +172,19 @@ async def test_expiry_overview_and_other_municipalities(client, session_maker,
     assert tried.status_code == 303
     async with session_maker() as session:
         assert (await session.scalar(select(Voucher.status))) == "issued"
+
+
+def test_uptake_chart_labels_few_enough_months_to_read() -> None:
+    """18 months of labels overlapped into one smear; at most six are shown, the latest
+    month always, and the accessible summary names every month with a Dutch plural."""
+    from decimal import Decimal
+
+    from pso.web.charts import uptake_chart
+
+    months = [(2025 + (m - 1) // 12, (m - 1) % 12 + 1, 1 if m == 5 else 0, Decimal(0))
+              for m in range(7, 25)]
+    chart = uptake_chart(months)
+    shown = [b.label for b in chart.bars if b.shown]
+    assert shown == ["sep 2025", "dec 2025", "mrt 2026", "jun 2026", "sep 2026", "dec 2026"]
+    assert "jul 2025: 0 vouchers" in chart.summary and "(s)" not in chart.summary
+    assert all(b.shown for b in uptake_chart(months[:6]).bars)
