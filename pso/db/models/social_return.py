@@ -1,0 +1,46 @@
+"""Social return after the award (SPEC §8.2): the terms a contract was agreed under."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pso.db.base import Base, Money, utcnow
+
+
+class SocialReturnTerms(Base):
+    """One per awarded tender. The obligation and the PSO reduction are stored as computed
+    when the terms were set (from the rung the tender was awarded on), and the valuation model
+    is stored whole, so later edits of a model never change an agreed contract."""
+
+    __tablename__ = "social_return_terms"
+    __table_args__ = (CheckConstraint("period_end >= period_start", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), unique=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("tender_awards.id"), index=True)
+    contract_sum: Mapped[Decimal] = mapped_column(Money)
+    rate_pct: Mapped[Decimal | None] = mapped_column(Money)  # a percentage, two decimals
+    cap: Mapped[Decimal | None] = mapped_column(Money)
+    fixed_amount: Mapped[Decimal | None] = mapped_column(Money)
+    reductions: Mapped[dict[str, str]] = mapped_column(JSON)  # rung -> percentage text
+    rung: Mapped[str] = mapped_column(String(12))  # the rung the tender was awarded on
+    verified: Mapped[bool]
+    obligation: Mapped[Decimal] = mapped_column(Money)
+    reduction_pct: Mapped[Decimal] = mapped_column(Money)
+    reduction: Mapped[Decimal] = mapped_column(Money)
+    remaining: Mapped[Decimal] = mapped_column(Money)
+    model_id: Mapped[str] = mapped_column(String(60))
+    model: Mapped[dict[str, Any]] = mapped_column(JSON)  # sroi.model.model_json shape
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    # {"rule": "penalty", "factor": "1.5"} or {"rule": "buyout", "percentage": "100"}
+    settlement: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))

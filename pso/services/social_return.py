@@ -1,0 +1,174 @@
+"""Social return after the award (SPEC §8.2): the terms of an awarded contract.
+
+The buyer records, after the award, the contract sum, a rate (optionally capped) or a fixed
+amount, the reduction per rung, the valuation model, the period and the settlement rule. The
+PSO reduction is computed here from the rung the tender was awarded on (`tender_awards`),
+with the same arithmetic as the public calculator (`pso.procurement.sroi`); the model is
+stored whole with the terms, so the contract keeps the version it was agreed under.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.audit import record
+from pso.auth import Actor
+from pso.db.base import utcnow
+from pso.db.models import SocialReturnTerms, Tender, TenderAward
+from pso.errors import Conflict, InvalidInput
+from pso.procurement.sroi import DEFAULT_RATE, expiry_warning, obligation_of, reduction_for
+from pso.services import tenders
+from sroi.model import ValuationModel, build, model_json, packaged_model, packaged_models
+
+DEFAULT_PENALTY_FACTOR = Decimal(1)
+RULES = ("penalty", "buyout")
+
+
+@dataclass(frozen=True)
+class TermsInput:
+    """What the buyer asks for; checked for shape by the API model, for sense here."""
+
+    model_id: str
+    settlement_rule: str
+    contract_sum: Decimal | None = None  # None: the awarded price
+    rate_pct: Decimal | None = None  # None with no fixed amount: the default 5 %
+    cap: Decimal | None = None
+    fixed_amount: Decimal | None = None
+    reductions: dict[str, Decimal] = field(default_factory=dict)
+    period_start: date | None = None  # None: the contract's own period
+    period_end: date | None = None
+    penalty_factor: Decimal | None = None
+    buyout_pct: Decimal | None = None
+
+
+def models() -> list[ValuationModel]:
+    """The models a buyer can choose (the published ones, newest first)."""
+    return sorted(packaged_models().values(), key=lambda m: (m.valid_from, m.id), reverse=True)
+
+
+def model_of(terms: SocialReturnTerms) -> ValuationModel:
+    """The model as the contract agreed it (its stored copy, not today's file)."""
+    return build(terms.model)
+
+
+async def award_of(session: AsyncSession, tender_id: int) -> TenderAward | None:
+    return await session.scalar(select(TenderAward).where(TenderAward.tender_id == tender_id))
+
+
+async def terms_of(session: AsyncSession, tender_id: int) -> SocialReturnTerms | None:
+    return await session.scalar(select(SocialReturnTerms)
+                                .where(SocialReturnTerms.tender_id == tender_id))
+
+
+async def find(session: AsyncSession, actor: Actor,
+               tender_id: int) -> tuple[Tender, TenderAward | None, SocialReturnTerms | None]:
+    """The tender (404 unless it is the buyer's own), its award and its terms, if any."""
+    tender = await tenders.get_for(session, actor, tender_id, bids=False)
+    return tender, await award_of(session, tender.id), await terms_of(session, tender.id)
+
+
+def _settlement(data: TermsInput) -> dict[str, str]:
+    if data.settlement_rule == "buyout":
+        if data.penalty_factor is not None:
+            raise InvalidInput([{"name": "settlement.factor", "reason": "Een factor hoort bij "
+                                 "een boete, niet bij een afkoopsom."}])
+        if data.buyout_pct is None:
+            raise InvalidInput([{"name": "settlement.percentage", "reason": "Geef het "
+                                 "percentage van de afkoopsom."}])
+        return {"rule": "buyout", "percentage": f"{data.buyout_pct:.2f}"}
+    if data.buyout_pct is not None:
+        raise InvalidInput([{"name": "settlement.percentage", "reason": "Een percentage hoort "
+                             "bij een afkoopsom, niet bij een boete."}])
+    factor = DEFAULT_PENALTY_FACTOR if data.penalty_factor is None else data.penalty_factor
+    return {"rule": "penalty", "factor": f"{factor.normalize():f}"}
+
+
+def _period(data: TermsInput, award: TenderAward) -> tuple[date, date]:
+    start = data.period_start or award.contract_start
+    end = data.period_end or award.contract_end
+    if end < start:
+        name = "periodEnd" if data.period_end else "periodStart"
+        raise InvalidInput([{"name": name, "reason": "Het einde van de periode ligt vóór het "
+                             "begin."}])
+    return start, end
+
+
+def _obligation(data: TermsInput, contract_sum: Decimal) -> tuple[Decimal, Decimal | None]:
+    """(obligation, rate used)."""
+    if data.fixed_amount is not None:
+        if data.rate_pct is not None or data.cap is not None:
+            raise InvalidInput([{"name": "fixedAmount", "reason": "Geef een percentage (met "
+                                 "eventueel een maximum) of een vast bedrag, niet beide."}])
+        if data.fixed_amount > contract_sum:
+            raise InvalidInput([{"name": "fixedAmount", "reason": "Het vaste bedrag is hoger "
+                                 "dan de contractsom."}])
+        return data.fixed_amount, None
+    rate = DEFAULT_RATE if data.rate_pct is None else data.rate_pct
+    return obligation_of(contract_sum, rate, data.cap)[0], rate
+
+
+async def set_terms(session: AsyncSession, actor: Actor, tender_id: int,
+                    data: TermsInput) -> SocialReturnTerms:
+    """Record (or replace) the terms of an awarded tender; 409 `tender-not-awarded` before."""
+    tender = await tenders.get_for(session, actor, tender_id, bids=False, lock=True)
+    award = await award_of(session, tender.id)
+    if award is None:
+        raise Conflict("tender-not-awarded", "Deze aanbesteding is nog niet gegund; leg eerst "
+                       "de gunning vast.")
+    model = packaged_model(data.model_id)
+    if model is None:
+        raise InvalidInput([{"name": "modelId", "reason": "Onbekend waarderingsmodel; kies uit: "
+                             + ", ".join(m.id for m in models()) + "."}])
+    contract_sum = award.price if data.contract_sum is None else data.contract_sum
+    obligation, rate = _obligation(data, contract_sum)
+    start, end = _period(data, award)
+    settlement = _settlement(data)
+    pct, reduction = reduction_for(obligation, award.rung, data.reductions)
+    values: dict[str, Any] = {
+        "award_id": award.id, "contract_sum": contract_sum, "rate_pct": rate,
+        "cap": data.cap, "fixed_amount": data.fixed_amount,
+        "reductions": {k: f"{v:.2f}" for k, v in sorted(data.reductions.items())},
+        "rung": award.rung, "verified": award.verified, "obligation": obligation,
+        "reduction_pct": pct, "reduction": reduction, "remaining": obligation - reduction,
+        "model_id": model.id, "model": model_json(model), "period_start": start,
+        "period_end": end, "settlement": settlement}
+    terms = await terms_of(session, tender.id)
+    action = "social_return.terms_changed" if terms else "social_return.terms_set"
+    if terms is None:
+        terms = SocialReturnTerms(tender_id=tender.id, created_by=actor.name,
+                                  updated_by=actor.name, **values)
+        session.add(terms)
+    else:
+        for key, value in values.items():
+            setattr(terms, key, value)
+        terms.updated_at, terms.updated_by = utcnow(), actor.name
+    await session.flush()
+    await record(session, actor, action, "tender", tender.id, audit_summary(terms))
+    return terms
+
+
+def audit_summary(terms: SocialReturnTerms) -> dict[str, Any]:
+    money = ("contract_sum", "rate_pct", "cap", "fixed_amount", "obligation", "reduction_pct",
+             "reduction", "remaining")
+    return {**{k: None if getattr(terms, k) is None else f"{getattr(terms, k):.2f}"
+               for k in money},
+            "rung": terms.rung, "reductions": terms.reductions, "model": terms.model_id,
+            "period_start": terms.period_start.isoformat(),
+            "period_end": terms.period_end.isoformat(), "settlement": terms.settlement}
+
+
+def warnings(award: TenderAward, terms: SocialReturnTerms) -> list[str]:
+    """A watched certificate that ends before the period does (the reduction hangs on it)."""
+    out = []
+    if terms.reduction > 0:
+        for cert in award.certificates:
+            until = date.fromisoformat(cert["validUntil"])
+            if until < terms.period_end:
+                out.append(expiry_warning(cert["number"], until, terms.period_end))
+    return out
