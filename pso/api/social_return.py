@@ -85,7 +85,7 @@ class SroiModelController(Controller):
 
     @get(summary="Waarderingsmodellen (bouwblokken)")
     async def list(self) -> list[ModelSummaryOut]:
-        """De gepubliceerde bouwblokkenmodellen die de dienst meelevert, nieuwste eerst."""
+        """De gepubliceerde bouwblokkenmodellen die de dienst meelevert, met hun bron."""
         return [ModelSummaryOut(id=m.id, name=m.name, source=m.source, valid_from=m.valid_from)
                 for m in social_return.models()]
 
@@ -141,7 +141,13 @@ class SocialReturnIn(AllErrors):
                                "vóór het begin."})
         except ValueError:
             pass
-        return errors
+        settlement = data.get("settlement")
+        settlement = settlement if isinstance(settlement, dict) else {}
+        given = lambda where, key: where.get(key) is not None
+        return errors + social_return.combination_errors(
+            fixed=given(data, "fixedAmount"), rate=given(data, "ratePct"),
+            cap=given(data, "cap"), rule=settlement.get("rule"),
+            factor=given(settlement, "factor"), percentage=given(settlement, "percentage"))
 
     def terms(self) -> social_return.TermsInput:
         return social_return.TermsInput(

@@ -48,8 +48,9 @@ class TermsInput:
 
 
 def models() -> list[ValuationModel]:
-    """The models a buyer can choose (the published ones, newest first)."""
-    return sorted(packaged_models().values(), key=lambda m: (m.valid_from, m.id), reverse=True)
+    """The models a buyer can choose (the published ones, by id; the first is the form's
+    default)."""
+    return sorted(packaged_models().values(), key=lambda m: m.id)
 
 
 def model_of(terms: SocialReturnTerms) -> ValuationModel:
@@ -73,18 +74,39 @@ async def find(session: AsyncSession, actor: Actor,
     return tender, await award_of(session, tender.id), await terms_of(session, tender.id)
 
 
+def combination_errors(*, fixed: bool, rate: bool, cap: bool, rule: Any, factor: bool,
+                       percentage: bool) -> list[dict[str, str]]:
+    """Which fields go together: a rate (with a cap) or a fixed amount; a factor with a
+    penalty, a percentage with a buyout. Takes only whether each field was given, so the API
+    model can check a raw body with it and list these next to its own errors."""
+    errors = []
+    if fixed and (rate or cap):
+        errors.append({"name": "fixedAmount", "reason": "Geef een percentage (met eventueel "
+                       "een maximum) of een vast bedrag, niet beide."})
+    if rule == "buyout" and factor:
+        errors.append({"name": "settlement.factor", "reason": "Een factor hoort bij een "
+                       "boete, niet bij een afkoopsom."})
+    if rule == "buyout" and not percentage:
+        errors.append({"name": "settlement.percentage", "reason": "Geef het percentage van de "
+                       "afkoopsom."})
+    if rule == "penalty" and percentage:
+        errors.append({"name": "settlement.percentage", "reason": "Een percentage hoort bij "
+                       "een afkoopsom, niet bij een boete."})
+    return errors
+
+
+def _check_combination(data: TermsInput) -> None:
+    errors = combination_errors(
+        fixed=data.fixed_amount is not None, rate=data.rate_pct is not None,
+        cap=data.cap is not None, rule=data.settlement_rule,
+        factor=data.penalty_factor is not None, percentage=data.buyout_pct is not None)
+    if errors:
+        raise InvalidInput(errors)
+
+
 def _settlement(data: TermsInput) -> dict[str, str]:
     if data.settlement_rule == "buyout":
-        if data.penalty_factor is not None:
-            raise InvalidInput([{"name": "settlement.factor", "reason": "Een factor hoort bij "
-                                 "een boete, niet bij een afkoopsom."}])
-        if data.buyout_pct is None:
-            raise InvalidInput([{"name": "settlement.percentage", "reason": "Geef het "
-                                 "percentage van de afkoopsom."}])
         return {"rule": "buyout", "percentage": f"{data.buyout_pct:.2f}"}
-    if data.buyout_pct is not None:
-        raise InvalidInput([{"name": "settlement.percentage", "reason": "Een percentage hoort "
-                             "bij een afkoopsom, niet bij een boete."}])
     factor = DEFAULT_PENALTY_FACTOR if data.penalty_factor is None else data.penalty_factor
     return {"rule": "penalty", "factor": f"{factor.normalize():f}"}
 
@@ -102,9 +124,6 @@ def _period(data: TermsInput, award: TenderAward) -> tuple[date, date]:
 def _obligation(data: TermsInput, contract_sum: Decimal) -> tuple[Decimal, Decimal | None]:
     """(obligation, rate used)."""
     if data.fixed_amount is not None:
-        if data.rate_pct is not None or data.cap is not None:
-            raise InvalidInput([{"name": "fixedAmount", "reason": "Geef een percentage (met "
-                                 "eventueel een maximum) of een vast bedrag, niet beide."}])
         if data.fixed_amount > contract_sum:
             raise InvalidInput([{"name": "fixedAmount", "reason": "Het vaste bedrag is hoger "
                                  "dan de contractsom."}])
@@ -116,6 +135,7 @@ def _obligation(data: TermsInput, contract_sum: Decimal) -> tuple[Decimal, Decim
 async def set_terms(session: AsyncSession, actor: Actor, tender_id: int,
                     data: TermsInput) -> SocialReturnTerms:
     """Record (or replace) the terms of an awarded tender; 409 `tender-not-awarded` before."""
+    _check_combination(data)
     tender = await tenders.get_for(session, actor, tender_id, bids=False, lock=True)
     award = await award_of(session, tender.id)
     if award is None:
