@@ -4,14 +4,13 @@ form's errors at their inputs, and who may see it."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import timedelta
+from html import unescape
 
 import pytest
 
 from pso.clock import today
 from tests.conftest import count_rows
-from tests.web.test_accounts import csrf_of, sign_in
 from tests.web.test_inkoop import new_tender, post, signed_in_buyer
 from tests.wording import is_sentence, page_errors
 
@@ -124,4 +123,3 @@ async def test_anonymous_visitors_sign_in_first(client) -> None:
     assert page.status_code == 303 and page.headers["location"].startswith("/inloggen")
 
 
-_ = sign_in, csrf_of  # the helpers these tests build on
