@@ -6,9 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, get, put
+from litestar import Controller, get, post, put
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,7 @@ from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import NotFound
 from pso.procurement.evaluation import RUNGS
 from pso.services import social_return
-from sroi.model import ValuationModel, packaged_model
+from sroi.model import ValuationModel
 
 TenderId = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="Nummer van de aanbesteding")]
 Kind = Literal["placement", "apprenticeship", "work_experience", "purchase", "activity", "bonus"]
@@ -36,6 +36,11 @@ DEPENDENCIES = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_
 
 
 # --- valuation models ------------------------------------------------------------------
+
+ModelIn = Annotated[dict[str, Any], Body(description=(
+    "Een model zoals in sroi/models: id, name, source, validFrom, fullTimeHours, notes en "
+    "blocks (code, label, kind, value of sharePct, countsForMonths), en eventueel basedOn: "
+    "het id van het model dat u kopieert."))]
 
 
 class BlockOut(ApiModel):
@@ -80,21 +85,32 @@ def model_out(model: ValuationModel) -> ModelOut:
 class SroiModelController(Controller):
     path = "/api/v1/sroi-models"
     tags = ["Social return"]
+    dependencies = DEPENDENCIES
     guards = [require_roles("procurement", "company", "admin")]
     security = BEARER
 
     @get(summary="Waarderingsmodellen (bouwblokken)")
-    async def list(self) -> list[ModelSummaryOut]:
-        """De gepubliceerde bouwblokkenmodellen die de dienst meelevert, met hun bron."""
+    async def list(self, db: AsyncSession, actor: Actor) -> list[ModelSummaryOut]:
+        """De gepubliceerde bouwblokkenmodellen die de dienst meelevert, met hun bron, en
+        daarna de eigen modellen van uw inkopende organisatie."""
         return [ModelSummaryOut(id=m.id, name=m.name, source=m.source, valid_from=m.valid_from)
-                for m in social_return.models()]
+                for m in await social_return.choosable(db, actor)]
 
     @get("/{model_id:str}", summary="Eén waarderingsmodel met zijn bouwblokken")
-    async def read(self, model_id: Annotated[str, Parameter(max_length=60)]) -> ModelOut:
-        model = packaged_model(model_id)
+    async def read(self, model_id: Annotated[str, Parameter(max_length=60)], db: AsyncSession,
+                   actor: Actor) -> ModelOut:
+        model = await social_return.find_model(db, actor, model_id)
         if model is None:
             raise NotFound(f"Geen waarderingsmodel met id {model_id[:60]}.")
         return model_out(model)
+
+    @post(summary="Eigen waarderingsmodel vastleggen", guards=[require_roles("procurement")])
+    async def create(self, data: ModelIn, db: AsyncSession, actor: Actor) -> ModelOut:
+        """Een eigen model van uw inkopende organisatie, meestal een kopie van een gepubliceerd
+        model (`basedOn`) met eigen bedragen. Velden die ontbreken komen uit `basedOn`.
+        Bedragen als tekst (`"30000"`). Een model verandert daarna niet meer: een nieuwe versie
+        krijgt een nieuw id (409 `sroi-model-exists`). Fouten noemen het bouwblok."""
+        return model_out(await social_return.create_model(db, actor, data))
 
 
 # --- the terms of a contract -----------------------------------------------------------

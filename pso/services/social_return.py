@@ -9,6 +9,7 @@ stored whole with the terms, so the contract keeps the version it was agreed und
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,14 +21,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.base import utcnow
-from pso.db.models import SocialReturnTerms, Tender, TenderAward
-from pso.errors import Conflict, InvalidInput
+from pso.db.models import SocialReturnTerms, SroiModel, Tender, TenderAward
+from pso.errors import Conflict, Forbidden, InvalidInput
 from pso.procurement.sroi import DEFAULT_RATE, expiry_warning, obligation_of, reduction_for
 from pso.services import tenders
-from sroi.model import ValuationModel, build, model_json, packaged_model, packaged_models
+from scoring.text import UNSAFE_REASON, unsafe_text
+from sroi.model import (
+    ModelError,
+    ValuationModel,
+    build,
+    model_json,
+    packaged_model,
+    packaged_models,
+)
 
 DEFAULT_PENALTY_FACTOR = Decimal(1)
 RULES = ("penalty", "buyout")
+MODEL_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
 
 @dataclass(frozen=True)
@@ -48,9 +58,85 @@ class TermsInput:
 
 
 def models() -> list[ValuationModel]:
-    """The models a buyer can choose (the published ones, by id; the first is the form's
-    default)."""
+    """The published models, by id (the first is the form's default)."""
     return sorted(packaged_models().values(), key=lambda m: m.id)
+
+
+async def own_models(session: AsyncSession, actor: Actor) -> list[ValuationModel]:
+    """The actor's buying organisation's own models, by id."""
+    if actor.party_id is None:
+        return []
+    rows = await session.scalars(select(SroiModel).where(SroiModel.party_id == actor.party_id)
+                                 .order_by(SroiModel.model_key))
+    return [build(row.data) for row in rows]
+
+
+async def choosable(session: AsyncSession, actor: Actor) -> list[ValuationModel]:
+    """What a buyer may agree a contract under: the published models, then its own."""
+    return models() + await own_models(session, actor)
+
+
+async def find_model(session: AsyncSession, actor: Actor,
+                     model_id: str) -> ValuationModel | None:
+    """A published model, or one of the actor's organisation's own (never another's)."""
+    found = packaged_model(model_id)
+    if found is None and actor.party_id is not None:
+        row = await session.scalar(select(SroiModel).where(
+            SroiModel.party_id == actor.party_id, SroiModel.model_key == model_id))
+        found = build(row.data) if row is not None else None
+    return found
+
+
+async def create_model(session: AsyncSession, actor: Actor, raw: dict[str, Any]) -> ValuationModel:
+    """A buyer organisation's own model: `basedOn` names the model it copies (published or
+    its own), whose fields fill what the body leaves out; checked like the packaged files."""
+    if actor.party_id is None:
+        raise Forbidden("Alleen een inkopende organisatie kan een eigen waarderingsmodel "
+                        "vastleggen.")
+    data = dict(raw)
+    based_on = data.pop("basedOn", None)
+    if based_on is not None:
+        base = await find_model(session, actor, str(based_on)[:60])
+        if base is None:
+            raise InvalidInput([{"name": "basedOn", "reason": "Onbekend waarderingsmodel om "
+                                 "te kopiëren."}])
+        data = {**model_json(base), **data}
+    errors = [{"name": name, "reason": UNSAFE_REASON} for name, text in _texts(data)
+              if unsafe_text(text)]
+    if not (isinstance(data.get("id"), str) and MODEL_ID.fullmatch(data["id"])):
+        errors.append({"name": "id", "reason": "Een id bestaat uit kleine letters, cijfers en "
+                       "streepjes, hoogstens 60 tekens, bijvoorbeeld utrecht-eigen-2027."})
+    try:
+        model = build(data)
+    except ModelError as exc:
+        errors += [e for e in exc.errors if e["name"] not in {x["name"] for x in errors}]
+    if errors:
+        raise InvalidInput(errors)
+    if packaged_model(model.id) is not None:
+        raise InvalidInput([{"name": "id", "reason": "Dit id hoort bij een gepubliceerd model; "
+                             "kies een eigen id."}])
+    if await find_model(session, actor, model.id) is not None:
+        raise Conflict("sroi-model-exists", f"Uw organisatie heeft al een model {model.id}; "
+                       "een nieuwe versie krijgt een nieuw id.")
+    row = SroiModel(party_id=actor.party_id, model_key=model.id, data=model_json(model),
+                    based_on=str(based_on)[:60] if based_on is not None else None,
+                    created_by=actor.name)
+    session.add(row)
+    await session.flush()
+    await record(session, actor, "sroi_model.created", "sroi_model", row.id,
+                 {"model": model.id, "basedOn": row.based_on, "blocks": len(model.blocks)})
+    return model
+
+
+def _texts(value: Any, name: str = "") -> list[tuple[str, str]]:
+    """Every text in a JSON value with its field path."""
+    if isinstance(value, str):
+        return [(name, value)]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _texts(v, f"{name}.{k}" if name else k)]
+    if isinstance(value, list):
+        return [t for i, v in enumerate(value) for t in _texts(v, f"{name}[{i}]")]
+    return []
 
 
 def model_of(terms: SocialReturnTerms) -> ValuationModel:
@@ -141,10 +227,11 @@ async def set_terms(session: AsyncSession, actor: Actor, tender_id: int,
     if award is None:
         raise Conflict("tender-not-awarded", "Deze aanbesteding is nog niet gegund; leg eerst "
                        "de gunning vast.")
-    model = packaged_model(data.model_id)
+    model = await find_model(session, actor, data.model_id)
     if model is None:
         raise InvalidInput([{"name": "modelId", "reason": "Onbekend waarderingsmodel; kies uit: "
-                             + ", ".join(m.id for m in models()) + "."}])
+                             + ", ".join(m.id for m in await choosable(session, actor))
+                             + "."}])
     contract_sum = award.price if data.contract_sum is None else data.contract_sum
     obligation, rate = _obligation(data, contract_sum)
     start, end = _period(data, award)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pso.db.base import Base, Money, utcnow
@@ -44,3 +44,21 @@ class SocialReturnTerms(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class SroiModel(Base):
+    """A buyer organisation's own valuation model (SPEC §8.1), usually a copy of a published
+    one with its own figures. Never changed after it is made: a new version is a new model,
+    and a contract keeps the copy it was agreed under anyway (`SocialReturnTerms.model`)."""
+
+    __tablename__ = "sroi_models"
+    __table_args__ = (UniqueConstraint("party_id", "model_key",
+                                       name="uq_sroi_models_party_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    model_key: Mapped[str] = mapped_column(String(60))  # the model's own `id`
+    based_on: Mapped[str | None] = mapped_column(String(60))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # sroi.model.model_json shape
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))

@@ -85,7 +85,7 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
         "form": form or (_form(award, terms) if award else {}), "errors": errors,
         "summary": error_summary(errors, _label), "fid": field_id, "declared": DECLARED,
         "basis": BASIS, "rules": RULES, "kind_labels": KIND_LABELS,
-        "models": {m.id: m.name for m in social_return.models()},
+        "models": {m.id: m.name for m in await social_return.choosable(db, page.actor)},
     })
 
 
