@@ -9,25 +9,31 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, get, post, put
 from litestar.di import Provide
 from litestar.params import Body, Parameter
-from pydantic import Field
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, decimal_input, provide_db
 from pso.api.procurement_models import (
     Factor,
     FactorOut,
+    Kvk,
     MoneyOut,
     Percentage,
     Price,
     RealRung,
     Rung,
     ShortText,
+    Text,
+    _at_cents,
+    _text,
 )
 from pso.api.procurement_rules import AllErrors
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import NotFound
 from pso.procurement.evaluation import RUNGS
 from pso.services import social_return
+from pso.services import social_return_lines as lines
 from sroi.model import ValuationModel
 
 TenderId = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="Nummer van de aanbesteding")]
@@ -200,6 +206,9 @@ class SocialReturnOut(ApiModel):
     period_start: date
     period_end: date
     settlement: SettlementOut
+    accepted: MoneyOut = Field(description="Waarde van de geaccepteerde regels: wat telt")
+    awaiting_review: MoneyOut = Field(description="Waarde van de regels die op beoordeling "
+                                      "wachten")
     warnings: list[str]
     created_at: datetime
     created_by: str
@@ -207,7 +216,7 @@ class SocialReturnOut(ApiModel):
     updated_by: str
 
 
-def terms_out(award: Any, terms: Any) -> SocialReturnOut:
+def terms_out(award: Any, terms: Any, sums: dict[str, Decimal]) -> SocialReturnOut:
     model = social_return.model_of(terms)
     return SocialReturnOut(
         tender_id=terms.tender_id, contractor=award.bidder, kvk=award.kvk,
@@ -220,6 +229,7 @@ def terms_out(award: Any, terms: Any) -> SocialReturnOut:
                               valid_from=model.valid_from),
         period_start=terms.period_start, period_end=terms.period_end,
         settlement=SettlementOut(**terms.settlement),
+        accepted=sums["accepted"], awaiting_review=sums["submitted"],
         warnings=social_return.warnings(award, terms), created_at=terms.created_at,
         created_by=terms.created_by, updated_at=terms.updated_at, updated_by=terms.updated_by)
 
@@ -228,10 +238,10 @@ class SocialReturnController(Controller):
     path = "/api/v1/tenders/{tender_id:int}/social-return"
     tags = ["Social return"]
     dependencies = DEPENDENCIES
-    guards = [require_roles("procurement", "admin")]
     security = BEARER
 
-    @put(summary="Social-return-afspraken vastleggen (na de gunning)")
+    @put(summary="Social-return-afspraken vastleggen (na de gunning)",
+         guards=[require_roles("procurement", "admin")])
     async def put_terms(self, tender_id: TenderId, data: SocialReturnIn, db: AsyncSession,
                         actor: Actor) -> SocialReturnOut:
         """Contractsom, percentage (eventueel gemaximeerd) of vast bedrag, de PSO-korting per
@@ -240,18 +250,184 @@ class SocialReturnController(Controller):
         409 `tender-not-awarded` vóór de gunning."""
         terms = await social_return.set_terms(db, actor, tender_id, data.terms())
         award = await social_return.award_of(db, tender_id)
-        return terms_out(award, terms)
+        sums = lines.totals(lines.valued(terms, await lines.lines_of(db, tender_id)))
+        return terms_out(award, terms, sums)
 
-    @get(summary="Social-return-afspraken")
+    @get(summary="Social-return-afspraken", guards=[require_roles("procurement", "company",
+                                                                   "admin")])
     async def get_terms(self, tender_id: TenderId, db: AsyncSession,
                         actor: Actor) -> SocialReturnOut:
-        """De afspraken zoals vastgelegd. (Voortgang en prognose volgen met de
-        realisatieregels.)"""
-        _, award, terms = await social_return.find(db, actor, tender_id)
-        if terms is None or award is None:
-            raise NotFound("Voor deze aanbesteding zijn nog geen social-return-afspraken "
-                           "vastgelegd.")
-        return terms_out(award, terms)
+        """De afspraken zoals vastgelegd, met de waarde van de geaccepteerde regels en van de
+        regels die op beoordeling wachten. Voor de inkoper en de opdrachtnemer."""
+        contract = await lines.contract_for(db, actor, tender_id)
+        sums = lines.totals(lines.valued(contract.terms,
+                                         await lines.lines_of(db, contract.tender.id)))
+        return terms_out(contract.award, contract.terms, sums)
 
 
-ROUTES = [SroiModelController, SocialReturnController]
+# --- realisation lines -----------------------------------------------------------------
+
+LineKind = Literal["placement", "apprenticeship", "work_experience", "purchase", "activity"]
+Hours = Annotated[Decimal, BeforeValidator(decimal_input),
+                  Field(ge=0, le=100_000, allow_inf_nan=False), AfterValidator(_at_cents)]
+WeekHours = Annotated[Decimal, BeforeValidator(decimal_input),
+                      Field(ge=0, le=80, allow_inf_nan=False), AfterValidator(_at_cents)]
+Code = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_text)]
+REQUIRED = {
+    "placement": ("pseudonym", "start", "end", "hoursPerWeek"),
+    "apprenticeship": ("pseudonym", "start", "end"),
+    "work_experience": ("pseudonym", "start", "end"),
+    "purchase": ("supplierName", "invoiceNumber", "invoiceDate", "amount"),
+    "activity": ("description", "hours"),
+}
+OPTIONAL = {"placement": ("bonuses",), "purchase": ("supplierKvk",)}
+
+
+class LineIn(AllErrors):
+    kind: LineKind = Field(description="placement, apprenticeship, work_experience, purchase "
+                           "of activity")
+    block: Code = Field(description="Code van het bouwblok in het afgesproken model")
+    pseudonym: Annotated[str, Field(max_length=20), AfterValidator(_text)] | None = Field(
+        default=None, description="Een eigen code voor de persoon, nooit een naam of BSN")
+    start: date | None = None
+    end: date | None = None
+    hours_per_week: WeekHours | None = None
+    bonuses: list[Code] | None = Field(default=None, max_length=10,
+                                       description="Codes van bonussen bij een plaatsing")
+    hours: Hours | None = Field(default=None, description="Bij een activiteit")
+    description: Text | None = None
+    supplier_name: Text | None = None
+    supplier_kvk: Kvk | None = None
+    invoice_number: Annotated[str, Field(min_length=1, max_length=60),
+                              AfterValidator(_text)] | None = None
+    invoice_date: date | None = None
+    amount: Price | None = Field(default=None, description="Factuurbedrag exclusief btw")
+
+    @staticmethod
+    def rule_errors(data: Any) -> list[dict[str, str]]:
+        kind = data.get("kind")
+        if not isinstance(kind, str) or kind not in REQUIRED:
+            return []
+        errors = [{"name": f, "reason": "Verplicht bij dit soort regel."}
+                  for f in REQUIRED[kind] if data.get(f) in (None, "")]
+        allowed = {"kind", "block", *REQUIRED[kind], *OPTIONAL.get(kind, ())}
+        errors += [{"name": f, "reason": "Hoort niet bij dit soort regel."}
+                   for f in data if f not in allowed and f in LINE_FIELDS
+                   and data[f] is not None]
+        try:
+            if date.fromisoformat(str(data.get("end"))) < date.fromisoformat(
+                    str(data.get("start"))):
+                errors.append({"name": "end", "reason": "De einddatum ligt vóór de "
+                               "begindatum."})
+        except ValueError:
+            pass
+        return errors
+
+
+LINE_FIELDS = {to_camel(f) for f in LineIn.model_fields}
+
+
+class LineOut(ApiModel):
+    id: int
+    kind: LineKind
+    block: str
+    block_label: str
+    pseudonym: str | None
+    start: date | None
+    end: date | None
+    hours_per_week: MoneyOut | None
+    bonuses: list[str] | None
+    hours: MoneyOut | None
+    description: str | None
+    supplier_name: str | None
+    supplier_kvk: str | None
+    invoice_number: str | None
+    invoice_date: date | None
+    amount: MoneyOut | None
+    status: Literal["submitted", "accepted", "rejected"]
+    reason: str | None = Field(description="Reden van een afwijzing")
+    value: MoneyOut = Field(description="Waarde volgens het afgesproken model")
+    counted_from: date | None = Field(description="Eerste dag die telt (binnen telperiode "
+                                      "en contractperiode)")
+    counted_until: date | None
+    counted_days: int
+    reported_at: datetime
+    reported_by: str
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+
+
+class LinesOut(ApiModel):
+    items: list[LineOut]
+    accepted: MoneyOut = Field(description="Waarde van de geaccepteerde regels: dit telt")
+    submitted: MoneyOut = Field(description="Waarde van de regels die op beoordeling wachten")
+    rejected: MoneyOut
+    remaining_obligation: MoneyOut = Field(description="De te realiseren verplichting")
+
+
+class ReviewIn(AllErrors):
+    decision: Literal["accepted", "rejected"]
+    reason: Annotated[str, Field(min_length=1, max_length=500),
+                      AfterValidator(_text)] | None = Field(
+        default=None, description="Verplicht bij een afwijzing")
+
+
+def line_out(row: Any, value: Any, model: ValuationModel) -> LineOut:
+    block = model.block(row.block)
+    return LineOut(
+        **{f: getattr(row, f) for f in lines.FIELDS}, id=row.id,
+        block_label=block.label if block else row.block, status=row.status, reason=row.reason,
+        value=value.amount, counted_from=value.counted_from, counted_until=value.counted_until,
+        counted_days=value.days, reported_at=row.reported_at, reported_by=row.reported_by,
+        reviewed_at=row.reviewed_at, reviewed_by=row.reviewed_by)
+
+
+async def lines_out(db: AsyncSession, contract: Any) -> LinesOut:
+    found = lines.valued(contract.terms, await lines.lines_of(db, contract.tender.id))
+    model = social_return.model_of(contract.terms)
+    sums = lines.totals(found)
+    return LinesOut(items=[line_out(r, v, model) for r, v in found], **sums,
+                    remaining_obligation=contract.terms.remaining)
+
+
+class SocialReturnLinesController(Controller):
+    path = "/api/v1/tenders/{tender_id:int}/social-return/lines"
+    tags = ["Social return"]
+    dependencies = DEPENDENCIES
+    guards = [require_roles("procurement", "company", "admin")]
+    security = BEARER
+
+    @post(summary="Realisatie melden (opdrachtnemer)")
+    async def report(self, tender_id: TenderId, data: LineIn, db: AsyncSession,
+                     actor: Actor) -> LineOut:
+        """Eén regel: een plaatsing (pseudoniem, nooit een naam of BSN; bouwblok; begin, einde,
+        uren per week; bonussen), een leerwerktraject, een werkervaringsplek, een inkoop
+        (leverancier, factuurnummer, -datum en bedrag exclusief btw) of een activiteit
+        (omschrijving, uren). De waarde volgt uit het afgesproken model; de regel wacht op
+        beoordeling door de inkoper. Alleen een bedrijfsaccount van de opdrachtnemer."""
+        row = await lines.report(db, actor, tender_id, data.model_dump(by_alias=False))
+        contract = await lines.contract_for(db, actor, tender_id)
+        found = {r.id: v for r, v in lines.valued(
+            contract.terms, await lines.lines_of(db, tender_id))}
+        return line_out(row, found[row.id], social_return.model_of(contract.terms))
+
+    @get(summary="Realisatieregels met hun waarde")
+    async def list(self, tender_id: TenderId, db: AsyncSession, actor: Actor) -> LinesOut:
+        """Voor de inkoper en de opdrachtnemer: alle regels, hun status en waarde, en de
+        totalen (alleen geaccepteerde regels tellen)."""
+        return await lines_out(db, await lines.contract_for(db, actor, tender_id))
+
+    @post("/{line_id:int}/review", status_code=200, summary="Regel beoordelen (inkoper)")
+    async def review(self, tender_id: TenderId,
+                     line_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)], data: ReviewIn,
+                     db: AsyncSession, actor: Actor) -> LineOut:
+        """`accepted` of `rejected` (met een reden). Alleen regels die op beoordeling wachten
+        (anders 409 `line-reviewed`)."""
+        row = await lines.review(db, actor, tender_id, line_id, data.decision, data.reason)
+        contract = await lines.contract_for(db, actor, tender_id)
+        found = {r.id: v for r, v in lines.valued(
+            contract.terms, await lines.lines_of(db, tender_id))}
+        return line_out(row, found[row.id], social_return.model_of(contract.terms))
+
+
+ROUTES = [SroiModelController, SocialReturnController, SocialReturnLinesController]

@@ -62,3 +62,36 @@ class SroiModel(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # sroi.model.model_json shape
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class SocialReturnLine(Base):
+    """One realisation the contractor reports (SPEC §8.2). Only the inputs are stored: the
+    value follows from the contract's model with the engine (a person's window depends on
+    their other lines). Only accepted lines count."""
+
+    __tablename__ = "social_return_lines"
+    __table_args__ = (CheckConstraint("status IN ('submitted', 'accepted', 'rejected')",
+                                      name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    block: Mapped[str] = mapped_column(String(40))
+    pseudonym: Mapped[str | None] = mapped_column(String(20))  # never a name or BSN
+    start: Mapped[date | None]
+    end: Mapped[date | None]
+    hours_per_week: Mapped[Decimal | None] = mapped_column(Money)
+    bonuses: Mapped[list[str] | None] = mapped_column(JSON)
+    hours: Mapped[Decimal | None] = mapped_column(Money)
+    description: Mapped[str | None] = mapped_column(String(300))
+    supplier_name: Mapped[str | None] = mapped_column(String(300))
+    supplier_kvk: Mapped[str | None] = mapped_column(String(8))
+    invoice_number: Mapped[str | None] = mapped_column(String(60))
+    invoice_date: Mapped[date | None]
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    reason: Mapped[str | None] = mapped_column(String(500))
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reported_by: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
