@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 
+import httpx
 import pytest
 
 from pso.clock import today
@@ -26,6 +28,7 @@ from tests.browser.support import (
 from tests.conftest import BACKENDS
 
 BUYER = "inkoper@example.nl"
+WINNER = "41000021"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -35,8 +38,13 @@ def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         asyncio.run(add_account(settings, email=BUYER, name="Ina Inkoper", role="procurement",
                                 party="30280353", party_name="Inkoop Provincie Utrecht",
                                 password=PASSWORD))
+        _, _, token = asyncio.run(add_account(
+            settings, email="hr@schoon.example.nl", name="Hanna HR", role="company",
+            party=WINNER, party_name="Schoon & Sociaal B.V.", password=PASSWORD,
+            with_token=True))
         with serve_with_mail(url) as (base, _mail):
-            yield {"base": base, "backend": request.param}
+            yield {"base": base, "backend": request.param,
+                   "contractor": {"Authorization": f"Bearer {token}"}}
 
 
 @pytest.fixture(scope="module")
@@ -91,4 +99,25 @@ def test_buyer_records_social_return_terms_after_the_award(tab, site) -> None:
     facts = " ".join(tab.inner_text("dl.facts").split())
     assert "Waarderingsmodel Uniform Bouwblokkenmodel Oost-Nederland V05" in facts
     assert "Participatiewet < 2 jaar" in tab.inner_text("table")
+
+    # The contractor reports two placements (through the API); the buyer reviews them.
+    tid = tab.url.split("/aanbestedingen/")[1].split("/")[0]
+    for pseudonym, start in (("K-17", today()), ("K-18", today())):
+        made = httpx.post(f"{site['base']}/api/v1/tenders/{tid}/social-return/lines",
+                          headers=site["contractor"], json={
+                              "kind": "placement", "block": "pw-kort", "pseudonym": pseudonym,
+                              "start": start.isoformat(),
+                              "end": (start + timedelta(days=89)).isoformat(),
+                              "hoursPerWeek": "24", "bonuses": []})
+        assert made.status_code == 201, made.text
+    tab.reload()
+    rows = tab.locator("#regels tbody tr")
+    assert rows.count() == 2
+    shoot(tab, f"social-return-beoordelen-{backend}")
+    submit(tab, "#regels tbody tr:nth-child(1) button:has-text('Accepteren')")
+    tab.fill("#regels tbody tr:nth-child(2) input[name=reason]", "Geen arbeidscontract gezien.")
+    submit(tab, "#regels tbody tr:nth-child(2) button:has-text('Afwijzen')")
+    main = " ".join(tab.inner_text("main").split())
+    assert "Geaccepteerd: € 4.931,51 van € 6.250,00" in main  # 30.000 × 24/36 × 90/365
+    assert "Afgewezen: Geen arbeidscontract gezien." in main
     shoot(tab, f"social-return-{backend}")

@@ -123,3 +123,44 @@ async def test_anonymous_visitors_sign_in_first(client) -> None:
     assert page.status_code == 303 and page.headers["location"].startswith("/inloggen")
 
 
+
+
+async def test_buyer_reviews_reported_lines(client, session_maker, make_token) -> None:
+    csrf = await signed_in_buyer(client, session_maker)
+    url = await awarded(client, csrf)
+    saved = await post(client, f"{url}/social-return", {
+        "csrf": csrf, "contractSum": "250000", "basis": "rate", "ratePct": "5",
+        "reductions.trede2": "50", "modelId": "oost-nederland-v05",
+        "periodStart": "2027-01-01", "periodEnd": "2028-12-31", "settlement.rule": "penalty"})
+    assert saved.status_code == 303, saved.text
+    tid = url.rsplit("/", 1)[-1]
+    contractor = await make_token("company", kvk="20000002")
+    api = f"/api/v1/tenders/{tid}/social-return/lines"
+    ids = []
+    for pseudonym in ("K-17", "K-18"):
+        made = await client.post(api, headers=contractor, json={
+            "kind": "placement", "block": "pw-kort", "pseudonym": pseudonym,
+            "start": "2027-01-01", "end": "2027-03-31", "hoursPerWeek": "24"})
+        assert made.status_code == 201, made.text
+        ids.append(made.json()["id"])
+    page = flat((await client.get(f"{url}/social-return")).text)
+    assert "K-17, 1 januari 2027 tot en met 31 maart 2027, 24 uur per week € 4.931,51" in page
+    assert "wacht op beoordeling: € 9.863,02" in page
+
+    accepted = await post(client, f"{url}/social-return/regels/{ids[0]}",
+                          {"csrf": csrf, "decision": "accepted"})
+    assert accepted.status_code == 303, accepted.text
+    no_reason = await post(client, f"{url}/social-return/regels/{ids[1]}",
+                           {"csrf": csrf, "decision": "rejected", "reason": ""})
+    assert no_reason.status_code == 400
+    assert "Geef een reden voor de afwijzing." in page_errors(no_reason.text)[-1]
+    rejected = await post(client, f"{url}/social-return/regels/{ids[1]}",
+                          {"csrf": csrf, "decision": "rejected", "reason": "Geen contract gezien."})
+    assert rejected.status_code == 303
+    page = flat((await client.get(rejected.headers["location"])).text)
+    assert "Regel " + str(ids[1]) + " afgewezen." in page
+    assert "Geaccepteerd: € 4.931,51 van € 6.250,00" in page
+    assert "Afgewezen: Geen contract gezien." in page
+    again = await post(client, f"{url}/social-return/regels/{ids[0]}",
+                       {"csrf": csrf, "decision": "rejected", "reason": "Toch niet."})
+    assert again.status_code == 409 and "al beoordeeld" in again.text

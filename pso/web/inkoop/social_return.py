@@ -14,16 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
 from pso.api.base import parse, provide_db
-from pso.api.social_return import SocialReturnIn
+from pso.api.social_return import ReviewIn, SocialReturnIn
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import social_return
+from pso.services import social_return_lines as lines
 from pso.web.forms import error_summary, field_errors, field_id, posted
 from pso.web.session import Page
 from pso.web.tender import DECLARED
 from sroi.model import KIND_LABELS
 
 DB = {"db": Provide(provide_db)}
+STATUS_TEXT = {"submitted": "Wacht op beoordeling", "accepted": "Geaccepteerd",
+               "rejected": "Afgewezen"}
 FIELDS = ("contractSum", "basis", "ratePct", "cap", "fixedAmount", "modelId", "periodStart",
           "periodEnd", "settlement.rule", "settlement.factor", "settlement.percentage")
 BASIS = {"rate": "Percentage van de contractsom", "fixed": "Vast bedrag"}
@@ -64,6 +67,8 @@ def _form(award: Any, terms: Any) -> dict[str, Any]:
 
 
 def _label(name: str) -> str:
+    if name.startswith("line-"):
+        return "Regel " + name[5:]
     if name.startswith("reductions."):
         return "Korting " + DECLARED.get(name[11:], name[11:])
     return LABELS.get(name, name)
@@ -78,9 +83,11 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
     except ProblemError as exc:
         return page.redirect("/inkoop", exc.detail)
     model = social_return.model_of(terms) if terms is not None else None
+    found = lines.valued(terms, await lines.lines_of(db, tender.id)) if terms else []
     errors = errors or {}
     return page.render("web/inkoop/social_return.html", status=status, context={
-        "t": tender, "award": award, "terms": terms, "model": model,
+        "t": tender, "award": award, "terms": terms, "model": model, "lines": found,
+        "sums": lines.totals(found), "status_text": STATUS_TEXT,
         "warnings": social_return.warnings(award, terms) if terms and award else [],
         "form": form or (_form(award, terms) if award else {}), "errors": errors,
         "summary": error_summary(errors, _label), "fid": field_id, "declared": DECLARED,
@@ -145,4 +152,29 @@ async def save_terms(request: Request, db: AsyncSession, tender_id: int) -> Temp
                          f"realiseert {euro(terms.remaining)}.")
 
 
-ROUTES = [terms_page, save_terms]
+@post("/inkoop/aanbestedingen/{tender_id:int}/social-return/regels/{line_id:int}",
+      dependencies=DB, include_in_schema=False, status_code=200)
+async def review_line(request: Request, db: AsyncSession, tender_id: int,
+                      line_id: int) -> Template | Redirect:
+    target = f"/inkoop/aanbestedingen/{tender_id}/social-return"
+    page, form, stop = await posted(request, db, "procurement", target)
+    if stop:
+        return stop
+    decision = "accepted" if form.text("decision") == "accepted" else "rejected"
+    reason = form.text("reason")[:500] or None
+    try:
+        data: ReviewIn = parse(ReviewIn, {"decision": decision, "reason": reason})
+        await lines.review(db, page.actor, tender_id, line_id, data.decision, data.reason)
+    except ProblemError as exc:
+        await db.rollback()
+        if exc.status == 404 and "aanbesteding" in (exc.detail or ""):
+            return page.redirect("/inkoop", exc.detail)
+        errors = field_errors(exc) if exc.invalid_params else {"reason": [exc.detail]}
+        return await _render(page, db, tender_id, status=exc.status,
+                             errors={f"line-{line_id}": [r for v in errors.values()
+                                                         for r in v]})
+    done = "geaccepteerd" if decision == "accepted" else "afgewezen"
+    return page.redirect(f"{target}#regels", f"Regel {line_id} {done}.")
+
+
+ROUTES = [terms_page, save_terms, review_line]
