@@ -310,6 +310,9 @@ class LineIn(AllErrors):
             return []
         errors = [{"name": f, "reason": "Verplicht bij dit soort regel."}
                   for f in REQUIRED[kind] if data.get(f) in (None, "")]
+        if kind in lines.PERSONAL and data.get("pseudonym") not in (None, "") \
+                and not lines.pseudonym_ok(data["pseudonym"]):
+            errors.append({"name": "pseudonym", "reason": lines.PSEUDONYM_REASON})
         allowed = {"kind", "block", *REQUIRED[kind], *OPTIONAL.get(kind, ())}
         errors += [{"name": f, "reason": "Hoort niet bij dit soort regel."}
                    for f in data if f not in allowed and f in LINE_FIELDS

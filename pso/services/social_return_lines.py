@@ -106,8 +106,8 @@ def totals(found: list[tuple[SocialReturnLine, LineValue]]) -> dict[str, Decimal
     return out
 
 
-def _pseudonym_ok(value: str | None) -> bool:
-    return bool(value) and PSEUDONYM.fullmatch(value) is not None \
+def pseudonym_ok(value: Any) -> bool:
+    return isinstance(value, str) and PSEUDONYM.fullmatch(value) is not None \
         and re.search(r"[0-9]{9}", value) is None
 
 
@@ -117,7 +117,7 @@ def _check(contract: Contract, data: dict[str, Any]) -> None:
     errors = []
     kind = data["kind"]
     pseudonym = data.get("pseudonym")
-    if kind in PERSONAL and not _pseudonym_ok(pseudonym):
+    if kind in PERSONAL and not pseudonym_ok(pseudonym):
         errors.append({"name": "pseudonym", "reason": PSEUDONYM_REASON})
     terms = contract.terms
     day = data.get("invoice_date") if kind == "purchase" else data.get("start")
@@ -180,3 +180,15 @@ async def review(session: AsyncSession, actor: Actor, tender_id: int, line_id: i
     await record(session, actor, f"social_return.line_{decision}", "tender",
                  contract.tender.id, {"line": row.id, "reason": reason})
     return row
+
+
+async def contracts_of_company(session: AsyncSession, actor: Actor) -> list[Contract]:
+    """The contracts with social-return terms that a company account's KvK number won."""
+    if actor.role != "company" or not actor.kvk:
+        return []
+    rows = await session.execute(
+        select(Tender, TenderAward, SocialReturnTerms)
+        .join(TenderAward, TenderAward.tender_id == Tender.id)
+        .join(SocialReturnTerms, SocialReturnTerms.tender_id == Tender.id)
+        .where(TenderAward.kvk == actor.kvk).order_by(Tender.id.desc()))
+    return [Contract(t, a, s, "contractor") for t, a, s in rows]
