@@ -121,3 +121,29 @@ def test_buyer_records_social_return_terms_after_the_award(tab, site) -> None:
     assert "Geaccepteerd: € 4.931,51 van € 6.250,00" in main  # 30.000 × 24/36 × 90/365
     assert "Afgewezen: Geen arbeidscontract gezien." in main
     shoot(tab, f"social-return-{backend}")
+
+
+def test_contractor_reports_on_mijn_social_return(browser, site) -> None:
+    """Runs after the buyer's test (same module, same database): the contract is there."""
+    with tabs(browser, site["base"]) as new:
+        tab = new()[1]
+        sign_in(tab, "hr@schoon.example.nl")
+        tab.goto("/mijn/social-return")
+        main = " ".join(tab.inner_text("main").split())
+        assert "Schoonmaak provinciehuis 2027" in main and "Te realiseren € 6.250,00" in main
+        form = tab.locator("section.section-box form").first
+        form.locator("select[name=kind]").select_option("work_experience")
+        form.locator("select[name=block]").select_option("werkervaring")
+        form.locator("input[name=pseudonym]").fill("Jan Jansen")
+        form.locator("input[name=start]").fill(today().isoformat())
+        form.locator("input[name=end]").fill((today() + timedelta(days=89)).isoformat())
+        submit(tab, "button:has-text('Regel melden')")
+        assert "nooit een naam of een BSN" in tab.inner_text("main")
+        shoot(tab, f"mijn-social-return-fout-{site['backend']}")
+        tab.locator("section.section-box form").first.locator(
+            "input[name=pseudonym]").fill("W-1")
+        submit(tab, "button:has-text('Regel melden')")
+        main = " ".join(tab.inner_text("main").split())
+        assert "gemeld; de inkoper beoordeelt hem" in main
+        assert "€ 2.219,18" in main  # 750 × 12 × 90/365
+        shoot(tab, f"mijn-social-return-{site['backend']}")
