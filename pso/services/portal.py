@@ -162,6 +162,27 @@ async def set_quality(session: AsyncSession, actor: Actor, assessment_id: int,
     return assessment
 
 
+def quality_answered(assessment: Assessment) -> bool:
+    """Whether the quality questions (step 5) have answers: saved in step 5, copied from an
+    approved application, or the application is past the wizard."""
+    return assessment.motivations is not None or assessment.status != certification.DRAFT
+
+
+def provisional_result(assessment: Assessment) -> dict[str, Any]:
+    """The score as the company reads it. Before step 5 every criterion is still 'no', so
+    the stored score grants no rung; its explanation then says what the numbers reach and
+    that the rung is granted once the quality questions are answered (same figures)."""
+    if quality_answered(assessment):
+        return assessment.score
+    return score(parse_submission(assessment.submission), quality_answered=False)
+
+
+def rung_pending(result: dict[str, Any], answered: bool) -> bool:
+    """The numbers reach a rung that waits only for the quality answers."""
+    return not answered and result.get("eligible", False) \
+        and result.get("quantitativeRung", "none") != "none"
+
+
 async def certifying_bodies(session: AsyncSession) -> list[bodies.BodyView]:
     return await bodies.list_bodies(session)
 
@@ -217,8 +238,7 @@ def scenario_submission(submission: dict[str, Any], hires: list[dict[str, Any]],
     errors: list[dict[str, str]] = []
     if len(hires) > MAX_SCENARIO_HIRES or len(purchases) > MAX_SCENARIO_PURCHASES:
         raise InvalidInput([{"name": "hires", "reason": "Te veel regels in het scenario."}])
-    data = copy.deepcopy(submission)
-    data.pop("asOf", None)
+    data = copy.deepcopy(submission)  # asOf kept: the draft's own day (action-plan rule)
     period = data.get("period") or {}
     full_time = Decimal(str(data.get("fullTimeHoursPerWeek") or "40"))
     extra_fte = Decimal(0)
@@ -251,13 +271,14 @@ def scenario_submission(submission: dict[str, Any], hires: list[dict[str, Any]],
 
 
 def scenario(submission: dict[str, Any], hires: list[dict[str, Any]],
-             purchases: list[dict[str, Any]]) -> dict[str, Any]:
-    """Score the draft with the hypothetical changes; nothing is saved."""
+             purchases: list[dict[str, Any]], *, answered: bool = True) -> dict[str, Any]:
+    """Score the draft with the hypothetical changes; nothing is saved. Without changes it
+    is the draft's own score (its `asOf` and rulebook kept)."""
     data = scenario_submission(submission, hires, purchases)
     own = len(submission.get("employees") or [])
     own_purchases = len(submission.get("purchases") or [])
     try:
-        return score(parse_submission(data))
+        return score(parse_submission(data), quality_answered=answered)
     except SubmissionInvalid as exc:
         errors = []
         for err in exc.errors:

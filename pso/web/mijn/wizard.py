@@ -23,7 +23,7 @@ from pso.db.models import Assessment
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import certification, documents, portal
-from pso.services.provisional_pdf import render_provisional
+from pso.services.provisional_pdf import file_name, render_provisional
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 from pso.web import calculator as calc
 from pso.web.charts import ladder_chart
@@ -292,7 +292,7 @@ async def _show(mijn: Mijn, db: AsyncSession, assessment: Assessment, step: int,
             or [calc.blank_purchase()]}
         return _wizard(mijn, assessment, 3, {"s": state, **extra}, status=status)
     if step == 4:
-        return _wizard(mijn, assessment, 4, {**_result_context(assessment.score),
+        return _wizard(mijn, assessment, 4, {**_draft_result(assessment),
                                             "edit_href": f"/mijn/aanvraag/{assessment.id}/stap/2",
                                             **_scenario_defaults(), **extra}, status=status)
     if step == 5:
@@ -309,9 +309,16 @@ async def _show(mijn: Mijn, db: AsyncSession, assessment: Assessment, step: int,
         "motivations": assessment.motivations or {}, **extra}, status=status)
 
 
-def _result_context(result: dict[str, Any]) -> dict[str, Any]:
-    return {"result": result, "chart": ladder_chart(result),
+def _result_context(result: dict[str, Any], pending: bool = False) -> dict[str, Any]:
+    return {"result": result, "chart": ladder_chart(result), "quality_pending": pending,
             "employees_by_ref": calc._labels_for_result(result)}
+
+
+def _draft_result(a: Assessment) -> dict[str, Any]:
+    """Step 4's result: before step 5 what the numbers reach, the rung once answered."""
+    result, answered = portal.provisional_result(a), portal.quality_answered(a)
+    return {**_result_context(result, portal.rung_pending(result, answered)),
+            "quality_open": not answered}
 
 
 @post("/mijn/aanvraag/{assessment_id:int}/stap/{step:int}", dependencies=DB,
@@ -449,7 +456,7 @@ async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Te
         p = {f: calc._number(f, v) for f, v in purchase_text.items() if v}
         p.setdefault("supplierName", "Denkbeeldige leverancier")
         purchases.append(p)
-    context: dict[str, Any] = {**_result_context(a.score), "sc": sc,
+    context: dict[str, Any] = {**_draft_result(a), "sc": sc,
                                "edit_href": f"/mijn/aanvraag/{a.id}/stap/2"}
     status = 200
     try:
@@ -457,7 +464,8 @@ async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Te
             raise InvalidInput([{"name": "hires[0].hoursPerWeek",
                                  "reason": "Vul uren per week in voor de nieuwe medewerkers, "
                                            "of een inkoop."}])
-        result = portal.scenario(a.submission, hires, purchases)
+        result = portal.scenario(a.submission, hires, purchases,
+                                 answered=portal.quality_answered(a))
         context.update(scenario=result, scenario_chart=ladder_chart(result))
     except InvalidInput as exc:
         context.update(scenario=None, scenario_chart=None,
@@ -579,7 +587,7 @@ async def _application(mijn: Mijn, db: AsyncSession, a: Assessment, *,
         "original_rung": (a.original_score or {}).get("rung"),
         "editable": a.status in certification.EDITABLE,
         "documents_open": a.status not in (certification.APPROVED, certification.REJECTED),
-        "errors": errors or {}, **_result_context(a.score)}, status=status)
+        "errors": errors or {}, **_draft_result(a)}, status=status)
 
 
 @post("/mijn/aanvraag/{assessment_id:int}/documenten", dependencies=DB, include_in_schema=False,
@@ -633,7 +641,7 @@ async def provisional_pdf(request: Request, db: AsyncSession,
     pdf = await render_provisional(a, clock.today())
     return Response(pdf, media_type="application/pdf", headers={
         "Cache-Control": "no-store",
-        "Content-Disposition": f'attachment; filename="voorlopige-uitkomst-{a.id}.pdf"'})
+        "Content-Disposition": f'attachment; filename="{file_name(a)}"'})
 
 
 ROUTES = [new_application, create_application, step_page, step_save, scenario,

@@ -1,0 +1,87 @@
+"""What the company reads in MijnPSO (issue 21 items 1-6): the rung wording before the
+quality questions, the scenario, the PDF before and after the decision, corrections in the
+form's Dutch, evidence and where "verder" leads."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.web.test_mijn import post, register, signed_in, step1, stored, visible
+
+pytestmark = pytest.mark.anyio
+
+QUALITY = ("suitableWork", "integration", "development", "guidance")
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(" ".join(p.extract_text().split())
+                    for p in PdfReader(io.BytesIO(content)).pages)
+
+
+async def trede3_draft(client, session_maker) -> int:
+    """20 FTE with 3 full-time Wajong staff: 15 % against the trede 3 norm of 10,8 %."""
+    await signed_in(client, session_maker)
+    await register(client)
+    aid = await step1(client, "20")
+    rows = {}
+    for i in range(3):
+        rows.update({f"employees[{i}].reference": f"MW-10{i + 1}",
+                     f"employees[{i}].startingPosition": "wajong",
+                     f"employees[{i}].contractType": "regular",
+                     f"employees[{i}].hoursPerWeek": "40",
+                     f"employees[{i}].employmentStart": "2024-01-01"})
+    saved = await post(client, f"/mijn/aanvraag/{aid}/stap/2", rows)
+    assert saved.status_code == 303, saved.text
+    return aid
+
+
+async def test_step4_says_what_the_numbers_reach_before_the_quality_questions(
+        client, session_maker) -> None:
+    aid = await trede3_draft(client, session_maker)
+    page = visible((await client.get(f"/mijn/aanvraag/{aid}/stap/4")).text)
+    assert "Geen trede" not in page and "geen trede" not in page
+    assert "Trede 3 op grond van de cijfers" in page
+    assert ("Uw cijfers halen trede 3. Die trede wordt toegekend als u in stap 5 de "
+            "kwaliteitsvragen hebt beantwoord en aan alle vier de eisen voldoet.") in page
+    # the explanation: hand-computed 3 / 20 = 15,00 %, norm 10,80 %, no broken Dutch
+    assert "Totale sociale bijdrage: 15,00 %." in page
+    assert "Op grond van de cijfers wordt trede 3 gehaald (15,00 % ≥ 10,80 %)." in page
+    assert ("De kwaliteitsvragen (stap 5) zijn nog niet beantwoord: trede 3 wordt toegekend "
+            "als aan alle vier de kwaliteitseisen is voldaan.") in page
+    assert "wordt geen de" not in page
+    # the scenario: one more hire, the numbers' rung, not "Geen trede"
+    what_if = await post(client, f"/mijn/aanvraag/{aid}/scenario", {
+        "hires[0].count": "1", "hires[0].hoursPerWeek": "40",
+        "hires[0].startingPosition": "wajong", "hires[0].contractType": "regular"},
+        page=f"/mijn/aanvraag/{aid}/stap/4")
+    shown = visible(what_if.text)
+    assert what_if.status_code == 200 and "Geen trede" not in shown
+    assert "Op cijfers Trede 3 (nu trede 3); toegekend als aan alle kwaliteitseisen is " \
+           "voldaan (stap 5)" in shown
+    # 4 / 21 FTE = 19,047… → 19,05 %
+    assert "19,05 % (nu 15,00 %)" in shown
+    # the provisional PDF
+    pdf = pdf_text((await client.get(f"/mijn/aanvraag/{aid}/uitkomst.pdf")).content)
+    assert "Voorlopige uitkomst: Trede 3 op grond van de cijfers" in pdf
+    assert "Geen trede" not in pdf
+
+
+async def test_after_step5_the_rung_is_granted_or_the_failed_criteria_named(
+        client, session_maker) -> None:
+    aid = await trede3_draft(client, session_maker)
+    # only three of four criteria met
+    answers = {**{f"quality.{k}": "ja" for k in QUALITY[:3]},
+               **{f"motivations.{k}": "Geregeld." for k in QUALITY[:3]}}
+    assert (await post(client, f"/mijn/aanvraag/{aid}/stap/5", answers)).status_code == 303
+    page = visible((await client.get(f"/mijn/aanvraag/{aid}/stap/4")).text)
+    assert ("Niet voldaan aan de kwaliteitseisen (begeleiding); zonder alle vier de eisen "
+            "wordt de basistrede of een hogere trede niet toegekend.") in page
+    assert "Uitkomst: geen trede." in page
+    answers = {**{f"quality.{k}": "ja" for k in QUALITY},
+               **{f"motivations.{k}": "Geregeld." for k in QUALITY}}
+    assert (await post(client, f"/mijn/aanvraag/{aid}/stap/5", answers)).status_code == 303
+    page = visible((await client.get(f"/mijn/aanvraag/{aid}/stap/4")).text)
+    assert "Uitkomst: trede 3." in page and "op grond van de cijfers" not in page
+    assert (await stored(session_maker, aid)).score["rung"] == "trede3"
