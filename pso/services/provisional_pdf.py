@@ -37,20 +37,24 @@ def _num(value: Any, places: int = 2) -> str:
 def _heading(assessment: Assessment, result: dict[str, Any], pending: bool) -> tuple[str, str]:
     """(title, the sentence under it): provisional, or the outcome once decided."""
     if assessment.status == "approved":
-        return (f"Uitkomst: {RUNG_LABELS[result['rung']]}",
-                "De certificerende instelling heeft de aanvraag goedgekeurd; het certificaat "
-                "is het bewijs van de trede.")
-    if assessment.status == "rejected":
-        return ("Aanvraag afgewezen", "De certificerende instelling heeft de aanvraag "
-                "afgewezen; er is geen certificaat uitgereikt.")
-    if pending:
-        return (f"Voorlopige uitkomst: {RUNG_LABELS[result['quantitativeRung']]} op grond van "
-                "de cijfers", "Dit is geen certificaat. De trede wordt toegekend als de "
-                "kwaliteitsvragen (stap 5) zijn beantwoord en aan alle vier de eisen is "
-                "voldaan; daarna beoordeelt de certificerende instelling de aanvraag.")
-    return (f"Voorlopige uitkomst: {RUNG_LABELS[result['rung']]}",
-            "Dit is geen certificaat. De uitkomst is voorlopig tot de certificerende "
-            "instelling de aanvraag heeft beoordeeld.")
+        title = f"Uitkomst: {RUNG_LABELS[result['rung']]}"
+        notice = ("De certificerende instelling heeft de aanvraag goedgekeurd; het certificaat "
+                  "is het bewijs van de trede.")
+    elif assessment.status == "rejected":
+        title = "Aanvraag afgewezen"
+        notice = ("De certificerende instelling heeft de aanvraag afgewezen; er is geen "
+                  "certificaat uitgereikt.")
+    elif pending:
+        title = (f"Voorlopige uitkomst: {RUNG_LABELS[result['quantitativeRung']]} op grond "
+                 "van de cijfers")
+        notice = ("Dit is geen certificaat. De trede wordt toegekend als de kwaliteitsvragen "
+                  "(stap 5) zijn beantwoord en aan alle vier de eisen is voldaan; daarna "
+                  "beoordeelt de certificerende instelling de aanvraag.")
+    else:
+        title = f"Voorlopige uitkomst: {RUNG_LABELS[result['rung']]}"
+        notice = ("Dit is geen certificaat. De uitkomst is voorlopig tot de certificerende "
+                  "instelling de aanvraag heeft beoordeeld.")
+    return title, notice
 
 
 def file_name(assessment: Assessment) -> str:
