@@ -47,9 +47,13 @@ def percentage(value: Decimal | int | str, places: int = 1) -> str:
     return f"{dutch_decimal(value, places)} %"
 
 
+def plain(value: Any) -> str:
+    """A number with all its digits, nothing rounded: "30.4" -> "30,4", 1234.5 -> "1.234,5"."""
+    number = exact(value).normalize()
+    return short(number, max(0, -number.as_tuple().exponent))
+
+
 def weight(value: Any) -> str:
     """A weight with all its digits (0,1875, not 0,19), so FTE × weight is the weighted FTE
     printed beside it."""
-    number = exact(value).normalize()
-    places = max(0, -number.as_tuple().exponent)
-    return short(number, places)
+    return plain(value)

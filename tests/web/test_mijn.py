@@ -336,7 +336,7 @@ async def test_after_submission_question_documents_corrections_and_certificate(
     number = decided.json()["certificates"][0]["number"]
     page = await client.get(f"/mijn/aanvraag/{aid}")
     assert "Goedgekeurd" in page.text and "Correcties van de auditor" in page.text
-    assert "Medewerker 1: uren per week" in page.text and "<del>40</del>" in page.text
+    assert "M-1: uren per week" in page.text and "<del>40</del>" in page.text
     assert "<ins>38</ins>" in page.text
     home = await client.get("/mijn")
     assert number in home.text and "Geldig" in home.text

@@ -85,3 +85,42 @@ async def test_after_step5_the_rung_is_granted_or_the_failed_criteria_named(
     page = visible((await client.get(f"/mijn/aanvraag/{aid}/stap/4")).text)
     assert "Uitkomst: trede 3." in page and "op grond van de cijfers" not in page
     assert (await stored(session_maker, aid)).score["rung"] == "trede3"
+
+
+async def test_a_correction_reaches_the_company_in_dutch_with_the_auditors_note(
+        client, session_maker, make_token) -> None:
+    from pso.auth import SYSTEM
+    from pso.services import bodies as body_service
+
+    async with session_maker() as session, session.begin():
+        await body_service.create(session, SYSTEM, code="KIWA", name="Kiwa Nederland")
+    aid = await trede3_draft(client, session_maker)
+    answers = {**{f"quality.{k}": "ja" for k in QUALITY},
+               **{f"motivations.{k}": "Geregeld." for k in QUALITY}}
+    assert (await post(client, f"/mijn/aanvraag/{aid}/stap/5", answers)).status_code == 303
+    await post(client, f"/mijn/aanvraag/{aid}/stap/6", {"certifyingBody": "KIWA"})
+    assert (await post(client, f"/mijn/aanvraag/{aid}/stap/7",
+                       {"confirm": "ja"})).status_code == 303
+    reviewer = await make_token("auditor", body="KIWA", name="Rita Reviewer")
+    assert (await client.post(f"/api/v1/assessments/{aid}/review",
+                              headers=reviewer)).status_code == 200
+    current = (await client.get(f"/api/v1/assessments/{aid}", headers=reviewer)).json()
+    corrected = {**current["submission"], "totalFte": "20.5"}
+    corrected["employees"] = [e for e in corrected["employees"] if e["reference"] != "MW-101"]
+    corrected["employees"][1] = {**corrected["employees"][1],
+                                 "startingPosition": "ukraine_protection",
+                                 "employmentStart": "2024-09-01"}
+    fixed = await client.post(f"/api/v1/assessments/{aid}/correction", headers=reviewer, json={
+        "submission": corrected, "note": "MW-101 is in 2025 niet in dienst geweest."})
+    assert fixed.status_code == 200, fixed.text
+    page = visible((await client.get(f"/mijn/aanvraag/{aid}")).text)
+    assert ("Toelichting van de auditor" in page
+            and "MW-101 is in 2025 niet in dienst geweest." in page)
+    assert "De auditor heeft 4 gegevens veranderd" in page
+    assert "Totaal aantal FTE van de organisatie 20 20,5" in page
+    assert ("MW-101 (medewerker) Wajong, Regulier dienstverband, 40 uur per week, in dienst "
+            "sinds 1 januari 2024 (verwijderd)") in page
+    assert "MW-103: uitgangspositie Wajong Tijdelijke bescherming Oekraïne" in page
+    assert "MW-103: in dienst sinds 1 januari 2024 1 september 2024" in page
+    for internal in ("ukraine_protection", "2024-09-01", "20.5", "{", "True", "False"):
+        assert internal not in page, internal

@@ -579,11 +579,14 @@ async def _application(mijn: Mijn, db: AsyncSession, a: Assessment, *,
     certificates = [c for c in await certificates_of(db, mijn.org) if c["c"].assessment_id == a.id]
     changes = (certification.submission_changes(a.original_submission, a.submission)
                if a.original_submission else [])
+    notes = [{"at": e.at, "note": e.summary.get("note")}
+             for e in await certification.history(db, a.id)
+             if e.action == "assessment.corrected" and e.summary.get("note")]
     return mijn.render("web/mijn/application.html", {
         "a": a, "status_text": STATUS_TEXT, "certificates": certificates, "edit_href": "",
         "documents": await documents.list_for(db, mijn.actor, a.id),
-        "changes": [{**c, "label": calc.label_of(c["field"]) if "[" in c["field"]
-                     else c["field"]} for c in changes[:200]],
+        "changes": changes[:200], "more_changes": max(0, len(changes) - 200),
+        "correction_notes": notes,
         "original_rung": (a.original_score or {}).get("rung"),
         "editable": a.status in certification.EDITABLE,
         "documents_open": a.status not in (certification.APPROVED, certification.REJECTED),
