@@ -57,3 +57,12 @@ def weight(value: Any) -> str:
     """A weight with all its digits (0,1875, not 0,19), so FTE × weight is the weighted FTE
     printed beside it."""
     return plain(value)
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: "812 bytes", "1,2 kB", "3,4 MB" (never "0 kB")."""
+    if size < 1024:
+        return f"{size} {'byte' if size == 1 else 'bytes'}"
+    if size < 1024 * 1024:
+        return f"{short(Decimal(size) / 1024, 1)} kB"
+    return f"{short(Decimal(size) / (1024 * 1024), 1)} MB"

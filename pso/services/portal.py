@@ -124,6 +124,14 @@ async def recertify(session: AsyncSession, actor: Actor, kvk: str) -> Assessment
     return assessment
 
 
+def resume_url(assessment: Assessment) -> str:
+    """Where "verder met de aanvraag" leads: the wizard's step the person got to, or the
+    application page once it is out of the company's hands."""
+    if assessment.status != certification.DRAFT:
+        return f"/mijn/aanvraag/{assessment.id}"
+    return f"/mijn/aanvraag/{assessment.id}/stap/{min(max(assessment.wizard_step or 1, 1), STEPS)}"
+
+
 async def save_step(session: AsyncSession, actor: Actor, assessment_id: int, raw: Any,
                     step: int) -> Assessment:
     """Save one wizard step's data (the whole submission, rescored) as the draft."""

@@ -20,7 +20,7 @@ from certificates.formatting import (
 )
 from certificates.resources import templates_dir
 from pso.clock import AMSTERDAM
-from scoring.notation import exact, short, weight
+from scoring.notation import exact, file_size, short, weight
 
 TEMPLATES = templates_dir()
 
@@ -87,6 +87,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         moment=moment,
         decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
         num=_num,
+        file_size=file_size,
         weight=lambda v: "" if v is None else weight(v),
         dates_in=_dates_in,
         decimal_text=lambda v: str(v).replace(".", ",") if v is not None else "",

@@ -109,7 +109,7 @@ async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_ma
     assert draft.status == "draft" and draft.submission["totalFte"] == "20"
     # A second new application is refused while this one is open.
     again = await client.get("/mijn/aanvraag/nieuw", follow_redirects=False)
-    assert again.headers["location"] == f"/mijn/aanvraag/{assessment_id}/stap/1"
+    assert again.headers["location"] == f"/mijn/aanvraag/{assessment_id}/stap/2"
 
     # Step 2: a form row plus an uploaded CSV using the Dutch labels of the form.
     url = f"/mijn/aanvraag/{assessment_id}/stap/2"

@@ -4,10 +4,13 @@ form's Dutch, evidence and where "verder" leads."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from pso.db.models import AssessmentDocument, AuditEvent, DocumentContent
 from tests.web.test_mijn import post, register, signed_in, step1, stored, visible
 
 pytestmark = pytest.mark.anyio
@@ -116,7 +119,9 @@ async def test_a_correction_reaches_the_company_in_dutch_with_the_auditors_note(
     page = visible((await client.get(f"/mijn/aanvraag/{aid}")).text)
     assert ("Toelichting van de auditor" in page
             and "MW-101 is in 2025 niet in dienst geweest." in page)
-    assert "De auditor heeft 4 gegevens veranderd" in page
+    # 2 Wajong FTE, one now weighted as Ukraine protection, on 20,5 FTE: below trede 3's norm
+    assert ("De auditor heeft 4 gegevens veranderd; de uitkomst ging van trede 3 naar "
+            "trede 2.") in page
     assert "Totaal aantal FTE van de organisatie 20 20,5" in page
     assert ("MW-101 (medewerker) Wajong, Regulier dienstverband, 40 uur per week, in dienst "
             "sinds 1 januari 2024 (verwijderd)") in page
@@ -124,3 +129,69 @@ async def test_a_correction_reaches_the_company_in_dutch_with_the_auditors_note(
     assert "MW-103: in dienst sinds 1 januari 2024 1 september 2024" in page
     for internal in ("ukraine_protection", "2024-09-01", "20.5", "{", "True", "False"):
         assert internal not in page, internal
+    # approved: the PDF is the outcome, no longer provisional
+    decider = await make_token("auditor", body="KIWA", name="Dirk Beslisser")
+    decided = await client.post(f"/api/v1/assessments/{aid}/decision",
+                                json={"outcome": "approved"}, headers=decider)
+    assert decided.status_code == 200, decided.text
+    pdf = await client.get(f"/mijn/aanvraag/{aid}/uitkomst.pdf")
+    assert pdf.headers["content-disposition"] == f'attachment; filename="uitkomst-{aid}.pdf"'
+    text = pdf_text(pdf.content)
+    assert "Uitkomst: Trede 2" in text and "goedgekeurd" in text
+    assert "voorlopig" not in text.lower()
+
+
+async def test_evidence_shows_its_size_and_can_be_taken_back_before_submission(
+        client, session_maker) -> None:
+    aid = await trede3_draft(client, session_maker)
+    page_url = f"/mijn/aanvraag/{aid}"
+    small = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # 45 bytes
+    bigger = b"%PDF-1.4\n" + b"0" * 3000  # 3.009 bytes = 2,9 kB
+    for name, data in (("verkeerd.pdf", small), ("contract.pdf", bigger)):
+        added = await post(client, f"{page_url}/documenten", {},
+                           files={"file": (name, data, "application/pdf")}, page=page_url)
+        assert added.status_code == 303
+    page = visible((await client.get(page_url)).text)
+    assert "verkeerd.pdf (45 bytes," in page and "contract.pdf (2,9 kB," in page
+    assert "0 kB" not in page
+    html = (await client.get(page_url)).text
+    first = re.search(rf'action="({page_url}/documenten/(\d+)/verwijderen)"', html)
+    gone = await post(client, first.group(1), {}, page=page_url)
+    assert gone.status_code == 303
+    page = visible((await client.get(page_url)).text)
+    assert "Bewijsstuk verkeerd.pdf is verwijderd." in page
+    assert "verkeerd.pdf (" not in page and "contract.pdf (2,9 kB," in page
+    async with session_maker() as session:
+        rows = list(await session.scalars(select(AssessmentDocument)))
+        removed = await session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "document.removed"))
+        content = await session.get(DocumentContent, int(first.group(2)))
+    assert [d.file_name for d in rows] == ["contract.pdf"] and content is None
+    assert removed.summary["fileName"] == "verkeerd.pdf"
+    # after submission the file stays: no button, and a forged post is refused
+    answers = {**{f"quality.{k}": "ja" for k in QUALITY},
+               **{f"motivations.{k}": "Geregeld." for k in QUALITY}}
+    await post(client, f"/mijn/aanvraag/{aid}/stap/5", answers)
+    await post(client, f"/mijn/aanvraag/{aid}/stap/6", {})
+    assert (await post(client, f"/mijn/aanvraag/{aid}/stap/7",
+                       {"confirm": "ja"})).status_code == 303
+    html = (await client.get(page_url)).text
+    assert "/verwijderen" not in html
+    kept = await post(client, f"{page_url}/documenten/{rows[0].id}/verwijderen", {},
+                      page=page_url)
+    assert kept.status_code == 303
+    assert "blijft bewaard" in visible((await client.get(page_url)).text)
+    async with session_maker() as session:
+        assert await session.get(AssessmentDocument, rows[0].id) is not None
+
+
+async def test_verder_opens_the_step_where_the_person_stopped(client, session_maker) -> None:
+    aid = await trede3_draft(client, session_maker)  # steps 1 and 2 saved
+    home = (await client.get("/mijn")).text
+    assert f'href="/mijn/aanvraag/{aid}/stap/3"' in home and f"Verder met aanvraag {aid}" in home
+    await post(client, f"/mijn/aanvraag/{aid}/stap/3", {})
+    await post(client, f"/mijn/aanvraag/{aid}/stap/4", {})
+    home = (await client.get("/mijn")).text
+    assert f'href="/mijn/aanvraag/{aid}/stap/5"' in home
+    again = await client.get("/mijn/aanvraag/nieuw", follow_redirects=False)
+    assert again.headers["location"] == f"/mijn/aanvraag/{aid}/stap/5"

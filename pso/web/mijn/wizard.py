@@ -237,7 +237,7 @@ async def new_application(request: Request, db: AsyncSession) -> Template | Redi
         return stop
     current = portal.open_application(await portal.applications(db, mijn.org))
     if current is not None:
-        return mijn.page.redirect(f"/mijn/aanvraag/{current.id}/stap/1",
+        return mijn.page.redirect(portal.resume_url(current),
                                   f"Aanvraag {current.id} loopt al; u gaat daarmee verder.")
     return _step1_page(mijn, None, _step1_state(None))
 
@@ -584,9 +584,10 @@ async def _application(mijn: Mijn, db: AsyncSession, a: Assessment, *,
              if e.action == "assessment.corrected" and e.summary.get("note")]
     return mijn.render("web/mijn/application.html", {
         "a": a, "status_text": STATUS_TEXT, "certificates": certificates, "edit_href": "",
-        "documents": await documents.list_for(db, mijn.actor, a.id),
+        "documents": [{"d": d, "removable": documents.removable(a, d)}
+                      for d in await documents.list_for(db, mijn.actor, a.id)],
         "changes": changes[:200], "more_changes": max(0, len(changes) - 200),
-        "correction_notes": notes,
+        "correction_notes": notes, "resume_url": portal.resume_url(a),
         "original_rung": (a.original_score or {}).get("rung"),
         "editable": a.status in certification.EDITABLE,
         "documents_open": a.status not in (certification.APPROVED, certification.REJECTED),
@@ -620,6 +621,26 @@ async def upload_document(request: Request, db: AsyncSession,
                               f"Bewijsstuk {view.file_name} is toegevoegd.")
 
 
+@post("/mijn/aanvraag/{assessment_id:int}/documenten/{document_id:int}/verwijderen",
+      dependencies=DB, include_in_schema=False, status_code=200)
+async def remove_document(request: Request, db: AsyncSession, assessment_id: int,
+                          document_id: int) -> Template | Redirect:
+    """Take back a file uploaded by mistake (only before it was submitted)."""
+    mijn, a, stop = await _load(request, db, assessment_id)
+    if a is None:
+        return stop
+    form = await Form.read(request)
+    back = f"/mijn/aanvraag/{assessment_id}#bewijsstukken"
+    if not mijn.page.csrf_ok(form):
+        return mijn.page.redirect(back, STALE)
+    try:
+        view = await documents.remove(db, mijn.actor, assessment_id, document_id)
+    except ProblemError as exc:
+        await mijn.rollback(db)
+        return mijn.page.redirect(back, exc.detail)
+    return mijn.page.redirect(back, f"Bewijsstuk {view.file_name} is verwijderd.")
+
+
 @get("/mijn/aanvraag/{assessment_id:int}/documenten/{document_id:int}", dependencies=DB,
      include_in_schema=False)
 async def download_document(request: Request, db: AsyncSession, assessment_id: int,
@@ -648,4 +669,5 @@ async def provisional_pdf(request: Request, db: AsyncSession,
 
 
 ROUTES = [new_application, create_application, step_page, step_save, scenario,
-          application_page, provisional_pdf, upload_document, download_document]
+          application_page, provisional_pdf, upload_document, download_document,
+          remove_document]
