@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from certificates.formatting import RUNG_LABELS
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.models import Assessment, Organization
@@ -189,6 +190,14 @@ def rung_pending(result: dict[str, Any], answered: bool) -> bool:
     """The numbers reach a rung that waits only for the quality answers."""
     return not answered and result.get("eligible", False) \
         and result.get("quantitativeRung", "none") != "none"
+
+
+def outcome_text(assessment: Assessment) -> str:
+    """The rung in one phrase for lists: before step 5 what the numbers reach."""
+    result = assessment.score or {}
+    if rung_pending(result, quality_answered(assessment)):
+        return f"{RUNG_LABELS[result['quantitativeRung']]} op grond van de cijfers"
+    return RUNG_LABELS.get(result.get("rung", "none"), "")
 
 
 async def certifying_bodies(session: AsyncSession) -> list[bodies.BodyView]:

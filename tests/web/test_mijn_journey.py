@@ -189,6 +189,7 @@ async def test_verder_opens_the_step_where_the_person_stopped(client, session_ma
     aid = await trede3_draft(client, session_maker)  # steps 1 and 2 saved
     home = (await client.get("/mijn")).text
     assert f'href="/mijn/aanvraag/{aid}/stap/3"' in home and f"Verder met aanvraag {aid}" in home
+    assert '<td data-label="Uitkomst">Trede 3 op grond van de cijfers</td>' in home
     await post(client, f"/mijn/aanvraag/{aid}/stap/3", {})
     await post(client, f"/mijn/aanvraag/{aid}/stap/4", {})
     home = (await client.get("/mijn")).text
