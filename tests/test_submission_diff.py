@@ -60,7 +60,7 @@ def test_values_in_the_forms_notation():
         "MW-101: uitgangspositie": ("Wajong", "Tijdelijke bescherming Oekraïne"),
         "MW-101: staat in het doelgroepregister": ("(leeg)", "ja"),
         "MW-200 (medewerker)": ("(niet opgegeven)", ADDED),
-        "SW Amsterdam: factuurbedrag (excl. btw)": ("€ 50.000,00", "€ 62.500,50"),
+        "SW Amsterdam: factuurbedrag (€, excl. btw)": ("€ 50.000,00", "€ 62.500,50"),
         "Kwaliteitseis passend werk": ("nee", "ja"),
     }
 

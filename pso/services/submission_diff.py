@@ -15,37 +15,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from certificates.formatting import RUNG_LABELS, dutch_date, euro
-from pso.web.labels import (
-    CONTRACT_TYPE_LABELS,
-    QUALITY_LABELS,
-    STARTING_POSITION_LABELS,
-    SUPPLIER_KIND_LABELS,
-)
+from pso.web.calculator import EMPLOYEE_FIELDS, PURCHASE_FIELDS, label_of
+from pso.web.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS, SUPPLIER_KIND_LABELS
 from scoring.notation import plain
 
-# The form's labels (pso/web/calculator.py shows the same), lower case after a row's name.
-EMPLOYEE_FIELDS = {
-    "reference": "referentie", "startingPosition": "uitgangspositie",
-    "contractType": "contractvorm", "hoursPerWeek": "uren per week",
-    "employmentStart": "in dienst sinds", "employmentEnd": "uit dienst op",
-    "wageSubsidyUntil": "loonkostensubsidie tot", "wswIndicationUntil": "Wsw-indicatie tot",
-    "schoolLeftOn": "school verlaten op", "inTargetGroupRegister": "staat in het doelgroepregister",
-}
-PURCHASE_FIELDS = {
-    "supplierName": "naam leverancier", "supplierKvk": "KvK-nummer leverancier",
-    "supplierKind": "soort leverancier", "invoiceAmount": "factuurbedrag (excl. btw)",
-    "supplierTurnover": "omzet leverancier", "supplierFte": "FTE leverancier",
-    "supplierDirectPct": "directe PSO-bijdrage leverancier (%)",
-}
-TOP_FIELDS = {
-    "period.start": "Begin van de periode", "period.end": "Einde van de periode",
-    "totalFte": "Totaal aantal FTE van de organisatie",
-    "fullTimeHoursPerWeek": "Voltijd uren per week (cao)", "rulebook": "Normversie",
-    "asOf": "Peildatum", "actionPlan.boardApproved": "Plan van aanpak: goedgekeurd door de "
-    "directie", "actionPlan.targetRung": "Plan van aanpak: doel",
-    "actionPlan.targetDate": "Plan van aanpak: streefdatum",
-    **{f"quality.{k}": f"Kwaliteitseis {v[0].lower()}" for k, v in QUALITY_LABELS.items()},
-}
+KEEP_CASE = ("Wsw", "KvK", "FTE", "BBL")  # abbreviations keep their capitals mid-sentence
+
+
+def _after_name(label: str) -> str:
+    """The form's label after a row's name: "M-2: uren per week"."""
+    return label if label.startswith(KEEP_CASE) else label[0].lower() + label[1:]
+
+
+def _top_label(field: str) -> str:
+    return "Peildatum" if field == "asOf" else label_of(field)
+
+
 DATES = {"start", "end", "asOf", "targetDate", "employmentStart", "employmentEnd",
          "wageSubsidyUntil", "wswIndicationUntil", "schoolLeftOn"}
 MONEY = {"invoiceAmount", "supplierTurnover"}
@@ -135,7 +120,7 @@ def _rows(kind: str, before: list[Any], after: list[Any]) -> list[dict[str, str]
             a, b = was.get(field), now.get(field)
             if not _same(a, b):
                 changes.append({"field": f"{ident}.{field}",
-                                "label": f"{name(now)}: {labels.get(field, field)}",
+                                "label": f"{name(now)}: {_after_name(labels.get(field, field))}",
                                 "before": text(field, a), "after": text(field, b)})
     return changes
 
@@ -154,10 +139,10 @@ def changes(before: Any, after: Any) -> list[dict[str, str]]:
             for sub in list(a) + [s for s in b if s not in a]:
                 if not _same(a.get(sub), b.get(sub)):
                     field = f"{key}.{sub}"
-                    out.append({"field": field, "label": TOP_FIELDS.get(field, field),
+                    out.append({"field": field, "label": _top_label(field),
                                 "before": text(sub, a.get(sub)), "after": text(sub, b.get(sub))})
         elif not _same(a, b):
-            out.append({"field": key, "label": TOP_FIELDS.get(key, key),
+            out.append({"field": key, "label": _top_label(key),
                         "before": text(key, a), "after": text(key, b)})
     return out
 
