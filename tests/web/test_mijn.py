@@ -109,7 +109,7 @@ async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_ma
     assert draft.status == "draft" and draft.submission["totalFte"] == "20"
     # A second new application is refused while this one is open.
     again = await client.get("/mijn/aanvraag/nieuw", follow_redirects=False)
-    assert again.headers["location"] == f"/mijn/aanvraag/{assessment_id}/stap/1"
+    assert again.headers["location"] == f"/mijn/aanvraag/{assessment_id}/stap/2"
 
     # Step 2: a form row plus an uploaded CSV using the Dutch labels of the form.
     url = f"/mijn/aanvraag/{assessment_id}/stap/2"
@@ -336,7 +336,7 @@ async def test_after_submission_question_documents_corrections_and_certificate(
     number = decided.json()["certificates"][0]["number"]
     page = await client.get(f"/mijn/aanvraag/{aid}")
     assert "Goedgekeurd" in page.text and "Correcties van de auditor" in page.text
-    assert "Medewerker 1: uren per week" in page.text and "<del>40</del>" in page.text
+    assert "M-1: uren per week" in page.text and "<del>40</del>" in page.text
     assert "<ins>38</ins>" in page.text
     home = await client.get("/mijn")
     assert number in home.text and "Geldig" in home.text

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "assessment.approved": "Aanvraag goedgekeurd",
     "assessment.rejected": "Aanvraag afgewezen",
     "document.added": "Bewijsstuk toegevoegd",
+    "document.removed": "Bewijsstuk verwijderd",
     "certificate.issued": "Certificaat uitgegeven",
     "certificate.suspended": "Certificaat geschorst",
     "certificate.reinstated": "Schorsing opgeheven",
