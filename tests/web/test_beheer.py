@@ -289,11 +289,13 @@ async def test_organisations_are_searched_and_paged(client, session_maker) -> No
 async def test_admin_registers_an_organisation(client, session_maker) -> None:
     await as_admin(client, session_maker)
     good = {"kvk": "1234 5678", "name": "Groen & Schoon Hoveniers",
-            "municipalityCode": "gm0363", "kind": "company"}
+            "municipalityCode": "GM0363", "kind": "company"}  # the list's value for Amsterdam
     for field, value, reason in (("kvk", "123", "precies 8 cijfers"),
                                  ("name", "", None), ("name", HOSTILE["bidi"], "Mag geen stuurtekens"),
                                  ("name", "N" * 301, None),
-                                 ("municipalityCode", "Amsterdam", "gemeentecode"),
+                                 ("municipalityCode", "Amsterdm", "Bedoelt u Amsterdam?"),
+                                 ("municipalityCode", "Bergen", "kies Bergen (NH.) of Bergen (L.)"),
+                                 ("municipalityCode", "", "Kies een gemeente."),
                                  ("kind", "keizerrijk", None)):
         refused = await form_post(client, "/beheer/organisaties", {**good, field: value})
         assert_refused(refused, field, reason)
