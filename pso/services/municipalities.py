@@ -23,9 +23,14 @@ async def names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:
         rows = await session.execute(
             select(Party.code, Party.name).where(Party.kind == "municipality",
                                                  Party.code.in_(wanted)))
-        # A party made without a name is called "Gemeente GM0200": that is no name.
-        found = {code: name for code, name in rows if name and code not in name}
+        # A party made without a name is called "Gemeente GM0200": that is no name. A party
+        # called "Gemeente Apeldoorn" is listed as "Apeldoorn" (issuer() says "Gemeente").
+        found = {code: _bare(name) for code, name in rows if name and code not in name}
     return {code: found.get(code) or name_of(code) or code for code in wanted}
+
+
+def _bare(name: str) -> str:
+    return name[len("gemeente "):] if name.lower().startswith("gemeente ") else name
 
 
 async def name(session: AsyncSession, code: str) -> str:
