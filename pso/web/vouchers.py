@@ -35,8 +35,9 @@ async def voucher_page(request: Request, code: str, db: AsyncSession) -> Templat
         return Template("web/voucher_unknown.html", context={"detail": exc.detail},
                         status_code=404)
     status = vouchers.status_on(voucher, today())
-    return Template("web/voucher.html", context={
-        "back": _back(await Page.load(request, db), voucher),
+    page = await Page.load(request, db)  # a signed-in visitor gets the way back
+    return page.render("web/voucher.html", context={
+        "back": _back(page, voucher),
         "code": display(voucher.code), "status": status, "status_label": STATUS_LABELS[status].capitalize(),
         "css": STATUS_CSS[status], "today": today(),
         "voucher": voucher, "scheme": voucher.scheme, "organization": voucher.organization,
