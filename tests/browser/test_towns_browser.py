@@ -110,7 +110,8 @@ def test_by_name_from_registration_to_the_voucher_pdf(site) -> None:
         assert raw.startswith(b"%PDF")
         pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).split())
         code = download.suggested_filename.removeprefix("voucher-").removesuffix(".pdf")
-        assert display(code) in pdf and "€ 1.250,00" in pdf and "Apeldoorn" in pdf
+        assert display(code) in pdf and "€ 1.250,00" in pdf and "Gemeente Apeldoorn" in pdf
+        assert not CODE.search(pdf)
 
         # The municipality opens the public voucher page and goes back to its scheme.
         town.goto(f"/vouchers/{code}")
