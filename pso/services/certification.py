@@ -308,6 +308,7 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
         issued_on=issued_on, public_url=public_url,
         subsidiaries=tuple((s.kvk, s.name) for s in org.subsidiaries),
+        accreditation=await bodies.accreditation(session, assessment.certifying_body_id),
     )
     # Through the pool: a time limit, and recycled worker processes in production.
     pdf = await pdf_pool.render(TEMPLATE, certificate_context(data))

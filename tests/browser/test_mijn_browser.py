@@ -117,11 +117,10 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
 
     # --- the applying organisation, with a subsidiary ---------------------------------------
     tab.goto("/mijn/organisatie")
-    tab.fill("#f-municipalityCode", "Amsterdam")
-    submit(tab, "form#invoer button.primary")
-    assert "Gemeentecode" in tab.inner_text(".error-summary")
+    submit(tab, "form#invoer button.primary")  # no municipality chosen yet
+    assert "Gemeente: Kies een gemeente." in tab.inner_text(".error-summary")
     assert "municipalityCode" not in tab.inner_text("main")
-    tab.fill("#f-municipalityCode", "GM0363")
+    tab.select_option("#f-municipalityCode", label="Amsterdam")  # by name, from the CBS list
     tab.fill("#f-subsidiaries-0-kvk", SUBSIDIARY)
     tab.fill("#f-subsidiaries-0-name", "Groen Schoonmaak BV")
     shoot(tab, name(site, "organisatie"))
