@@ -32,6 +32,7 @@ from certificates.lifecycle import add_months
 from pso import clock
 from pso.audit import record
 from pso.auth import SYSTEM, Actor
+from pso.db.base import utcnow
 from pso.db.models import (
     Account,
     Certificate,
@@ -205,9 +206,13 @@ async def check_award(session: AsyncSession, award: TenderAward,
         event = await _event(session, award, day, kind, watched, rung_now, detail, award.penalty)
         if event is not None:
             new_events.append(event)
-    check = ContractCheck(award_id=award.id, day=day, ok=all(r["ok"] for r in results),
-                          results=results)
-    session.add(check)
+    # One check per day (unique award and day): a second look that day replaces the first.
+    check = await session.scalar(select(ContractCheck).where(
+        ContractCheck.award_id == award.id, ContractCheck.day == day))
+    if check is None:
+        check = ContractCheck(award_id=award.id, day=day)
+        session.add(check)
+    check.ok, check.results, check.created_at = all(r["ok"] for r in results), results, utcnow()
     await session.flush()
     if new_events:
         await _tell_buyer(session, award, new_events)
@@ -351,3 +356,44 @@ async def monitoring(session: AsyncSession, actor: Actor, tender_id: int,
             .order_by(ContractEvent.id)))
     return {"tender": tender, "award": found, "state": state_of(found, day), "today": day,
             "checks": checks, "events": events}
+
+
+def _signature(check: ContractCheck) -> tuple:
+    return (check.ok, tuple((r["number"], r["status"], r["ok"], r.get("note", ""))
+                            for r in check.results))
+
+
+async def check_changes(session: AsyncSession, award_id: int, *, page: int = 1,
+                        page_size: int = 20) -> tuple[list[ContractCheck], int]:
+    """The checks that found something other than the day before (the first one included),
+    newest first, one page of them, and how many there are. A contract of two years has
+    730 checks; the buyer wants to see what changed."""
+    changes: list[ContractCheck] = []
+    previous = None
+    for check in await session.scalars(select(ContractCheck).where(
+            ContractCheck.award_id == award_id).order_by(ContractCheck.day)):
+        if _signature(check) != previous:
+            changes.append(check)
+        previous = _signature(check)
+    changes.reverse()
+    start = (page - 1) * page_size
+    return changes[start:start + page_size], len(changes)
+
+
+async def overview(session: AsyncSession, tender_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per awarded tender: the award, the contract's state today, and its events (alerts
+    with a penalty, expiry warnings), for the /inkoop overview in two queries."""
+    if not tender_ids:
+        return {}
+    day = clock.today()
+    awards = {a.id: a for a in await session.scalars(
+        select(TenderAward).where(TenderAward.tender_id.in_(tender_ids)))}
+    found: dict[int, dict[str, Any]] = {
+        a.tender_id: {"award": a, "state": state_of(a, day), "alerts": [], "warnings": []}
+        for a in awards.values()}
+    if awards:
+        for event in await session.scalars(select(ContractEvent).where(
+                ContractEvent.award_id.in_(list(awards))).order_by(ContractEvent.id)):
+            item = found[awards[event.award_id].tender_id]
+            item["warnings" if event.kind == "expiry_warning" else "alerts"].append(event)
+    return found

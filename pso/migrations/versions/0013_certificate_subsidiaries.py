@@ -1,5 +1,6 @@
 """certificate_subsidiaries: the KvK numbers each certificate covers besides its main
-applicant, one row per entry of its frozen list (certificates.subsidiaries), indexed by KvK
+applicant, one row per entry of its frozen list (certificates.subsidiaries), indexed by KvK;
+one contract check per award and day
 
 Revision ID: 0013
 Revises: 0011
@@ -41,7 +42,13 @@ def upgrade() -> None:
     for start in range(0, len(values), BATCH):
         bind.execute(sa.insert(table), values[start:start + BATCH])
 
+    # One contract check per award and day: keep the last look of a day, then make it a rule.
+    op.execute('DELETE FROM contract_checks WHERE id NOT IN '
+               '(SELECT max(id) FROM contract_checks GROUP BY award_id, day)')
+    op.create_index('uq_contract_checks_award_day', 'contract_checks', ['award_id', 'day'], unique=True)
+
 
 def downgrade() -> None:
+    op.drop_index('uq_contract_checks_award_day', table_name='contract_checks')
     op.drop_index(op.f('ix_certificate_subsidiaries_certificate_id'), table_name='certificate_subsidiaries')
     op.drop_table('certificate_subsidiaries')
