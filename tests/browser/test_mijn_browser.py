@@ -248,3 +248,7 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
     found = httpx.get(site["base"] + "/api/v1/certificates", params={"kvk": SUBSIDIARY}).json()
     assert [c["number"] for c in found["items"]] == [number]
     shoot(tab, name(site, "aanvraag-goedgekeurd"))
+    # The verification page names what the certificate covers (as issued).
+    tab.goto(f"/register/{number}")
+    assert f"Groen Schoonmaak BV (KvK {SUBSIDIARY})" in tab.inner_text("main")
+    shoot(tab, name(site, "controle-dochter"))
