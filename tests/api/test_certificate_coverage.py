@@ -148,7 +148,8 @@ async def test_a_subsidiary_winner_is_monitored_through_a_suspension(
                              headers=headers["buyer"])).json()
     # 206.000,00 × 10 % (PSO 30+) = 20.600,00; × 1,5 = 30.900,00 penalty.
     assert seen["award"]["penaltyIfNotMaintained"] == "30900.00"
-    assert [c["number"] for c in seen["award"]["certificates"]] == [ladder, plus]
+    assert [(c["number"], c["kvk"], c["coveredKvk"]) for c in seen["award"]["certificates"]] \
+        == [(ladder, MOTHER, KEPT), (plus, MOTHER, KEPT)]
     assert seen["checks"][0]["ok"] is True
     evaluation = (await client.get(f"/api/v1/tenders/{tid}/evaluation",
                                    headers=headers["buyer"])).json()
@@ -200,3 +201,19 @@ async def test_a_subsidiary_winner_is_warned_of_expiry_before_the_contract_ends(
     assert kinds == ["expiry_warning", "expired"]
 
 
+
+
+@pytest.mark.parametrize("winner, events", [(KEPT, []), (REMOVED, [("superseded", "none")])])
+async def test_a_renewal_keeps_the_rung_only_for_the_entities_it_covers(
+    client, headers, session_maker, winner, events
+) -> None:
+    """The mother is certified again (trede 1 again) after the award. The renewal names KEPT
+    and ADDED, not REMOVED: a contract won by KEPT is fine, one won by REMOVED has lost it."""
+    ladder, = await certified_then_changed(client, headers, rung="trede1")
+    tid = await tender_won_by(client, headers, winner, ladder, months=12)
+    await certify(client, headers, MOTHER, "trede1")
+    await monitoring.run_checks(session_maker, today() + timedelta(days=1))
+    seen = (await client.get(f"/api/v1/tenders/{tid}/monitoring",
+                             headers=headers["buyer"])).json()
+    assert [(e["kind"], e["rungNow"]) for e in seen["events"]] == events
+    assert seen["checks"][0]["ok"] is (not events)
