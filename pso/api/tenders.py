@@ -143,7 +143,10 @@ class AwardIn(AllErrors):
 
 class WatchedOut(ApiModel):
     number: str
-    kvk: str
+    kvk: str = Field(description="KvK-nummer van de hoofdaanvrager op het certificaat")
+    covered_kvk: str | None = Field(
+        None, description="KvK-nummer van de winnaar (of het lid) dat het certificaat dekt: de "
+        "hoofdaanvrager of een dochteronderneming op het certificaat")
     kind: Literal["ladder", "pso30plus"]
     rung: Rung
     valid_until: date
@@ -208,8 +211,8 @@ def award_out(award: Any) -> AwardOut:
         tender_id=award.tender_id, bidder=award.bidder, kvk=award.kvk, position=award.position,
         rung=award.rung, pso30_plus=award.pso30plus, verified=award.verified, price=award.price,
         advantage=award.advantage, penalty_if_not_maintained=award.penalty,
-        certificates=[WatchedOut(number=c["number"], kvk=c["kvk"], kind=c["kind"],
-                                 rung=c["rung"], valid_until=c["validUntil"])
+        certificates=[WatchedOut(number=c["number"], kvk=c["kvk"], covered_kvk=c.get("coveredKvk"),
+                                 kind=c["kind"], rung=c["rung"], valid_until=c["validUntil"])
                       for c in award.certificates],
         contract_start=award.contract_start, contract_end=award.contract_end,
         awarded_at=award.awarded_at, awarded_by=award.awarded_by)
