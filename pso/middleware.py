@@ -9,6 +9,7 @@ of the API that the router cannot keep (NL API Design Rules, docs/api-design-rul
   the register, the calculators), the origins of PSO_CORS_ORIGINS on the others; never
   credentials. Preflights are answered here, before authentication.
 - `/api/...` with a trailing slash is 404 problem details (the router would serve it).
+- HEAD on the API is the GET without its body (the router knows only the GET).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class Cors:
         # GET /api/v1/certificates/expiring is guarded, /api/v1/certificates/{number} not.
         self.literal = {path: methods for path, methods in public.items() if "{" not in path}
         self.templated = [(_pattern(path), methods) for path, methods in public.items()
-                          if "{" in path]
+                          if "{" in path and methods]
 
     def is_public(self, method: str, path: str) -> bool:
         method = "GET" if method == "HEAD" else method
@@ -161,12 +162,18 @@ def headers_middleware(app: ASGIApp, *, cors: Cors | None = None, hsts: bool = F
             rid = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         path: str = scope["path"]
+        if path.startswith("//"):  # the router collapses leading slashes: `//api/v1/...`
+            path = "/" + path.lstrip("/")
         api = path.startswith(API_PREFIX)
         cors_headers: list[tuple[bytes, bytes]] = []
         if api and cors is not None:
             cors_headers = cors.headers(origin, cors.is_public(scope["method"], path))
 
+        head = api and scope["method"] == "HEAD"
+
         async def send_with_headers(message: Message) -> None:
+            if head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 headers = [(name, value) for name, value in message.get("headers") or ()
                            if name.lower() not in _ALWAYS]
@@ -196,6 +203,6 @@ def headers_middleware(app: ASGIApp, *, cors: Cors | None = None, hsts: bool = F
                                          "headers": []})
                 await send_with_headers({"type": "http.response.body", "body": b""})
                 return
-        await app(scope, receive, send_with_headers)
+        await app({**scope, "method": "GET"} if head else scope, receive, send_with_headers)
 
     return middleware

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from litestar import Request, Response
 from litestar.response.base import ASGIResponse
+from pydantic import BaseModel
 
 CURSOR = "after"  # a cursor query parameter: a page counted from it has no numbered neighbours
 
 
 def is_page(content: Any) -> bool:
-    return all(isinstance(getattr(content, name, None), int)
+    return isinstance(content, BaseModel) and all(isinstance(getattr(content, name, None), int)
                for name in ("page", "page_size", "total"))
 
 
@@ -54,6 +55,7 @@ class ApiResponse(Response[Any]):
     def to_asgi_response(self, app: Any, request: Request[Any, Any, Any], **kwargs: Any
                          ) -> ASGIResponse:
         if is_page(self.content) and 200 <= (self.status_code or 200) < 300:
-            self.headers["Link"] = page_links(request.url.path,
-                                              request.query_params.multi_items(), self.content)
+            query = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"),
+                              keep_blank_values=True)  # in the client's order
+            self.headers["Link"] = page_links(request.url.path, query, self.content)
         return super().to_asgi_response(app, request, **kwargs)
