@@ -180,7 +180,7 @@ class PolicyOut(ApiModel):
     penalty_factor: FactorOut
 
 
-class MemberOut(ApiModel):
+class RankedMemberOut(ApiModel):
     kvk: str
     certificate_number: str | None
     rung: Rung
@@ -205,7 +205,7 @@ class RankedOut(ApiModel):
     fictitious_price: MoneyOut
     penalty_if_not_maintained: MoneyOut
     notes: list[str]
-    members: list[MemberOut] = Field(description="Per lid van een combinatie; anders leeg")
+    members: list[RankedMemberOut] = Field(description="Per lid van een combinatie; anders leeg")
 
 
 class EvaluationOut(ApiModel):

@@ -55,7 +55,7 @@ class TenderIn(AllErrors):
         return errors
 
 
-class MemberOut(ApiModel):
+class BidMemberOut(ApiModel):
     kvk: Kvk
     certificate_number: str | None = None
     declared_rung: RealRung | None = None
@@ -68,7 +68,7 @@ class BidOut(ApiModel):
     price: MoneyOut
     certificate_number: str | None
     declared_rung: RealRung | None
-    consortium: list[MemberOut] | None
+    consortium: list[BidMemberOut] | None
     submitted_at: datetime
     submitted_by: str
 
