@@ -169,7 +169,8 @@ async def test_core_path_segments_kebab_case(doc) -> None:
 
 
 async def test_alternative_without_file_extension(client, make_token) -> None:
-    """The `.csv` path has a twin without extension (`?format=csv`) giving the same file."""
+    """The `.csv` path has a twin without extension (`Accept: text/csv` or `?format=csv`)
+    giving the same file."""
     municipality = await make_token("municipality", municipality_code="GM0200")
     scheme = await client.post("/api/v1/voucher-schemes", headers=municipality,
                                json={**SCHEME, "municipalityCode": "GM0200"})
@@ -177,9 +178,13 @@ async def test_alternative_without_file_extension(client, make_token) -> None:
     url = f"/api/v1/voucher-schemes/{scheme.json()['id']}/vouchers"
     legacy = await client.get(url + ".csv", headers=municipality)
     plain = await client.get(url, params={"format": "csv"}, headers=municipality)
-    assert legacy.status_code == plain.status_code == 200
-    assert legacy.content == plain.content
-    assert plain.headers["content-type"].startswith("text/csv")
+    negotiated = await client.get(url, headers={**municipality, "Accept": "text/csv"})
+    assert legacy.status_code == plain.status_code == negotiated.status_code == 200
+    assert legacy.content == plain.content == negotiated.content
+    assert negotiated.headers["content-type"].startswith("text/csv")
+    for accept in ("application/json", "*/*", "application/json, text/csv;q=0.5"):
+        answer = await client.get(url, headers={**municipality, "Accept": accept})
+        assert answer.json()["items"] == [], accept
 
 
 async def test_core_query_keys_camel_case(doc) -> None:
