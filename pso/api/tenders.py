@@ -55,7 +55,7 @@ class TenderIn(AllErrors):
         return errors
 
 
-class MemberOut(ApiModel):
+class BidMemberOut(ApiModel):
     kvk: Kvk
     certificate_number: str | None = None
     declared_rung: RealRung | None = None
@@ -68,7 +68,7 @@ class BidOut(ApiModel):
     price: MoneyOut
     certificate_number: str | None
     declared_rung: RealRung | None
-    consortium: list[MemberOut] | None
+    consortium: list[BidMemberOut] | None
     submitted_at: datetime
     submitted_by: str
 
@@ -286,12 +286,15 @@ class TenderController(Controller):
     @get(summary="Eigen aanbestedingen")
     async def list(self, db: AsyncSession, actor: Actor, page: PageNumber = 1,
                    page_size: PageSize = 20) -> TenderPage:
+        """De aanbestedingen die u zelf hebt vastgelegd (beheerders: alle), nieuwste eerst, zonder
+        de inschrijvingen."""
         rows, total = await tenders.list_for(db, actor, page=page, page_size=page_size)
         return TenderPage(items=[tender_out(t, n, with_bids=False) for t, n in rows], page=page,
                           page_size=page_size, total=total)
 
     @get("/{tender_id:int}", summary="Aanbesteding met inschrijvingen")
     async def read(self, tender_id: Id, db: AsyncSession, actor: Actor) -> TenderOut:
+        """Een eigen aanbesteding met beleid en alle inschrijvingen; van een ander 404."""
         return tender_out(await tenders.get_for(db, actor, tender_id))
 
     @post("/{tender_id:int}/bids", status_code=201, summary="Inschrijving toevoegen")
