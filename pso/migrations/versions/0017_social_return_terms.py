@@ -2,7 +2,7 @@
 model it was agreed under
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-05 19:02:31.306345
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import pso.db.base
 
 revision = '0017'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
