@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from pso.db.base import utcnow
 from pso.db.models import SocialReturnLine, SocialReturnTerms, Tender, TenderAward
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import social_return, tenders
+from sroi.progress import Progress, Realised, progress
 from sroi.engine import (
     Activity,
     Apprenticeship,
@@ -104,6 +106,24 @@ def totals(found: list[tuple[SocialReturnLine, LineValue]]) -> dict[str, Decimal
     for row, value in found:
         out[row.status] += value.amount
     return out
+
+
+def realised(row: SocialReturnLine, value: LineValue) -> Realised:
+    """Where a line's value falls in time: its counted days, else the invoice date, else the
+    day it starts or was reported (an activity)."""
+    if value.counted_from is not None and value.counted_until is not None:
+        return Realised(value.amount, value.counted_from, value.counted_until)
+    day = row.invoice_date or row.start or row.reported_at.date()
+    return Realised(value.amount, day, day)
+
+
+def progress_of(terms: SocialReturnTerms, rows: list[SocialReturnLine],
+                today: date) -> Progress:
+    """`sroi.progress.progress` for a contract: its accepted lines against what remains to be
+    realised, over its period."""
+    found = valued(terms, rows)
+    return progress(terms.remaining, [realised(r, v) for r, v in found if r.status == "accepted"],
+                    (terms.period_start, terms.period_end), today)
 
 
 def pseudonym_ok(value: Any) -> bool:

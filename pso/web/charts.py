@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from certificates.formatting import RUNG_LABELS, dutch_decimal, plural
 from scoring.notation import exact
@@ -173,3 +175,53 @@ def uptake_chart(months: list[tuple[int, int, int, Decimal]]) -> UptakeChart:
                         f"€ {dutch_decimal(b.amount)}"
                         for b in bars) or "Nog geen vouchers uitgegeven."
     return UptakeChart(width, height, base, bars, ticks, f"Uitgegeven vouchers per maand: {summary}.")
+
+
+@dataclass
+class QuarterBar:
+    label: str  # "2025 K1"
+    amount: Decimal  # accepted in the quarter
+    cumulative: Decimal
+    x: float
+    y: float
+    width: float
+    height: float
+    future: bool  # the quarter has not ended yet: drawn lighter
+
+
+@dataclass
+class ProgressChart:
+    width: int
+    height: int
+    base: float
+    target_y: float
+    bars: list[QuarterBar]
+    ticks: list[tuple[float, str]]
+    summary: str
+
+
+def progress_chart(p: Any, today: date) -> ProgressChart:
+    """Social return: the accepted value so far at the end of each quarter (`sroi.progress`
+    quarters, cumulative) as columns, the obligation a line across."""
+    width, height, left, top, base = 600, 220, 64.0, 16.0, 180.0
+    quarters = list(p.quarters)
+    ceiling, step = _nice_ceiling(float(max([p.target, p.realised] +
+                                            [q.cumulative for q in quarters])))
+    slot = (width - left - 10) / max(1, len(quarters))
+    every = -(-len(quarters) // AXIS_LABELS)
+    bars = []
+    for q in quarters:
+        h = (base - top) * float(q.cumulative) / ceiling
+        i = len(bars)
+        bars.append(QuarterBar(q.label if (len(quarters) - 1 - i) % every == 0 else "",
+                               q.amount, q.cumulative, round(left + i * slot + slot * 0.15, 1),
+                               round(base - h, 1), round(slot * 0.7, 1), round(h, 1),
+                               q.start > today))
+    ticks = [(round(base - (base - top) * k * step / ceiling, 1), _dutch(k * step, 0))
+             for k in range(int(round(ceiling / step)) + 1)]
+    target_y = round(base - (base - top) * float(p.target) / ceiling, 1)
+    summary = "; ".join(f"{q.label}: € {dutch_decimal(q.amount)} geaccepteerd, "
+                        f"totaal € {dutch_decimal(q.cumulative)}"
+                        for q in quarters if q.start <= today) or "Nog niets geaccepteerd"
+    return ProgressChart(width, height, base, target_y, bars, ticks,
+                         f"Te realiseren € {dutch_decimal(p.target)}. {summary}.")

@@ -13,12 +13,14 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
+from pso import clock
 from pso.api.base import parse, provide_db
 from pso.api.social_return import ReviewIn, SocialReturnIn
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import social_return
 from pso.services import social_return_lines as lines
+from pso.web.charts import progress_chart
 from pso.web.forms import error_summary, field_errors, field_id, posted
 from pso.web.session import Page
 from pso.web.tender import DECLARED
@@ -83,11 +85,15 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
     except ProblemError as exc:
         return page.redirect("/inkoop", exc.detail)
     model = social_return.model_of(terms) if terms is not None else None
-    found = lines.valued(terms, await lines.lines_of(db, tender.id)) if terms else []
+    rows = await lines.lines_of(db, tender.id) if terms else []
+    found = lines.valued(terms, rows) if terms else []
+    today = clock.today()
+    progress = lines.progress_of(terms, rows, today) if terms else None
     errors = errors or {}
     return page.render("web/inkoop/social_return.html", status=status, context={
         "t": tender, "award": award, "terms": terms, "model": model, "lines": found,
-        "sums": lines.totals(found), "status_text": STATUS_TEXT,
+        "sums": lines.totals(found), "status_text": STATUS_TEXT, "progress": progress,
+        "chart": progress_chart(progress, today) if progress else None,
         "warnings": social_return.warnings(award, terms) if terms and award else [],
         "form": form or (_form(award, terms) if award else {}), "errors": errors,
         "summary": error_summary(errors, _label), "fid": field_id, "declared": DECLARED,
