@@ -1,5 +1,6 @@
 """Scheduled work (SPEC §7.5): certificate expiry reminders, voucher expiry, contract
-monitoring (pso.jobs.monitoring), the stamp on expired vouchers' PDFs (pso.jobs.voucher_pdfs)
+monitoring (pso.jobs.monitoring), social-return reminders and warnings
+(pso.jobs.social_return), the stamp on expired vouchers' PDFs (pso.jobs.voucher_pdfs)
 and removing old sign-in records (pso.jobs.sign_in_records).
 
 `run_jobs` runs every job for one day under the database lease "daily" (pso.jobs.lease),
@@ -24,7 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pso import clock
 from pso.db.base import utcnow
-from pso.jobs import lease, monitoring, reminders, sign_in_records, voucher_pdfs, vouchers
+from pso.jobs import (
+    lease,
+    monitoring,
+    reminders,
+    sign_in_records,
+    social_return,
+    voucher_pdfs,
+    vouchers,
+)
 from pso.jobs.context import LEASE_NAME, LEASE_TTL, JobContext, LeaseLost, log
 from pso.mail.sender import new_holder
 from pso.settings import Settings
@@ -35,6 +44,7 @@ JOBS: list[tuple[str, Job]] = [
     ("certificate_reminders", lambda ctx: reminders.run(ctx)),
     ("voucher_expiry", lambda ctx: vouchers.run(ctx)),
     ("contract_monitoring", lambda ctx: monitoring.run(ctx)),
+    ("social_return_notices", lambda ctx: social_return.run(ctx)),
     ("voucher_pdfs", lambda ctx: voucher_pdfs.run(ctx)),
     ("sign_in_cleanup", lambda ctx: sign_in_records.run(ctx)),
 ]

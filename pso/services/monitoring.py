@@ -34,11 +34,9 @@ from pso.audit import record
 from pso.auth import SYSTEM, Actor
 from pso.db.base import utcnow
 from pso.db.models import (
-    Account,
     Certificate,
     ContractCheck,
     ContractEvent,
-    Party,
     Tender,
     TenderAward,
 )
@@ -46,8 +44,8 @@ from pso.errors import Conflict, InvalidInput
 from pso.procurement.evaluation import RUNGS, Fact
 from pso.procurement.serialize import fact_from_json
 from pso.services import tenders
-from pso.services.accounts import emails_for_party
 from pso.services.coverage import covers
+from pso.services.recipients import party_recipients
 from pso.services.register import status_condition
 from pso.services.register_facts import facts_on
 
@@ -283,14 +281,7 @@ async def _tell_buyer(session: AsyncSession, award: TenderAward,
 
     tender = await session.get(Tender, award.tender_id)
     assert tender is not None
-    people: list[tuple[str, str]] = []
-    if tender.party_id is not None:
-        party = await session.get(Party, tender.party_id)
-        if party is not None:
-            emails = await emails_for_party(session, party.kind, party.code)
-            names = dict((await session.execute(
-                select(Account.email, Account.name).where(Account.email.in_(emails)))).all())
-            people = [(e, names.get(e, "")) for e in emails]
+    people = await party_recipients(session, tender.party_id)
     link = f"{public_url()}/inkoop/aanbestedingen/{tender.id}/bewaking"
     for event in events:
         warning = event.kind == "expiry_warning"

@@ -19,3 +19,17 @@ async def applicant_recipients(session: AsyncSession, kvk: str) -> list[tuple[st
     names = dict((await session.execute(
         select(Account.email, Account.name).where(Account.email.in_(emails)))).all())
     return [(email, names.get(email, "")) for email in emails]
+
+
+async def party_recipients(session: AsyncSession, party_id: int | None) -> list[tuple[str, str]]:
+    """(e-mail, name) of the active accounts of a party (a buying organisation's, for the
+    mails about its tenders)."""
+    from pso.db.models import Party
+
+    party = await session.get(Party, party_id) if party_id is not None else None
+    if party is None:
+        return []
+    emails = await emails_for_party(session, party.kind, party.code)
+    names = dict((await session.execute(
+        select(Account.email, Account.name).where(Account.email.in_(emails)))).all())
+    return [(e, names.get(e, "")) for e in emails]

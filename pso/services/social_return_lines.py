@@ -19,7 +19,6 @@ from pso.db.base import utcnow
 from pso.db.models import SocialReturnLine, SocialReturnTerms, Tender, TenderAward
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import social_return, tenders
-from sroi.progress import Progress, Realised, progress
 from sroi.engine import (
     Activity,
     Apprenticeship,
@@ -32,6 +31,7 @@ from sroi.engine import (
     value_line,
     value_lines,
 )
+from sroi.progress import Progress, Realised, progress
 
 # A pseudonym is a code the contractor keeps, never a name or a BSN: letters, digits and
 # dashes with at least one digit, and never nine digits in a row (a BSN's length).

@@ -218,7 +218,7 @@ def progress_chart(p: Any, today: date) -> ProgressChart:
                                round(base - h, 1), round(slot * 0.7, 1), round(h, 1),
                                q.start > today))
     ticks = [(round(base - (base - top) * k * step / ceiling, 1), _dutch(k * step, 0))
-             for k in range(int(round(ceiling / step)) + 1)]
+             for k in range(round(ceiling / step) + 1)]
     target_y = round(base - (base - top) * float(p.target) / ceiling, 1)
     summary = "; ".join(f"{q.label}: € {dutch_decimal(q.amount)} geaccepteerd, "
                         f"totaal € {dutch_decimal(q.cumulative)}"

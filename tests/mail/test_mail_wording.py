@@ -34,6 +34,9 @@ CONTEXT = {
     "scheme": "MKB-voucher 2026", "expires_on": date(2027, 6, 30), "amount": Decimal(1500),
     "voucher_link": "https://pso.example.nl/vouchers/x", "municipality": "Gemeente Zutphen",
     "requested_on": date(2026, 12, 1), "schemes_link": "https://pso.example.nl/mijn/vouchers",
+    "quarter": "2027 K2", "waiting": 2, "period_end": date(2028, 12, 31),
+    "target": Decimal(6250), "realised": Decimal("4931.51"),
+    "projection": Decimal("5632.71"), "shortfall": Decimal("617.29"),
 }
 TEMPLATES = sorted(p.stem for p in (templates_dir() / "mail").glob("*.txt")
                    if not p.stem.startswith("_"))

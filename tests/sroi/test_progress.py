@@ -60,5 +60,5 @@ def test_quarters_clip_to_a_period_that_starts_mid_quarter():
 def test_nil_target_is_met_and_bad_item_refused():
     assert progress(Decimal("0.00"), [], YEAR, date(2025, 6, 1)).status == "behaald"
     with pytest.raises(ValueError):
-        progress(Decimal("1.00"), [Realised(Decimal("1"), date(2025, 2, 2), date(2025, 2, 1))],
+        progress(Decimal("1.00"), [Realised(Decimal(1), date(2025, 2, 2), date(2025, 2, 1))],
                  YEAR, date(2025, 6, 1))

@@ -88,6 +88,9 @@ class SocialReturnLine(Base):
     supplier_kvk: Mapped[str | None] = mapped_column(String(8))
     invoice_number: Mapped[str | None] = mapped_column(String(60))
     invoice_date: Mapped[date | None]
+    # The PSO certificate that covered the supplier's KvK number on the invoice date, looked
+    # up in the register when the line was reported (None: none did).
+    supplier_certificate: Mapped[str | None] = mapped_column(String(40))
     amount: Mapped[Decimal | None] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(10), default="submitted")
     reason: Mapped[str | None] = mapped_column(String(500))
@@ -95,3 +98,23 @@ class SocialReturnLine(Base):
     reported_by: Mapped[str] = mapped_column(String(200))
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class SocialReturnNotice(Base):
+    """A social-return mail of the daily jobs, sent (queued) once per contract, kind and
+    period: a quarterly reminder ("2027 K2"), a waiting-lines notice (ISO week, "2027-W05")
+    or the shortfall warning ("end")."""
+
+    __tablename__ = "social_return_notices"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "kind", "period_key", name="uq_social_return_notices_key"),
+        CheckConstraint("kind IN ('quarterly', 'waiting', 'shortfall')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    period_key: Mapped[str] = mapped_column(String(10))
+    run_on: Mapped[date]
+    recipients: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,42 @@
+"""social_return_notices: the daily jobs' record of social-return mails (issue 28 item 6), and
+the PSO certificate a purchase line's supplier held on the invoice date (item 4)
+
+Revision ID: 0020
+Revises: 0018
+"""
+
+from __future__ import annotations
+
+import advanced_alchemy.types
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0020'
+down_revision = '0018'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('social_return_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tender_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('period_key', sa.String(length=10), nullable=False),
+    sa.Column('run_on', sa.Date(), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.Column('created_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('quarterly', 'waiting', 'shortfall')", name=op.f('ck_social_return_notices_kind')),
+    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], name=op.f('fk_social_return_notices_tender_id_tenders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_social_return_notices')),
+    sa.UniqueConstraint('tender_id', 'kind', 'period_key', name='uq_social_return_notices_key')
+    )
+    # In place (no table rebuild): a nullable column needs none on SQLite either.
+    op.add_column('social_return_lines',
+                  sa.Column('supplier_certificate', sa.String(length=40), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('social_return_lines', schema=None) as batch_op:
+        batch_op.drop_column('supplier_certificate')
+    op.drop_table('social_return_notices')
