@@ -344,6 +344,9 @@ class LineOut(ApiModel):
     description: str | None
     supplier_name: str | None
     supplier_kvk: str | None
+    supplier_certificate: str | None = Field(
+        description="PSO-certificaat dat de leverancier (KvK-nummer of een vestiging op het "
+        "certificaat) op de factuurdatum had, volgens het register; leeg als er geen was")
     invoice_number: str | None
     invoice_date: date | None
     amount: MoneyOut | None
@@ -380,6 +383,7 @@ def line_out(row: Any, value: Any, model: ValuationModel) -> LineOut:
     return LineOut(
         **{f: getattr(row, f) for f in lines.FIELDS}, id=row.id,
         block_label=block.label if block else row.block, status=row.status, reason=row.reason,
+        supplier_certificate=row.supplier_certificate,
         value=value.amount, counted_from=value.counted_from, counted_until=value.counted_until,
         counted_days=value.days, reported_at=row.reported_at, reported_by=row.reported_by,
         reviewed_at=row.reviewed_at, reviewed_by=row.reviewed_by)

@@ -16,9 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.base import utcnow
-from pso.db.models import SocialReturnLine, SocialReturnTerms, Tender, TenderAward
+from pso.db.models import (
+    Certificate,
+    SocialReturnLine,
+    SocialReturnTerms,
+    Tender,
+    TenderAward,
+)
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import social_return, tenders
+from pso.services.coverage import covers
+from pso.services.register import status_condition
 from sroi.engine import (
     Activity,
     Apprenticeship,
@@ -126,6 +134,15 @@ def progress_of(terms: SocialReturnTerms, rows: list[SocialReturnLine],
                     (terms.period_start, terms.period_end), today)
 
 
+async def certified_on(session: AsyncSession, kvk: str, day: date) -> str | None:
+    """The number of a PSO certificate that covered `kvk` on `day` (the main applicant or a
+    subsidiary frozen on the certificate, `coverage.covers`), valid then by the register's
+    rule; the latest issued when several did."""
+    return await session.scalar(select(Certificate.number).where(
+        covers(kvk), status_condition("valid", day))
+        .order_by(Certificate.valid_from.desc(), Certificate.id.desc()).limit(1))
+
+
 def pseudonym_ok(value: Any) -> bool:
     return isinstance(value, str) and PSEUDONYM.fullmatch(value) is not None \
         and re.search(r"[0-9]{9}", value) is None
@@ -171,11 +188,14 @@ async def report(session: AsyncSession, actor: Actor, tender_id: int,
     _check(contract, data)
     row = SocialReturnLine(tender_id=contract.tender.id, reported_by=actor.name,
                            status="submitted", **data)
+    if row.kind == "purchase" and row.supplier_kvk and row.invoice_date:
+        row.supplier_certificate = await certified_on(session, row.supplier_kvk,
+                                                      row.invoice_date)
     session.add(row)
     await session.flush()
     await record(session, actor, "social_return.line_reported", "tender", contract.tender.id,
                  {"line": row.id, "kind": row.kind, "block": row.block,
-                  "pseudonym": row.pseudonym})
+                  "pseudonym": row.pseudonym, "supplier_certificate": row.supplier_certificate})
     return row
 
 
