@@ -19,6 +19,7 @@ from pso.auth import Actor
 from pso.db.models import AssessmentDocument, DocumentContent
 from pso.errors import Conflict, InvalidInput, NotFound, ProblemError
 from pso.services import certification
+from scoring.text import UNSAFE_LINE
 
 MAX_BYTES = 10 * 1024 * 1024
 ACCEPTED = "PDF, PNG, JPEG, Excel (.xlsx) of CSV"
@@ -78,12 +79,26 @@ def _looks_like_csv(data: bytes) -> bool:
 
 
 def clean_name(name: str | None, content_type: str) -> str:
-    """The base name without path or control characters, at most 200 characters; the
+    """The base name without path, control or direction characters (`scoring.text`'s rule:
+    "factuur\u202efdp.exe" must not read as something else), at most 200 characters; the
     extension follows the real type."""
     base = re.split(r"[\\/]", name or "")[-1]
-    base = _CONTROL.sub("", base).replace('"', "'").strip() or "document"
+    base = UNSAFE_LINE.sub("", base).replace('"', "'").strip() or "document"
     stem = base.rsplit(".", 1)[0] if "." in base else base
     return stem[:190] + EXTENSIONS[content_type]
+
+
+def checked(file_name: str | None, data: bytes) -> tuple[str, str]:
+    """(content type, clean file name) of an upload, or the Dutch refusal: 413 above
+    MAX_BYTES, 400 for a type we do not accept. The one rule for every evidence upload."""
+    if len(data) > MAX_BYTES:
+        raise ProblemError("Een bewijsstuk mag hoogstens 10 MB groot zijn.", status=413,
+                           slug="document-too-large")
+    content_type = sniff(data)
+    if content_type is None:
+        raise InvalidInput([{"name": "file", "reason": f"Dit bestandstype wordt niet "
+                                                       f"geaccepteerd; kies {ACCEPTED}."}])
+    return content_type, clean_name(file_name, content_type)
 
 
 def _view(doc: AssessmentDocument) -> DocumentView:
@@ -103,15 +118,9 @@ async def add(session: AsyncSession, actor: Actor, assessment_id: int, file_name
         raise Conflict("invalid-state", f"Over aanvraag {assessment.id} is al besloten; er "
                                         "kunnen geen bewijsstukken meer bij.",
                        currentStatus=assessment.status)
-    if len(data) > MAX_BYTES:
-        raise ProblemError("Een bewijsstuk mag hoogstens 10 MB groot zijn.", status=413,
-                           slug="document-too-large")
-    content_type = sniff(data)
-    if content_type is None:
-        raise InvalidInput([{"name": "file", "reason": f"Dit bestandstype wordt niet "
-                                                       f"geaccepteerd; kies {ACCEPTED}."}])
+    content_type, name = checked(file_name, data)
     doc = AssessmentDocument(
-        assessment_id=assessment.id, file_name=clean_name(file_name, content_type),
+        assessment_id=assessment.id, file_name=name,
         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=actor.name)
     session.add(doc)

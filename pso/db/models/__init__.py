@@ -33,6 +33,7 @@ from pso.db.models.procurement import (
     TenderBid,
 )
 from pso.db.models.social_return import (  # noqa: F401
+    SocialReturnDocument,
     SocialReturnLine,
     SocialReturnNotice,
     SocialReturnTerms,

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from pso.db.base import Base, Money, utcnow
 
@@ -118,3 +118,20 @@ class SocialReturnNotice(Base):
     run_on: Mapped[date]
     recipients: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SocialReturnDocument(Base):
+    """Evidence the contractor attaches to a line (a contract, an invoice, a timesheet):
+    checked like an application's evidence (`services.documents.checked`), kept unchanged."""
+
+    __tablename__ = "social_return_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("social_return_lines.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))  # not loaded by a listing
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
