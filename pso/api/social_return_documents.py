@@ -1,9 +1,11 @@
-"""Evidence documents of social-return lines: the contractor uploads, buyer and contractor
-list and download (as attachments, like an application's evidence)."""
+"""Files on social-return lines: evidence documents (the contractor uploads, buyer and
+contractor list and download, as attachments like an application's evidence) and the import
+of lines from a CSV or Excel file."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
@@ -15,11 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.api.base import BEARER, provide_db
 from pso.api.documents import DocumentFile, DocumentOut, attachment, document_out
 from pso.api.social_return import TenderId
-from pso.api.uploads import _multipart_only
+from pso.api.uploads import _multipart_only, upload_problem
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
 from pso.services import documents
 from pso.services import social_return_documents as service
+from pso.services import social_return_import as importer
+from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
@@ -62,4 +66,34 @@ class LineDocumentController(Controller):
         return attachment(view, data)
 
 
-ROUTES = [LineDocumentController]
+@dataclass
+class LinesFile:
+    file: UploadFile | None = None  # CSV or .xlsx, at most 5 MB
+
+
+@post("/api/v1/tenders/{tender_id:int}/social-return/lines/import", tags=["Social return"],
+      summary="Realisatieregels uit een CSV- of Excel-bestand (opdrachtnemer)",
+      dependencies={"db": Provide(provide_db),
+                    "actor": Provide(provide_actor, sync_to_thread=False)},
+      guards=[require_roles("company", "admin")], security=BEARER,
+      before_request=_multipart_only, opt={"body_media": "multipart/form-data"},
+      request_max_body_size=MAX_UPLOAD_BYTES + 512 * 1024)
+async def import_lines(tender_id: TenderId, db: AsyncSession, actor: Actor,
+                       data: Annotated[LinesFile,
+                                       Body(media_type=RequestEncodingType.MULTI_PART)],
+                       ) -> dict[str, Any]:
+    """Multipart-veld `file`, een kopregel met de kolommen soort, bouwblok, pseudoniem,
+    begin, einde, uren per week, bonussen, uren, omschrijving, leverancier, kvk leverancier,
+    factuurnummer, factuurdatum en bedrag (Nederlandse notatie mag). Alle regels of geen:
+    een fout geeft een 400 die elke rij en kolom noemt, zoals bij de lijst met medewerkers."""
+    if not isinstance(data.file, UploadFile):
+        raise InvalidInput([{"name": "file", "reason": "Kies een CSV- of Excel-bestand."}])
+    content = await data.file.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        rows = await importer.import_lines(db, actor, tender_id, content)
+    except UploadInvalid as exc:
+        raise upload_problem(exc) from None
+    return {"imported": len(rows), "ids": [r.id for r in rows]}
+
+
+ROUTES = [LineDocumentController, import_lines]

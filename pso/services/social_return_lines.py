@@ -148,7 +148,7 @@ def pseudonym_ok(value: Any) -> bool:
         and re.search(r"[0-9]{9}", value) is None
 
 
-def _check(contract: Contract, data: dict[str, Any]) -> None:
+def check(contract: Contract, data: dict[str, Any]) -> None:
     """What only the contract can tell: the block in its model, the dates in its period, a
     pseudonym that is no name or BSN. All reasons at once."""
     errors = []
@@ -185,7 +185,7 @@ async def report(session: AsyncSession, actor: Actor, tender_id: int,
     contract = await contract_for(session, actor, tender_id)
     if contract.role != "contractor":
         raise Conflict("not-the-contractor", "Alleen de opdrachtnemer meldt realisaties.")
-    _check(contract, data)
+    check(contract, data)
     row = SocialReturnLine(tender_id=contract.tender.id, reported_by=actor.name,
                            status="submitted", **data)
     if row.kind == "purchase" and row.supplier_kvk and row.invoice_date:
