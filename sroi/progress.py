@@ -7,8 +7,9 @@ each `Realised` spreads its amount evenly over its days (a purchase or an activi
 
 - elapsed: days of the period up to and including `today`, inclusively counted;
 - on track: realised ÷ target ≥ elapsed ÷ period days (or the target is met);
-- projection: realised × period days ÷ elapsed days (the pace so far), the realised value
-  itself once the period is over, None before it starts;
+- projection: the value falling up to today × period days ÷ elapsed days (the pace so far;
+  a line accepted for days still to come does not speed it up), never below the realised
+  value; the realised value itself once the period is over, None before it starts;
 - quarters: the cumulative value rounded half-up to cents at each quarter's end, each quarter
   the difference, so the quarters add up to the total exactly.
 """
@@ -105,8 +106,9 @@ def progress(target: Decimal, realised: Iterable[Realised], period: tuple[date, 
         projection = None
     elif elapsed == period_days:
         projection = total
-    else:
-        projection = cents(Fraction(total) * period_days / elapsed)
+    else:  # the pace of what falls up to today; never below what is accepted already
+        so_far = sum((_share_until(i, today) for i in items), Fraction(0))
+        projection = max(total, cents(so_far * period_days / elapsed))
     shortfall = max(target - (total if projection is None else projection), Decimal("0.00"))
     quarters, before = [], Decimal("0.00")
     for label, q_start, q_end in quarters_of(period):

@@ -120,6 +120,10 @@ def test_buyer_records_social_return_terms_after_the_award(tab, site) -> None:
     main = " ".join(tab.inner_text("main").split())
     assert "Geaccepteerd: € 4.931,51 van € 6.250,00" in main  # 30.000 × 24/36 × 90/365
     assert "Afgewezen: Geen arbeidscontract gezien." in main
+    # Progress (issue 28 item 5): the accepted value against what remains, and the chart.
+    assert "Geaccepteerd € 4.931,51 van € 6.250,00 (78,9%)" in main
+    assert "Verstreken tijd 1 van " in main and "Stand: op schema" in main
+    assert tab.locator("svg.progress-chart rect.bar-month").count() >= 2
     shoot(tab, f"social-return-{backend}")
 
 

@@ -62,3 +62,14 @@ def test_nil_target_is_met_and_bad_item_refused():
     with pytest.raises(ValueError):
         progress(Decimal("1.00"), [Realised(Decimal(1), date(2025, 2, 2), date(2025, 2, 1))],
                  YEAR, date(2025, 6, 1))
+
+
+def test_days_still_to_come_do_not_speed_up_the_pace():
+    # 900,00 over January..March (90 days), on 10 January: 10 days = 100,00 so far, over 10
+    # of 365 days → 3.650,00; never below the 900,00 accepted.
+    line = [Realised(Decimal("900.00"), date(2025, 1, 1), date(2025, 3, 31))]
+    assert progress(Decimal(5000), line, YEAR, date(2025, 1, 10)).projection == Decimal(
+        "3650.00")
+    assert progress(Decimal(5000), [Realised(Decimal("900.00"), date(2025, 6, 1),
+                                               date(2025, 6, 30))], YEAR,
+                    date(2025, 1, 10)).projection == Decimal("900.00")
