@@ -15,7 +15,7 @@ from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from certificates.pdf import warm_up
-from pso import API_VERSION, clock, pdf_pool
+from pso import API_VERSION, clock, parse_pool, pdf_pool
 from pso.api import route_handlers
 from pso.auth import AuthMiddleware
 from pso.content_type import JsonBodyMiddleware
@@ -38,6 +38,7 @@ DESCRIPTION = (
 
 def _pdf_hooks(settings: Settings) -> tuple[object, object]:
     async def start() -> None:
+        parse_pool.configure(settings.parse_workers or 0)
         pdf_pool.configure(settings.pdf_workers, settings.pdf_renders_per_worker,
                            settings.pdf_timeout)
         if settings.pdf_workers == 0:
@@ -47,6 +48,7 @@ def _pdf_hooks(settings: Settings) -> tuple[object, object]:
 
     async def stop() -> None:
         await anyio.to_thread.run_sync(pdf_pool.shutdown)
+        await anyio.to_thread.run_sync(parse_pool.shutdown)
 
     return start, stop
 

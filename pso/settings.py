@@ -37,6 +37,9 @@ class Settings:
     pdf_workers: int = 0
     pdf_renders_per_worker: int = 200
     pdf_timeout: float = 30.0
+    # Uploaded files (pso.parse_pool): 0 reads them in a thread; >0 in worker processes.
+    # None: 1 in production, 0 otherwise.
+    parse_workers: int | None = None
     # Mail (pso.mail): without smtp_url mails stay in the outbox (/dev/mail, `pso mail outbox`).
     smtp_url: str | None = None
     mail_from: str = "PSO-dienst <noreply@pso.localhost>"
@@ -87,7 +90,8 @@ class Settings:
             values["log_level"] = level.upper()
         for key, attr in (("PSO_MAX_BODY_BYTES", "max_body_bytes"), ("PSO_RATE_LIMIT", "rate_limit"),
                           ("PSO_PDF_WORKERS", "pdf_workers"),
-                          ("PSO_PDF_RENDERS_PER_WORKER", "pdf_renders_per_worker")):
+                          ("PSO_PDF_RENDERS_PER_WORKER", "pdf_renders_per_worker"),
+                          ("PSO_PARSE_WORKERS", "parse_workers")):
             if key in env:
                 try:
                     values[attr] = int(env[key])
@@ -124,6 +128,8 @@ class Settings:
         elif len(secret) < 32:
             raise SettingsError("PSO_SECRET_KEY must be at least 32 characters")
         values.setdefault("secret_key", secret)
+        if values.get("parse_workers") is None:
+            values["parse_workers"] = 1 if values["env"] == "production" else 0
         return cls(**values)  # type: ignore[arg-type]
 
 
