@@ -491,10 +491,25 @@ async def _mail(session: AsyncSession, account: Account, template: str, link: st
         "valid_until": f"{dutch_date(local.date())} {local:%H:%M}", **extra})
 
 
+# A certifying body's people are added by an admin only (pso beheer, `pso accounts add`): an
+# auditor who could invite a second account for themselves could take the separate
+# decision on their own review (SPEC: the reviewer never decides).
+INVITE_REFUSED = ("Mensen van een certificerende instelling worden alleen door een beheerder "
+                  "toegevoegd; vraag de beheerder van de PSO-dienst om uw collega een account "
+                  "te geven.")
+
+
+def may_invite(account: Account) -> bool:
+    return account.role != "auditor"
+
+
 async def invite(session: AsyncSession, inviter: Account, *, email: str, name: str,
                  public_url: str) -> tuple[Account, str]:
     """A new account in the inviter's own party and role, with a 7-day link to set a
-    password; the invitation is mailed. Returns the account and the link."""
+    password; the invitation is mailed. Returns the account and the link. Auditors cannot
+    invite (INVITE_REFUSED); an admin's invitation makes another admin."""
+    if not may_invite(inviter):
+        raise AccountError(INVITE_REFUSED, "email")
     account = await create_account(session, actor_of(inviter), email=email, name=name,
                                    role=inviter.role, party=inviter.party)
     link = await invitation_link(session, account, public_url, inviter=inviter.name)
