@@ -24,7 +24,9 @@ def _default_database_url() -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    env: str = "development"
+    # Production unless asked otherwise: development (open /dev/mail, a per-process key, demo
+    # data) must be chosen with PSO_ENV=development (`make run` does).
+    env: str = "production"
     database_url: str = field(default_factory=_default_database_url)
     secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
@@ -74,7 +76,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        mode = env.get("PSO_ENV", "development").strip().lower()
+        mode = (env.get("PSO_ENV", "").strip() or "production").lower()
         if mode not in {"development", "test", "production"}:
             raise SettingsError(f"PSO_ENV must be development, test or production, not {mode!r}")
         values["env"] = mode
@@ -120,9 +122,16 @@ class Settings:
             values["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
         secret = env.get("PSO_SECRET_KEY", "")
         values.update(overrides)
+        if values["env"] == "production" and not env.get("PSO_PUBLIC_URL", "").strip():
+            # Links in mails and on certificates would point at 127.0.0.1.
+            raise SettingsError("PSO_PUBLIC_URL is required in production (PSO_ENV unset or "
+                                "production), e.g. https://pso.example.nl; for development "
+                                "set PSO_ENV=development")
         if not secret:
             if values["env"] == "production":
-                raise SettingsError("PSO_SECRET_KEY is required when PSO_ENV=production")
+                raise SettingsError("PSO_SECRET_KEY is required in production (PSO_ENV unset or "
+                                    "production): at least 32 random characters; for "
+                                    "development set PSO_ENV=development")
             # Development only: a per-process key; sessions do not survive a restart.
             secret = secrets.token_urlsafe(32)
         elif len(secret) < 32:
