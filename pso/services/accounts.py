@@ -32,11 +32,16 @@ from pso.db.models import Account, LoginAttempt, OneTimeLink, Party, RecoveryCod
 from pso.db.models.accounts import PARTY_KINDS, ROLE_PARTY
 from pso.identifiers import KVK_RE, MUNICIPALITY_RE
 from pso.mail import queue_mail  # the outbox: the mail is sent only if our transaction commits
+from pso.ratelimit import network_of
 
 # Sign-in throttling: per e-mail address and client address, and coarser per address.
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5
 MAX_FAILURES_PER_ADDRESS = 50
+# Per account across all addresses, password and second factor alike: slower and longer,
+# so rotating addresses gains little while the owner is rarely locked out by strangers.
+ACCOUNT_WINDOW = timedelta(hours=6)
+MAX_FAILURES_PER_ACCOUNT = 20
 
 SESSION_LIFETIME = timedelta(hours=8)  # a working day; then sign in again
 # A session also ends after PSO_SESSION_IDLE_MINUTES without requests. last_seen_at is
@@ -239,33 +244,38 @@ async def revoke_account(session: AsyncSession, actor: Actor, email: str) -> tup
 # --- signing in ------------------------------------------------------------------------
 
 
-async def _failures_since(session: AsyncSession, since: datetime, address: str,
-                          email: str | None) -> list[datetime]:
-    query = select(LoginAttempt.at).where(
-        LoginAttempt.client_address == address, LoginAttempt.at > since,
-        LoginAttempt.success.is_(False))
+async def _failures_since(session: AsyncSession, since: datetime, address: str | None,
+                          email: str | None, limit: int) -> list[datetime]:
+    query = select(LoginAttempt.at).where(LoginAttempt.at > since,
+                                          LoginAttempt.success.is_(False))
+    if address is not None:
+        query = query.where(LoginAttempt.client_address == address)
     if email is not None:
         query = query.where(LoginAttempt.email == email)
-    return list(await session.scalars(query.order_by(LoginAttempt.at.desc()).limit(
-        MAX_FAILURES if email is not None else MAX_FAILURES_PER_ADDRESS)))
+    return list(await session.scalars(query.order_by(LoginAttempt.at.desc()).limit(limit)))
 
 
 async def check_throttle(session: AsyncSession, email: str, address: str) -> None:
-    """Raise Throttled when this address has failed too often, for this e-mail address
-    (5 in 15 minutes) or for any (50 in 15 minutes); it lasts until the window passes."""
+    """Raise Throttled when sign-in failed too often: for this e-mail address from this
+    client (5 in 15 minutes), from this client for any (50 in 15 minutes), or for this
+    e-mail address from anywhere (20 in 6 hours). A client is an IPv4 address or an IPv6
+    /64 (pso.ratelimit.network_of). It lasts until the window passes."""
     now = utcnow()
-    since = now - WINDOW
-    for limit, key in ((MAX_FAILURES, email), (MAX_FAILURES_PER_ADDRESS, None)):
-        recent = await _failures_since(session, since, address, key)
+    client = network_of(address)
+    for limit, window, key, where in (
+            (MAX_FAILURES, WINDOW, email, client), (MAX_FAILURES_PER_ADDRESS, WINDOW, None, client),
+            (MAX_FAILURES_PER_ACCOUNT, ACCOUNT_WINDOW, email, None)):
+        recent = await _failures_since(session, now - window, where, key, limit)
         if len(recent) >= limit:
             # Allowed again when the oldest of the last `limit` failures leaves the window.
-            wait = (recent[limit - 1] + WINDOW - now).total_seconds()
+            wait = (recent[limit - 1] + window - now).total_seconds()
             raise Throttled(max(1, math.ceil(wait)))
 
 
 async def _attempt(session: AsyncSession, email: str, address: str, success: bool,
                    account: Account | None, reason: str = "") -> None:
-    session.add(LoginAttempt(email=email[:254], client_address=address[:64], success=success))
+    session.add(LoginAttempt(email=email[:254], client_address=network_of(address)[:64],
+                             success=success))
     actor = actor_of(account) if account is not None else Actor(None, email[:200], "anonymous")
     summary: dict[str, Any] = {"email": email[:254], "address": address[:64]}
     if reason:
