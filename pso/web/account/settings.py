@@ -86,8 +86,8 @@ async def change_password(request: Request, db: AsyncSession) -> Template | Redi
         return await _overview(page, status=400, errors={exc.field: str(exc)})
     # Every session ended, this one too: this browser continues in a fresh one.
     await page.sign_in(page.account, "full")
-    return page.redirect("/account", "Uw wachtwoord is gewijzigd. Al uw andere sessies zijn "
-                                     "beëindigd.")
+    return page.redirect("/account", "Uw wachtwoord is gewijzigd. Al uw andere sessies en uw "
+                                     "API-tokens zijn beëindigd.")
 
 
 def _enrol_context(page: Page, secret: str) -> dict[str, Any]:
@@ -218,8 +218,11 @@ async def invite(request: Request, db: AsyncSession) -> Template | Redirect:
             "form": typed, "errors": {exc.field or "email": str(exc)},
             "party": page.account.party, "may_invite": service.may_invite(page.account),
             "refused": service.INVITE_REFUSED}, 400 if service.may_invite(page.account) else 403)
+    # The same answer when the address has an account at another party (then only its
+    # owner is told), so inviting reveals nothing about other parties.
+    sent_to = account.email if account is not None else service.normalise_email(typed["email"])
     return page.redirect("/account/uitnodigen",
-                         f"Uitnodiging verstuurd naar {account.email}; de link is 7 dagen geldig.")
+                         f"Uitnodiging verstuurd naar {sent_to}; de link is 7 dagen geldig.")
 
 
 ROUTES = [overview, change_password, enrol_form, enrol, disable, end_session, create_token,
