@@ -131,8 +131,8 @@ def read_bids(raw: bytes, deadline: Deadline | None = None) -> ImportResult:
     missing = [LABELS[n] for n in ("bidder", "kvk", "price") if n not in columns]
     if missing:
         result.errors.append(
-            "Regel 1: de kolomkoppen " + ", ".join(missing) + " ontbreken. Gebruik bijvoorbeeld "
-            "naam;kvk;prijs;certificaat;trede;combinatie.")
+            "Regel 1: de kolomkoppen " + ", ".join(missing) + " ontbreken; gebruik bijvoorbeeld "
+            "de kolommen naam, kvk, prijs, certificaat, trede en combinatie.")
         return result
     if unknown:
         result.errors.append("Regel 1: Onbekende kolommen: " + ", ".join(unknown) + ".")
