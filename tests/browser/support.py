@@ -199,10 +199,12 @@ class AxeGate:
         return self.scanner.title(), result["violations"]
 
     def close(self) -> None:
-        for tab in self.loads:
-            self.check(tab)  # the state each tab ended in
-        if self.scanner is not None:
-            self.scanner.context.close()
+        try:
+            for tab in self.loads:
+                self.check(tab)
+        finally:
+            if self.scanner is not None:
+                self.scanner.context.close()
 
 
 class _Watched:
@@ -242,9 +244,11 @@ def tabs(browser: Any, base: str) -> Iterator[Callable[[], tuple[Any, Any]]]:
         return context, gate.watch(tab)
 
     yield new
-    gate.close()
-    for context in made:
-        context.close()
+    try:
+        gate.close()  # the state each tab ended in
+    finally:
+        for context in made:
+            context.close()
     assert not problems, f"browser reported errors (CSP?): {problems}"
 
 
