@@ -22,7 +22,7 @@ from pso.mail.sender import build_message
 
 URL = "https://pso.example.nl"
 COMPANY = {"organization": "Bakkerij De Korenaar B.V.", "kvk": "34567890", "assessment_id": 17,
-           "rung": "trede2", "body": "PSO Certificering B.V."}
+           "rung": "trede2", "body": "PSO Certificering B.V.", "name": "Anna de Vries"}
 VOUCHER = {"organization": "Bakkerij De Korenaar B.V.", "kvk": "34567890",
            "code": "6SEF-JFHD-58W5-5RTX-6TF4", "scheme": "Voucher PSO-meting MKB",
            "amount": Decimal("1500.00"), "expires_on": date(2027, 11, 24),
@@ -43,7 +43,7 @@ LINK = {"name": "Anna de Vries", "link": f"{URL}/wachtwoord-instellen/abc", "par
 # (template, context): every template, each of its branches.
 SAMPLES = [
     ("assessment_received", {**COMPANY, "again": False}),
-    ("assessment_received", {**COMPANY, "again": True, "body": None}),
+    ("assessment_received", {**COMPANY, "again": True, "body": None, "name": ""}),
     ("assessment_in_review", COMPANY),
     ("assessment_in_review", {**COMPANY, "body": None}),
     ("information_requested", {**COMPANY, "message": "Stuur de loonstroken van maart mee."}),
@@ -59,11 +59,12 @@ SAMPLES = [
     ("certificate_status", {"organization": COMPANY["organization"], "kvk": "34567890",
                             "number": "PSO-2026-000002", "change": "suspended",
                             "change_label": "geschorst", "reason": "Onderzoek naar de opgave.",
-                            "day": date(2026, 12, 5), "followers": ["PSO-2026-000003"]}),
+                            "day": date(2026, 12, 5), "followers": ["PSO-2026-000003"],
+                            "name": "Anna de Vries"}),
     ("certificate_status", {"organization": COMPANY["organization"], "kvk": "34567890",
                             "number": "PSO-2026-000002", "change": "reinstated",
                             "change_label": "weer geldig", "reason": None,
-                            "day": date(2026, 12, 5), "followers": []}),
+                            "day": date(2026, 12, 5), "followers": [], "name": ""}),
     ("contract_alert", {**ALERT, "warning": False}),
     ("contract_alert", {**ALERT, "warning": True, "kind_text":
                         "verloopt vóór het einde van het contract"}),
@@ -120,7 +121,7 @@ def test_both_parts(template: str, context: dict) -> None:
         words = " ".join(pieces)
         assert len(DUTCH.findall(words)) >= 8, f"{template} {part} does not read as Dutch"
         # What the mail is about is in both parts.
-        for key in ("organization", "number", "tender", "name"):
+        for key in ("kvk", "number", "tender", "name"):
             if context.get(key):
                 assert str(context[key]) in " ".join(words.split()), (template, part, key)
     assert "<html lang=\"nl\">" in mail.html
