@@ -84,7 +84,7 @@ SAMPLES = [
 RUN_TOGETHER = re.compile(r"[a-zà-ÿ]{2}[.!?:;,][A-ZÀ-Þ]|[a-zà-ÿ][A-Z][a-z]{2}")
 INTERNAL = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\[\]|\{\{|\}\}|\{%|Decimal\(|\d{4}-\d\d-\d\d")
 ENGLISH = re.compile(r"\b(the|your|you|and|please|dear|regards|certificate)\b", re.IGNORECASE)
-DUTCH = re.compile(r"\b(de|het|een|uw|u|van|met|is|op|voor|niet|tot|en|wij|zijn|wordt)\b")
+DUTCH = re.compile(r"\b(de|het|een|uw|u|van|met|is|op|voor|niet|tot|en|wij|zijn|wordt)\b", re.IGNORECASE)
 
 
 def test_every_template_has_a_sample() -> None:
