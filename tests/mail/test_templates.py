@@ -69,6 +69,8 @@ SAMPLES = [
     ("contract_alert", {**ALERT, "warning": True, "kind_text":
                         "verloopt vóór het einde van het contract"}),
     ("invitation", {**LINK, "inviter": "Bert Bakker"}),
+    ("invitation_existing", {"name": "Anna de Vries", "inviter": "Bert Bakker",
+                             "party_name": "Gemeente Apeldoorn"}),
     ("password_reset", LINK),
     ("voucher_issued", VOUCHER),
     ("voucher_expired", {**VOUCHER, "expires_on": date(2026, 11, 30)}),
