@@ -235,6 +235,7 @@ def measure_block(url: str, rows: list, folder: Path, *, seconds: float, rounds:
                   connections: int) -> dict:
     """Every row of `plan` alternated with the anchor, `rounds` times."""
     env = {"PSO_SECRET_KEY": "b" * 40, "PSO_ENV": "production", "PSO_RATE_LIMIT": "0",
+           "PSO_PUBLIC_URL": "http://127.0.0.1",
            "PSO_LOG_LEVEL": "WARNING"}
     results: dict = {}
     with bare_app("granian") as anchor, \

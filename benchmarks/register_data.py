@@ -21,6 +21,7 @@ from pso.db.models import (
     Assessment,
     Certificate,
     CertificatePdf,
+    CertificateSubsidiary,
     Organization,
     OrganizationSubsidiary,
     Suspension,
@@ -59,7 +60,7 @@ async def insert(engine: AsyncEngine, rows: list[Row], *, first_id: int = 1) -> 
     """Organisation, approved assessment, certificate and PDF row per Row (ids from first_id)."""
     now = datetime.now(UTC)
     orgs, assessments, certificates, pdfs, suspensions = [], [], [], [], []
-    subsidiaries = []
+    subsidiaries, covered = [], []
     for i, row in enumerate(rows, start=first_id):
         org = i if row.organization is None else first_id + row.organization
         if row.organization is None:
@@ -82,6 +83,7 @@ async def insert(engine: AsyncEngine, rows: list[Row], *, first_id: int = 1) -> 
             "superseded_from": row.superseded_from,
             "subsidiaries": [{"kvk": k, "name": n} for k, n in row.subsidiaries] or None,
             "ladder_certificate_id": None if row.ladder is None else first_id + row.ladder})
+        covered += [{"certificate_id": i, "kvk": kvk} for kvk, _ in row.subsidiaries]
         pdfs.append({"certificate_id": i, "pdf": PDF})
         if row.suspended_since:
             suspensions.append({"certificate_id": i, "start": row.suspended_since, "end": None,
@@ -90,7 +92,7 @@ async def insert(engine: AsyncEngine, rows: list[Row], *, first_id: int = 1) -> 
         for table, values in ((Organization, orgs), (Assessment, assessments),
                               (OrganizationSubsidiary, subsidiaries),
                               (Certificate, certificates), (CertificatePdf, pdfs),
-                              (Suspension, suspensions)):
+                              (CertificateSubsidiary, covered), (Suspension, suspensions)):
             for start in range(0, len(values), 5000):
                 if values[start:start + 5000]:
                     await conn.execute(sql_insert(table.__table__), values[start:start + 5000])
@@ -183,7 +185,7 @@ def realistic(count: int, *, seed: int = 26, year: int = 2026) -> list[Row]:
                                 municipality_code=old.municipality_code,
                                 rung=rng.choice(RUNGS[1:]), valid_from=renewed,
                                 valid_until=renewed + timedelta(days=3 * 365),
-                                organization=owner))
+                                subsidiaries=old.subsidiaries, organization=owner))
                 continue
         if rows and roll > 0.82 and rows[-1].rung == "trede3" and rows[-1].kind == "ladder":
             ladder = rows[-1]
@@ -191,6 +193,7 @@ def realistic(count: int, *, seed: int = 26, year: int = 2026) -> list[Row]:
                             municipality_code=ladder.municipality_code, rung="trede3",
                             kind="pso30plus", valid_from=ladder.valid_from,
                             valid_until=ladder.valid_until, ladder=len(rows) - 1,
+                            subsidiaries=ladder.subsidiaries,
                             organization=(ladder.organization if ladder.organization
                                           is not None else len(rows) - 1)))
             continue

@@ -285,3 +285,7 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
         tab.click("a[href$='uitkomst.pdf']")
     outcome = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     assert "voorlopig" not in outcome.lower() and "goedgekeurd" in outcome
+    # The verification page names what the certificate covers (as issued).
+    tab.goto(f"/register/{number}")
+    assert f"Groen Schoonmaak BV (KvK {SUBSIDIARY})" in tab.inner_text("main")
+    shoot(tab, name(site, "controle-dochter"))

@@ -16,6 +16,7 @@ from pso.db.models.certification import (
     Certificate,
     CertificatePdf,
     CertificateSequence,
+    CertificateSubsidiary,
     CertifyingBody,
     DocumentContent,
     Suspension,
@@ -31,6 +32,7 @@ from pso.db.models.procurement import (
     TenderAward,
     TenderBid,
 )
+from pso.db.models.social_return import SocialReturnLine, SocialReturnTerms, SroiModel  # noqa: F401
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
@@ -44,6 +46,7 @@ __all__ = [
     "CertificatePdf",
     "CertificateReminder",
     "CertificateSequence",
+    "CertificateSubsidiary",
     "CertifyingBody",
     "ContractCheck",
     "ContractEvent",
