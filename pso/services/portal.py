@@ -163,7 +163,8 @@ async def set_quality(session: AsyncSession, actor: Actor, assessment_id: int,
 
 
 async def certifying_bodies(session: AsyncSession) -> list[bodies.BodyView]:
-    return await bodies.list_bodies(session)
+    """The bodies offered in step 6: those with an auditor to review the application."""
+    return await bodies.list_bodies(session, staffed=True)
 
 
 async def choose_body(session: AsyncSession, actor: Actor, assessment_id: int,

@@ -468,6 +468,37 @@ async def expiring(session: AsyncSession, months: int = 3,
     return list(rows.unique())
 
 
+async def of_body(session: AsyncSession, body_id: int | None, *, q: str = "", page: int,
+                  page_size: int) -> tuple[list[Certificate], int]:
+    """The certificates a certifying body manages (and those issued before bodies were
+    recorded), newest first; `q` finds a name (words anywhere, accents ignored), a KvK
+    number or a certificate number."""
+    from pso.db.paging import paginate
+    from pso.text_search import fold
+
+    query = select(Certificate).join(Certificate.organization).where(
+        or_(Certificate.certifying_body_id.is_(None), Certificate.certifying_body_id == body_id))
+    q = q.strip()[:100]
+    if q:
+        number = normalize_number(q)
+        if is_valid_number(number):
+            query = query.where(Certificate.number == number)
+        elif KVK_SHAPE.fullmatch(q):
+            query = query.where(Certificate.organization_id.in_(organization_ids(q)))
+        else:
+            for word in fold(q).split()[:8]:
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(Organization.search_name.like(f"%{escaped}%", escape="\\"))
+    return await paginate(session, query, Certificate.valid_from.desc(),
+                          Certificate.number.desc(), page=page, page_size=page_size)
+
+
+def suspension_reason(certificate: Certificate) -> str | None:
+    """Why the certificate is suspended now (None when it is not)."""
+    period = _open_suspension(certificate)
+    return (period.reason or "Geen reden opgegeven.") if period is not None else None
+
+
 def summary(certificate: Certificate, day: date) -> dict[str, Any]:
     """The public view of a certificate (camelCase keys, as the API and the web page show it)."""
     open_period = _open_suspension(certificate)

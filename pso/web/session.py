@@ -40,6 +40,12 @@ from pso.web.forms import Form
 SESSION_COOKIE = "pso_sessie"
 ANON_COOKIE = "pso_formulier"
 FLASH_COOKIE = "pso_melding"
+# A signed note "this browser's session belongs to <name>, <role>", bound to the session
+# cookie: the public pages, which do not look the session up, show the portal link and
+# "Uitloggen" from it. It names nothing secret and ends with the session cookie.
+PORTAL_COOKIE = "pso_portaal"
+PORTALS = {"company": "MijnPSO", "auditor": "Beoordeling", "procurement": "Inkoop",
+           "municipality": "Gemeente", "admin": "Beheer"}
 NO_STORE = {"Cache-Control": "no-store"}
 STALE = "Het formulier was verlopen (of de sessie is opnieuw gestart). Probeer het nog eens."
 
@@ -67,6 +73,35 @@ def _read_flash(secret: str, value: str | None) -> str | None:
         return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8")
     except ValueError:
         return None
+
+
+def _portal_note(secret: str, raw_session: str, role: str, name: str) -> str:
+    payload = _b64(f"{role}\n{name[:200]}".encode())
+    return f"{payload}.{_mac(secret, 'portal', raw_session + '.' + payload)}"
+
+
+def visitor(request: Request, person: Person | None = None) -> dict[str, str] | None:
+    """Who is signed in, for the top menu of every page: the person a portal page loaded,
+    else the signed portal note of a public page. {name, role, home, portal, csrf}."""
+    settings = request.app.state.settings
+    raw = request.cookies.get(SESSION_COOKIE) or ""
+    if person is not None and person.stage == "full":
+        role, name = person.role, person.name
+    else:
+        note = request.cookies.get(PORTAL_COOKIE) or ""
+        if not raw or "." not in note or len(note) > 600:
+            return None
+        payload, mac = note.rsplit(".", 1)
+        if not hmac.compare_digest(mac, _mac(settings.secret_key, "portal", raw + "." + payload)):
+            return None
+        try:
+            role, name = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)
+                                                  ).decode("utf-8").split("\n", 1)
+        except ValueError:
+            return None
+    return {"name": name, "role": role, "home": service.home_of(role),
+            "portal": PORTALS.get(role, "Account"),
+            "csrf": _mac(settings.secret_key, "csrf", "s:" + raw)}
 
 
 @dataclass(frozen=True)
@@ -236,6 +271,14 @@ class Page:
 
     def _all_cookies(self, flash: str | None) -> list[Cookie]:
         cookies = list(self._cookies)
+        had = self.request.cookies.get(PORTAL_COOKIE)
+        if self.signed_in and self.raw_session and self.person is not None:
+            note = _portal_note(self.secret, self.raw_session, self.person.role,
+                                self.person.name)
+            if note != had:
+                cookies.append(self._cookie(PORTAL_COOKIE, note))
+        elif had:
+            cookies.append(self._cookie(PORTAL_COOKIE, "", 0))
         if self.new_nonce:
             cookies.append(self._cookie(ANON_COOKIE, self.nonce))
         if flash:

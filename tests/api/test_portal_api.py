@@ -44,6 +44,7 @@ async def approved(client, tokens, staff: int = 2) -> dict:
     aid = draft.json()["id"]
     await client.post(f"/api/v1/assessments/{aid}/submit", headers=tokens["company"])
     await client.post(f"/api/v1/assessments/{aid}/review", headers=tokens["reviewer"])
+    await client.post(f"/api/v1/assessments/{aid}/review-completed", headers=tokens["reviewer"])
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=tokens["auditor"])
     assert decided.status_code == 200, decided.text

@@ -229,6 +229,7 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
 
     # --- approval by another auditor; the decision mail; the certificate ---------------------
     api(site, "POST", f"/api/v1/assessments/{aid}/review", "reviewer")
+    api(site, "POST", f"/api/v1/assessments/{aid}/review-completed", "reviewer")
     decided = api(site, "POST", f"/api/v1/assessments/{aid}/decision", "decider",
                   json={"outcome": "approved"})
     number = decided["certificates"][0]["number"]
