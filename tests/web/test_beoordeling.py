@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from pso.app import create_app
 from tests.api.test_foundation import assert_problem
 from tests.factories import organization, submission
+from tests.web.prg import answered
 from tests.web.test_accounts import PASSWORD, csrf_of, make_account
 
 pytestmark = pytest.mark.anyio
@@ -37,7 +38,8 @@ async def auditor_client(settings, session_maker, email: str, party: str = "PSOC
 
 async def post_form(client, url: str, data: dict[str, str], page: str):
     token = csrf_of((await client.get(page)).text)
-    return await client.post(url, data={**data, "csrf": token}, follow_redirects=False)
+    return await answered(client, await client.post(url, data={**data, "csrf": token},
+                                                    follow_redirects=False))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from pso.auth import SYSTEM
 from pso.db.models import Assessment, AuditEvent, OutboxMail
 from pso.services import bodies
+from tests.web.prg import answered
 from tests.web.test_accounts import csrf_of, make_account, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -30,8 +31,8 @@ def visible(html: str) -> str:
 async def post(client, url: str, data: dict[str, str], *, page: str | None = None,
                files=None):
     token = csrf_of((await client.get(page or url)).text)
-    return await client.post(url, data={**data, "csrf": token}, files=files,
-                             follow_redirects=False)
+    return await answered(client, await client.post(url, data={**data, "csrf": token},
+                                                    files=files, follow_redirects=False))
 
 
 async def signed_in(client, session_maker) -> None:

@@ -3,6 +3,7 @@
 from pso.db.base import Base
 from pso.db.models.accounts import (
     Account,
+    FormReply,
     LoginAttempt,
     OneTimeLink,
     Party,
@@ -36,6 +37,7 @@ from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
     "Account",
+    "FormReply",
     "Assessment",
     "AssessmentDocument",
     "AuditEvent",

@@ -1,4 +1,5 @@
-"""review_completed: the reviewer's hand-over to the decider ("beoordeling afgerond")
+"""review_completed: the reviewer's hand-over to the decider ("beoordeling afgerond"),
+and form_replies (a refused form's page for the GET after the redirect)
 
 Revision ID: 0015
 Revises: 0011
@@ -26,7 +27,24 @@ def upgrade() -> None:
                                            nullable=True))
     op.execute("UPDATE assessments SET review_completed_at = review_started_at "
                "WHERE status = 'in_review'")
+    op.create_table('form_replies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('basis_hash', sa.String(length=64), nullable=False),
+    sa.Column('path', sa.String(length=1000), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.Column('created_at', DateTimeUTC(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_replies')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_form_replies_token_hash'))
+    )
+    with op.batch_alter_table('form_replies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_replies_created_at'), ['created_at'],
+                              unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('form_replies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_replies_created_at'))
+    op.drop_table('form_replies')
     op.drop_column('assessments', 'review_completed_at')

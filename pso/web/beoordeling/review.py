@@ -22,7 +22,7 @@ from pso.errors import InvalidInput, NotFound, ProblemError
 from pso.services import bodies, documents
 from pso.services import certification as service
 from pso.web.beoordeling.common import ACTION_LABELS, DB, status_label, workbench
-from pso.web.forms import Form, posted
+from pso.web.forms import Form, field_label, posted
 from pso.web.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
@@ -360,7 +360,8 @@ async def correction(request: Request, db: AsyncSession, aid: int) -> Template |
         errors = {p["name"].removeprefix("submission."): p["reason"]
                   for p in exc.invalid_params or []}
         return page.render("web/beoordeling/correction.html",
-                           {**context, "errors": errors, "form": form.fields}, status=400)
+                           {**context, "errors": errors, "form": form.fields,
+                            "label": field_label}, status=400)
     if form.text("action") != "save" or not changes:
         return page.render("web/beoordeling/correction.html", {
             **context, "preview": {"changes": labelled(changes, assessment.submission),
