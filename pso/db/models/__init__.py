@@ -37,7 +37,6 @@ from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
     "Account",
-    "FormReply",
     "Assessment",
     "AssessmentDocument",
     "AuditEvent",
@@ -50,6 +49,7 @@ __all__ = [
     "ContractCheck",
     "ContractEvent",
     "DocumentContent",
+    "FormReply",
     "IdempotencyRecord",
     "JobLease",
     "LoginAttempt",
