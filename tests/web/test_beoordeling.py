@@ -205,6 +205,20 @@ async def test_question_and_certificate_management(client, setup) -> None:
     assert "Geschorst" in rows and "Reden: Onderzoek" in rows
     assert ladder in section((await ans.get("/beoordeling/certificaten",
                                             params={"zoek": KVK})).text, "certificates")
+    # Paged (one per page here): the other certificate is on the next page.
+    import pso.web.beheer.common as paging
+    import pso.web.beoordeling.certificates as listing
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paging, "PAGE_SIZE", 1)
+        patch.setattr(listing, "PAGE_SIZE", 1)
+        first = (await ans.get("/beoordeling/certificaten")).text
+        assert "Pagina 1 van 2" in first and 'rel="next"' in first
+        second = (await ans.get("/beoordeling/certificaten", params={"page": "2"})).text
+        assert "Pagina 2 van 2" in second
+        shown = {n for n in (ladder, plus) if n in section(first, "certificates")} | {
+            n for n in (ladder, plus) if n in section(second, "certificates")}
+        assert shown == {ladder, plus}
+        assert len(re.findall(r"PSO-\d{4}-\d{6}</a>", section(first, "certificates"))) == 1
     none = (await ans.get("/beoordeling/certificaten",
                           params={"zoek": "Schoonmaakgroep Domstad"})).text
     assert 'id="none-found"' in none and ladder not in none
