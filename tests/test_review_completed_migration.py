@@ -40,20 +40,20 @@ def test_applications_in_review_count_as_handed_over(backend: str, tmp_path: Pat
                if backend == "postgres" else f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
         upgrade(url, "0011")
         now = datetime(2026, 12, 1, 10, tzinfo=UTC)
-        inserts = [("INSERT INTO organizations (id, kvk, name, municipality_code, kind, "
+        inserts = [(("INSERT INTO organizations (id, kvk, name, municipality_code, kind, "
                     "created_at, search_name) VALUES (1, '12345678', 'Org', 'GM0363', "
-                    "'company', :now, 'org')", {"now": now})]
+                    "'company', :now, 'org')"), {"now": now})]
         for i, state in enumerate(STATES, start=1):
             inserts.append((
-                "INSERT INTO assessments (id, organization_id, status, submission, score, "
+                ("INSERT INTO assessments (id, organization_id, status, submission, score, "
                 "rulebook, created_at, updated_at, corrected, wizard_step, review_started_at) "
-                "VALUES (:id, 1, :status, '{}', '{}', 'pso-2.1', :now, :now, false, 1, :started)",
+                "VALUES (:id, 1, :status, '{}', '{}', 'pso-2.1', :now, :now, false, 1, :started)"),
                 {"id": i, "status": state, "now": now,
                  "started": now if state in ("in_review", "approved") else None}))
         asyncio.run(_run(url, *inserts))
         upgrade(url, "0015")
-        rows = asyncio.run(_run(url, ("SELECT status, review_completed_at IS NOT NULL "
-                                      "FROM assessments ORDER BY id", {})))
+        rows = asyncio.run(_run(url, (("SELECT status, review_completed_at IS NOT NULL "
+                                      "FROM assessments ORDER BY id"), {})))
         assert [(status, bool(done)) for status, done in rows] == [
             ("draft", False), ("submitted", False), ("in_review", True),
             ("information_requested", False), ("approved", False)]
