@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -37,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.api.base import reads_only, write_now
 from pso.auth import Actor
 from pso.db.base import utcnow
-from pso.db.models import Account, FormReply, WebSession
+from pso.db.models import FORM_REPLY_LIFETIME, Account, FormReply, WebSession
 from pso.services import accounts as service
 from pso.web.forms import Form, readable_context
 
@@ -48,7 +47,7 @@ REPLY_COOKIE = "pso_antwoord"  # the one-time key of a refused form's page (Form
 # A form refused for what was typed: post/redirect/get. Not a failed sign-in (401): its
 # answer stays the POST's own, so the attempt is never replayed to a later visitor.
 REFUSED = (400, 409, 422)
-REPLY_LIFETIME = timedelta(hours=1)
+REPLY_LIFETIME = FORM_REPLY_LIFETIME
 # A signed note "this browser's session belongs to <name>, <role>", bound to the session
 # cookie: the public pages, which do not look the session up, show the portal link and
 # "Uitloggen" from it. It names nothing secret and ends with the session cookie.

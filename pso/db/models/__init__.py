@@ -2,6 +2,7 @@
 
 from pso.db.base import Base
 from pso.db.models.accounts import (
+    FORM_REPLY_LIFETIME,
     Account,
     FormReply,
     LoginAttempt,
@@ -36,6 +37,7 @@ from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
+    "FORM_REPLY_LIFETIME",
     "Account",
     "Assessment",
     "AssessmentDocument",

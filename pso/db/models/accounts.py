@@ -7,7 +7,7 @@ and recovery codes as SHA-256 (they are random, 256 bits, so a plain hash suffic
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -83,6 +83,9 @@ class WebSession(Base):
     ended_at: Mapped[datetime | None]
     client_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+FORM_REPLY_LIFETIME = timedelta(hours=1)
 
 
 class FormReply(Base):
