@@ -48,3 +48,17 @@ async def test_errors_script_is_served_under_the_csp(client) -> None:
     script = await client.get("/static/web/errors.js")
     assert script.status_code == 200 and "error-summary" in script.text
     assert "script-src 'self'" in script.headers.get("content-security-policy", "script-src 'self'")
+
+
+async def test_the_calculator_and_tender_tool_announce_errors_in_the_title(client) -> None:
+    """The public tools store nothing, so they answer the POST itself; their error pages
+    still say "Fout:" and load the focus script."""
+    from tests.web.test_pages import calculator_form
+
+    bad = await client.post("/rekentool", data=calculator_form(totalFte="nul", action="score"))
+    assert bad.status_code == 400 and "<title>Fout: Rekentool" in bad.text
+    assert 'src="/static/web/errors.js"' in bad.text
+    good = await client.post("/rekentool", data=calculator_form(action="score"))
+    assert good.status_code == 200 and "<title>Fout:" not in good.text
+    tender = await client.post("/aanbesteding", data={"deadline": "31-02-2026"})
+    assert tender.status_code == 400 and "<title>Fout: " in tender.text
