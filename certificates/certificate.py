@@ -34,6 +34,7 @@ class CertificateData:
     public_url: str  # PSO_PUBLIC_URL, e.g. "https://pso.example.nl"
     # Subsidiary entities the certificate covers (SPEC §7.2): ((kvk, name), ...)
     subsidiaries: tuple[tuple[str, str], ...] = ()
+    accreditation: str = ""  # the body's, as the admin entered it ("RvA C 123 (ISO/IEC 17065)")
 
 
 def verification_url(public_url: str, number: str) -> str:
@@ -46,11 +47,12 @@ def verification_url(public_url: str, number: str) -> str:
 
 
 MAX_NAME_CHARS = 400  # beyond this the printed name is cut with "…"; the register has it all
+MAX_ACCREDITATION_CHARS = 160  # an accreditation line; the page must stay one page
 
 
-def display_name(name: str) -> str:
+def display_name(name: str, limit: int = MAX_NAME_CHARS) -> str:
     name = " ".join(name.split())  # newlines/tabs from user input would only break layout
-    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…"
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def name_size(name: str) -> str:
@@ -84,6 +86,7 @@ def certificate_context(data: CertificateData) -> dict:
         "rung_label": RUNG_LABELS[data.rung],
         "organization_name": display_name(data.organization_name),
         "subsidiaries": [(kvk, display_name(name)) for kvk, name in data.subsidiaries],
+        "accreditation": display_name(data.accreditation, MAX_ACCREDITATION_CHARS),
         "name_size": size,
         # Long names and the PSO 30+ note need room: tighter spacing keeps one page.
         "compact": pso30plus or size in ("name-long", "name-xlong") or bool(data.subsidiaries),

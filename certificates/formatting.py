@@ -1,9 +1,14 @@
-"""Dutch formatting of dates, money and numbers, shared by PDFs and web pages."""
+"""Dutch formatting of dates, money and numbers, shared by PDFs and web pages.
+
+Numbers: `scoring.notation` (half-up from the exact Decimal), re-exported here."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+# The one formatter of shown figures lives with the engine (scoring imports nothing).
+from scoring.notation import dutch_decimal, percentage
 
 MONTHS = (
     "januari",
@@ -35,25 +40,9 @@ def dutch_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def dutch_decimal(value: Decimal | int | str, places: int = 2) -> str:
-    """Decimal comma and thousands dots: 1234.5 -> "1.234,50" (half-up rounding)."""
-    if isinstance(value, float):
-        # Money and percentages are decimal end to end; a float here is a bug upstream.
-        raise TypeError("use Decimal, int or str, not float")
-    amount = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{abs(amount):,.{places}f}"  # "1,234.50"
-    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"-{text}" if amount < 0 else text
-
-
 def euro(value: Decimal | int | str) -> str:
     """`Decimal("1234.56")` -> "€ 1.234,56"; negative -> "€ -1.234,56" (Dutch convention)."""
     return f"€ {dutch_decimal(value, 2)}"
-
-
-def percentage(value: Decimal | int | str, places: int = 1) -> str:
-    """`Decimal("12.345")` -> "12,3 %"."""
-    return f"{dutch_decimal(value, places)} %"
 
 
 def rung_label(rung: str) -> str:

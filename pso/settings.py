@@ -54,6 +54,9 @@ class Settings:
     # A browser session ends after this many minutes without requests (and after 8 hours
     # in any case, pso.services.accounts.SESSION_LIFETIME).
     session_idle_minutes: int = 30
+    # PSO_CORS_ORIGINS: websites (scheme://host[:port], comma-separated) whose scripts may
+    # call the guarded API operations; the public ones answer `*` anyway (pso/middleware.py).
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,6 +117,8 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError(f"PSO_TRUSTED_PROXIES: {exc}") from exc
             values["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
+        if origins := env.get("PSO_CORS_ORIGINS", "").strip():
+            values["cors_origins"] = _cors_origins(origins)
         secret = env.get("PSO_SECRET_KEY", "")
         values.update(overrides)
         if not secret:
@@ -129,6 +134,19 @@ class Settings:
 
 # Longer than the absolute session lifetime (8 hours) would mean nothing.
 MAX_IDLE_MINUTES = 8 * 60
+
+
+def _cors_origins(text: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/").lower() for o in text.split(",") if o.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if (parts.scheme not in {"http", "https"} or not parts.hostname or parts.path
+                or parts.query or parts.fragment or parts.username):
+            raise SettingsError(
+                f"PSO_CORS_ORIGINS: {origin!r} is not an origin like https://app.example.nl "
+                "(no `*`: the public operations allow every origin already, the others "
+                "only listed ones)")
+    return origins
 
 
 def _whole_in(text: str, allowed: range, message: str) -> int:

@@ -5,7 +5,7 @@ context; floats appear only in the returned dict.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import (
     ROUND_HALF_EVEN,
     Context,
@@ -15,6 +15,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from zoneinfo import ZoneInfo
 
 from .dates import add_years
 from .enums import QUALITY_CRITERIA
@@ -23,6 +24,7 @@ from .explain import explain
 from .explain import fte as fte_text
 from .model import Submission
 from .next_rung import additional_fte, total_pct
+from .notation import dutch_decimal
 from .rulebook import (
     TOLERANCE,
     Rulebook,
@@ -37,6 +39,7 @@ from .rulebook import (
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN,
                   traps=[InvalidOperation, DivisionByZero, Overflow])
 ZERO, HUNDRED = Decimal(0), Decimal(100)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def resolve_rulebook(submission: Submission, rulebook: str | Rulebook | None = None) -> Rulebook:
@@ -59,18 +62,20 @@ def resolve_rulebook(submission: Submission, rulebook: str | Rulebook | None = N
 
 
 def score(submission: Submission, rulebook: str | Rulebook | None = None, *,
-          today: date | None = None) -> dict:
+          today: date | None = None, quality_answered: bool = True) -> dict:
     """Score one parsed submission (spec §2.5); returns a JSON-ready dict with camelCase keys.
 
     `today` is the default for a missing `asOf` (the service passes its own clock's day,
-    which PSO_TODAY may fix); without it the machine's date.
+    which PSO_TODAY may fix); without it today's date in Amsterdam, whatever the host's
+    time zone. `quality_answered=False` words the explanation for a draft whose quality
+    questions are still open (the figures are the same).
 
     Raises SubmissionInvalid for the checks that need the rulebook: unknown name, no rulebook
     in force on period.end, target-group FTE above totalFte.
     """
     rb = resolve_rulebook(submission, rulebook)
     with localcontext(CONTEXT):
-        return _score(submission, rb, today)
+        return _score(submission, rb, today, quality_answered)
 
 
 def _hours_scale(sub: Submission) -> tuple[dict, int]:
@@ -100,7 +105,7 @@ def check_fte_total(unweighted: Decimal, total_fte: Decimal) -> None:
 
 
 def _dutch_fte(value: Decimal) -> str:
-    return f"{float(value):.2f}".replace(".", ",")
+    return dutch_decimal(value, 2)
 
 
 def _note(days: int, note: str | None, why, last: int, lo: int) -> str | None:
@@ -117,7 +122,13 @@ def _note(days: int, note: str | None, why, last: int, lo: int) -> str | None:
     return "; ".join(parts) if parts else None
 
 
-def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
+def amsterdam_today() -> date:
+    """Today in the Netherlands (the scheme's day), not the host's."""
+    return datetime.now(AMSTERDAM).date()
+
+
+def _score(sub: Submission, rb: Rulebook, today: date | None = None,
+           quality_answered: bool = True) -> dict:
     T = sub.total_fte
     ps, pe = sub.period.start.toordinal(), sub.period.end.toordinal()
     scaled, q = _hours_scale(sub)
@@ -201,8 +212,8 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
 
     eligible = T >= rb.minimum_total_fte
     reasons = [] if eligible else [(
-        f"De organisatie heeft {fte_text(float(T))} FTE; de PSO vraagt minimaal "
-        f"{fte_text(float(rb.minimum_total_fte))} FTE.")]
+        f"De organisatie heeft {fte_text(T)} FTE; de PSO vraagt minimaal "
+        f"{fte_text(rb.minimum_total_fte)} FTE.")]
     thresholds = rb.thresholds(T)
     quantitative = "none"
     if eligible:
@@ -213,7 +224,7 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
     failed = [name for name, ok in zip(QUALITY_CRITERIA, (ql.suitable_work, ql.integration,
                                                            ql.development, ql.guidance),
                                        strict=True) if not ok]
-    as_of = sub.as_of or today or date.today()
+    as_of = sub.as_of or today or amsterdam_today()
     if not eligible:
         rung = "none"
     elif quantitative != "none" and not failed:
@@ -224,7 +235,7 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
     p30_eval = rung == rb.pso30_rung
     p30_pct = Decimal(n_p30) / dq * HUNDRED / T if p30_eval else None
 
-    next_rung = None
+    next_rung = extra = None
     if eligible and quantitative != rb.rungs[-1]:
         # the rung just above the quantitative one (rungs are listed lowest first)
         target = rb.rungs[rb.rungs.index(quantitative) + 1 if quantitative != "none" else 0]
@@ -252,14 +263,21 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None) -> dict:
         "rung": rung,
         "pso30Plus": {"evaluated": p30_eval,
                       "pct": None if p30_pct is None else float(p30_pct),
-                      "qualifies": p30_eval and reaches(p30_pct, rb.pso30_min_pct)},
+                      # exactly pct ≥ 30 (spec §2.4 step 4): the tolerance is for rung thresholds
+                      "qualifies": p30_eval and p30_pct >= rb.pso30_min_pct},
         "targetGroupRegisterPct": float(Decimal(n_register) / dq * HUNDRED / T),
         "nextRung": next_rung,
         "employees": employees,
         "purchases": purchases,
         "assumptions": [a["note"] for a in rb.assumptions],
     }
-    result["explanation"] = explain(sub, rb, result, as_of)
+    exact = {"sizeFte": T, "directFte": direct, "directPct": direct_pct,
+             "indirectFte": indirect, "indirectPct": indirect_pct, "indirectPctCapped": capped,
+             "totalPct": total, "thresholds": thresholds, "pso30Pct": p30_pct,
+             "nextThreshold": None if next_rung is None else thresholds[next_rung["rung"]],
+             "additionalFte": extra}
+    result["explanation"] = explain(sub, rb, result, as_of, exact,
+                                    quality_answered=quality_answered)
     return result
 
 

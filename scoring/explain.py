@@ -1,10 +1,15 @@
 """Plain-Dutch explanation of a score: how the rung was reached, what the next one needs.
 
-Works from the finished result (floats); the text rounds to two decimals for reading only.
+Every figure comes from the engine's exact Decimals (`fig`), rounded half-up by
+`scoring.notation`, the formatter the pages and PDFs use too, so the text and the tables
+beside it never disagree.
 """
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
+from .notation import percentage, short
 
 RUNG_NAMES = {"none": "geen trede", "aspirant": "aspirant-status", "basistrede": "de basistrede",
               "trede1": "trede 1", "trede2": "trede 2", "trede3": "trede 3"}
@@ -14,57 +19,67 @@ QUALITY_NAMES = {"suitableWork": "passend werk", "integration": "integratie",
                  "development": "functioneren en ontwikkeling", "guidance": "begeleiding"}
 
 
-def pct(value: float) -> str:
-    """Dutch notation, two decimals: 6,45."""
-    return f"{value:.2f}".replace(".", ",")
+def pct(value: Decimal) -> str:
+    """Dutch notation, two decimals, half-up: 6,45 %."""
+    return percentage(value, 2)
 
 
-def fte(value: float) -> str:
+def fte(value: Decimal) -> str:
     """Dutch notation, at most two decimals, no trailing zeros: 12,5."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return short(value, 2)
 
 
-def explain(sub, rb, res: dict, as_of: date) -> list[str]:
+def lowest_rung_text(rb) -> str:
+    return f"{RUNG_NAMES[rb.rungs[0]]} of een hogere trede"
+
+
+def explain(sub, rb, res: dict, as_of: date, fig: dict, *,
+            quality_answered: bool = True) -> list[str]:
+    """`fig`: the exact figures (Decimal) behind `res`'s floats. `quality_answered=False`
+    (a draft before its quality questions): say what the numbers reach and that the rung is
+    granted once the quality questions are answered, instead of judging unanswered ones."""
     out = [f"Berekend met {rb.title} ({rb.id})"
            + ("; de uitkomst is indicatief omdat enkele rekenwaarden aannames zijn."
               if rb.indicative else ".")]
-    size = res["sizeFte"]
-    out.append(f"Directe bijdrage: {fte(res['directFte'])} gewogen FTE uit de doelgroep op "
-               f"{fte(size)} FTE = {pct(res['directPct'])} %.")
+    size = fig["sizeFte"]
+    out.append(f"Directe bijdrage: {fte(fig['directFte'])} gewogen FTE uit de doelgroep op "
+               f"{fte(size)} FTE = {pct(fig['directPct'])}.")
     if sub.purchases:
         suppliers = len(sub.purchases)
         text = (f"Indirecte bijdrage via inkoop bij {suppliers} "
                 f"{'leverancier' if suppliers == 1 else 'leveranciers'}: "
-                f"{fte(res['indirectFte'])} FTE = {pct(res['indirectPct'])} %")
-        if res["indirectPctCapped"] < res["indirectPct"]:
+                f"{fte(fig['indirectFte'])} FTE = {pct(fig['indirectPct'])}")
+        if fig["indirectPctCapped"] < fig["indirectPct"]:
             share = rb.cap_factor / (1 + rb.cap_factor) * 100
-            text += (f", begrensd op {pct(res['indirectPctCapped'])} % omdat hoogstens "
-                     f"{share:.0f} % van het totaal indirect mag zijn")
+            text += (f", begrensd op {pct(fig['indirectPctCapped'])} omdat hoogstens "
+                     f"{percentage(share, 0)} van het totaal indirect mag zijn")
         out.append(text + ".")
-    total = res["totalPct"]
-    out.append(f"Totale sociale bijdrage: {pct(total)} %.")
+    out.append(f"Totale sociale bijdrage: {pct(fig['totalPct'])}.")
     if not res["eligible"]:
         out.extend(res["ineligibleReasons"])
         out.append("Daarom is geen trede mogelijk.")
         return out
-    thresholds = res["thresholds"]
-    norms = ", ".join(f"{SHORT_NAMES[r]} {pct(v)} %" for r, v in thresholds.items())
+    thresholds = fig["thresholds"]
+    norms = ", ".join(f"{SHORT_NAMES[r]} {pct(v)}" for r, v in thresholds.items())
     out.append(f"Normen bij een omvang van {fte(size)} FTE: {norms}.")
     quant = res["quantitativeRung"]
     if quant == "none":
         out.append(f"Die bijdrage haalt de norm voor {RUNG_NAMES[rb.rungs[0]]} niet.")
     else:
-        out.append(f"Daarmee wordt {RUNG_NAMES[quant]} gehaald "
-                   f"({pct(total)} % ≥ {pct(thresholds[quant])} %).")
-    failed = res["failedQualityCriteria"]
+        out.append(f"Op grond van de cijfers wordt {RUNG_NAMES[quant]} gehaald "
+                   f"({pct(fig['totalPct'])} ≥ {pct(thresholds[quant])}).")
+    failed = res["failedQualityCriteria"] if quality_answered else []
+    pending = not quality_answered and quant != "none"
     if failed:
         names = ", ".join(QUALITY_NAMES[f] for f in failed)
         out.append(f"Niet voldaan aan de kwaliteitseisen ({names}); zonder alle vier de eisen "
-                   f"wordt geen {RUNG_NAMES[rb.rungs[0]]} of hoger toegekend.")
+                   f"wordt {lowest_rung_text(rb)} niet toegekend.")
     rung = res["rung"]
     plan = sub.action_plan
-    if rung == "aspirant":
+    if pending:
+        out.append(f"De kwaliteitsvragen (stap 5) zijn nog niet beantwoord: {RUNG_NAMES[quant]} "
+                   "wordt toegekend als aan alle vier de kwaliteitseisen is voldaan.")
+    elif rung == "aspirant":
         out.append(f"Aspirant-status op grond van het door de directie goedgekeurde plan van "
                    f"aanpak voor {RUNG_NAMES[plan.target_rung]} uiterlijk "
                    f"{plan.target_date.isoformat()}.")
@@ -72,12 +87,13 @@ def explain(sub, rb, res: dict, as_of: date) -> list[str]:
         out.append("Het plan van aanpak geeft geen aspirant-status: het moet door de directie "
                    f"zijn goedgekeurd, trede 1, 2 of 3 als doel hebben en een streefdatum na "
                    f"{as_of.isoformat()} en binnen {rb.plan_max_years} jaar daarna.")
-    out.append(f"Uitkomst: {RUNG_NAMES[rung]}.")
+    if not pending:
+        out.append(f"Uitkomst: {RUNG_NAMES[rung]}.")
     p30 = res["pso30Plus"]
     if p30["evaluated"]:
         verdict = "voldoet aan PSO 30+" if p30["qualifies"] else (
-            f"te weinig voor PSO 30+ (minimaal {rb.pso30_min_pct:f} %)")
-        out.append(f"PSO 30+: {pct(p30['pct'])} % van het personeel hoort tot de "
+            f"te weinig voor PSO 30+ (minimaal {percentage(rb.pso30_min_pct, 0)})")
+        out.append(f"PSO 30+: {pct(fig['pso30Pct'])} van het personeel hoort tot de "
                    f"30+-doelgroep; {verdict}.")
     nxt = res["nextRung"]
     if nxt is None:
@@ -86,8 +102,8 @@ def explain(sub, rb, res: dict, as_of: date) -> list[str]:
         out.append(f"Voor {RUNG_NAMES[nxt['rung']]} is met nieuwe medewerkers alleen geen "
                    "haalbare route binnen de rekengrens.")
     else:
-        out.append(f"Voor {RUNG_NAMES[nxt['rung']]} (norm nu {pct(nxt['thresholdPct'])} %) "
-                   f"is {fte(nxt['additionalFte'])} FTE extra nodig aan nieuwe medewerkers uit "
+        out.append(f"Voor {RUNG_NAMES[nxt['rung']]} (norm nu {pct(fig['nextThreshold'])}) "
+                   f"is {fte(fig['additionalFte'])} FTE extra nodig aan nieuwe medewerkers uit "
                    "de doelgroep (gewicht 1, regulier contract, de hele periode in dienst)"
                    + (" en moet aan alle kwaliteitseisen zijn voldaan." if failed else "."))
     return out

@@ -197,6 +197,8 @@ class AssessmentController(Controller):
     @get("/{assessment_id:int}", guards=[require_roles("admin", "auditor", "company")],
          summary="Aanvraag")
     async def read(self, assessment_id: Id, db: AsyncSession, actor: Actor) -> AssessmentOut:
+        """De aanvraag met status, opgave, doorrekening en, na goedkeuring, de certificaten. Een
+        bedrijf ziet alleen de eigen aanvragen, een auditor die van zijn instelling."""
         return assessment_out(await service.get_for(db, actor, assessment_id))
 
     @put("/{assessment_id:int}/submission", guards=[require_roles("company", "admin")],

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
@@ -78,6 +78,7 @@ class DocumentController(Controller):
 
     @get(guards=[require_roles("company", "admin", "auditor")], summary="Bewijsstukken")
     async def list(self, assessment_id: Id, db: AsyncSession, actor: Actor) -> list[DocumentOut]:
+        """De bewijsstukken bij een aanvraag: naam, type, grootte en SHA-256, zonder de inhoud."""
         return [document_out(v) for v in await service.list_for(db, actor, assessment_id)]
 
     @get("/{document_id:int}", guards=[require_roles("company", "admin", "auditor")],
@@ -87,6 +88,14 @@ class DocumentController(Controller):
         """Altijd als bijlage (`Content-Disposition: attachment`, `nosniff`)."""
         view, data = await service.read(db, actor, assessment_id, document_id)
         return attachment(view, data)
+
+    @delete("/{document_id:int}", guards=[require_roles("company")], status_code=200,
+            summary="Bewijsstuk verwijderen")
+    async def remove(self, assessment_id: Id, document_id: Id, db: AsyncSession,
+                     actor: Actor) -> DocumentOut:
+        """Een bewijsstuk dat nog niet is ingediend (de aanvraag is een concept of wacht op
+        antwoord, en het bestand kwam na de laatste indiening); anders 409."""
+        return document_out(await service.remove(db, actor, assessment_id, document_id))
 
 
 ROUTES = [DocumentController]

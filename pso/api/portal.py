@@ -21,7 +21,7 @@ from pso.api.base import BEARER, ApiInput, provide_db
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.services import certification, portal
-from pso.services.provisional_pdf import render_provisional
+from pso.services.provisional_pdf import file_name, render_provisional
 
 DEPENDENCIES = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
@@ -116,11 +116,12 @@ class PortalController(Controller):
          summary="Voorlopige uitkomst als PDF", media_type="application/pdf")
     async def provisional_pdf(self, assessment_id: Id, db: AsyncSession,
                               actor: Actor) -> Response[bytes]:
-        """De voorlopige uitkomst met de volledige uitleg, als PDF (geen certificaat)."""
+        """De voorlopige uitkomst met de volledige uitleg, als PDF (geen certificaat); na het
+        besluit de uitkomst."""
         assessment = await certification.get_for(db, actor, assessment_id)
         pdf = await render_provisional(assessment, today())
         return Response(pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="voorlopige-uitkomst-{assessment_id}.pdf"',
+            "Content-Disposition": f'attachment; filename="{file_name(assessment)}"',
             "Cache-Control": "no-store"})
 
 

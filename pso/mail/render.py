@@ -41,6 +41,12 @@ def _date(value: date | str | None) -> str:
     return dutch_date(value)
 
 
+def _stop(value: Any) -> str:
+    """The full stop a sentence still needs after `value`: none when a name already ends
+    with one ("namens Bakkerij De IJssel B.V.", never "B.V..")."""
+    return "" if str(value).rstrip().endswith((".", "!", "?")) else "."
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -52,7 +58,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(dutch_date=_date, euro=euro, rung=rung_label)
+    env.filters.update(dutch_date=_date, euro=euro, rung=rung_label, stop=_stop)
     return env
 
 

@@ -236,6 +236,36 @@ async def revoke_account(session: AsyncSession, actor: Actor, email: str) -> tup
     return account, True
 
 
+async def reinstate_account(session: AsyncSession, actor: Actor,
+                            account_id: int) -> tuple[Account, bool]:
+    """Undo a revocation: the person signs in again with their password (or, when they
+    never chose one, a new invitation). Ended sessions and API tokens stay ended."""
+    account = await session.scalar(
+        select(Account).where(Account.id == account_id).with_for_update(of=Account))
+    if account is None:
+        raise AccountError("Dit account bestaat niet.", "email")
+    if account.revoked_at is None:
+        return account, False
+    account.revoked_at = None
+    await session.flush()
+    await record(session, actor, "account.reinstated", "account", account.id,
+                 {"email": account.email})
+    return account, True
+
+
+async def resend_invitation(session: AsyncSession, actor: Actor, account: Account,
+                            public_url: str, *, inviter: str) -> str:
+    """A new 7-day invitation for someone who never chose a password; earlier links stay
+    valid until they expire (the person may use whichever mail they find)."""
+    if account.revoked_at is not None or account.password_hash is not None:
+        raise AccountError("Alleen wie nog is uitgenodigd, krijgt een nieuwe uitnodiging.",
+                           "email")
+    link = await invitation_link(session, account, public_url, inviter=inviter)
+    await record(session, actor, "account.invitation_resent", "account", account.id,
+                 {"email": account.email})
+    return link
+
+
 # --- signing in ------------------------------------------------------------------------
 
 

@@ -121,6 +121,12 @@ async def update(session: AsyncSession, actor: Actor, code: str, *, name: str | 
     return view(party, body)
 
 
+async def accreditation(session: AsyncSession, party_id: int | None) -> str:
+    """What the body's certificates say about its accreditation ("" when none is known)."""
+    body = await session.get(CertifyingBody, party_id) if party_id is not None else None
+    return body.accreditation if body is not None else ""
+
+
 async def separate_decision(session: AsyncSession, party_id: int | None) -> bool:
     """On by default, also for a body without settings and for unaddressed applications."""
     if party_id is None:

@@ -31,7 +31,7 @@ from pso.db.models import (
 )
 from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
-from pso.services import bodies, organizations
+from pso.services import bodies, organizations, submission_diff
 from pso.services.access import ensure_kvk_access
 from pso.services.notify import mail_company
 from scoring import SubmissionInvalid, parse_submission, score
@@ -250,34 +250,11 @@ async def complete_review(session: AsyncSession, actor: Actor, assessment_id: in
     return assessment
 
 
-def submission_changes(before: Any, after: Any, path: str = "") -> list[dict[str, Any]]:
-    """Field-by-field differences between two submissions: [{field, before, after}], with
-    field paths as the API names them (`employees[2].hoursPerWeek`)."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        changes: list[dict[str, Any]] = []
-        for key in list(before) + [k for k in after if k not in before]:
-            sub = f"{path}.{key}" if path else key
-            changes += submission_changes(before.get(key), after.get(key), sub)
-        return changes
-    if isinstance(before, list) and isinstance(after, list):
-        changes = []
-        for i in range(max(len(before), len(after))):
-            changes += submission_changes(before[i] if i < len(before) else None,
-                                          after[i] if i < len(after) else None, f"{path}[{i}]")
-        return changes
-    if before != after and not (_same_number(before, after)):
-        return [{"field": path, "before": before, "after": after}]
-    return []
-
-
-def _same_number(a: Any, b: Any) -> bool:
-    from decimal import Decimal, InvalidOperation
-    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
-        return False
-    try:
-        return Decimal(str(a)) == Decimal(str(b))
-    except (InvalidOperation, ValueError):
-        return False
+def submission_changes(before: Any, after: Any) -> list[dict[str, Any]]:
+    """What changed between two submissions, readable: [{field, label, before, after}] in the
+    form's Dutch labels and notation; employees matched by reference, purchases by supplier
+    (services/submission_diff.py). The preview, the history and the company page show it."""
+    return submission_diff.changes(before, after)
 
 
 def preview_correction(assessment: Assessment, raw: Any) -> tuple[dict, dict, list[dict]]:
@@ -360,6 +337,7 @@ async def _issue(session: AsyncSession, actor: Actor, assessment: Assessment, ki
         valid_from=valid_from, valid_until=until, rulebook=assessment.rulebook, issuer=issuer,
         issued_on=issued_on, public_url=public_url,
         subsidiaries=tuple((s.kvk, s.name) for s in org.subsidiaries),
+        accreditation=await bodies.accreditation(session, assessment.certifying_body_id),
     )
     # Through the pool: a time limit, and recycled worker processes in production.
     pdf = await pdf_pool.render(TEMPLATE, certificate_context(data))

@@ -141,3 +141,33 @@ async def read(session: AsyncSession, actor: Actor, assessment_id: int,
         raise NotFound(f"Geen bewijsstuk {document_id} bij aanvraag {assessment_id}.")
     content = await session.get(DocumentContent, doc.id)
     return _view(doc), content.data if content is not None else b""
+
+
+def removable(assessment, doc: DocumentView) -> bool:
+    """A company may take back a file it uploaded by mistake while the data is still its
+    own: the application is editable and the file came after the last submission (so the
+    certifying body has not had it)."""
+    return assessment.status in certification.EDITABLE and (
+        assessment.submitted_at is None or doc.uploaded_at > assessment.submitted_at)
+
+
+async def remove(session: AsyncSession, actor: Actor, assessment_id: int,
+                 document_id: int) -> DocumentView:
+    assessment = await certification.get_for(session, actor, assessment_id, lock=True)
+    doc = await session.scalar(select(AssessmentDocument).where(
+        AssessmentDocument.id == document_id, AssessmentDocument.assessment_id == assessment.id))
+    if doc is None:
+        raise NotFound(f"Geen bewijsstuk {document_id} bij aanvraag {assessment_id}.")
+    view = _view(doc)
+    if actor.role != "company" or not removable(assessment, view):
+        raise Conflict("document-kept", f"Bewijsstuk {view.file_name} is al bij de "
+                                        "certificerende instelling ingediend en blijft bewaard.")
+    content = await session.get(DocumentContent, doc.id)
+    if content is not None:
+        await session.delete(content)
+        await session.flush()
+    await session.delete(doc)
+    await session.flush()
+    await record(session, actor, "document.removed", "assessment", assessment.id,
+                 {"documentId": view.id, "fileName": view.file_name, "sha256": view.sha256})
+    return view

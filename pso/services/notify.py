@@ -1,5 +1,6 @@
 """Mails to an applying organisation about its application and certificates (SPEC §7.3,
-§7.5): one mail per active account of the company, queued in the caller's transaction."""
+§7.5): one mail per active account of the company, addressed by the account's name,
+queued in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.mail import queue_mail
-from pso.services.accounts import emails_for_party
+from pso.services.recipients import applicant_recipients
 
 
 async def mail_company(session: AsyncSession, kvk: str, template: str,
                        context: dict[str, Any]) -> int:
     """Queue `template` for every active account of the company `kvk`; returns how many."""
-    addresses = await emails_for_party(session, "applicant", kvk)
-    for address in addresses:
-        await queue_mail(session, to=address, template=template, context=context)
-    return len(addresses)
+    recipients = await applicant_recipients(session, kvk)
+    for address, name in recipients:
+        await queue_mail(session, to=address, template=template,
+                         context={**context, "name": name})
+    return len(recipients)

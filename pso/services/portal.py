@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from certificates.formatting import RUNG_LABELS
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.models import Assessment, Organization
@@ -124,6 +125,14 @@ async def recertify(session: AsyncSession, actor: Actor, kvk: str) -> Assessment
     return assessment
 
 
+def resume_url(assessment: Assessment) -> str:
+    """Where "verder met de aanvraag" leads: the wizard's step the person got to, or the
+    application page once it is out of the company's hands."""
+    if assessment.status != certification.DRAFT:
+        return f"/mijn/aanvraag/{assessment.id}"
+    return f"/mijn/aanvraag/{assessment.id}/stap/{min(max(assessment.wizard_step or 1, 1), STEPS)}"
+
+
 async def save_step(session: AsyncSession, actor: Actor, assessment_id: int, raw: Any,
                     step: int) -> Assessment:
     """Save one wizard step's data (the whole submission, rescored) as the draft."""
@@ -160,6 +169,35 @@ async def set_quality(session: AsyncSession, actor: Actor, assessment_id: int,
     assessment = await save_step(session, actor, assessment_id, data, 5)
     assessment.motivations = {k: (motivations.get(k) or "").strip() for k in QUALITY_KEYS}
     return assessment
+
+
+def quality_answered(assessment: Assessment) -> bool:
+    """Whether the quality questions (step 5) have answers: saved in step 5, copied from an
+    approved application, or the application is past the wizard."""
+    return assessment.motivations is not None or assessment.status != certification.DRAFT
+
+
+def provisional_result(assessment: Assessment) -> dict[str, Any]:
+    """The score as the company reads it. Before step 5 every criterion is still 'no', so
+    the stored score grants no rung; its explanation then says what the numbers reach and
+    that the rung is granted once the quality questions are answered (same figures)."""
+    if quality_answered(assessment):
+        return assessment.score
+    return score(parse_submission(assessment.submission), quality_answered=False)
+
+
+def rung_pending(result: dict[str, Any], answered: bool) -> bool:
+    """The numbers reach a rung that waits only for the quality answers."""
+    return not answered and result.get("eligible", False) \
+        and result.get("quantitativeRung", "none") != "none"
+
+
+def outcome_text(assessment: Assessment) -> str:
+    """The rung in one phrase for lists: before step 5 what the numbers reach."""
+    result = assessment.score or {}
+    if rung_pending(result, quality_answered(assessment)):
+        return f"{RUNG_LABELS[result['quantitativeRung']]} op grond van de cijfers"
+    return RUNG_LABELS.get(result.get("rung", "none"), "")
 
 
 async def certifying_bodies(session: AsyncSession) -> list[bodies.BodyView]:
@@ -218,8 +256,7 @@ def scenario_submission(submission: dict[str, Any], hires: list[dict[str, Any]],
     errors: list[dict[str, str]] = []
     if len(hires) > MAX_SCENARIO_HIRES or len(purchases) > MAX_SCENARIO_PURCHASES:
         raise InvalidInput([{"name": "hires", "reason": "Te veel regels in het scenario."}])
-    data = copy.deepcopy(submission)
-    data.pop("asOf", None)
+    data = copy.deepcopy(submission)  # asOf kept: the draft's own day (action-plan rule)
     period = data.get("period") or {}
     full_time = Decimal(str(data.get("fullTimeHoursPerWeek") or "40"))
     extra_fte = Decimal(0)
@@ -252,13 +289,14 @@ def scenario_submission(submission: dict[str, Any], hires: list[dict[str, Any]],
 
 
 def scenario(submission: dict[str, Any], hires: list[dict[str, Any]],
-             purchases: list[dict[str, Any]]) -> dict[str, Any]:
-    """Score the draft with the hypothetical changes; nothing is saved."""
+             purchases: list[dict[str, Any]], *, answered: bool = True) -> dict[str, Any]:
+    """Score the draft with the hypothetical changes; nothing is saved. Without changes it
+    is the draft's own score (its `asOf` and rulebook kept)."""
     data = scenario_submission(submission, hires, purchases)
     own = len(submission.get("employees") or [])
     own_purchases = len(submission.get("purchases") or [])
     try:
-        return score(parse_submission(data))
+        return score(parse_submission(data), quality_answered=answered)
     except SubmissionInvalid as exc:
         errors = []
         for err in exc.errors:

@@ -35,6 +35,7 @@ from pso.clock import today
 from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, Forbidden, NotFound
 from pso.municipalities import name_of
+from pso.services.coverage import covers
 from pso.services.notify import mail_company
 from pso.services.organizations import KVK_SHAPE, organization_ids
 from pso.text_search import MIN_INDEXED, fts_phrase, words
@@ -165,7 +166,7 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
     needle = (q or "").strip()
     fts = None
     if KVK_SHAPE.fullmatch(needle):
-        conditions.append(Certificate.organization_id.in_(organization_ids(needle)))
+        conditions.append(covers(needle))
     elif needle and is_valid_number(normalize_number(needle)):
         conditions.append(Certificate.number == normalize_number(needle))
     elif query_words := words(needle):
@@ -174,7 +175,7 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
         conditions += by_name
         on_organization = on_organization or reads_organizations
     if kvk:
-        conditions.append(Certificate.organization_id.in_(organization_ids(kvk)))
+        conditions.append(covers(kvk))
     if municipality:
         conditions.append(Organization.municipality_code == municipality)
     if rung:

@@ -26,6 +26,7 @@ from pso.auth import Actor
 from pso.db.base import Money
 from pso.db.models import Organization, Voucher, VoucherScheme
 from pso.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pso.municipalities import name_of
 from pso.services import voucher_mail, voucher_proof
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
 from pso.voucher_codes import display, new_code, normalise
@@ -196,12 +197,9 @@ async def issue(
     found = await session.scalar(select(Organization).where(Organization.kvk == kvk))
     if (found is not None and found.municipality_code not in scheme.eligible_municipality_codes
             and scheme.application_opens_on <= day <= scheme.application_closes_on):
-        # People read names, not GM codes (the municipality parties carry them).
-        from pso.services.municipalities import name
-
         raise Conflict(
             "municipality-not-eligible",
-            f"Organisaties uit gemeente {await name(session, found.municipality_code)} komen "
+            f"Organisaties uit gemeente {name_of(found.municipality_code)} komen "
             "niet in aanmerking voor deze regeling.",
         )
     org = _eligible(scheme, found, kvk, fte, day)
@@ -416,7 +414,7 @@ def _eligible(
     if org.municipality_code not in scheme.eligible_municipality_codes:
         raise Conflict(
             "municipality-not-eligible",
-            f"Organisaties uit gemeente {org.municipality_code} komen niet in aanmerking "
+            f"Organisaties uit gemeente {name_of(org.municipality_code)} komen niet in aanmerking "
             "voor deze regeling.",
         )
     if fte > scheme.max_fte:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from certificates.formatting import RUNG_LABELS, dutch_decimal, plural
+from scoring.notation import exact
 
 
 def _dutch(value: float, places: int = 2) -> str:
-    return dutch_decimal(Decimal(repr(value)), places)
+    return dutch_decimal(exact(value), places)
 
 
 def _nice_ceiling(value: float) -> tuple[float, float]:

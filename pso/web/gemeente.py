@@ -8,7 +8,6 @@ RedemptionIn, RefusalIn, CancellationIn); every rule is pso.services.vouchers'.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date, euro
 from pso import clock
+from pso import municipalities as cbs
 from pso.api.base import parse, provide_db
 from pso.api.voucher_models import RedemptionIn, RefusalIn, SchemeIn, SchemePatchIn
 from pso.db.models import VoucherScheme
@@ -36,7 +36,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 SCHEME_FIELDS = ("title", "voucherAmount", "budget", "applicationOpensOn",
                  "applicationClosesOn", "voucherValidityDays", "maxFte",
                  "eligibleMunicipalityCodes")
-_CODES = re.compile(r"[\s,;]+")
+PLACES = "eligibleMunicipalityCodes"
 
 
 async def _page(request: Request, db: AsyncSession) -> tuple[Page, Any]:
@@ -45,7 +45,27 @@ async def _page(request: Request, db: AsyncSession) -> tuple[Page, Any]:
 
 
 def _errors(exc: InvalidInput) -> dict[str, list[str]]:
-    return field_errors(exc, lambda name: name.split("[")[0])
+    """Reasons by form field, each once (every code of a list may fail alike)."""
+    found = field_errors(exc, lambda name: name.split("[")[0])
+    return {name: list(dict.fromkeys(reasons)) for name, reasons in found.items()}
+
+
+def _parse_scheme(model: Any, typed: dict[str, Any], *, partial: bool, **extra: Any) -> Any:
+    """The API model of the typed form. Municipalities are typed by name; a name that is
+    no municipality is refused here, in words, with the model's other refusals."""
+    codes, reasons = cbs.find_all(typed[PLACES])
+    if not typed[PLACES].strip() and not partial:
+        reasons = ["Noem minstens één gemeente."]
+    problems = [{"name": PLACES, "reason": r} for r in reasons]
+    try:
+        data = parse(model, {**_scheme_body(typed, codes, partial=partial), **extra})
+    except InvalidInput as exc:
+        kept = [p for p in exc.invalid_params or []
+                if not (problems and p["name"].startswith(PLACES))]
+        raise InvalidInput(kept + problems) from exc
+    if problems:
+        raise InvalidInput(problems)
+    return data
 
 
 # --- create and edit a scheme ------------------------------------------------------------
@@ -57,7 +77,7 @@ def _typed(form: Form) -> dict[str, Any]:
     return typed
 
 
-def _scheme_body(typed: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+def _scheme_body(typed: dict[str, Any], codes: list[str], *, partial: bool) -> dict[str, Any]:
     """The API body of the typed form (Dutch notation made plain)."""
     body: dict[str, Any] = {
         "title": typed["title"],
@@ -66,8 +86,7 @@ def _scheme_body(typed: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         "applicationOpensOn": date_text(typed["applicationOpensOn"]),
         "applicationClosesOn": date_text(typed["applicationClosesOn"]),
         "maxFte": number_text(typed["maxFte"]),
-        "eligibleMunicipalityCodes": [
-            c.upper() for c in _CODES.split(typed["eligibleMunicipalityCodes"]) if c],
+        PLACES: codes,
         "requiresApproval": typed["requiresApproval"],
     }
     days = typed["voucherValidityDays"]
@@ -84,7 +103,7 @@ def _form_of(scheme: VoucherScheme) -> dict[str, Any]:
             "applicationClosesOn": scheme.application_closes_on.isoformat(),
             "voucherValidityDays": str(scheme.voucher_validity_days),
             "maxFte": f"{scheme.max_fte:.2f}".replace(".", ","),
-            "eligibleMunicipalityCodes": ", ".join(scheme.eligible_municipality_codes),
+            PLACES: cbs.listed(scheme.eligible_municipality_codes),
             "requiresApproval": scheme.requires_approval}
 
 
@@ -114,7 +133,7 @@ async def new_scheme(request: Request, db: AsyncSession) -> Template | Redirect:
     return _scheme_form(page, form={
         "title": "", "voucherAmount": "", "budget": "", "applicationOpensOn": day.isoformat(),
         "applicationClosesOn": day.replace(month=12, day=31).isoformat(),
-        "voucherValidityDays": "180", "maxFte": "249,99", "eligibleMunicipalityCodes": code,
+        "voucherValidityDays": "180", "maxFte": "249,99", PLACES: cbs.listed([code] if code else []),
         "requiresApproval": True})
 
 
@@ -126,8 +145,8 @@ async def create_scheme(request: Request, db: AsyncSession) -> Template | Redire
     assert page.actor is not None
     typed = _typed(form)
     try:
-        data: SchemeIn = parse(SchemeIn, {**_scheme_body(typed, partial=False),
-                                          "municipalityCode": page.actor.municipality_code})
+        data: SchemeIn = _parse_scheme(SchemeIn, typed, partial=False,
+                                       municipalityCode=page.actor.municipality_code)
         scheme = await service.create_scheme(db, page.actor, data.model_dump(by_alias=False))
     except InvalidInput as exc:
         return _scheme_form(page, form=typed, errors=_errors(exc), status=400)
@@ -161,7 +180,7 @@ async def update_scheme(request: Request, db: AsyncSession,
     except ProblemError as exc:
         return page.redirect("/gemeente", exc.detail)
     try:
-        data: SchemePatchIn = parse(SchemePatchIn, _scheme_body(typed, partial=True))
+        data: SchemePatchIn = _parse_scheme(SchemePatchIn, typed, partial=True)
         await service.update_scheme(db, page.actor, scheme_id, data.changes())
     except ProblemError as exc:  # invalid input, or the budget below what is committed
         await db.rollback()
@@ -315,7 +334,7 @@ async def scheme_extra(db: AsyncSession, scheme: VoucherScheme) -> dict:
     names = await municipalities.names(db, codes)
     return {"requests": [{"v": v, "code": display(v.code)} for v in requests],
             "uptake": uptake_chart(await service.uptake_by_month(db, scheme, day)),
-            "names": names}
+            "names": names, "size": municipalities.size_limit(scheme.max_fte)}
 
 
 ROUTES = [new_scheme, create_scheme, edit_scheme, update_scheme, approve, refuse,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -21,6 +20,7 @@ from certificates.formatting import (
 )
 from certificates.resources import templates_dir
 from pso.clock import AMSTERDAM
+from scoring.notation import exact, file_size, short, weight
 
 TEMPLATES = templates_dir()
 
@@ -37,7 +37,7 @@ STATUS_LABELS = {
 def _exact(value: Any) -> Any:
     # The engine reports floats; shown numbers go through Decimal (the shortest repr),
     # because the shared formatters refuse floats on purpose.
-    return Decimal(repr(value)) if isinstance(value, float) else value
+    return exact(value) if isinstance(value, float) else value
 
 
 def _date(value: date | str | None) -> str:
@@ -74,10 +74,7 @@ def moment(at: datetime | None) -> str:
 
 def _num(value: Any, places: int = 2) -> str:
     """Dutch decimal, trailing zeros dropped: 12.50 -> "12,5", 3 -> "3"."""
-    if value is None:
-        return ""
-    text = dutch_decimal(_exact(value), places)
-    return text.rstrip("0").rstrip(",") if "," in text else text
+    return "" if value is None else short(_exact(value), places)
 
 
 def _visitor(request: Any, person: Any = None) -> dict[str, str] | None:
@@ -97,6 +94,8 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         moment=moment,
         decimal=lambda v, places=2: dutch_decimal(_exact(v), places),
         num=_num,
+        file_size=file_size,
+        weight=lambda v: "" if v is None else weight(v),
         dates_in=_dates_in,
         decimal_text=lambda v: str(v).replace(".", ",") if v is not None else "",
         euro=lambda v: euro(_exact(v)),

@@ -6,7 +6,7 @@ status. Only what the paper already says is shown, plus the live status.
 
 from __future__ import annotations
 
-from litestar import get
+from litestar import Request, get
 from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.api.base import provide_db
 from pso.auth import SYSTEM
 from pso.clock import today
+from pso.db.models import Voucher
 from pso.errors import NotFound
 from pso.services import municipalities, vouchers
 from pso.services.voucher_export import STATUS_LABELS
 from pso.voucher_codes import display
+from pso.web.session import Page
 
 # Reuse the verification page's colours: green usable, amber spent, red void.
 STATUS_CSS = {"issued": "status-valid", "redeemed": "status-superseded",
@@ -26,19 +28,35 @@ STATUS_CSS = {"issued": "status-valid", "redeemed": "status-superseded",
 
 
 @get("/vouchers/{code:str}", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
-async def voucher_page(code: str, db: AsyncSession) -> Template:
+async def voucher_page(request: Request, code: str, db: AsyncSession) -> Template:
     try:
         voucher = await vouchers.voucher_for(db, SYSTEM, code[:64])
     except NotFound as exc:
         return Template("web/voucher_unknown.html", context={"detail": exc.detail},
                         status_code=404)
     status = vouchers.status_on(voucher, today())
-    return Template("web/voucher.html", context={
+    page = await Page.load(request, db)  # a signed-in visitor gets the way back
+    return page.render("web/voucher.html", context={
+        "back": _back(page, voucher),
         "code": display(voucher.code), "status": status, "status_label": STATUS_LABELS[status].capitalize(),
         "css": STATUS_CSS[status], "today": today(),
         "voucher": voucher, "scheme": voucher.scheme, "organization": voucher.organization,
         "municipality": await municipalities.name(db, voucher.scheme.municipality_code),
     })
+
+
+def _back(page: Page, voucher: Voucher) -> tuple[str, str] | None:
+    """Where a signed-in visitor came from: the municipality to its scheme, the holder to
+    its vouchers (with the PDF). Others only see the paper's facts."""
+    actor = page.actor
+    if actor is None:
+        return None
+    if actor.role == "municipality" and actor.municipality_code == voucher.scheme.municipality_code:
+        return (f"/gemeente/regelingen/{voucher.scheme_id}",
+                f"Naar de regeling {voucher.scheme.title}")
+    if actor.role == "company" and actor.kvk == voucher.organization.kvk:
+        return "/mijn/vouchers", "Naar uw vouchers (met de pdf)"
+    return None
 
 
 ROUTES = [voucher_page]

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from tests.api.test_foundation import assert_problem
-from tests.api.test_review import actors, submitted  # noqa: F401  (the fixture)
+from tests.api.test_review import actors, submission, submitted  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -110,3 +110,29 @@ async def test_documents_are_private_to_the_company_and_its_body(
     other_aid = await submitted(client, actors, staff=1)
     assert_problem(await client.get(f"/api/v1/assessments/{other_aid}/documents/{doc['id']}",
                                     headers=actors["company"]), 404)
+
+
+async def test_a_file_not_yet_submitted_can_be_removed_by_the_company(
+        client, actors) -> None:  # noqa: F811
+    draft = await client.post("/api/v1/organizations/12345678/assessments",
+                              headers=actors["company"], json={"submission": submission(2)})
+    assert draft.status_code == 201, draft.text
+    aid = draft.json()["id"]
+    kept = (await upload(client, aid, actors["company"], "contract.pdf", PDF)).json()
+    wrong = (await upload(client, aid, actors["company"], "verkeerd.pdf", PDF)).json()
+    path = f"/api/v1/assessments/{aid}/documents"
+    assert_problem(await client.delete(f"{path}/{wrong['id']}", headers=actors["ans"]), 403)
+    removed = await client.delete(f"{path}/{wrong['id']}", headers=actors["company"])
+    assert removed.status_code == 200 and removed.json()["fileName"] == "verkeerd.pdf"
+    listed = (await client.get(path, headers=actors["company"])).json()
+    assert [d["fileName"] for d in listed] == ["contract.pdf"]
+    assert_problem(await client.delete(f"{path}/{wrong['id']}", headers=actors["company"]), 404)
+    # once submitted, the certifying body has it: it stays
+    sent = await client.post(f"/api/v1/assessments/{aid}/submit", headers=actors["company"],
+                             json={"certifyingBody": "CERT-A"})
+    assert sent.status_code == 200, sent.text
+    problem = assert_problem(await client.delete(f"{path}/{kept['id']}",
+                                                 headers=actors["company"]), 409, "document-kept")
+    assert problem["detail"] == ("Bewijsstuk contract.pdf is al bij de certificerende "
+                                 "instelling ingediend en blijft bewaard.")
+    assert len((await client.get(path, headers=actors["company"])).json()) == 1

@@ -232,7 +232,8 @@ async def test_review_question_answer_correction_and_impartial_decision(
     assert by_action["assessment.review_started"]["actorName"] == "Ans Beoordelaar"
     assert by_action["assessment.review_completed"]["actorName"] == "Ans Beoordelaar"
     assert by_action["assessment.corrected"]["summary"]["changes"] == [
-        {"field": "employees[0].hoursPerWeek", "before": 40, "after": 20}]
+        {"field": "employees[mw-000].hoursPerWeek", "label": "mw-000: uren per week",
+         "before": "40", "after": "20"}]
     approved = by_action["assessment.approved"]
     assert approved["actorName"] == "Bert Beslisser"
     assert approved["summary"]["reviewer"] == "Ans Beoordelaar"

@@ -7,6 +7,7 @@ listed; the tables of bodies, organisations and the audit log fit 1280 px and a 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 
 import pyotp
@@ -33,6 +34,8 @@ from tests.conftest import BACKENDS
 from tests.servers import start_server
 
 ADMIN, SECRET = "beheer@example.nl", pyotp.random_base32(32)
+# A second admin: a TOTP code counts once, and both tests may sign in within 30 seconds.
+ADMIN2, SECRET2 = "beheer2@example.nl", pyotp.random_base32(32)
 LONG_NAME = ("Stichting Samenwerkende Certificeringsinstellingen voor Sociaal Ondernemen in "
              "Noord-Holland, Flevoland en Utrecht")
 LONG_ORGANISATION = ("Bravo Wegen- en Waterbouw Combinatie Noord-Holland, Flevoland, Utrecht en "
@@ -51,6 +54,10 @@ async def _seed(url: str) -> None:
             admin = await accounts.create_account(session, SYSTEM, email=ADMIN, name="Bea Beheer",
                                                   role="admin", party=party, password=PASSWORD)
             admin.totp_secret, admin.totp_enabled_at = SECRET, utcnow()
+            second = await accounts.create_account(session, SYSTEM, email=ADMIN2,
+                                                   name="Ben Beheer", role="admin", party=party,
+                                                   password=PASSWORD)
+            second.totp_secret, second.totp_enabled_at = SECRET2, utcnow()
             await bodies.create(session, SYSTEM, code="PSOCERT", name="PSO Certificering B.V.",
                                 accreditation="RvA C 123")
             for kvk, name, code in (
@@ -145,3 +152,50 @@ def test_admin_with_totp_adds_a_certifying_body(context, site) -> None:
     assert_fits(tab, "#auditlog")
     fits_a_phone(tab, "#auditlog")
     shoot(tab, f"beheer-auditlog-{backend}")
+
+
+def test_admin_names_municipalities_and_revokes_with_a_way_back(context, site) -> None:
+    """Issue 22, items 5 and 7: an organisation and a municipality's first account chosen by
+    name, no role chosen in advance, a new invitation, revocation after a confirmation and
+    reinstatement."""
+    backend = site["backend"]
+    _, tab = context()
+    sign_in(tab, ADMIN2)
+    tab.fill("#code", pyotp.TOTP(SECRET2).now())
+    submit(tab, "form.login button")
+
+    tab.goto("/beheer/organisaties")
+    tab.fill("#f-kvk", "67890123")
+    tab.fill("#f-name", "Zwolse Zorg B.V.")
+    tab.select_option("#f-municipalityCode", label="Zwolle")
+    submit(tab, "#nieuw button")
+    assert "Zwolse Zorg B.V. (KvK 67890123) geregistreerd" in tab.inner_text("main")
+    assert "Zwolle" in tab.inner_text("#organisaties")
+    assert not re.search(r"GM\d{4}", tab.inner_text("body"))
+
+    tab.goto("/beheer/accounts")
+    assert tab.locator("#role option:checked").inner_text() == "Kies een rol"
+    tab.fill("#email", "zutphen@example.nl")
+    tab.fill("#name", "Zoë Zutphen")
+    tab.fill("#party", "Zutphen")
+    submit(tab, "form.section-box button")
+    assert "Kies een rol." in tab.inner_text("main")  # nothing was made as an admin
+    tab.select_option("#role", label="Gemeente")
+    submit(tab, "form.section-box button")
+    assert "Account aangemaakt voor zutphen@example.nl" in tab.inner_text("main")
+    row = tab.locator("table.people tr", has_text="zutphen@example.nl")
+    assert "Gemeente Zutphen" in row.inner_text() and "Uitgenodigd" in row.inner_text()
+    assert not re.search(r"GM\d{4}", tab.inner_text("body"))
+    submit(tab, "tr:has-text('zutphen@example.nl') button:has-text('Uitnodiging opnieuw sturen')")
+    assert "Een nieuwe uitnodiging is verstuurd naar zutphen@example.nl" in tab.inner_text("main")
+    shoot(tab, f"beheer-accounts-{backend}")
+
+    submit(tab, "tr:has-text('zutphen@example.nl') button:has-text('Intrekken')")
+    assert "Ja, account intrekken" in tab.inner_text("main")
+    shoot(tab, f"beheer-account-intrekken-{backend}")
+    submit(tab, "button:has-text('Ja, account intrekken')")
+    assert "is ingetrokken" in tab.inner_text("main")
+    submit(tab, "tr:has-text('zutphen@example.nl') button:has-text('Herstellen')")
+    assert "is hersteld" in tab.inner_text("main")
+    row = tab.locator("table.people tr", has_text="zutphen@example.nl")
+    assert "Uitgenodigd" in row.inner_text()

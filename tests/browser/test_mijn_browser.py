@@ -117,11 +117,10 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
 
     # --- the applying organisation, with a subsidiary ---------------------------------------
     tab.goto("/mijn/organisatie")
-    tab.fill("#f-municipalityCode", "Amsterdam")
-    submit(tab, "form#invoer button.primary")
-    assert "Gemeentecode" in tab.inner_text(".error-summary")
+    submit(tab, "form#invoer button.primary")  # no municipality chosen yet
+    assert "Gemeente: Kies een gemeente." in tab.inner_text(".error-summary")
     assert "municipalityCode" not in tab.inner_text("main")
-    tab.fill("#f-municipalityCode", "GM0363")
+    tab.select_option("#f-municipalityCode", label="Amsterdam")  # by name, from the CBS list
     tab.fill("#f-subsidiaries-0-kvk", SUBSIDIARY)
     tab.fill("#f-subsidiaries-0-name", "Groen Schoonmaak BV")
     shoot(tab, name(site, "organisatie"))
@@ -169,12 +168,17 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
     # --- step 4: provisional score, scenario, PDF -------------------------------------------
     rung = tab.inner_text(".result .rung-badge-label")
     assert "Uitleg" in tab.inner_text(".result")
+    # Before the quality questions: what the numbers reach, never "Geen trede".
+    main = tab.inner_text("main")
+    assert rung == "Trede 3" and "Geen trede" not in main
+    assert "Die trede wordt toegekend als u in stap 5 de kwaliteitsvragen hebt beantwoord" \
+        in main
     shoot(tab, name(site, "stap4"))
     tab.fill("#f-hires-0-count", "2")
     tab.fill("#f-hires-0-hoursPerWeek", "40")
     submit(tab, "#scenario form button")
     scenario = tab.inner_text(".scenario-result")
-    assert "26,5 FTE (nu 24,5)" in scenario
+    assert "26,5 FTE (nu 24,5)" in scenario and "Geen trede" not in scenario
     shoot(tab, name(site, "stap4-scenario"))
     tab.emulate_media(media="print")
     tab.screenshot(path=str(ARTIFACTS / f"{name(site, 'stap4')}-print.png"), full_page=True)
@@ -221,14 +225,43 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
     tab.goto(f"/mijn/aanvraag/{aid}")
     assert "Hoe begeleidt u M-3 op de werkvloer?" in tab.inner_text("main")
     shoot(tab, name(site, "vraag"))
+    # Evidence: the real size, and a file sent by mistake taken back before resubmitting.
+    for file_name, body in (("verkeerd.pdf", b"%PDF-1.4\n" + b"0" * 100),
+                            ("jobcoach.pdf", b"%PDF-1.4\n" + b"0" * 5000)):
+        path = site["tmp"] / file_name
+        path.write_bytes(body)
+        tab.set_input_files("#f-document", str(path))
+        submit(tab, "#bewijsstukken form[enctype] button")
+    documents = tab.inner_text("#bewijsstukken ul")
+    assert "verkeerd.pdf (109 bytes" in documents and "jobcoach.pdf (4,9 kB" in documents
+    shoot(tab, name(site, "bewijsstukken"))
+    submit(tab, "#bewijsstukken li:has-text('verkeerd.pdf') form button")
+    assert "Bewijsstuk verkeerd.pdf is verwijderd." in tab.inner_text("main")
+    assert "verkeerd.pdf" not in tab.inner_text("#bewijsstukken ul")
     tab.goto(f"/mijn/aanvraag/{aid}/stap/7")
     tab.fill("#f-response", "M-3 heeft een vaste jobcoach, twee uur per week.")
     tab.check("#f-confirm")
     save(tab)
     assert "opnieuw ingediend" in tab.inner_text("main")
 
-    # --- approval by another auditor; the decision mail; the certificate ---------------------
+    # --- the reviewer corrects: M-4 removed, M-2's hours; the company reads it in Dutch -----
     api(site, "POST", f"/api/v1/assessments/{aid}/review", "reviewer")
+    current = api(site, "GET", f"/api/v1/assessments/{aid}", "reviewer")["submission"]
+    staff = [e for e in current["employees"] if e["reference"] != "M-4"]
+    staff = [{**e, "hoursPerWeek": "30.5"} if e["reference"] == "M-2" else e for e in staff]
+    api(site, "POST", f"/api/v1/assessments/{aid}/correction", "reviewer", json={
+        "submission": {**current, "employees": staff},
+        "note": "M-4 is een stagiair en telt niet; M-2 werkt 30,5 uur volgens de loonstrook."})
+    tab.goto(f"/mijn/aanvraag/{aid}")
+    corrections = tab.inner_text("#correcties")
+    assert "M-4 is een stagiair en telt niet" in corrections
+    assert "De auditor heeft 2 gegevens veranderd" in corrections
+    assert "M-2: uren per week" in corrections and "30,5" in corrections
+    assert "M-4 (medewerker)" in corrections and "(verwijderd)" in corrections
+    assert "vso_pro" not in corrections and "30.5" not in corrections
+    shoot(tab, name(site, "correctie"))
+
+    # --- the reviewer hands over; approval by another auditor; the decision mail -------------
     api(site, "POST", f"/api/v1/assessments/{aid}/review-completed", "reviewer")
     decided = api(site, "POST", f"/api/v1/assessments/{aid}/decision", "decider",
                   json={"outcome": "approved"})
@@ -249,3 +282,11 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
     found = httpx.get(site["base"] + "/api/v1/certificates", params={"kvk": SUBSIDIARY}).json()
     assert [c["number"] for c in found["items"]] == [number]
     shoot(tab, name(site, "aanvraag-goedgekeurd"))
+    with tab.expect_download() as download:
+        tab.click("a[href$='uitkomst.pdf']")
+    outcome = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "voorlopig" not in outcome.lower() and "goedgekeurd" in outcome
+    # The verification page names what the certificate covers (as issued).
+    tab.goto(f"/register/{number}")
+    assert f"Groen Schoonmaak BV (KvK {SUBSIDIARY})" in tab.inner_text("main")
+    shoot(tab, name(site, "controle-dochter"))

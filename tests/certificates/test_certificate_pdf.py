@@ -217,3 +217,17 @@ def test_pso_1_8_certificate_draws_no_basistrede():
                  .pages[0].extract_text())
     assert squash("Basistrede") in new
     assert squash("Basistrede") not in old and squash("Trede 1") in old
+
+
+def test_the_bodys_accreditation_is_printed_and_a_long_one_keeps_one_page():
+    """The admin form says the accreditation "staat op de certificaten" (issue 22, item 7)."""
+    reader = read_pdf(render_certificate(make_data(accreditation="RvA C 123 (ISO/IEC 17065)")))
+    text = squash(reader.pages[0].extract_text())
+    assert squash("Accreditatie RvA C 123 (ISO/IEC 17065)") in text
+    long = make_data(accreditation="Geaccrediteerd door de Raad voor Accreditatie " * 40,
+                     subsidiaries=(("87654321", "Dochter B.V."),))
+    reader = read_pdf(render_certificate(long))
+    assert_one_a4_page(reader)
+    assert "…" in reader.pages[0].extract_text()
+    without = read_pdf(render_certificate(make_data()))
+    assert "Accreditatie" not in without.pages[0].extract_text()

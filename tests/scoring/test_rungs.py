@@ -1,11 +1,14 @@
 """Quality gate, aspirant, PSO 30+ and nextRung (spec §2.4)."""
-from datetime import date, timedelta
+import time
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from scoring import get_rulebook
+from scoring.engine import amsterdam_today
 from scoring.next_rung import additional_fte
 
 from .helpers import ALL_GOOD, emp, purchase, run, submission
@@ -69,10 +72,30 @@ def test_aspirant_not_when_rung_reached():
 
 
 def test_as_of_defaults_to_today():
-    target = (date.today() + timedelta(days=365)).isoformat()
+    today = amsterdam_today()
+    target = (today + timedelta(days=365)).isoformat()
     r = run(submission([], total="100", as_of=None, actionPlan=dict(PLAN, targetDate=target)))
-    assert r["asOf"] == date.today().isoformat()
+    assert r["asOf"] == today.isoformat()
     assert r["rung"] == "aspirant"
+
+
+def test_as_of_defaults_to_amsterdams_day_whatever_the_hosts_time_zone(monkeypatch):
+    # At every moment one of these two zones (UTC+14, UTC-11) has another date than
+    # Amsterdam, so a host-time default fails in at least one of them.
+    seen = []
+    try:
+        for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+            monkeypatch.setenv("TZ", zone)
+            time.tzset()
+            before = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+            r = run(submission([], total="100", as_of=None))
+            after = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+            assert r["asOf"] in (before.isoformat(), after.isoformat())
+            seen.append(date.today() != before)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert any(seen)  # the host's date really differed in one zone
 
 
 def test_target_rung_must_be_a_trede():

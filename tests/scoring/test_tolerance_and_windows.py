@@ -15,17 +15,16 @@ def test_the_tolerance_is_the_specs() -> None:
     assert Decimal("1e-9") == TOLERANCE
 
 
-def test_pso30_plus_reaches_30_within_the_tolerance() -> None:
+def test_pso30_plus_qualifies_at_exactly_30_and_not_a_hair_below() -> None:
+    # Spec §2.4 step 4: qualifies = pct ≥ 30, no tolerance (that belongs to rung thresholds).
     # 3 full-time Wajong staff on 300 / (30 - 5e-10) FTE: 30 % minus 5e-10 percentage point.
     staff = [emp(f"W{i}") for i in range(3)]
     close = run(submission(staff, total="10.0000000001666"))
     assert close["rung"] == "trede3"
     assert 30 - 1e-9 < close["pso30Plus"]["pct"] < 30
-    assert close["pso30Plus"]["qualifies"] is True
-    # 30 minus 3e-9: beyond the tolerance.
-    far = run(submission(staff, total="10.000000001"))
-    assert far["pso30Plus"]["pct"] < 30 - 2e-9
-    assert far["pso30Plus"]["qualifies"] is False
+    assert close["pso30Plus"]["qualifies"] is False
+    exactly = run(submission(staff, total="10"))
+    assert exactly["pso30Plus"] == {"evaluated": True, "pct": 30.0, "qualifies": True}
 
 
 def test_rungs_reach_their_norm_within_the_same_tolerance() -> None:

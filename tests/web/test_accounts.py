@@ -3,6 +3,7 @@ password reset and invitation links, TOTP, personal tokens, CSRF and the role ho
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from datetime import timedelta
@@ -548,31 +549,61 @@ async def test_admin_makes_the_first_account_of_a_party_and_revokes_people(
         return {"email": "ana@apeldoorn.nl", "name": "Ana", "role": "municipality",
                 "party": "GM0200", "party_name": "Gemeente Apeldoorn", **fields}
 
-    for bad, reason in ((person(party="Apeldoorn"), "gemeentecode"),
+    # No role is chosen for the admin; the municipality is named, not coded.
+    assert '<option value="" selected>Kies een rol</option>' in page.text
+    for bad, reason in ((person(party="Apeldorn"), "Bedoelt u Apeldoorn?"),
                         (person(email="geen adres"), "geldig e-mailadres"),
-                        (person(role="keizer"), "Onbekende rol"),
+                        (person(role=""), "Kies een rol."),
+                        (person(role="keizer"), "Kies een rol uit de lijst."),
                         (person(email="company@example.nl"), "bestaat al")):
         refused = await form_post(client, "/beheer/accounts", bad)
-        assert refused.status_code == 400 and reason in refused.text, bad
-    made = await form_post(client, "/beheer/accounts", person())
+        assert refused.status_code == 400 and reason in html.unescape(refused.text), bad
+    made = await form_post(client, "/beheer/accounts", person(party="Apeldoorn", party_name=""))
     assert made.status_code == 303
     listed = (await client.get("/beheer/accounts")).text
-    assert "Gemeente Apeldoorn (GM0200)" in listed and "Uitgenodigd" in listed
+    assert "Gemeente Apeldoorn" in listed and "GM0200" not in listed and "Uitgenodigd" in listed
     [mail] = await mails_to(session_maker, "ana@apeldoorn.nl")
     assert "Test admin nodigt u uit" in mail.text_body and "Gemeente Apeldoorn" in mail.text_body
 
     async with session_maker() as session:
         ana = await session.scalar(select(Account).where(Account.email == "ana@apeldoorn.nl"))
         me = await session.scalar(select(Account).where(Account.email == "admin@example.nl"))
-    revoked = await form_post(client, f"/beheer/accounts/{ana.id}/intrekken", {},
-                              page="/beheer/accounts")
+    assert ana.party.code == "GM0200"
+    # Still invited: a new invitation, a second mail with a link that works too.
+    again = await form_post(client, f"/beheer/accounts/{ana.id}/uitnodiging", {},
+                            page="/beheer/accounts")
+    assert again.status_code == 303
+    assert "nieuwe uitnodiging is verstuurd naar ana@apeldoorn.nl" in (
+        await client.get("/beheer/accounts")).text
+    first, second = await mails_to(session_maker, "ana@apeldoorn.nl")
+    assert link_in(first) != link_in(second)
+    assert (await client.get(link_in(second))).status_code == 200
+    # Revoking asks first; nothing changes until it is confirmed.
+    asked = await form_post(client, f"/beheer/accounts/{ana.id}/intrekken", {},
+                            page="/beheer/accounts")
+    assert asked.status_code == 200 and "Ja, account intrekken" in asked.text
+    async with session_maker() as session:
+        assert (await session.get(Account, ana.id)).revoked_at is None
+    revoked = await form_post(client, f"/beheer/accounts/{ana.id}/intrekken",
+                              {"bevestigd": "1"}, page="/beheer/accounts")
     assert revoked.status_code == 303
-    assert "Ingetrokken" in (await client.get("/beheer/accounts")).text
-    own = await form_post(client, f"/beheer/accounts/{me.id}/intrekken", {},
+    listed = (await client.get("/beheer/accounts")).text
+    assert "Ingetrokken" in listed and f'action="/beheer/accounts/{ana.id}/herstellen"' in listed
+    own = await form_post(client, f"/beheer/accounts/{me.id}/intrekken", {"bevestigd": "1"},
                           page="/beheer/accounts")
     assert own.status_code == 303
     assert "eigen account niet intrekken" in (await client.get("/beheer/accounts")).text
     assert (await client.get(link_in(mail))).status_code == 404  # a revoked person's link
+    # And back: reinstated, the invitation works again; the audit log says both in Dutch.
+    back = await form_post(client, f"/beheer/accounts/{ana.id}/herstellen", {},
+                           page="/beheer/accounts")
+    assert back.status_code == 303
+    assert "is hersteld en heeft nog geen wachtwoord" in (await client.get("/beheer/accounts")).text
+    async with session_maker() as session:
+        assert (await session.get(Account, ana.id)).revoked_at is None
+    assert (await client.get(link_in(second))).status_code == 200
+    audit = (await client.get("/beheer/audit")).text
+    assert "Account hersteld" in audit and "Uitnodiging opnieuw verstuurd" in audit
 
 
 async def test_audit_events_name_the_person(client, session_maker) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from pso.auth import SYSTEM
 from pso.db.models import AuditEvent, CertifyingBody, Organization, OutboxMail, Party
 from pso.jobs import run_jobs
-from pso.services import bodies, organizations
+from pso.services import accounts, bodies, organizations
 from pso.web.beheer.labels import ACTION_LABELS
 from tests.conftest import count_rows
 from tests.jobs import data
@@ -289,11 +289,13 @@ async def test_organisations_are_searched_and_paged(client, session_maker) -> No
 async def test_admin_registers_an_organisation(client, session_maker) -> None:
     await as_admin(client, session_maker)
     good = {"kvk": "1234 5678", "name": "Groen & Schoon Hoveniers",
-            "municipalityCode": "gm0363", "kind": "company"}
+            "municipalityCode": "GM0363", "kind": "company"}  # the list's value for Amsterdam
     for field, value, reason in (("kvk", "123", "precies 8 cijfers"),
                                  ("name", "", None), ("name", HOSTILE["bidi"], "Mag geen stuurtekens"),
                                  ("name", "N" * 301, None),
-                                 ("municipalityCode", "Amsterdam", "gemeentecode"),
+                                 ("municipalityCode", "Amsterdm", "Bedoelt u Amsterdam?"),
+                                 ("municipalityCode", "Bergen", "kies Bergen (NH.) of Bergen (L.)"),
+                                 ("municipalityCode", "", "Kies een gemeente."),
                                  ("kind", "keizerrijk", None)):
         refused = await form_post(client, "/beheer/organisaties", {**good, field: value})
         assert_refused(refused, field, reason)
@@ -349,6 +351,17 @@ async def test_audit_log_is_filtered_paged_and_read_only(client, session_maker) 
         assert_refused(await client.get("/beheer/audit", params=params), field)
     assert await count_rows(session_maker, "audit_events") == before  # GET pages never write
     assert (await client.post("/beheer/audit", data={"csrf": "x"})).status_code == 405
+
+
+async def test_a_failed_sign_in_gives_its_reason_in_dutch(client, session_maker) -> None:
+    await make_account(session_maker, "company")
+    async with session_maker() as session, session.begin():
+        await accounts.authenticate(session, "company@example.nl", "verkeerd", "192.0.2.1")
+    await as_admin(client, session_maker)
+    text = text_of((await client.get("/beheer/audit")).text)
+    assert ("Inloggen mislukt" in text and "Reden: Onbekend e-mailadres, ingetrokken account of "
+            "verkeerd wachtwoord." in text)
+    assert "Reden: password" not in text
 
 
 def test_every_recorded_action_has_a_dutch_label() -> None:

@@ -4,6 +4,7 @@ stored PDF, the expiry overview, the uptake chart and names instead of GM codes.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -13,7 +14,8 @@ from sqlalchemy import select
 
 from pso.auth import SYSTEM
 from pso.clock import today
-from pso.db.models import OutboxMail, Voucher
+from pso.db.models import OutboxMail, Voucher, VoucherScheme
+from pso.errors import ProblemError
 from pso.services import accounts, certification, organizations
 from pso.services import vouchers as service
 from tests.conftest import count_rows
@@ -189,3 +191,62 @@ def test_uptake_chart_labels_few_enough_months_to_read() -> None:
     assert shown == ["sep 2025", "dec 2025", "mrt 2026", "jun 2026", "sep 2026", "dec 2026"]
     assert "jul 2025: 0 vouchers" in chart.summary and "(s)" not in chart.summary
     assert all(b.shown for b in uptake_chart(months[:6]).bars)
+
+
+def visible(page: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+async def test_schemes_name_municipalities_never_codes(client, session_maker) -> None:
+    """The scheme form takes names (Zutphen has no account here: the CBS list knows it),
+    refuses an unknown one once, and every page shows names (issue 22, item 5)."""
+    await setup(session_maker)
+    async with session_maker() as session, session.begin():
+        await accounts.ensure_party(session, "municipality", HERE, "Gemeente Amsterdam")
+    await make_account(session_maker, "municipality", "gemeente@example.nl")
+    await sign_in(client, "gemeente@example.nl")
+    new = await client.get("/gemeente/regelingen/nieuw")
+    assert 'value="Amsterdam"' in new.text and "GM0" not in visible(new.text)
+    csrf = csrf_of(new.text)
+    closes = (today() + timedelta(days=200)).isoformat()
+    typed = {**SCHEME, "csrf": csrf, "applicationClosesOn": closes,
+             "eligibleMunicipalityCodes": "Apeldoorn, Zutfen, Bergen"}
+    bad = await post(client, "/gemeente/regelingen", {**typed, "budget": "10"})
+    assert bad.status_code == 400 and 'id="f-budget-error"' in bad.text
+    shown = visible(bad.text)
+    assert shown.count("De gemeente 'Zutfen' kennen wij niet. Bedoelt u Zutphen?") == 1
+    assert shown.count("kies Bergen (NH.) of Bergen (L.).") == 1
+    assert "GM0" not in shown and await count_rows(session_maker, "voucher_schemes") == 0
+    created = await post(client, "/gemeente/regelingen", {
+        **typed, "eligibleMunicipalityCodes": "Apeldoorn, Zutphen, Amsterdam"})
+    assert created.status_code == 303, created.text
+    url = created.headers["location"]
+    async with session_maker() as session:
+        scheme = await session.scalar(select(VoucherScheme))
+    assert scheme.eligible_municipality_codes == ["GM0200", "GM0301", "GM0363"]  # API: codes
+    page = visible((await client.get(url)).text)
+    assert "minder dan 250 fte, gevestigd in Apeldoorn, Zutphen, Amsterdam" in page
+    assert "GM0" not in page
+    edit = await client.get(f"{url}/wijzigen")
+    assert 'value="Apeldoorn, Zutphen, Amsterdam"' in edit.text
+    assert "GM0" not in visible(edit.text)
+    # A company from elsewhere is told its municipality by name.
+    async with session_maker() as session, session.begin():
+        await organizations.create(session, SYSTEM, {
+            "kvk": "20000009", "name": "Zwolse Zaak", "municipality_code": "GM0193",
+            "kind": "company"})
+        company = SYSTEM.__class__(None, "bedrijf", "company", kvk="20000009")
+        with pytest.raises(ProblemError) as refused:
+            await service.issue(session, company, scheme.id, "20000009", Decimal(3))
+    assert refused.value.detail == ("Organisaties uit gemeente Zwolle komen niet in "
+                                    "aanmerking voor deze regeling.")
+    # The public voucher page, opened by the municipality, leads back to the scheme.
+    issued = await post(client, f"{url}/vouchers", {"csrf": csrf, "kvk": KVK_B, "fte": "4"})
+    assert issued.status_code == 303, issued.text
+    async with session_maker() as session:
+        voucher = await session.scalar(select(Voucher))
+    public = await client.get(f"/vouchers/{voucher.code}")
+    assert f'href="{url}"' in public.text and "Naar de regeling Voucher MKB" in public.text
+    client.cookies.clear()
+    anonymous = await client.get(f"/vouchers/{voucher.code}")
+    assert anonymous.status_code == 200 and f'href="{url}"' not in anonymous.text

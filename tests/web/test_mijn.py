@@ -4,6 +4,7 @@ application and its mail, re-certification, the provisional PDF and bad input.""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -77,6 +78,14 @@ async def test_dashboard_asks_to_register_first_and_organisation_keeps_subsidiar
     assert bad.status_code == 400
     assert "Dochteronderneming 1: KvK-nummer" in visible(bad.text)
     assert "municipalityCode" not in visible(bad.text)
+    # The municipality is chosen by name from the CBS list; a typo is said in names, once.
+    assert '<option value="GM0363">Amsterdam</option>' in bad.text
+    typo = await post(client, "/mijn/organisatie", {
+        "name": "Groen", "municipalityCode": "Amsterdm", "kind": "company"})
+    assert typo.status_code == 400
+    assert html.unescape(visible(typo.text)).count("De gemeente 'Amsterdm' kennen wij niet. Bedoelt u "
+                                    "Amsterdam?") == 2  # the summary and the field
+    assert "GM0" not in visible(typo.text)
     same = await post(client, "/mijn/organisatie", {
         "name": "Groen", "municipalityCode": "GM0363", "kind": "company",
         "subsidiaries[0].kvk": KVK, "subsidiaries[0].name": "Ikzelf"})
@@ -113,7 +122,7 @@ async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_ma
     assert draft.status == "draft" and draft.submission["totalFte"] == "20"
     # A second new application is refused while this one is open.
     again = await client.get("/mijn/aanvraag/nieuw", follow_redirects=False)
-    assert again.headers["location"] == f"/mijn/aanvraag/{assessment_id}/stap/1"
+    assert again.headers["location"] == f"/mijn/aanvraag/{assessment_id}/stap/2"
 
     # Step 2: a form row plus an uploaded CSV using the Dutch labels of the form.
     url = f"/mijn/aanvraag/{assessment_id}/stap/2"
@@ -345,7 +354,7 @@ async def test_after_submission_question_documents_corrections_and_certificate(
     number = decided.json()["certificates"][0]["number"]
     page = await client.get(f"/mijn/aanvraag/{aid}")
     assert "Goedgekeurd" in page.text and "Correcties van de auditor" in page.text
-    assert "Medewerker 1: uren per week" in page.text and "<del>40</del>" in page.text
+    assert "M-1: uren per week" in page.text and "<del>40</del>" in page.text
     assert "<ins>38</ins>" in page.text
     home = await client.get("/mijn")
     assert number in home.text and "Geldig" in home.text
@@ -372,7 +381,9 @@ async def test_voucher_from_mijn_for_eligible_schemes(client, session_maker, mak
     assert "PSO-voucher Amsterdam" in page.text and "Alleen Utrecht" in page.text
     assert f'action="/mijn/vouchers/{open_one["id"]}"' in page.text
     assert f'action="/mijn/vouchers/{elsewhere["id"]}"' not in page.text
-    assert "komen niet in aanmerking" in page.text
+    shown = visible(page.text)
+    assert "Organisaties uit gemeente Amsterdam komen niet in aanmerking" in shown
+    assert "ten hoogste 50 fte" in shown and "GM0" not in shown
     too_big = await post(client, f"/mijn/vouchers/{open_one['id']}", {"fte": "80"},
                          page="/mijn/vouchers")
     assert too_big.status_code == 409 and "ten hoogste" in too_big.text
@@ -393,6 +404,51 @@ async def test_voucher_from_mijn_for_eligible_schemes(client, session_maker, mak
     assert asked.status_code == 303
     page = await client.get("/mijn/vouchers")
     assert "de gemeente beoordeelt" in page.text and "aangevraagd" in page.text
+
+
+async def test_the_holder_downloads_its_voucher_pdf(client, session_maker, make_token) -> None:
+    from pso.clock import today
+    from pso.voucher_codes import display
+
+    town = await make_token("municipality", municipality_code="GM0363")
+    day = today().isoformat()
+    scheme = {"title": "PSO-voucher MKB", "municipalityCode": "GM0363",
+              "voucherAmount": "1500.00", "budget": "3000.00", "applicationOpensOn": day,
+              "applicationClosesOn": day, "voucherValidityDays": 365, "maxFte": "249.99",
+              "eligibleMunicipalityCodes": ["GM0363"]}
+    open_one = (await client.post("/api/v1/voucher-schemes", json=scheme, headers=town)).json()
+    asked_one = (await client.post("/api/v1/voucher-schemes", headers=town, json={
+        **scheme, "title": "Met toets", "requiresApproval": True})).json()
+    await signed_in(client, session_maker)
+    await register(client, ())
+    page = visible((await client.get("/mijn/vouchers")).text)
+    assert "Voor organisaties met minder dan 250 fte" in page
+    for scheme_id in (open_one["id"], asked_one["id"]):
+        done = await post(client, f"/mijn/vouchers/{scheme_id}", {"fte": "12,5"},
+                          page="/mijn/vouchers")
+        assert done.status_code == 303
+    codes = re.findall(r'href="/vouchers/([A-Z0-9]+)"', (await client.get("/mijn/vouchers")).text)
+    assert len(codes) == 2
+    links = re.findall(r'href="/mijn/vouchers/([A-Z0-9]+)/pdf"',
+                       (await client.get("/mijn/vouchers")).text)
+    assert len(links) == 1  # the request has no PDF until the municipality approves it
+    pdf = await client.get(f"/mijn/vouchers/{links[0]}/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"] == f'attachment; filename="voucher-{links[0]}.pdf"'
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert display(links[0]) in text and "€ 1.500,00" in text and "Amsterdam" in text
+    # The request's PDF and someone else's voucher are not given.
+    requested = next(c for c in codes if c != links[0])
+    refused = await client.get(f"/mijn/vouchers/{requested}/pdf", follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"] == "/mijn/vouchers"
+    note = visible((await client.get("/mijn/vouchers")).text)
+    assert "Niet gedownload: Voor deze voucher is nog geen pdf" in note
+    other = await client.get("/mijn/vouchers/AAAA-AAAA-AAAA-AAAA-AAAA/pdf",
+                             follow_redirects=False)
+    assert other.status_code == 303
+    # The public page the QR opens leads the signed-in holder back to its vouchers.
+    public = await client.get(f"/vouchers/{links[0]}")
+    assert 'href="/mijn/vouchers"' in public.text
 
 
 def test_expiry_reminder_mail_links_to_recertification() -> None:

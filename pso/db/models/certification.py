@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, event, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pso.db.base import Base, utcnow
@@ -105,6 +105,26 @@ class Certificate(Base):
 
 
 Index("ix_certificates_newest", Certificate.valid_from.desc(), Certificate.number.desc())
+
+
+class CertificateSubsidiary(Base):
+    """One KvK number a certificate covers besides its main applicant: its own frozen list
+    (`Certificate.subsidiaries`, SPEC §7.2) as rows, so a look-up by KvK is one index probe.
+    Written with the certificate (the event below); never changed afterwards."""
+
+    __tablename__ = "certificate_subsidiaries"
+
+    kvk: Mapped[str] = mapped_column(String(8), primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+@event.listens_for(Certificate, "after_insert")
+def _cover_subsidiaries(_mapper, connection, certificate: Certificate) -> None:
+    kvks = sorted({s["kvk"] for s in certificate.subsidiaries or ()})
+    if kvks:
+        connection.execute(insert(CertificateSubsidiary),
+                           [{"kvk": k, "certificate_id": certificate.id} for k in kvks])
 
 
 class CertificatePdf(Base):

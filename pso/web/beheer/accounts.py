@@ -1,5 +1,7 @@
 """/beheer/accounts: an admin makes the first account of any party (the person gets a
-mailed invitation link, valid 7 days) and revokes people. Rules: pso.services.accounts."""
+mailed invitation link, valid 7 days), sends a new invitation to someone who never chose a
+password, revokes people after a confirmation and reinstates them. Rules:
+pso.services.accounts."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pso import municipalities as cbs
 from pso.auth import ROLES
 from pso.services import accounts as service
 from pso.web.account.settings import ROLE_LABELS
@@ -33,6 +36,23 @@ async def people(request: Request, db: AsyncSession) -> Template | Redirect:
     return stop or await _page(page)
 
 
+def _party(typed: dict[str, str]) -> tuple[str, str, str | None]:
+    """(kind, code, name) of the party the form names. A municipality is typed by name
+    (or code) and named after the CBS list unless the admin gave a name."""
+    role = typed["role"]
+    if not role:
+        raise service.AccountError("Kies een rol.", "role")
+    if role not in ROLES:
+        raise service.AccountError("Kies een rol uit de lijst.", "role")
+    if role == "municipality":
+        code, reason = cbs.chosen(typed["party"])
+        if reason:
+            raise service.AccountError(reason, "party")
+        return "municipality", code, typed["party_name"] or f"Gemeente {cbs.name_of(code)}"
+    kind, code = service.party_key(role, typed["party"])
+    return kind, code, typed["party_name"] or None
+
+
 @post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
 async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "admin", PATH)
@@ -41,8 +61,8 @@ async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
     assert page.account is not None
     typed = {name: form.text(name) for name in FIELDS}
     try:
-        kind, code = service.party_key(typed["role"], typed["party"])
-        party = await service.ensure_party(db, kind, code, typed["party_name"] or None)
+        kind, code, party_name = _party(typed)
+        party = await service.ensure_party(db, kind, code, party_name)
         account = await service.create_account(
             db, service.actor_of(page.account), email=typed["email"], name=typed["name"],
             role=typed["role"], party=party)
@@ -58,7 +78,8 @@ async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
 @post(PATH + "/{account_id:int}/intrekken", dependencies=DB, include_in_schema=False,
       status_code=200)
 async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
-    page, _, stop = await posted(request, db, "admin", PATH)
+    """Without `bevestigd` the confirmation page; with it the revocation."""
+    page, form, stop = await posted(request, db, "admin", PATH)
     if stop:
         return stop
     assert page.account is not None
@@ -67,10 +88,52 @@ async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> 
     person = await service.account_by_id(db, account_id)
     if person is None:
         return page.redirect(PATH, "Niet ingetrokken: dit account bestaat niet.")
+    if not form.text("bevestigd"):
+        return page.render("web/beheer/account_revoke.html", context={"person": person})
     _, changed = await service.revoke_account(db, service.actor_of(page.account), person.email)
     return page.redirect(PATH, f"Het account van {person.email} is ingetrokken; sessies en "
-                               "tokens werken niet meer." if changed
-                         else f"Het account van {person.email} was al ingetrokken.")
+                               "tokens werken niet meer. Met 'Herstellen' maakt u dit ongedaan."
+                         if changed else f"Het account van {person.email} was al ingetrokken.")
 
 
-ROUTES = [people, add_person, revoke_person]
+@post(PATH + "/{account_id:int}/herstellen", dependencies=DB, include_in_schema=False,
+      status_code=200)
+async def reinstate_person(request: Request, db: AsyncSession,
+                           account_id: int) -> Redirect | Template:
+    page, _, stop = await posted(request, db, "admin", PATH)
+    if stop:
+        return stop
+    assert page.account is not None
+    try:
+        person, changed = await service.reinstate_account(
+            db, service.actor_of(page.account), account_id)
+    except service.AccountError as exc:
+        return page.redirect(PATH, str(exc))
+    if not changed:
+        return page.redirect(PATH, f"Het account van {person.email} was niet ingetrokken.")
+    then = ("kan weer inloggen met het eigen wachtwoord" if person.password_hash
+            else "heeft nog geen wachtwoord: stuur een nieuwe uitnodiging")
+    return page.redirect(PATH, f"Het account van {person.email} is hersteld en {then}. "
+                               "Ingetrokken API-tokens blijven ingetrokken.")
+
+
+@post(PATH + "/{account_id:int}/uitnodiging", dependencies=DB, include_in_schema=False,
+      status_code=200)
+async def invite_again(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
+    page, _, stop = await posted(request, db, "admin", PATH)
+    if stop:
+        return stop
+    assert page.account is not None
+    person = await service.account_by_id(db, account_id)
+    if person is None:
+        return page.redirect(PATH, "Niet verstuurd: dit account bestaat niet.")
+    try:
+        await service.resend_invitation(db, service.actor_of(page.account), person,
+                                        page.settings.public_url, inviter=page.account.name)
+    except service.AccountError as exc:
+        return page.redirect(PATH, str(exc))
+    return page.redirect(PATH, f"Een nieuwe uitnodiging is verstuurd naar {person.email} "
+                               "(7 dagen geldig).")
+
+
+ROUTES = [people, add_person, revoke_person, reinstate_person, invite_again]

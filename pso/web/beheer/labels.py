@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "account.totp_enabled": "Tweestapsverificatie aangezet",
     "account.totp_disabled": "Tweestapsverificatie uitgezet",
     "account.revoked": "Account ingetrokken",
+    "account.reinstated": "Account hersteld",
+    "account.invitation_resent": "Uitnodiging opnieuw verstuurd",
     "user.created": "API-token gemaakt",
     "user.revoked": "API-token ingetrokken",
     "organization.created": "Organisatie geregistreerd",
@@ -48,6 +50,7 @@ ACTION_LABELS = {
     "assessment.approved": "Aanvraag goedgekeurd",
     "assessment.rejected": "Aanvraag afgewezen",
     "document.added": "Bewijsstuk toegevoegd",
+    "document.removed": "Bewijsstuk verwijderd",
     "certificate.issued": "Certificaat uitgegeven",
     "certificate.suspended": "Certificaat geschorst",
     "certificate.reinstated": "Schorsing opgeheven",
@@ -94,11 +97,21 @@ def action_label(action: str, entity_type: str) -> str:
     return ACTION_LABELS.get(action) or f"{ENTITY_LABELS.get(entity_type, 'Gegevens')} gewijzigd"
 
 
+# Reasons the code stores as words of its own (a failed sign-in's); other reasons are text
+# people typed and are shown as they are.
+REASON_TEXTS = {
+    "password": "Onbekend e-mailadres, ingetrokken account of verkeerd wachtwoord.",
+    "code": "Verkeerde code voor tweestapsverificatie of herstelcode.",
+}
+
+
 def details(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, text) for the summary's plain values that have a label."""
     found = []
     for key, label in DETAIL_LABELS.items():
         value = summary.get(key)
+        if key == "reason" and isinstance(value, str):
+            value = REASON_TEXTS.get(value, value)
         if isinstance(value, bool):
             found.append((label, "ja" if value else "nee"))
         elif isinstance(value, (str, int)) and str(value).strip():

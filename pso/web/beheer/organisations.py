@@ -9,10 +9,10 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pso import municipalities as cbs
 from pso.api.base import parse
 from pso.api.organizations import OrganizationIn
 from pso.errors import ProblemError
-from pso.municipalities import name_of
 from pso.services import organizations as service
 from pso.web.beheer.common import (
     DB,
@@ -28,7 +28,7 @@ from pso.web.labels import ORGANIZATION_KINDS
 from pso.web.session import Page
 
 PATH = "/beheer/organisaties"
-LABELS = {"kvk": "KvK-nummer", "name": "Naam", "municipalityCode": "Gemeentecode",
+LABELS = {"kvk": "KvK-nummer", "name": "Naam", "municipalityCode": "Gemeente",
           "kind": "Soort organisatie"}
 CONFLICTS = {"organization-exists": "kvk", "subsidiary-taken": "kvk"}
 BLANK = {"kvk": "", "name": "", "municipalityCode": "", "kind": "company"}
@@ -38,11 +38,11 @@ async def _list(page: Page, q: str, number: int, *, form: dict[str, Any] | None 
                 errors: dict[str, list[str]] | None = None, status: int = 200) -> Template:
     rows, total = await service.search(page.db, q, page=number, page_size=PAGE_SIZE)
     return form_page(page, "web/beheer/organisations.html", {
-        "rows": [{"kvk": o.kvk, "name": o.name, "place": name_of(o.municipality_code),
-                  "code": o.municipality_code, "kind": ORGANIZATION_KINDS.get(o.kind, o.kind),
+        "rows": [{"kvk": o.kvk, "name": o.name, "place": cbs.name_of(o.municipality_code),
+                  "kind": ORGANIZATION_KINDS.get(o.kind, o.kind),
                   "subsidiaries": len(o.subsidiaries)} for o in rows],
         "q": q, "pager": pager(PATH, {"q": q}, number, total),
-        "form": form or BLANK, "kinds": ORGANIZATION_KINDS},
+        "form": form or BLANK, "kinds": ORGANIZATION_KINDS, "places": cbs.choices()},
         errors=errors, labels=LABELS, status=status)
 
 
@@ -62,15 +62,18 @@ async def register_organisation(request: Request, db: AsyncSession) -> Template 
     if stop:
         return stop
     typed = {"kvk": form.text("kvk").replace(" ", ""), "name": form.text("name"),
-             "municipalityCode": form.text("municipalityCode").upper(), "kind": form.text("kind")}
+             "municipalityCode": form.text("municipalityCode"), "kind": form.text("kind")}
+    code, place_reason = cbs.chosen(typed["municipalityCode"])
     try:
-        data: OrganizationIn = parse(OrganizationIn, typed)
+        data: OrganizationIn = parse(OrganizationIn, {**typed, "municipalityCode": code})
         org = await service.create(db, page.actor, data.model_dump(by_alias=False))
     except ProblemError as exc:
         await db.rollback()
         errors = refusal_errors(exc, CONFLICTS)
         if "kind" in errors:  # the API names its codes; the page offers only its choices
             errors["kind"] = ["Kies een soort organisatie uit de lijst."]
+        if place_reason:  # said in names, not the API's code format
+            errors["municipalityCode"] = [place_reason]
         return await _list(page, "", 1, form=typed, errors=errors, status=400)
     return page.redirect(f"{PATH}?q={org.kvk}",
                          f"Organisatie {org.name} (KvK {org.kvk}) geregistreerd.")

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "assessment.approved": "Goedgekeurd (besluit)",
     "assessment.rejected": "Afgewezen (besluit)",
     "document.added": "Bewijsstuk toegevoegd",
+    "document.removed": "Bewijsstuk verwijderd",
 }
 
 

@@ -100,6 +100,9 @@ def labelled(changes: list[dict[str, Any]], submission: dict[str, Any]) -> list[
     """Field paths (employees[0].hoursPerWeek) as people read them (mw-000: uren per week)."""
     rows = []
     for c in changes:
+        if "label" in c:  # already readable (services/submission_diff.py)
+            rows.append(c)
+            continue
         field = c.get("field", "")
         m = _PATH.match(field)
         if m:

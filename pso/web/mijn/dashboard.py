@@ -84,6 +84,8 @@ async def dashboard(request: Request, db: AsyncSession) -> Template | Redirect:
     return mijn.render("web/mijn/dashboard.html", {
         "registered": True, "current": current, "certificates": certificates,
         "open_app": open_app, "approved": approved, "applications": apps[:10],
+        "resume_url": portal.resume_url(open_app) if open_app else "",
+        "outcomes": {a.id: portal.outcome_text(a) for a in apps[:10]},
         "status_text": STATUS_TEXT, "vouchers": await vouchers_of(db, mijn.org),
         "next_steps": next_steps(current, open_app, approved, certificates),
     })

@@ -9,6 +9,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pso import municipalities as cbs
 from pso.api.base import parse
 from pso.api.organizations import OrganizationIn, OrganizationUpdate
 from pso.errors import ProblemError
@@ -18,7 +19,7 @@ from pso.web.labels import ORGANIZATION_KINDS
 from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
 
 MAX_ROWS = 50
-LABELS = {"name": "Naam", "municipalityCode": "Gemeentecode", "kind": "Soort organisatie",
+LABELS = {"name": "Naam", "municipalityCode": "Gemeente", "kind": "Soort organisatie",
           "kvk": "KvK-nummer", "form": "Formulier"}
 
 
@@ -37,7 +38,7 @@ def _from_form(form: Form) -> dict[str, Any]:
     rows = [{"kvk": form.text(f"subsidiaries[{i}].kvk").replace(" ", ""),
              "name": form.text(f"subsidiaries[{i}].name")}
             for i in range(form.rows("subsidiaries", MAX_ROWS))]
-    return {"name": form.text("name"), "municipalityCode": form.text("municipalityCode").upper(),
+    return {"name": form.text("name"), "municipalityCode": form.text("municipalityCode"),
             "kind": form.text("kind"), "subsidiaries": rows or [{"kvk": "", "name": ""}]}
 
 
@@ -55,7 +56,7 @@ def _page(mijn: Mijn, state: dict[str, Any], errors: dict[str, list[str]] | None
     errors = errors or {}
     summary = error_summary(errors, _label)
     return mijn.render("web/mijn/organisation.html", {
-        "s": state, "errors": errors, "summary": summary, "kinds": ORGANIZATION_KINDS, "fid": field_id,
+        "s": state, "errors": errors, "summary": summary, "kinds": ORGANIZATION_KINDS, "places": cbs.choices(), "fid": field_id,
         "max_rows": MAX_ROWS}, status=status)
 
 
@@ -86,7 +87,8 @@ async def organisation_save(request: Request, db: AsyncSession) -> Template | Re
             state["subsidiaries"].append({"kvk": "", "name": ""})
         return _page(mijn, state)
     filled = [s for s in state["subsidiaries"] if s["kvk"] or s["name"]]
-    body = {"name": state["name"], "municipalityCode": state["municipalityCode"],
+    code, place_reason = cbs.chosen(state["municipalityCode"])
+    body = {"name": state["name"], "municipalityCode": code,
             "kind": state["kind"], "subsidiaries": filled}
     try:
         if mijn.org is None:
@@ -100,7 +102,10 @@ async def organisation_save(request: Request, db: AsyncSession) -> Template | Re
     except ProblemError as exc:
         await mijn.rollback(db)
         state["subsidiaries"] = filled or [{"kvk": "", "name": ""}]
-        return _page(mijn, state, errors_by_field(exc), status=exc.status)
+        errors = errors_by_field(exc)
+        if place_reason:  # in names, not the API's code format
+            errors["municipalityCode"] = [place_reason]
+        return _page(mijn, state, errors, status=exc.status)
     return mijn.page.redirect("/mijn", message)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from pso.dutch_input import number_text
 from pso.errors import ProblemError
 from pso.services import municipalities, portal
 from pso.services import vouchers as service
+from pso.services.voucher_pdf import NOT_ISSUED, stored_pdf
 from pso.voucher_codes import display
 from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import vouchers_of
@@ -33,6 +34,7 @@ async def _schemes(mijn: Mijn, db: AsyncSession) -> list[dict[str, Any]]:
         db, [s.municipality_code for s in await service.open_schemes(db, day)])
     return [{"s": scheme, "municipality": names.get(scheme.municipality_code,
                                                      scheme.municipality_code),
+             "size": municipalities.size_limit(scheme.max_fte),
              "reason": await service.eligibility(db, scheme, mijn.kvk, None, day)}
             for scheme in await service.open_schemes(db, day)]
 
@@ -50,7 +52,8 @@ async def _page(mijn: Mijn, db: AsyncSession, *, errors: dict[int, list[str]] | 
                 typed: dict[int, str] | None = None, status: int = 200) -> Template:
     return mijn.render("web/mijn/vouchers.html", {
         "schemes": await _schemes(mijn, db), "vouchers": await vouchers_of(db, mijn.org),
-        "errors": errors or {}, "typed": typed or {}, "size": await _size(db, mijn)},
+        "errors": errors or {}, "typed": typed or {}, "size": await _size(db, mijn),
+        "not_issued": NOT_ISSUED},
         status=status)
 
 
@@ -90,4 +93,22 @@ async def apply(request: Request, db: AsyncSession, scheme_id: int) -> Template 
     return mijn.page.redirect("/mijn/vouchers", message)
 
 
-ROUTES = [vouchers_page, apply]
+@get("/mijn/vouchers/{code:str}/pdf", dependencies=DB, include_in_schema=False)
+async def voucher_pdf(request: Request, db: AsyncSession,
+                      code: str) -> Response[bytes] | Template | Redirect:
+    """The holder's voucher PDF, the same stored document the municipality hands out: the
+    certifying body needs it with its invoice."""
+    mijn, stop = await load(request, db, registered=True)
+    if mijn is None:
+        return stop
+    try:
+        voucher = await service.voucher_for(db, mijn.actor, code[:64])
+        body = await stored_pdf(db, voucher, clock.today())
+    except ProblemError as exc:
+        return mijn.page.redirect("/mijn/vouchers", f"Niet gedownload: {exc.detail}")
+    return Response(body, media_type="application/pdf", headers={
+        "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="voucher-{voucher.code}.pdf"'})
+
+
+ROUTES = [vouchers_page, apply, voucher_pdf]

@@ -23,7 +23,7 @@ from pso.db.models import Assessment
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import certification, documents, portal
-from pso.services.provisional_pdf import render_provisional
+from pso.services.provisional_pdf import file_name, render_provisional
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 from pso.web import calculator as calc
 from pso.web.charts import ladder_chart
@@ -237,7 +237,7 @@ async def new_application(request: Request, db: AsyncSession) -> Template | Redi
         return stop
     current = portal.open_application(await portal.applications(db, mijn.org))
     if current is not None:
-        return mijn.page.redirect(f"/mijn/aanvraag/{current.id}/stap/1",
+        return mijn.page.redirect(portal.resume_url(current),
                                   f"Aanvraag {current.id} loopt al; u gaat daarmee verder.")
     return _step1_page(mijn, None, _step1_state(None))
 
@@ -292,7 +292,7 @@ async def _show(mijn: Mijn, db: AsyncSession, assessment: Assessment, step: int,
             or [calc.blank_purchase()]}
         return _wizard(mijn, assessment, 3, {"s": state, **extra}, status=status)
     if step == 4:
-        return _wizard(mijn, assessment, 4, {**_result_context(assessment.score),
+        return _wizard(mijn, assessment, 4, {**_draft_result(assessment),
                                             "edit_href": f"/mijn/aanvraag/{assessment.id}/stap/2",
                                             **_scenario_defaults(), **extra}, status=status)
     if step == 5:
@@ -309,9 +309,16 @@ async def _show(mijn: Mijn, db: AsyncSession, assessment: Assessment, step: int,
         "motivations": assessment.motivations or {}, **extra}, status=status)
 
 
-def _result_context(result: dict[str, Any]) -> dict[str, Any]:
-    return {"result": result, "chart": ladder_chart(result),
+def _result_context(result: dict[str, Any], pending: bool = False) -> dict[str, Any]:
+    return {"result": result, "chart": ladder_chart(result), "quality_pending": pending,
             "employees_by_ref": calc._labels_for_result(result)}
+
+
+def _draft_result(a: Assessment) -> dict[str, Any]:
+    """Step 4's result: before step 5 what the numbers reach, the rung once answered."""
+    result, answered = portal.provisional_result(a), portal.quality_answered(a)
+    return {**_result_context(result, portal.rung_pending(result, answered)),
+            "quality_open": not answered}
 
 
 @post("/mijn/aanvraag/{assessment_id:int}/stap/{step:int}", dependencies=DB,
@@ -449,7 +456,7 @@ async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Te
         p = {f: calc._number(f, v) for f, v in purchase_text.items() if v}
         p.setdefault("supplierName", "Denkbeeldige leverancier")
         purchases.append(p)
-    context: dict[str, Any] = {**_result_context(a.score), "sc": sc,
+    context: dict[str, Any] = {**_draft_result(a), "sc": sc,
                                "edit_href": f"/mijn/aanvraag/{a.id}/stap/2"}
     status = 200
     try:
@@ -457,7 +464,8 @@ async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Te
             raise InvalidInput([{"name": "hires[0].hoursPerWeek",
                                  "reason": "Vul uren per week in voor de nieuwe medewerkers, "
                                            "of een inkoop."}])
-        result = portal.scenario(a.submission, hires, purchases)
+        result = portal.scenario(a.submission, hires, purchases,
+                                 answered=portal.quality_answered(a))
         context.update(scenario=result, scenario_chart=ladder_chart(result))
     except InvalidInput as exc:
         context.update(scenario=None, scenario_chart=None,
@@ -571,15 +579,19 @@ async def _application(mijn: Mijn, db: AsyncSession, a: Assessment, *,
     certificates = [c for c in await certificates_of(db, mijn.org) if c["c"].assessment_id == a.id]
     changes = (certification.submission_changes(a.original_submission, a.submission)
                if a.original_submission else [])
+    notes = [{"at": e.at, "note": e.summary.get("note")}
+             for e in await certification.history(db, a.id)
+             if e.action == "assessment.corrected" and e.summary.get("note")]
     return mijn.render("web/mijn/application.html", {
         "a": a, "status_text": STATUS_TEXT, "certificates": certificates, "edit_href": "",
-        "documents": await documents.list_for(db, mijn.actor, a.id),
-        "changes": [{**c, "label": calc.label_of(c["field"]) if "[" in c["field"]
-                     else c["field"]} for c in changes[:200]],
+        "documents": [{"d": d, "removable": documents.removable(a, d)}
+                      for d in await documents.list_for(db, mijn.actor, a.id)],
+        "changes": changes[:200], "more_changes": max(0, len(changes) - 200),
+        "correction_notes": notes, "resume_url": portal.resume_url(a),
         "original_rung": (a.original_score or {}).get("rung"),
         "editable": a.status in certification.EDITABLE,
         "documents_open": a.status not in (certification.APPROVED, certification.REJECTED),
-        "errors": errors or {}, **_result_context(a.score)}, status=status)
+        "errors": errors or {}, **_draft_result(a)}, status=status)
 
 
 @post("/mijn/aanvraag/{assessment_id:int}/documenten", dependencies=DB, include_in_schema=False,
@@ -609,6 +621,26 @@ async def upload_document(request: Request, db: AsyncSession,
                               f"Bewijsstuk {view.file_name} is toegevoegd.")
 
 
+@post("/mijn/aanvraag/{assessment_id:int}/documenten/{document_id:int}/verwijderen",
+      dependencies=DB, include_in_schema=False, status_code=200)
+async def remove_document(request: Request, db: AsyncSession, assessment_id: int,
+                          document_id: int) -> Template | Redirect:
+    """Take back a file uploaded by mistake (only before it was submitted)."""
+    mijn, a, stop = await _load(request, db, assessment_id)
+    if a is None:
+        return stop
+    form = await Form.read(request)
+    back = f"/mijn/aanvraag/{assessment_id}#bewijsstukken"
+    if not mijn.page.csrf_ok(form):
+        return mijn.page.redirect(back, STALE)
+    try:
+        view = await documents.remove(db, mijn.actor, assessment_id, document_id)
+    except ProblemError as exc:
+        await mijn.rollback(db)
+        return mijn.page.redirect(back, exc.detail)
+    return mijn.page.redirect(back, f"Bewijsstuk {view.file_name} is verwijderd.")
+
+
 @get("/mijn/aanvraag/{assessment_id:int}/documenten/{document_id:int}", dependencies=DB,
      include_in_schema=False)
 async def download_document(request: Request, db: AsyncSession, assessment_id: int,
@@ -633,8 +665,9 @@ async def provisional_pdf(request: Request, db: AsyncSession,
     pdf = await render_provisional(a, clock.today())
     return Response(pdf, media_type="application/pdf", headers={
         "Cache-Control": "no-store",
-        "Content-Disposition": f'attachment; filename="voorlopige-uitkomst-{a.id}.pdf"'})
+        "Content-Disposition": f'attachment; filename="{file_name(a)}"'})
 
 
 ROUTES = [new_application, create_application, step_page, step_save, scenario,
-          application_page, provisional_pdf, upload_document, download_document]
+          application_page, provisional_pdf, upload_document, download_document,
+          remove_document]
