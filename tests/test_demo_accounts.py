@@ -120,13 +120,14 @@ async def test_demo_users_have_a_request_to_decide_and_a_contract_to_watch(
 
 
 def test_pso_serve_prints_demo_sign_ins_only_in_development(tmp_path: Path) -> None:
+    """And in production no demo data at all (issue 20.6), so no tokens in the log."""
     for env, shown in (("development", True), ("production", False)):
         url = f"sqlite+aiosqlite:///{tmp_path / f'{env}.db'}"
         process = subprocess.Popen(
             [PSO, "serve", "--port", str(free_port())], stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True,
             env={**os.environ, "PSO_DATABASE_URL": url, "PSO_ENV": env,
-                 "PSO_SECRET_KEY": "k" * 40})
+                 "PSO_SECRET_KEY": "k" * 40, "PSO_PUBLIC_URL": "https://pso.example.nl"})
         lines = []
         try:
             assert process.stdout is not None
@@ -138,7 +139,7 @@ def test_pso_serve_prints_demo_sign_ins_only_in_development(tmp_path: Path) -> N
             process.terminate()
             process.wait(timeout=30)
         printed = "".join(lines)
-        assert "Demo data loaded" in printed
+        assert ("Demo data loaded" in printed) is shown, printed
         assert ("Demo sign-ins at /inloggen" in printed) is shown, printed
         if shown:
             assert re.search(r"gemeente@demo\.pso\.nl\s+\S{12,}", printed)

@@ -16,6 +16,7 @@ ROUTE_MODULES = [
     "pso.api.certificates",
     "pso.api.procurement",
     "pso.api.tenders",
+    "pso.api.social_return",
     "pso.web.register",
     "pso.web.vouchers",
     "pso.api.uploads",

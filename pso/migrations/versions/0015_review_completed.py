@@ -2,7 +2,7 @@
 and form_replies (a refused form's page for the GET after the redirect)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0018
 Create Date: 2026-12-05 19:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
