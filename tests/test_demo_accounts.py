@@ -96,7 +96,8 @@ async def test_demo_users_have_a_request_to_decide_and_a_contract_to_watch(
 
         assert await sign_in(client, *sign_ins["Inkoop Gemeente Utrecht (demo)"]) == "/inkoop"
         overview = await client.get("/inkoop")
-        assert overview.status_code == 200 and "Beoordeling vastgesteld" in overview.text
+        assert overview.status_code == 200
+        assert "Gegund aan Schoonmaakgroep Domstad B.V.;" in overview.text
         tender = await client.get(link_to(overview.text, "Schoonmaak gemeentelijke gebouwen"))
         assert tender.status_code == 200
         assert "Gegund aan <strong>Schoonmaakgroep Domstad B.V.</strong>" in tender.text
@@ -106,7 +107,7 @@ async def test_demo_users_have_a_request_to_decide_and_a_contract_to_watch(
         text = re.sub(r"\s+", " ", watch.text)
         assert "Contract loopt: dagelijkse controle" in text and "Trede 2" in text
         assert "Geen meldingen: de winnaar houdt de trede waarop is gegund." in text
-        assert text.count("In orde") == 14  # each contract day before today
+        assert text.count("In orde") == 1  # 14 days checked, one row: the outcome never changed
 
     engine = make_engine(settings.database_url)
     try:
