@@ -38,7 +38,7 @@ from pso.errors import Conflict, Forbidden, NotFound
 from pso.municipalities import name_of
 from pso.services.coverage import covers
 from pso.services.notify import mail_company
-from pso.services.organizations import KVK_SHAPE
+from pso.services.organizations import KVK_SHAPE, organization_ids
 from pso.text_search import MIN_INDEXED, fts_phrase, words
 
 
@@ -530,6 +530,37 @@ async def expiring(session: AsyncSession, months: int = 3,
         query = query.where(Certificate.certifying_body_id == body_id)
     rows = await session.scalars(query)
     return list(rows.unique())
+
+
+async def of_body(session: AsyncSession, body_id: int | None, *, q: str = "", page: int,
+                  page_size: int) -> tuple[list[Certificate], int]:
+    """The certificates a certifying body manages (and those issued before bodies were
+    recorded), newest first; `q` finds a name (words anywhere, accents ignored), a KvK
+    number or a certificate number."""
+    from pso.db.paging import paginate
+    from pso.text_search import fold
+
+    query = select(Certificate).join(Certificate.organization).where(
+        or_(Certificate.certifying_body_id.is_(None), Certificate.certifying_body_id == body_id))
+    q = q.strip()[:100]
+    if q:
+        number = normalize_number(q)
+        if is_valid_number(number):
+            query = query.where(Certificate.number == number)
+        elif KVK_SHAPE.fullmatch(q):
+            query = query.where(Certificate.organization_id.in_(organization_ids(q)))
+        else:
+            for word in fold(q).split()[:8]:
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(Organization.search_name.like(f"%{escaped}%", escape="\\"))
+    return await paginate(session, query, Certificate.valid_from.desc(),
+                          Certificate.number.desc(), page=page, page_size=page_size)
+
+
+def suspension_reason(certificate: Certificate) -> str | None:
+    """Why the certificate is suspended now (None when it is not)."""
+    period = _open_suspension(certificate)
+    return (period.reason or "Geen reden opgegeven.") if period is not None else None
 
 
 def summary(certificate: Certificate, day: date) -> dict[str, Any]:
