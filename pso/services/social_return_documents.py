@@ -1,12 +1,10 @@
 """Evidence documents of realisation lines (SPEC §8.2, issue 28 item 4): the contractor
 attaches them while a line waits for review; the buyer and the contractor read them. The
-checks are the application evidence's (`documents.checked`: type from the bytes, 10 MB,
-a file name without control or direction characters); access is the contract's
+checks are the application evidence's (`documents.checked`: type from the bytes, off the
+event loop; 10 MB; a file name with direction marks refused); access is the contract's
 (`social_return_lines.contract_for`)."""
 
 from __future__ import annotations
-
-import hashlib
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,9 +42,9 @@ async def add(session: AsyncSession, actor: Actor, tender_id: int, line_id: int,
     if line.status != "submitted":
         raise Conflict("line-reviewed", f"Regel {line_id} is al beoordeeld; er kunnen geen "
                                         "bewijsstukken meer bij.")
-    content_type, name = documents.checked(file_name, data)
+    content_type, name, sha256 = await documents.checked(file_name, data)
     doc = SocialReturnDocument(line_id=line.id, file_name=name, content_type=content_type,
-                               size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                               size=len(data), sha256=sha256,
                                data=data, uploaded_by=actor.name)
     session.add(doc)
     await session.flush()

@@ -21,8 +21,11 @@ async def test_contractor_attaches_buyer_downloads(client, headers, contract, ma
     line = (await client.post(contract, json=PLACEMENT, headers=headers["contractor"])).json()
     url = f"{contract}/{line['id']}/documents"
     # A right-to-left override (U+202E) would make the name read as something else.
+    bidi = await client.post(url, headers=headers["contractor"], files={
+        "file": ("arbeids\u202econtract.pdf", PDF, "application/pdf")})
+    assert "schrijfrichting" in str(assert_problem(bidi, 400))
     sent = await client.post(url, headers=headers["contractor"], files={
-        "file": ("C:\\stukken\\arbeids\u202econtract.exe", PDF, "application/x-msdownload")})
+        "file": ("C:\\stukken\\arbeidscontract.exe", PDF, "application/x-msdownload")})
     assert sent.status_code == 201, sent.text
     doc = sent.json()
     assert (doc["fileName"], doc["contentType"], doc["size"]) == (
