@@ -15,7 +15,9 @@ from pso.api.social_return import OPTIONAL, REQUIRED, LineIn
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import social_return
+from pso.services import social_return_import as importer
 from pso.services import social_return_lines as lines
+from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid
 from pso.web.forms import error_summary, field_errors, field_id
 from pso.web.mijn.common import DB, load, load_form
 
@@ -38,7 +40,7 @@ NUMBERS = ("hoursPerWeek", "hours")
 
 async def _render(mijn: Any, db: AsyncSession, *, form: dict[str, Any] | None = None,
                   tender_id: int | None = None, errors: dict[str, list[str]] | None = None,
-                  status: int = 200) -> Template:
+                  file_errors: list[str] | None = None, status: int = 200) -> Template:
     contracts = []
     for c in await lines.contracts_of_company(db, mijn.actor):
         found = lines.valued(c.terms, await lines.lines_of(db, c.tender.id))
@@ -49,6 +51,7 @@ async def _render(mijn: Any, db: AsyncSession, *, form: dict[str, Any] | None = 
         "contracts": contracts, "kinds": KINDS, "status_text": STATUS_TEXT,
         "fids": {item["c"].tender.id: _fid(item["c"].tender.id) for item in contracts},
         "form": form or {"kind": "placement"}, "form_for": tender_id, "errors": errors,
+        "file_errors": file_errors or [], "columns": [m for m, _ in importer.COLUMNS.values()],
         "summary": error_summary(errors, lambda n: LABELS.get(n, n),
                                  anchor=_fid(tender_id or 0))})
 
@@ -104,4 +107,34 @@ async def report_line(request: Request, db: AsyncSession,
                          f"Regel {row.id} gemeld; de inkoper beoordeelt hem.")
 
 
-ROUTES = [contracts_page, report_line]
+@post("/mijn/social-return/{tender_id:int}/bestand", dependencies=DB, include_in_schema=False,
+      status_code=200)
+async def import_file(request: Request, db: AsyncSession,
+                      tender_id: int) -> Template | Redirect:
+    """Lines from a CSV or Excel file: all or none, the errors per row and column as with the
+    employee list."""
+    mijn, form, stop = await load_form(request, db, "/mijn/social-return")
+    if stop:
+        return stop
+    page = mijn.page
+    file = form.file("file")
+    if file is None:
+        return await _render(mijn, db, tender_id=tender_id, status=400,
+                             file_errors=["Kies een CSV- of Excel-bestand."])
+    try:
+        rows = await importer.import_lines(db, page.actor, tender_id,
+                                           await file.read(MAX_UPLOAD_BYTES + 1))
+    except UploadInvalid as exc:
+        await db.rollback()
+        found = [f"{e.name[0].upper()}{e.name[1:]}: {e.reason}" for e in exc.errors]
+        if exc.total > len(exc.errors):
+            found.append(f"En nog {exc.total - len(exc.errors)} fout(en).")
+        return await _render(mijn, db, tender_id=tender_id, file_errors=found, status=400)
+    except ProblemError as exc:
+        await db.rollback()
+        return page.redirect("/mijn/social-return", exc.detail)
+    return page.redirect(f"/mijn/social-return#contract-{tender_id}",
+                         f"{len(rows)} regel(s) ingelezen; de inkoper beoordeelt ze.")
+
+
+ROUTES = [contracts_page, report_line, import_file]
