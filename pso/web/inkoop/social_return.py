@@ -95,7 +95,10 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
         "sums": lines.totals(found), "status_text": STATUS_TEXT,
         "warnings": social_return.warnings(award, terms) if terms and award else [],
         "form": form or (_form(award, terms) if award else {}), "errors": errors,
-        "summary": error_summary(errors, _label), "fid": field_id, "declared": DECLARED,
+        "summary": error_summary({k: v for k, v in errors.items()
+                                  if not k.startswith("settle")}, _label), "fid": field_id,
+        "settle_summary": error_summary({k: v for k, v in errors.items()
+                                         if k.startswith("settle")}, _label), "declared": DECLARED,
         "basis": BASIS, "rules": RULES, "kind_labels": KIND_LABELS,
         "models": {m.id: m.name for m in await social_return.choosable(db, page.actor)},
         "settlement": await settlement_of(db, tender.id) if terms else None,
