@@ -1,11 +1,13 @@
-"""Settlement of a social-return contract (SPEC §8.3): close it, read it, PDF and CSV."""
+"""Settlement of a social-return contract (SPEC §8.3): close it, read it, PDF and CSV; and the
+buying organisation's overview over its contracts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
+from litestar.params import Parameter
 from pydantic import AfterValidator, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,7 @@ from pso.api.procurement_rules import AllErrors
 from pso.api.social_return import DEPENDENCIES, TenderId
 from pso.auth import Actor, require_roles
 from pso.services import social_return_exports as exports
+from pso.services import social_return_overview
 from pso.services import social_return_settlement as settlement
 
 
@@ -124,4 +127,50 @@ class SettlementController(Controller):
                           exports.file_name(contract.tender, "csv"))
 
 
-ROUTES = [SettlementController]
+class ContractSummaryOut(ApiModel):
+    tender_id: int
+    title: str
+    reference: str
+    contractor: str
+    period_start: date
+    period_end: date
+    obligation: MoneyOut = Field(description="Te realiseren (na de PSO-korting)")
+    realised: MoneyOut = Field(description="Waarde van de geaccepteerde regels")
+    settled: bool
+    penalty: MoneyOut | None = Field(description="Boete of afkoopsom, na de afrekening")
+
+
+class BlockYearOut(ApiModel):
+    year: int
+    block: str
+    label: str
+    suppressed: bool = Field(description="true: minder dan minPeople personen; geen cijfers")
+    value: MoneyOut | None
+    people: int | None = Field(description="Geplaatste personen (verschillende pseudoniemen)")
+    hours: MoneyOut | None = Field(description="Gewerkte uren (plaatsingen, activiteiten)")
+
+
+class OverviewOut(ApiModel):
+    contracts: list[ContractSummaryOut]
+    blocks: list[BlockYearOut] = Field(description="Geaccepteerde regels per jaar en bouwblok")
+    min_people: int = Field(description="Zo veel personen moeten achter een cijfer staan")
+
+
+@get("/api/v1/social-return/overview", tags=["Social return"], dependencies=DEPENDENCIES,
+     security=BEARER, guards=[require_roles("procurement", "admin")],
+     summary="Overzicht social return van de inkopende organisatie")
+async def overview(db: AsyncSession, actor: Actor, fmt: Annotated[
+        Literal["json", "csv"], Parameter(query="format", default="json",
+                                          description="json (standaard) of csv")]
+                   ) -> Response[Any]:
+    """Per contract de verplichting en het gerealiseerde bedrag; per jaar en bouwblok de
+    waarde, het aantal geplaatste personen en hun uren. Cijfers waar minder dan 5 personen
+    achter staan, worden niet getoond."""
+    found = await social_return_overview.overview(db, actor)
+    if fmt == "csv":
+        return attachment(social_return_overview.csv_bytes(found), "text/csv",
+                          "overzicht-social-return.csv")
+    return Response(OverviewOut(**found).model_dump(mode="json", by_alias=True))
+
+
+ROUTES = [SettlementController, overview]
