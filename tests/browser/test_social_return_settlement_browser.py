@@ -48,3 +48,7 @@ def test_buyer_settles_early_with_a_reason(tab, site, tmp_path) -> None:  # noqa
     got.value.save_as(path)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
     assert "Tekort € 6.250,00" in text and "Boete € 6.250,00" in text
+    tab.goto("/inkoop/social-return")
+    main = " ".join(tab.inner_text("main").split())
+    assert "Groenonderhoud 2027" in main and "afgerekend, te betalen € 6.250,00" in main
+    shoot(tab, f"social-return-overzicht-{backend}")

@@ -73,3 +73,17 @@ async def test_at_the_contract_end_no_reason_is_asked(client, session_maker,
     assert done.status_code == 303, done.text
     assert "vóór het einde" not in flat((await client.get(url)).text)
     assert (await client.get(f"{url}/eindverantwoording.pdf")).status_code == 200
+
+
+async def test_overview_page_lists_the_contracts(client, session_maker) -> None:
+    csrf = await signed_in_buyer(client, session_maker)
+    empty = flat((await client.get("/inkoop/social-return")).text)
+    assert "nog geen contracten met social-return-afspraken" in empty
+    url = await with_terms(client, csrf)
+    page = await client.get("/inkoop/social-return")
+    shown = flat(page.text)
+    assert page.status_code == 200 and f'href="{url}"' in page.text
+    assert "Schoon & Sociaal B.V." in shown and "€ 6.250,00 € 0,00 loopt" in shown
+    assert "Er zijn nog geen geaccepteerde regels." in shown
+    got = await client.get("/inkoop/social-return.csv")
+    assert got.status_code == 200 and got.content.decode("utf-8-sig").startswith("Jaar;")

@@ -1,4 +1,5 @@
-"""/inkoop/aanbestedingen/{id}/social-return: the buyer settles the contract (SPEC §8.2) and
+"""/inkoop/social-return: the buying organisation's overview; and on
+/inkoop/aanbestedingen/{id}/social-return the buyer settles the contract (SPEC §8.2) and
 downloads the eindverantwoording (PDF) and the lines (CSV). Checked by the API's own model
 (SettleIn) and settled by the service, so page and API refuse alike. The confirmation is a
 checkbox the server checks (no script on the page)."""
@@ -16,6 +17,7 @@ from pso.api.base import parse
 from pso.api.social_return_settlement import SettleIn, attachment
 from pso.errors import ProblemError
 from pso.services import social_return_exports as exports
+from pso.services import social_return_overview
 from pso.services import social_return_settlement as settlement
 from pso.web.forms import field_errors, posted
 from pso.web.inkoop.social_return import DB, _render
@@ -90,4 +92,25 @@ async def settlement_csv(request: Request, db: AsyncSession,
     return await _download(request, db, tender_id, "csv")
 
 
-ROUTES = [settle, settlement_pdf, settlement_csv]
+@get("/inkoop/social-return", dependencies=DB, include_in_schema=False)
+async def overview_page(request: Request, db: AsyncSession) -> Template | Redirect:
+    page = await Page.load(request, db)
+    if (stop := page.gate("procurement")) is not None:
+        return stop
+    found = await social_return_overview.overview(db, page.actor)
+    return page.render("web/inkoop/social_return_overview.html", context={"o": found})
+
+
+@get("/inkoop/social-return.csv", dependencies=DB, include_in_schema=False)
+async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Redirect:
+    page = await Page.load(request, db)
+    if (stop := page.gate("procurement")) is not None:
+        return stop
+    found = await social_return_overview.overview(db, page.actor)
+    answer = attachment(social_return_overview.csv_bytes(found), "text/csv",
+                        "overzicht-social-return.csv")
+    answer.headers.update(NO_STORE)
+    return answer
+
+
+ROUTES = [settle, settlement_pdf, settlement_csv, overview_page, overview_csv]
