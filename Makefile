@@ -16,7 +16,7 @@ $(STAMP): $(PY) pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/pso serve
+	PSO_ENV=$${PSO_ENV:-development} $(VENV)/bin/pso serve
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -144,6 +144,7 @@ def measure_service(url: str, rows: list, folder: Path, *, seconds: float,
     searches += [f"/api/v1/certificates?q={r.number}" for r in sample[4:8]]
     html = [f"/register?q={q.replace(' ', '+')}" for q in QUERIES]
     env = {"PSO_SECRET_KEY": "b" * 40, "PSO_ENV": "production", "PSO_RATE_LIMIT": "0",
+           "PSO_PUBLIC_URL": "http://127.0.0.1",
            "PSO_LOG_LEVEL": "WARNING"}
     results = {}
     with start_server(url, env, timeout=120, command=pso_serve("--no-demo")) as base:

@@ -12,7 +12,7 @@ from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from certificates.pdf import warm_up
-from pso import clock, pdf_pool
+from pso import clock, parse_pool, pdf_pool
 from pso.api import route_handlers
 from pso.api.paging import ApiResponse
 from pso.auth import AuthMiddleware
@@ -31,6 +31,7 @@ from pso.web.setup import static_router, template_config
 
 def _pdf_hooks(settings: Settings) -> tuple[object, object]:
     async def start() -> None:
+        parse_pool.configure(settings.parse_workers or 0)
         pdf_pool.configure(settings.pdf_workers, settings.pdf_renders_per_worker,
                            settings.pdf_timeout)
         if settings.pdf_workers == 0:
@@ -40,6 +41,7 @@ def _pdf_hooks(settings: Settings) -> tuple[object, object]:
 
     async def stop() -> None:
         await anyio.to_thread.run_sync(pdf_pool.shutdown)
+        await anyio.to_thread.run_sync(parse_pool.shutdown)
 
     return start, stop
 

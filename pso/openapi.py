@@ -51,6 +51,9 @@ TAGS = {
     "Vouchers": "Gemeentelijke voucherregelingen: vouchers aanvragen, uitgeven, goedkeuren, "
                 "verzilveren en intrekken.",
     "Audit": "Het onveranderlijke logboek van alle wijzigingen (alleen voor beheerders).",
+    "Social return": "Social return na de gunning: afspraken, waarderingsmodellen "
+                     "(bouwblokken), gerealiseerde regels van de opdrachtnemer en hun "
+                     "beoordeling door de inkoper.",
 }
 HEADERS: dict[str, Any] = {
     "API-Version": {

@@ -105,6 +105,8 @@ class SroiModelController(Controller):
     @get("/{model_id:str}", summary="Eén waarderingsmodel met zijn bouwblokken")
     async def read(self, model_id: Annotated[str, Parameter(max_length=60)], db: AsyncSession,
                    actor: Actor) -> ModelOut:
+        """Een gepubliceerd of eigen model met al zijn bouwblokken: soort, waarde en
+        telperiode. Een eigen model van een andere organisatie is niet te zien (404)."""
         model = await social_return.find_model(db, actor, model_id)
         if model is None:
             raise NotFound(f"Geen waarderingsmodel met id {model_id[:60]}.")

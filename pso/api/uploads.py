@@ -12,7 +12,7 @@ from litestar.params import Body
 
 from certificates.formatting import plural
 from pso.errors import InvalidInput, ProblemError
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 
 FIELD = "file"
 
@@ -56,7 +56,7 @@ async def employees_from_file(
     if not isinstance(data.file, UploadFile) or not data.file.filename:
         raise InvalidInput([{"name": FIELD, "reason": "Kies een CSV- of Excel-bestand."}])
     try:
-        result = read_employees(await data.file.read(MAX_UPLOAD_BYTES + 1))
+        result = await read_employees_async(await data.file.read(MAX_UPLOAD_BYTES + 1))
     except UploadInvalid as exc:
         raise upload_problem(exc) from None
     return {"employees": result.employees, "format": result.format,

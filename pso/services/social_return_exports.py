@@ -1,13 +1,11 @@
 """The settled contract as a PDF *eindverantwoording* and a CSV of its lines (SPEC §8.2).
 
 Both are made from the frozen settlement row only. The PDF context is plain data (it
-pickles for a PDF worker, pso.pdf_pool); the CSV uses the guarded cells of the tender export
-(Dutch Excel: semicolons, decimal comma, BOM; user text never starts a formula)."""
+pickles for a PDF worker, pso.pdf_pool); the CSV goes through the one CSV writer
+(pso.csv_export: Dutch Excel, no cell runs as a formula)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
@@ -15,10 +13,11 @@ from typing import Any
 from certificates.formatting import dutch_date, euro
 from pso import pdf_pool
 from pso.clock import AMSTERDAM
+from pso.csv_export import csv_document
 from pso.db.models import SocialReturnSettlement, SocialReturnTerms, Tender, TenderAward
 from pso.services.social_return import model_of
 from pso.services.social_return_settlement import KIND_LABELS, STATUS_LABELS
-from pso.services.tender_exports import BOM, cell, comma
+from pso.services.tender_exports import comma
 from scoring.notation import dutch_decimal
 
 TEMPLATE = "social_return/settlement.html"
@@ -93,20 +92,13 @@ async def pdf_bytes(row: SocialReturnSettlement, tender: Tender, award: TenderAw
 
 
 def csv_bytes(row: SocialReturnSettlement) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
     num = lambda v: comma(v) if v else ""
-    for ln in row.lines:
-        writer.writerow([
-            ln["id"], KIND_LABELS[ln["kind"]], cell(ln["label"]), cell(ln["block"]),
-            cell(ln["pseudonym"] or ""), ln["start"] or "", ln["end"] or "",
-            num(ln["hoursPerWeek"]), cell(" ".join(ln["bonuses"])), num(ln["hours"]),
-            cell(ln["description"] or ""), cell(ln["supplierName"] or ""),
-            ln["supplierKvk"] or "", cell(ln["invoiceNumber"] or ""), ln["invoiceDate"] or "",
-            num(ln["amount"]), STATUS_LABELS[ln["status"]], cell(ln["reason"] or ""),
-            ln["countedDays"], comma(ln["value"])])
-    return (BOM + out.getvalue()).encode("utf-8")
+    return csv_document(CSV_HEADER, ([
+        ln["id"], KIND_LABELS[ln["kind"]], ln["label"], ln["block"], ln["pseudonym"],
+        ln["start"], ln["end"], num(ln["hoursPerWeek"]), " ".join(ln["bonuses"]),
+        num(ln["hours"]), ln["description"], ln["supplierName"], ln["supplierKvk"],
+        ln["invoiceNumber"], ln["invoiceDate"], num(ln["amount"]), STATUS_LABELS[ln["status"]],
+        ln["reason"], ln["countedDays"], comma(ln["value"])] for ln in row.lines))
 
 
 def file_name(tender: Tender, extension: str) -> str:

@@ -6,18 +6,17 @@ municipality, which the parties do not have (yet)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.auth import Actor
+from pso.csv_export import csv_document
 from pso.db.models import SocialReturnSettlement, SocialReturnTerms, Tender, TenderAward
 from pso.services import social_return
 from pso.services import social_return_lines as lines
-from pso.services.tender_exports import BOM, cell, comma
+from pso.services.tender_exports import comma
 from sroi.engine import anchored
 from sroi.overview import MIN_PEOPLE, Cell, cells
 
@@ -70,13 +69,10 @@ def _cell(c: Cell, labels: dict[str, str]) -> dict[str, Any]:
 
 def csv_bytes(found: dict[str, Any]) -> bytes:
     """Per block and year; suppressed cells say so instead of a figure."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Jaar", "Bouwblok", "Code bouwblok", "Personen", "Uren", "Waarde"])
-    hidden = f"minder dan {MIN_PEOPLE} personen"
-    for b in found["blocks"]:
-        figures = ([hidden, "", ""] if b["suppressed"] else
-                   ["" if b["people"] is None else b["people"], comma(f"{b['hours']:.2f}"),
-                    comma(f"{b['value']:.2f}")])
-        writer.writerow([b["year"], cell(b["label"]), cell(b["block"]), *figures])
-    return (BOM + out.getvalue()).encode("utf-8")
+    hidden = [f"minder dan {MIN_PEOPLE} personen", "", ""]
+    return csv_document(
+        ["Jaar", "Bouwblok", "Code bouwblok", "Personen", "Uren", "Waarde"],
+        ([b["year"], b["label"], b["block"],
+          *(hidden if b["suppressed"] else
+            [b["people"], comma(f"{b['hours']:.2f}"), comma(f"{b['value']:.2f}")])]
+         for b in found["blocks"]))

@@ -18,7 +18,7 @@ from litestar.response import Template
 from certificates.formatting import plural
 from pso.clock import today
 from pso.dutch_input import date_text, number_text
-from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 from pso.web.charts import ladder_chart
 from pso.web.forms import Form, error_summary, field_id, page_order
 from pso.web.labels import (
@@ -299,7 +299,7 @@ async def calculator_submit(request: Request) -> Template:
     notice = None
     if file is not None:
         try:
-            read = read_employees(await file.read(MAX_UPLOAD_BYTES + 1))
+            read = await read_employees_async(await file.read(MAX_UPLOAD_BYTES + 1))
         except UploadInvalid as exc:
             lines = [f"{e.name[0].upper()}{e.name[1:]}: {e.reason}" for e in exc.errors]
             if exc.total > len(exc.errors):

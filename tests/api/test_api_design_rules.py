@@ -353,8 +353,9 @@ async def test_core_transport_cors(migrated_urls, make_token) -> None:
                                    "ftp://a.example"])
 def test_cors_origins_setting_takes_only_origins(value: str) -> None:
     with pytest.raises(SettingsError, match="PSO_CORS_ORIGINS"):
-        Settings.from_env({"PSO_CORS_ORIGINS": value})
-    assert Settings.from_env({"PSO_CORS_ORIGINS": " https://A.example:8443/ ,http://b.example"}
+        Settings.from_env({"PSO_ENV": "test", "PSO_CORS_ORIGINS": value})
+    assert Settings.from_env({"PSO_ENV": "test",
+                              "PSO_CORS_ORIGINS": " https://A.example:8443/ ,http://b.example"}
                              ).cors_origins == ("https://a.example:8443", "http://b.example")
 
 

@@ -168,9 +168,10 @@ def test_production_requires_a_secret() -> None:
         Settings.from_env({"PSO_ENV": "production"})
     with pytest.raises(SettingsError):
         Settings.from_env({"PSO_ENV": "production", "PSO_SECRET_KEY": "short"})
-    ok = Settings.from_env({"PSO_ENV": "production", "PSO_SECRET_KEY": "k" * 40})
+    ok = Settings.from_env({"PSO_ENV": "production", "PSO_SECRET_KEY": "k" * 40,
+                            "PSO_PUBLIC_URL": "https://pso.example.nl"})
     assert ok.secret_key == "k" * 40
     with pytest.raises(SettingsError):
         Settings.from_env({"PSO_ENV": "staging"})
     with pytest.raises(SettingsError):
-        Settings.from_env({"PSO_RATE_LIMIT": "many"})
+        Settings.from_env({"PSO_ENV": "test", "PSO_RATE_LIMIT": "many"})

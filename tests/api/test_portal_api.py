@@ -89,10 +89,11 @@ async def test_subsidiary_bad_input_and_conflicts(client, tokens, make_token) ->
     assert_problem(await client.post("/api/v1/organizations", json={
         **organization(OTHER), "subsidiaries": [{"kvk": KVK, "name": "Moeder"}]},
         headers=tokens["other"]), 409, "subsidiary-taken")
-    # A subsidiary cannot register itself as a main applicant.
+    # A subsidiary's owner is not locked out: it registers under its own KvK (issue 20.5,
+    # tests/api/test_subsidiary_claims.py).
     sub_token = await make_token("company", kvk=SUB1)
-    assert_problem(await client.post("/api/v1/organizations", json=organization(SUB1),
-                                     headers=sub_token), 409, "subsidiary-taken")
+    assert (await client.post("/api/v1/organizations", json=organization(SUB1),
+                              headers=sub_token)).status_code == 201
     # Someone else's organisation, unknown fields, no token.
     assert_problem(await client.put(f"/api/v1/organizations/{KVK}", json=base,
                                     headers=tokens["other"]), 403)

@@ -210,8 +210,8 @@ def test_forwarded_client_takes_the_nearest_untrusted_hop() -> None:
 def test_trusted_proxies_setting_is_checked() -> None:
     from pso.settings import SettingsError
 
-    assert Settings.from_env({}).trusted_proxies == ()
-    assert Settings.from_env({"PSO_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16"}
+    assert Settings.from_env({"PSO_ENV": "test"}).trusted_proxies == ()
+    assert Settings.from_env({"PSO_ENV": "test", "PSO_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16"}
                              ).trusted_proxies == ("10.0.0.5", "192.168.0.0/16")
     with pytest.raises(SettingsError):
-        Settings.from_env({"PSO_TRUSTED_PROXIES": "proxy.example"})
+        Settings.from_env({"PSO_ENV": "test", "PSO_TRUSTED_PROXIES": "proxy.example"})

@@ -8,6 +8,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -101,6 +102,11 @@ async def test_settlement_at_the_end_is_frozen_once_with_the_engines_figures(
         assert euro(figure) in text, (figure, text)
     assert "Eindverantwoording social return" in text and "Boete" in text
     assert "Participatiewet < 2 jaar" in text and "Dubbel gemeld." in text
+    tagged = pikepdf.open(io.BytesIO(pdf.content))  # PDF/A-3b and PDF/UA-1 like the others
+    with tagged.open_metadata() as xmp:
+        assert (xmp["pdfaid:part"], xmp["pdfuaid:part"]) == ("3", "1")
+        assert xmp["dc:title"] == "Eindverantwoording social return SR-2026-001"
+    assert str(tagged.Root.Lang) == "nl" and "/StructTreeRoot" in tagged.Root
 
     got = await client.get(f"{url}/settlement.csv", headers=headers["contractor"])
     assert got.status_code == 200

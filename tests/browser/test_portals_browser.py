@@ -122,12 +122,28 @@ def test_buyer_awards_and_a_revocation_raises_a_monitoring_alert(tab, site) -> N
     assert "Aanbesteding 'Onderhoud provinciale wegen 2027' vastgelegd." in tab.inner_text("main")
     tender_url = tab.url
 
-    csv = (f"naam;kvk;prijs;certificaat\n"
-           f"Alfa Bouw B.V.;{ALFA};100.000,00;{site['numbers']['alfa']}\n"
-           f"{LONG_NAME};{BRAVO};101.500,00;{site['numbers']['bravo']}\n"
-           f"Charlie Zonder;41000009;99.000,00;\n").encode()
-    tab.set_input_files("#f-bestand", files=[{"name": "inschrijvingen.csv",
-                                              "mimeType": "text/csv", "buffer": csv}])
+    # An unreadable file is a form error on the tender page (issue 22.2); an .xlsx is read.
+    tab.set_input_files("#f-bestand", files=[{"name": "inschrijvingen.xlsx",
+                                              "mimeType": "application/octet-stream",
+                                              "buffer": b"PK\x03\x04 kapot"}])
+    submit(tab, "text=Inlezen")
+    assert "Het bestand is niet ingelezen" in tab.inner_text("main")
+    assert "Dit is geen geldig Excel-bestand (.xlsx)." in tab.inner_text("main")
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["naam", "kvk", "prijs", "certificaat"],
+                ["Alfa Bouw B.V.", ALFA, 100000, site["numbers"]["alfa"]],
+                [LONG_NAME, BRAVO, 101500, site["numbers"]["bravo"]],
+                ["Charlie Zonder", "41000009", 99000, None]):
+        book.active.append(row)
+    xlsx = BytesIO()
+    book.save(xlsx)
+    tab.set_input_files("#f-bestand", files=[{
+        "name": "inschrijvingen.xlsx", "buffer": xlsx.getvalue(),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     submit(tab, "text=Inlezen")
     assert "3 inschrijvingen uit het bestand toegevoegd" in tab.inner_text("main")
     ranking = tab.locator("table.ranking tbody tr")

@@ -210,9 +210,9 @@ async def import_bids(request: Request, db: AsyncSession, tender_id: int) -> Tem
     upload = form.file("bestand")
     if upload is None:
         return await _tender_or_back(page, db, tender_id, status=400,
-                                     import_errors=["Kies een CSV-bestand."])
+                                     import_errors=["Kies een CSV- of Excel-bestand."])
     raw = await upload.read(bid_import.MAX_BYTES + 1)
-    found = bid_import.read_bids(raw)
+    found = await bid_import.read_bids_async(raw)
     if found.errors:
         return await _tender_or_back(page, db, tender_id, import_errors=found.errors, status=400)
     # All or nothing: a refused row (duplicate bidder, closed tender) adds none of them.
