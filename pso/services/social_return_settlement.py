@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import clock
@@ -24,6 +25,7 @@ from sroi.settlement import figures
 KIND_LABELS = {"placement": "Plaatsing", "apprenticeship": "Leerwerktraject",
                "work_experience": "Werkervaringsplek", "purchase": "Inkoop",
                "activity": "Activiteit"}
+ALREADY = "Dit contract is al afgerekend; de afrekening staat vast."
 STATUS_LABELS = {"submitted": "wacht op beoordeling", "accepted": "geaccepteerd",
                  "rejected": "afgewezen"}
 
@@ -76,8 +78,7 @@ async def settle(session: AsyncSession, actor: Actor, tender_id: int, *, early: 
         raise Conflict("not-the-buyer", "Alleen de inkopende organisatie sluit het contract af.")
     await tenders.get_for(session, actor, tender_id, bids=False, lock=True)  # one at a time
     if await settlement_of(session, tender_id) is not None:
-        raise Conflict("contract-settled", "Dit contract is al afgerekend; de afrekening "
-                       "staat vast.")
+        raise Conflict("contract-settled", ALREADY)
     terms, today = contract.terms, clock.today()
     running = today < terms.period_end
     if running and not early:
@@ -105,7 +106,11 @@ async def settle(session: AsyncSession, actor: Actor, tender_id: int, *, early: 
         realised=result.realised, shortfall=result.shortfall, penalty=result.penalty,
         blocks=_blocks(frozen), lines=frozen)
     session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:  # two settlements at once: the unique tender_id decides
+        raise Conflict("contract-settled", ALREADY) from None
     await record(session, actor, "social_return.settled", "tender", tender_id, {
         "early": row.early, "reason": row.reason, "rule": row.rule,
         "remaining": _money(row.remaining), "realised": _money(row.realised),

@@ -3,6 +3,7 @@ shortfall and penalty are frozen once; the PDF and CSV show the engine's figures
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import date
@@ -165,3 +166,13 @@ async def test_roles(client, headers, make_token, session_maker, fixed_today) ->
     for who in (stranger, headers["other_buyer"]):
         for suffix in ("", ".pdf", ".csv"):
             assert_problem(await client.get(f"{url}/settlement{suffix}", headers=who), 404)
+
+
+async def test_two_settlements_at_once_give_one(client, headers, make_token,  # noqa: F811
+                                                session_maker) -> None:
+    url = await contract_with(client, headers, make_token)
+    body = {"early": True, "reason": "Opdracht eerder beëindigd."}
+    answers = await asyncio.gather(*(client.post(f"{url}/settlement", json=body,
+                                                 headers=headers["buyer"]) for _ in range(2)))
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    assert await count_rows(session_maker, "social_return_settlements") == 1
