@@ -24,6 +24,7 @@ ROUTE_MODULES = [
     "pso.api.portal",
     "pso.web.home",
     "pso.web.calculator",
+    "pso.web.calculator_draft",
     "pso.web.tender",
     "pso.web.municipality",
     "pso.web.inkoop",

@@ -20,7 +20,7 @@ from pso.clock import today
 from pso.dutch_input import date_text, number_text
 from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 from pso.web.charts import ladder_chart
-from pso.web.forms import Form, error_summary, field_id, page_order
+from pso.web.forms import Form, error_summary, field_id, page_order, readable_context
 from pso.web.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
@@ -270,7 +270,10 @@ def page(state: dict[str, Any], *, result: dict | None = None,
         "rulebooks": {rb_id: rb.title for rb_id, rb in sorted(all_rulebooks().items())},
         "max_employees": MAX_FORM_EMPLOYEES, "max_purchases": MAX_FORM_PURCHASES,
         "employees_by_ref": _labels_for_result(result),
+        "form_failed": status >= 400,
     }
+    if status >= 400:
+        context = readable_context(context)
     return Template("web/calculator.html", context=context, status_code=status)
 
 

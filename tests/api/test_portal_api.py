@@ -44,6 +44,7 @@ async def approved(client, tokens, staff: int = 2) -> dict:
     aid = draft.json()["id"]
     await client.post(f"/api/v1/assessments/{aid}/submit", headers=tokens["company"])
     await client.post(f"/api/v1/assessments/{aid}/review", headers=tokens["reviewer"])
+    await client.post(f"/api/v1/assessments/{aid}/review-completed", headers=tokens["reviewer"])
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=tokens["auditor"])
     assert decided.status_code == 200, decided.text
@@ -143,11 +144,12 @@ async def test_certificate_names_subsidiaries_and_is_found_by_their_kvk(client, 
     assert sroi.status_code == 200 and sroi.json()["rung"] == "trede2"
 
 
-async def test_wizard_steps_through_the_api(client, tokens, session_maker) -> None:
+async def test_wizard_steps_through_the_api(client, tokens, session_maker, make_token) -> None:
     await create_org(client, tokens)
     async with session_maker() as session, session.begin():
         await bodies.create(session, SYSTEM, code="KIWA", name="Kiwa Nederland",
                             accreditation="Geaccrediteerd door de RvA (test)")
+    await make_token("auditor", body="KIWA")  # a body is offered once it has an auditor
     draft = (await client.post(f"/api/v1/organizations/{KVK}/assessments",
                                json={"submission": submission(1)},
                                headers=tokens["company"])).json()

@@ -261,7 +261,8 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
     assert "vso_pro" not in corrections and "30.5" not in corrections
     shoot(tab, name(site, "correctie"))
 
-    # --- approval by another auditor; the decision mail; the certificate ---------------------
+    # --- the reviewer hands over; approval by another auditor; the decision mail -------------
+    api(site, "POST", f"/api/v1/assessments/{aid}/review-completed", "reviewer")
     decided = api(site, "POST", f"/api/v1/assessments/{aid}/decision", "decider",
                   json={"outcome": "approved"})
     number = decided["certificates"][0]["number"]

@@ -63,6 +63,8 @@ def certify(http: httpx.Client, tokens: dict, kvk: str, name: str, rung: str,
     # Reviewed by one auditor, decided by another (issue 13's separate decision).
     http.post(f"/api/v1/assessments/{aid}/review",
               headers=tokens["reviewer"]).raise_for_status()
+    http.post(f"/api/v1/assessments/{aid}/review-completed",
+              headers=tokens["reviewer"]).raise_for_status()
     decided = http.post(f"/api/v1/assessments/{aid}/decision", json={"outcome": "approved"},
                         headers=tokens["auditor"])
     return decided.raise_for_status().json()["certificates"][0]["number"]

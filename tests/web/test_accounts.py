@@ -26,6 +26,7 @@ from pso.db.models import (
     WebSession,
 )
 from pso.services import accounts
+from tests.web.prg import answered
 
 pytestmark = pytest.mark.anyio
 
@@ -58,7 +59,8 @@ async def form_post(client, url: str, data: dict[str, str], *, page: str | None 
     if page is None:
         page = "/account" if url.startswith("/account/") and url != "/account/uitnodigen" else url
     token = csrf_of((await client.get(page)).text)
-    return await client.post(url, data={**data, "csrf": token}, follow_redirects=False)
+    return await answered(client, await client.post(url, data={**data, "csrf": token},
+                                                    follow_redirects=False))
 
 
 async def sign_in(client, email: str, password: str = PASSWORD):

@@ -13,6 +13,7 @@ from pso.clock import today
 from pso.services import monitoring
 from tests.api.procurement_support import number, tokens
 from tests.conftest import count_rows
+from tests.web.prg import answered
 from tests.web.test_accounts import csrf_of, make_account, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -27,7 +28,8 @@ async def signed_in_buyer(client, session_maker, email: str = "procurement@examp
 
 
 async def post(client, url: str, data: dict, **kw):
-    return await client.post(url, data=data, follow_redirects=False, **kw)
+    return await answered(client, await client.post(url, data=data, follow_redirects=False,
+                                                    **kw))
 
 
 async def new_tender(client, csrf: str, **changes) -> str:

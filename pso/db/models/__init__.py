@@ -2,7 +2,9 @@
 
 from pso.db.base import Base
 from pso.db.models.accounts import (
+    FORM_REPLY_LIFETIME,
     Account,
+    FormReply,
     LoginAttempt,
     OneTimeLink,
     Party,
@@ -38,6 +40,7 @@ from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
+    "FORM_REPLY_LIFETIME",
     "Account",
     "Assessment",
     "AssessmentDocument",
@@ -52,6 +55,7 @@ __all__ = [
     "ContractCheck",
     "ContractEvent",
     "DocumentContent",
+    "FormReply",
     "IdempotencyRecord",
     "JobLease",
     "LoginAttempt",

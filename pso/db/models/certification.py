@@ -44,6 +44,8 @@ class Assessment(Base):
     reviewer_key: Mapped[str | None] = mapped_column(String(60))
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     review_started_at: Mapped[datetime | None]
+    # Issue 21: the reviewer's hand-over ("beoordeling afgerond"); the decision needs it.
+    review_completed_at: Mapped[datetime | None]
     decider_key: Mapped[str | None] = mapped_column(String(60))
     information_request: Mapped[str | None] = mapped_column(Text)
     information_requested_at: Mapped[datetime | None]

@@ -63,6 +63,7 @@ async def overview(request: Request, db: AsyncSession) -> Template | Redirect:
 async def _posted(request: Request, db: AsyncSession,
                   enrolling: bool = False) -> tuple[Page, Form, Redirect | Template | None]:
     page = await Page.load(request, db)
+    page.form_page = "/account"  # a refused form is shown again on the account page
     form = await Form.read(request)
     stop = page.gate(enrolling=enrolling)
     if stop is None and not page.csrf_ok(form):
