@@ -1,7 +1,7 @@
 """social_return_settlements: the frozen settlement of a social-return contract (SPEC §8.2)
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0015
 Create Date: 2026-12-05 20:10:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import pso.db.base
 
 revision = '0021'
-down_revision = '0018'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
