@@ -18,6 +18,7 @@ ROUTE_MODULES = [
     "pso.api.tenders",
     "pso.api.social_return",
     "pso.api.social_return_documents",
+    "pso.api.social_return_settlement",
     "pso.web.register",
     "pso.web.vouchers",
     "pso.api.uploads",

@@ -41,6 +41,7 @@ from pso.db.models.social_return import (  # noqa: F401
     SocialReturnTerms,
     SroiModel,
 )
+from pso.db.models.social_return_settlement import SocialReturnSettlement  # noqa: F401
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 

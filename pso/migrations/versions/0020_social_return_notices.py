@@ -3,7 +3,7 @@ evidence documents of realisation lines and the PSO certificate a purchase line'
 held on the invoice date (item 4)
 
 Revision ID: 0020
-Revises: 0015 (main's newest; given as 0018, chained at the merge)
+Revises: 0021 (main's newest; given as 0018, chained at the merges)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020'
-down_revision = '0015'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
