@@ -71,6 +71,12 @@ def _form(award: Any, terms: Any) -> dict[str, Any]:
             "reductions": {k: _text(Decimal(v)) for k, v in terms.reductions.items()}}
 
 
+def _settling(name: str) -> bool:
+    """An error of the settlement form ("settle", "settle.reason"), not of the terms form's
+    "settlement.rule" and the like."""
+    return name == "settle" or name.startswith("settle.")
+
+
 def _label(name: str) -> str:
     if name.startswith("line-"):
         return "Regel " + name[5:]
@@ -101,9 +107,9 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
         "warnings": social_return.warnings(award, terms) if terms and award else [],
         "form": form or (_form(award, terms) if award else {}), "errors": errors,
         "summary": error_summary({k: v for k, v in errors.items()
-                                  if not k.startswith("settle")}, _label), "fid": field_id,
+                                  if not _settling(k)}, _label), "fid": field_id,
         "settle_summary": error_summary({k: v for k, v in errors.items()
-                                         if k.startswith("settle")}, _label), "declared": DECLARED,
+                                         if _settling(k)}, _label), "declared": DECLARED,
         "basis": BASIS, "rules": RULES, "kind_labels": KIND_LABELS,
         "models": {m.id: m.name for m in await social_return.choosable(db, page.actor)},
         "settlement": await settlement_of(db, tender.id) if terms else None,
