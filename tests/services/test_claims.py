@@ -35,6 +35,14 @@ async def test_a_lapsed_job_holder_cannot_release_or_renew_the_new_holders_lease
     assert (await lease.state(session_maker, "job")).holder is None
 
 
+async def test_each_job_has_its_own_lease(session_maker) -> None:
+    now = utcnow()
+    assert await lease.acquire(session_maker, "a-job", "x", now, TTL)
+    assert await lease.acquire(session_maker, "b-job", "y", now, TTL)  # another job's row
+    assert (await lease.state(session_maker, "b-job")).holder == "y"
+    assert (await lease.state(session_maker, "a-job")).holder == "x"
+
+
 async def _one_mail(session_maker) -> None:
     async with session_maker() as session, session.begin():
         await outbox.queue_mail(session, to="iemand@example.nl", template="password_reset",
