@@ -16,13 +16,13 @@ $(STAMP): $(PY) pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/pso serve
+	PSO_ENV=$${PSO_ENV:-development} $(VENV)/bin/pso serve
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check pso scoring certificates tests benchmarks
+	$(VENV)/bin/ruff check pso scoring sroi certificates tests benchmarks
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)

@@ -7,7 +7,7 @@ certificates/resources.py. Everything else is found by name.
 
 from setuptools import find_namespace_packages, setup
 
-PACKAGES = find_namespace_packages(include=["pso*", "scoring*", "certificates*"])
+PACKAGES = find_namespace_packages(include=["pso*", "scoring*", "certificates*", "sroi*"])
 
 setup(
     packages=[*PACKAGES, "pso_templates"],

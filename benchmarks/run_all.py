@@ -106,8 +106,8 @@ def rows(results: dict[str, dict]) -> list[tuple[str, str, str, str]]:
     if (http := data("bench_http.py")) is not None:
         from benchmarks.bench_http import table as http_table
 
-        for what, rps, p99, ratio, note in http_table(http):
-            table.append((f"wrk: {what}", f"{rps} req/s, p99 {p99}" if p99 else rps,
+        for what, rps, cpu, ratio, note in http_table(http):
+            table.append((f"wrk: {what}", f"{rps} req/s, {cpu} CPU/request" if cpu else rps,
                           f"{ratio} × anchor" + (f"; {note}" if note else "") if ratio else note,
                           "bench_http"))
     else:

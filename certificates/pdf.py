@@ -1,4 +1,6 @@
-"""Generic HTML-to-PDF rendering: Jinja2 templates from `templates/`, WeasyPrint, PDF/A-3b.
+"""Generic HTML-to-PDF rendering: Jinja2 templates from `templates/`, WeasyPrint, PDF/A-3b,
+tagged as PDF/UA-1 (structure tree, alternative text from <svg><title>/alt, language from
+<html lang>, title shown by viewers).
 
 One engine per process (fonts, parsed stylesheets, compiled templates) is built lazily and
 reused, because creating a FontConfiguration and parsing @font-face CSS costs far more
@@ -33,6 +35,36 @@ ASSETS_DIR = TEMPLATES_DIR / "assets"
 CSS_DIR = ASSETS_DIR / "css"
 PDF_VARIANT = "pdf/a-3b"
 BASE_STYLESHEET = "base.css"
+# PDF/UA-1 identification in the XMP metadata, with the extension schema PDF/A asks for
+# any property outside its predefined schemas (pdfuaid is one).
+_PDFUA_XMP = b"""<rdf:Description rdf:about=""
+  xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+  xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+  xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#"><pdfaExtension:schemas><rdf:Bag>
+<rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
+"""
+
+
+def _declare_pdfua(document, pdf) -> None:
+    """WeasyPrint finisher: add the PDF/UA-1 identification to the PDF/A XMP packet (one
+    variant per render is all WeasyPrint writes; the tags themselves come from pdf_tags)."""
+    reference = pdf.catalog["Metadata"]
+    stream = next(o for o in pdf.objects if getattr(o, "reference", None) == reference)
+    packet = b"".join(stream.stream)
+    if b"</rdf:RDF>" not in packet:
+        raise RuntimeError("unexpected XMP packet from WeasyPrint")
+    stream.stream = [packet.replace(b"</rdf:RDF>", _PDFUA_XMP + b"</rdf:RDF>", 1)]
 
 
 class ForbiddenURL(ValueError):
@@ -125,6 +157,9 @@ class Engine:
                 # same bytes, so a stored SHA-256 can be re-checked by re-rendering.
                 pdf_identifier=True,
                 presentational_hints=False,
+                # PDF/UA-1 on top of PDF/A-3b: tagged, DisplayDocTitle, /Lang.
+                pdf_tags=True,
+                finisher=_declare_pdfua if variant == PDF_VARIANT else None,
             )
 
     def layout(self, template_name: str, context: Mapping, stylesheets=None):

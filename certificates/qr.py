@@ -9,7 +9,9 @@ def qr_svg(data: str, *, dark: str = "#000", error: str = "m", border: int = 4) 
     """An `<svg>` element (HTML-inline: no XML declaration, no fixed size) for `data`.
 
     The size is left to CSS (viewBox only). Error level M survives a smudged print;
-    the 4-module quiet zone is what the QR standard asks for.
+    the 4-module quiet zone is what the QR standard asks for. Its <title> is the figure's
+    alternative text in a tagged PDF.
     """
     code = segno.make(data, error=error, micro=False)
-    return code.svg_inline(dark=dark, light="#fff", border=border, omitsize=True)
+    return code.svg_inline(dark=dark, light="#fff", border=border, omitsize=True,
+                           title=f"QR-code met de link {data}")

@@ -8,36 +8,30 @@ import anyio
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from certificates.pdf import warm_up
-from pso import API_VERSION, clock, pdf_pool
+from pso import clock, parse_pool, pdf_pool
 from pso.api import route_handlers
+from pso.api.paging import ApiResponse
 from pso.auth import AuthMiddleware
 from pso.content_type import JsonBodyMiddleware
 from pso.db.engine import make_engine, make_sqlite_reader
 from pso.errors import EXCEPTION_HANDLERS
 from pso.mail import outbox as mail_outbox
-from pso.middleware import headers_middleware
+from pso.middleware import Cors, headers_middleware, public_operations
+from pso.openapi import openapi_config
 from pso.proxy import parse_trusted, proxy_headers_middleware
 from pso.ratelimit import make_limiter, rate_limit_middleware
 from pso.settings import Settings
 from pso.web import dev_mail
 from pso.web.setup import static_router, template_config
 
-DESCRIPTION = (
-    "API van de PSO-dienst (Prestatieladder Socialer Ondernemen): rekentool, certificering, "
-    "openbaar register, aanbestedingen (fictieve korting, SROI) en gemeentelijke vouchers. "
-    "Fouten volgen RFC 9457 (application/problem+json). Authenticatie met een Bearer-token."
-)
-
 
 def _pdf_hooks(settings: Settings) -> tuple[object, object]:
     async def start() -> None:
+        parse_pool.configure(settings.parse_workers or 0)
         pdf_pool.configure(settings.pdf_workers, settings.pdf_renders_per_worker,
                            settings.pdf_timeout)
         if settings.pdf_workers == 0:
@@ -47,6 +41,7 @@ def _pdf_hooks(settings: Settings) -> tuple[object, object]:
 
     async def stop() -> None:
         await anyio.to_thread.run_sync(pdf_pool.shutdown)
+        await anyio.to_thread.run_sync(parse_pool.shutdown)
 
     return start, stop
 
@@ -91,24 +86,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=db_config), PydanticPlugin(prefer_alias=True)],
         middleware=[AuthMiddleware(session_maker), JsonBodyMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        response_class=ApiResponse,  # the Link header of paged lists
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="PSO-dienst API",
-            version=API_VERSION,
-            description=DESCRIPTION,
-            # The document itself is served by pso.api.health.openapi_document; Litestar's
-            # own router would swallow every unknown /api/v1/... path with an HTML 404.
-            path="/_schema",
-            render_plugins=[JsonRenderPlugin()],
-            components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(
-                        type="http", scheme="bearer",
-                        description="Token van `pso users add`; alleen de SHA-256 wordt bewaard.",
-                    )
-                }
-            ),
-        ),
+        openapi_config=openapi_config(settings.public_url),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine,
                      "sqlite_reader": sqlite_reader}),
         on_startup=[start_clock, start_pdf],
@@ -122,5 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.trusted_proxies:  # the real client, before the limiter picks its key
         handler = proxy_headers_middleware(handler, parse_trusted(settings.trusted_proxies))
     # Outermost wrapper, so 404/405 (and 429) answers get the headers too.
-    app.asgi_handler = headers_middleware(handler)
+    app.asgi_handler = headers_middleware(
+        handler, cors=Cors(settings.cors_origins, public_operations(app.routes)),
+        hsts=settings.public_url.startswith("https://"))
     return app

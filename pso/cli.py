@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import re
 import sys
 
 import click
@@ -33,11 +35,12 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--no-demo", is_flag=True, help="Do not load demo data into a new database.")
+@click.option("--no-demo", is_flag=True,
+              help="Do not load demo data into a new database (never loaded in production).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Server processes sharing this port (production: about one per core).")
 def serve(host: str, port: int, no_demo: bool, workers: int) -> None:
-    """Apply migrations, load demo data into a new database, and serve."""
+    """Apply migrations, load demo data into a new development database, and serve."""
     import os
 
     import uvicorn
@@ -47,7 +50,7 @@ def serve(host: str, port: int, no_demo: bool, workers: int) -> None:
     settings = _settings()
     sign_ins: dict[str, tuple[str, str]] = {}
     tokens = asyncio.run(prepare_database(settings, demo=not no_demo, sign_ins=sign_ins))
-    if tokens:
+    if tokens and settings.is_development:  # working tokens are never printed in production
         click.echo("Demo data loaded. Tokens for trying the API (shown only now):")
         for label, token in tokens.items():
             click.echo(f"  {label:34} {token}")
@@ -90,9 +93,32 @@ def _available(module: str, fallback: str) -> str:
     return module if importlib.util.find_spec(module) is not None else fallback
 
 
+class HideLinkTokens(logging.Filter):
+    """Keeps the token of a one-time link (password reset, invitation) out of the access
+    log: whoever reads the log must not be able to take over the account."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            args[2] = redact_path(str(args[2]))
+            record.args = tuple(args)
+        return True
+
+
+def redact_path(path: str) -> str:
+    return ONE_TIME_PATH.sub(r"\1…", path)
+
+
+ONE_TIME_PATH = re.compile(r"(/wachtwoord-instellen/)[^/?\s]+")
+
+
 def server_app(settings: Settings | None = None):
     """The app as `pso serve` runs it (also the factory of each --workers process)."""
     from pso.app import create_app
+
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, HideLinkTokens) for f in access.filters):
+        access.addFilter(HideLinkTokens())
 
     app = create_app(settings)
     app.on_startup.append(_freeze_start_up_objects)  # after the PDF engine's warm-up

@@ -146,6 +146,7 @@ async def approved(ctx: DemoContext, kvk: str, submission: dict[str, object],
     assessment = await certification.create(ctx.session, SYSTEM, kvk, submission, "PSOCERT")
     await certification.submit(ctx.session, SYSTEM, assessment.id)
     await certification.review(ctx.session, reviewer, assessment.id)
+    await certification.complete_review(ctx.session, reviewer, assessment.id)
     return await certification.decide(
         ctx.session, decider, assessment.id, outcome="approved", reason=None,
         corrected_submission=None, valid_from=valid_from, issuer=ctx.issuer,

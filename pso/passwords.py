@@ -1,21 +1,33 @@
 """Password hashing (Argon2id via argon2-cffi) and the password rules of SPEC §7.1.
 
-A weak password is refused with its reason: shorter than 12 characters, or on the list
-of common passwords (pso/data/common-passwords.txt.gz: the 20,000 most common passwords
-as shipped with Django's CommonPasswordValidator, BSD licence, one per line, lower-case).
+A weak password is refused with its reason: shorter than 12 characters, on the list of
+common passwords (pso/data/common-passwords.txt.gz: the 20,000 most common passwords as
+shipped with Django's CommonPasswordValidator, BSD licence, one per line, lower-case), or
+easy to guess by Dropbox's zxcvbn estimator (repeats, sequences, keyboard rows, years and
+dictionary words with substitutions: "aaaaaaaaaaaa", "wachtwoord1234"), which is given the
+Dutch words a guesser tries first and the person's own e-mail address.
 """
 
 from __future__ import annotations
 
 import gzip
+import re
 from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 200  # Argon2 takes any length; this only bounds the work per attempt
+# zxcvbn's score 3: "safely unguessable", about 10^8 guesses, what its authors advise for
+# an online service with throttled sign-in (pso.services.accounts).
+MIN_SCORE = 3
+# Words zxcvbn's English dictionaries lack but a guesser of a Dutch service tries first.
+DUTCH_WORDS = ("wachtwoord", "welkom", "geheim", "inloggen", "pso", "prestatieladder",
+               "socialer", "ondernemen", "gemeente", "voorjaar", "zomer", "najaar", "winter",
+               "maandag", "januari", "nederland", "amsterdam", "rotterdam", "utrecht")
 COMMON_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
 
 # argon2-cffi's defaults are RFC 9106's second recommended profile, type Argon2id.
@@ -60,4 +72,9 @@ def weakness(password: str, email: str = "") -> str | None:
         return "Dit wachtwoord staat op de lijst van veelgebruikte wachtwoorden; kies een ander."
     if email and password.strip().lower() == email.strip().lower():
         return "Het wachtwoord mag niet gelijk zijn aan uw e-mailadres."
+    local = email.lower().split("@")[0]
+    hints = [*DUTCH_WORDS, local, *re.split(r"[^a-z0-9]+", email.lower())]
+    if zxcvbn(password[:100], user_inputs=hints)["score"] < MIN_SCORE:
+        return ("Dit wachtwoord is te makkelijk te raden; kies bijvoorbeeld een paar woorden "
+                "die niet bij elkaar horen.")
     return None

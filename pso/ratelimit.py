@@ -6,13 +6,17 @@ fails, the process falls back to its own counters instead of refusing or waving 
 all traffic: the public pages stay up and are still limited.
 
 The client is `scope["client"]`: the socket peer, or, when that peer is one of
-PSO_TRUSTED_PROXIES, the address it forwarded (pso/proxy.py). The path is matched after
+PSO_TRUSTED_PROXIES, the address it forwarded (pso/proxy.py). An IPv6 client counts per
+/64 network (one household or office gets a whole /64 and could rotate through it).
+Signing in has a bucket of its own, so an office reading the public register all morning
+does not lock a colleague out of /inloggen. The path is matched after
 the same normalisation the router applies (`//` collapsed, trailing `/` dropped), so
 `/api//v1/score` is limited exactly like `/api/v1/score`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import math
@@ -45,15 +49,22 @@ LIMITED_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/inloggen"),  # sign-in also has its own throttling per account and address
     ("POST", "/wachtwoord-vergeten"),
 )
+# Routes counted in a bucket of their own (the others share "public").
+SIGN_IN_ROUTES = frozenset({"/inloggen", "/wachtwoord-vergeten"})
+
+
+def bucket(method: str, path: str) -> str | None:
+    """The counter a request goes to ("public" or "sign-in"), None when not limited."""
+    method = "GET" if method == "HEAD" else method
+    path = normalize_path(path)  # what the router matches: `/api//v1/score/` is the route
+    for m, prefix in LIMITED_ROUTES:
+        if method == m and (path == prefix or path.startswith(prefix + "/")):
+            return "sign-in" if prefix in SIGN_IN_ROUTES else "public"
+    return None
 
 
 def is_limited(method: str, path: str) -> bool:
-    method = "GET" if method == "HEAD" else method
-    path = normalize_path(path)  # what the router matches: `/api//v1/score/` is the route
-    return any(
-        method == m and (path == prefix or path.startswith(prefix + "/"))
-        for m, prefix in LIMITED_ROUTES
-    )
+    return bucket(method, path) is not None
 
 
 class MemoryLimiter:
@@ -136,7 +147,20 @@ def make_limiter(limit: int, redis_url: str | None, *, prefix: str | None = None
 
 def client_key(scope: Scope) -> str:
     client = scope.get("client")
-    return client[0] if client else "unknown"
+    return network_of(client[0]) if client else "unknown"
+
+
+def network_of(address: str) -> str:
+    """What one client is when counting: an IPv4 address, or an IPv6 address's /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def rate_limit_middleware(app: ASGIApp, limiter: Limiter) -> ASGIApp:
@@ -146,10 +170,11 @@ def rate_limit_middleware(app: ASGIApp, limiter: Limiter) -> ASGIApp:
         path = scope["path"]
         if root_path := scope.get("root_path", ""):  # as the router strips it
             path = path.split(root_path, maxsplit=1)[-1]
-        if scope["type"] != "http" or not is_limited(scope["method"], path):
+        kind = bucket(scope["method"], path) if scope["type"] == "http" else None
+        if kind is None:
             await app(scope, receive, send)
             return
-        allowed, reset = await limiter.hit(client_key(scope))
+        allowed, reset = await limiter.hit(f"{kind}:{client_key(scope)}")
         if allowed:
             await app(scope, receive, send)
             return

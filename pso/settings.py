@@ -24,7 +24,9 @@ def _default_database_url() -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    env: str = "development"
+    # Production unless asked otherwise: development (open /dev/mail, a per-process key, demo
+    # data) must be chosen with PSO_ENV=development (`make run` does).
+    env: str = "production"
     database_url: str = field(default_factory=_default_database_url)
     secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
@@ -37,6 +39,9 @@ class Settings:
     pdf_workers: int = 0
     pdf_renders_per_worker: int = 200
     pdf_timeout: float = 30.0
+    # Uploaded files (pso.parse_pool): 0 reads them in a thread; >0 in worker processes.
+    # None: 1 in production, 0 otherwise.
+    parse_workers: int | None = None
     # Mail (pso.mail): without smtp_url mails stay in the outbox (/dev/mail, `pso mail outbox`).
     smtp_url: str | None = None
     mail_from: str = "PSO-dienst <noreply@pso.localhost>"
@@ -54,6 +59,9 @@ class Settings:
     # A browser session ends after this many minutes without requests (and after 8 hours
     # in any case, pso.services.accounts.SESSION_LIFETIME).
     session_idle_minutes: int = 30
+    # PSO_CORS_ORIGINS: websites (scheme://host[:port], comma-separated) whose scripts may
+    # call the guarded API operations; the public ones answer `*` anyway (pso/middleware.py).
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,7 +79,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        mode = env.get("PSO_ENV", "development").strip().lower()
+        mode = (env.get("PSO_ENV", "").strip() or "production").lower()
         if mode not in {"development", "test", "production"}:
             raise SettingsError(f"PSO_ENV must be development, test or production, not {mode!r}")
         values["env"] = mode
@@ -87,7 +95,8 @@ class Settings:
             values["log_level"] = level.upper()
         for key, attr in (("PSO_MAX_BODY_BYTES", "max_body_bytes"), ("PSO_RATE_LIMIT", "rate_limit"),
                           ("PSO_PDF_WORKERS", "pdf_workers"),
-                          ("PSO_PDF_RENDERS_PER_WORKER", "pdf_renders_per_worker")):
+                          ("PSO_PDF_RENDERS_PER_WORKER", "pdf_renders_per_worker"),
+                          ("PSO_PARSE_WORKERS", "parse_workers")):
             if key in env:
                 try:
                     values[attr] = int(env[key])
@@ -114,21 +123,45 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError(f"PSO_TRUSTED_PROXIES: {exc}") from exc
             values["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
+        if origins := env.get("PSO_CORS_ORIGINS", "").strip():
+            values["cors_origins"] = _cors_origins(origins)
         secret = env.get("PSO_SECRET_KEY", "")
         values.update(overrides)
+        if values["env"] == "production" and not env.get("PSO_PUBLIC_URL", "").strip():
+            # Links in mails and on certificates would point at 127.0.0.1.
+            raise SettingsError("PSO_PUBLIC_URL is required in production (PSO_ENV unset or "
+                                "production), e.g. https://pso.example.nl; for development "
+                                "set PSO_ENV=development")
         if not secret:
             if values["env"] == "production":
-                raise SettingsError("PSO_SECRET_KEY is required when PSO_ENV=production")
+                raise SettingsError("PSO_SECRET_KEY is required in production (PSO_ENV unset or "
+                                    "production): at least 32 random characters; for "
+                                    "development set PSO_ENV=development")
             # Development only: a per-process key; sessions do not survive a restart.
             secret = secrets.token_urlsafe(32)
         elif len(secret) < 32:
             raise SettingsError("PSO_SECRET_KEY must be at least 32 characters")
         values.setdefault("secret_key", secret)
+        if values.get("parse_workers") is None:
+            values["parse_workers"] = 1 if values["env"] == "production" else 0
         return cls(**values)  # type: ignore[arg-type]
 
 
 # Longer than the absolute session lifetime (8 hours) would mean nothing.
 MAX_IDLE_MINUTES = 8 * 60
+
+
+def _cors_origins(text: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/").lower() for o in text.split(",") if o.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if (parts.scheme not in {"http", "https"} or not parts.hostname or parts.path
+                or parts.query or parts.fragment or parts.username):
+            raise SettingsError(
+                f"PSO_CORS_ORIGINS: {origin!r} is not an origin like https://app.example.nl "
+                "(no `*`: the public operations allow every origin already, the others "
+                "only listed ones)")
+    return origins
 
 
 def _whole_in(text: str, allowed: range, message: str) -> int:

@@ -10,19 +10,30 @@ Errors name the spreadsheet row (the header is row 1) and the column as the user
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
+import time
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 from pso.dutch_input import date_text, number_text, yes_no
 from scoring import SubmissionInvalid, parse_submission
+from scoring.model import MAX_EMPLOYEES
+from scoring.text import dutch_number
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_XLSX_UNPACKED = 60 * 1024 * 1024  # a zip bomb is refused before openpyxl unpacks it
 MAX_COLUMNS = 200
+# Rows read at most (header and blank lines included): reading stops here, and a sheet that
+# declares more is refused before it is read. A CSV line longer than MAX_LINE_CHARS is refused
+# before the csv module splits it (one line of a million separators would hold the process).
+MAX_ROWS = MAX_EMPLOYEES + 1_000
+MAX_LINE_CHARS = 64 * 1024
+PARSE_SECONDS = 20.0  # a file that takes longer is refused; the service keeps answering
 MAX_REPORTED = 200  # errors listed; a file that is wrong everywhere needs no 10,000 lines
 
 # field -> (the Dutch header shown to users, other accepted headers)
@@ -99,6 +110,14 @@ class UploadInvalid(ValueError):
         self.total = total if total is not None else len(errors)
         super().__init__("; ".join(f"{e.name}: {e.reason}" for e in errors[:5]))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a worker process, read in ours
+        return (type(self), (self.errors, self.total))
+
+    @classmethod
+    def of(cls, reason: str) -> UploadInvalid:
+        """The file as a whole is refused."""
+        return cls([RowError(None, None, reason)])
+
 
 @dataclass
 class EmployeeList:
@@ -108,45 +127,115 @@ class EmployeeList:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def read_employees(data: bytes) -> EmployeeList:
+T = TypeVar("T")
+
+
+class Deadline:
+    """A parse's time limit, checked between rows: a worker thread cannot be stopped from
+    outside, so the parser stops itself."""
+
+    def __init__(self, seconds: float = PARSE_SECONDS) -> None:
+        self.ends = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
+            _refuse(TOO_SLOW)
+
+
+TOO_SLOW = ("Het bestand kon niet binnen de tijd worden gelezen; maak het kleiner of sla het "
+            "op als CSV.")
+TOO_LONG = (f"Het bestand heeft meer dan {dutch_number(MAX_ROWS)} regels; er passen hoogstens "
+            f"{dutch_number(MAX_EMPLOYEES)} medewerkers in één bestand.")
+
+
+async def off_loop(parse: Callable[..., T], *args: Any, seconds: float = PARSE_SECONDS) -> T:
+    """Run a file parser outside the event loop with a time limit (pso.parse_pool), so
+    every other request keeps being answered while a large upload is read. `parse` gets a
+    Deadline as keyword `deadline` and stops itself when it passes; the pool's limit (a
+    killed worker process) is the safety net."""
+    from pso import parse_pool
+
+    call = functools.partial(parse, deadline=Deadline(seconds))
+    try:
+        return await parse_pool.run(call, *args, seconds=seconds + 5)
+    except parse_pool.TooSlow:
+        raise UploadInvalid.of(TOO_SLOW) from None
+
+
+async def read_employees_async(data: bytes) -> EmployeeList:
+    """`read_employees` off the event loop, within PARSE_SECONDS."""
+    return await off_loop(read_employees, data)
+
+
+def read_employees(data: bytes, deadline: Deadline | None = None) -> EmployeeList:
     """Parse a CSV or .xlsx file; raises UploadInvalid naming every bad row and column."""
+    deadline = deadline or Deadline()
     if len(data) > MAX_UPLOAD_BYTES:
         _refuse(f"Het bestand is groter dan {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     if not data.strip():
         _refuse("Het bestand is leeg.")
     if data.startswith(b"PK\x03\x04"):
-        kind, rows = "xlsx", _xlsx_rows(data)
+        kind, rows = "xlsx", xlsx_rows(data, deadline)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         _refuse("Dit is het oude Excel-formaat (.xls); sla het op als .xlsx of als CSV.")
     else:
-        kind, rows = "csv", _csv_rows(data)
-    return _employees(rows, kind)
+        kind, rows = "csv", _csv_rows(data, deadline)
+    return _employees(rows, kind, deadline)
 
 
-def _refuse(reason: str) -> None:
-    raise UploadInvalid([RowError(None, None, reason)])
+def _refuse(reason: str) -> NoReturn:
+    raise UploadInvalid.of(reason)
 
 
 # --- reading the two formats ---------------------------------------------------------------
 
 
-def _csv_rows(data: bytes) -> list[list[Any]]:
+def _csv_rows(data: bytes, deadline: Deadline) -> list[list[Any]]:
     if b"\x00" in data:
         _refuse("Dit is geen CSV- of Excel-bestand (binaire inhoud).")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel on Windows saves CSV so
+    text = decode_text(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count)
+    return csv_rows(text, delimiter, deadline)
+
+
+def decode_text(data: bytes) -> str:
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # Excel on Windows saves CSV so
+
+
+def csv_rows(text: str, delimiter: str, deadline: Deadline, max_rows: int = MAX_ROWS,
+             too_long: str = TOO_LONG) -> list[list[Any]]:
+    """The rows of a CSV text, at most `max_rows` of MAX_COLUMNS cells; more rows, a line
+    over MAX_LINE_CHARS or a passed deadline refuse the file (UploadInvalid)."""
+    try:
+        rows: list[list[Any]] = []
+        for row in csv.reader(_lines(text), delimiter=delimiter):
+            if len(rows) >= max_rows:
+                _refuse(too_long)
+            if len(rows) % 256 == 0:
+                deadline.check()
+            rows.append(row[:MAX_COLUMNS])
+        return rows
     except csv.Error:
         _refuse("Het CSV-bestand kan niet worden gelezen (controleer de aanhalingstekens).")
     return []
 
 
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
+def _lines(text: str) -> Iterator[str]:
+    for line in io.StringIO(text, newline=""):
+        if len(line) > MAX_LINE_CHARS:
+            _refuse("Een regel van het bestand is te lang; is dit wel een lijst met één regel "
+                    "per rij?")
+        yield line
+
+
+def xlsx_rows(data: bytes, deadline: Deadline, max_rows: int = MAX_ROWS,
+               too_long: str = TOO_LONG) -> list[list[Any]]:
+    """The first sheet's rows (at most `max_rows` of MAX_COLUMNS cells). The unpacked size
+    and the sheet's declared size are checked before a cell is read."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
@@ -158,17 +247,33 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            return [list(r) for r in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)]
-        finally:
-            book.close()
     except Exception:  # noqa: BLE001 - any malformed workbook is the user's file, not our bug
         _refuse("Dit is geen geldig Excel-bestand (.xlsx).")
-    return []
+    try:
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is None:
+            _refuse("Dit is geen geldig Excel-bestand (.xlsx).")
+        if (sheet.max_row or 0) > max_rows:  # the sheet's declared <dimension>
+            _refuse(too_long)
+        rows: list[list[Any]] = []
+        try:
+            for row in sheet.iter_rows(max_row=max_rows + 1, max_col=MAX_COLUMNS,
+                                       values_only=True):
+                if len(rows) >= max_rows:
+                    _refuse(too_long)
+                if len(rows) % 256 == 0:
+                    deadline.check()
+                rows.append(list(row))
+        except UploadInvalid:
+            raise
+        except Exception:  # noqa: BLE001 - a malformed sheet is the user's file
+            _refuse("Dit is geen geldig Excel-bestand (.xlsx).")
+        return rows
+    finally:
+        book.close()
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
     """A cell as text; spreadsheet numbers and dates in the engine's notation."""
     if value is None:
         return ""
@@ -186,8 +291,8 @@ def _text(value: Any) -> str:
 # --- rows to employees ---------------------------------------------------------------------
 
 
-def _employees(rows: list[list[Any]], kind: str) -> EmployeeList:
-    while rows and not any(_text(c) for c in rows[0]):
+def _employees(rows: list[list[Any]], kind: str, deadline: Deadline) -> EmployeeList:
+    while rows and not any(text_of(c) for c in rows[0]):
         rows = rows[1:]
     if not rows:
         _refuse("Het bestand bevat geen kopregel en geen medewerkers.")
@@ -197,7 +302,7 @@ def _employees(rows: list[list[Any]], kind: str) -> EmployeeList:
     ignored: list[str] = []
     errors: list[RowError] = []
     for i, cell in enumerate(header_row):
-        header = _text(cell)
+        header = text_of(cell)
         name = HEADER_FIELDS.get(_key(header))
         if name is None:
             if header:
@@ -215,7 +320,9 @@ def _employees(rows: list[list[Any]], kind: str) -> EmployeeList:
     employees: list[dict[str, Any]] = []
     source_rows: list[int] = []
     for number, cells in enumerate(rows[1:], start=2):
-        values = {name: _text(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
+        if number % 256 == 0:
+            deadline.check()
+        values = {name: text_of(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
         if not any(values.values()):
             continue  # blank lines in a spreadsheet are not employees
         employee, problems = _employee(values)

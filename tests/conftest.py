@@ -26,6 +26,10 @@ from pso.settings import Settings
 from tests.databases import postgres_admin_url, temporary_postgres
 from tests.mail_server import mail_server  # noqa: F401  (the real SMTP server fixture)
 
+# Production is the default without PSO_ENV (issue 20.6); the CLI commands and servers the
+# tests start run as tests unless a test asks for production itself.
+os.environ.setdefault("PSO_ENV", "test")
+
 
 def backends() -> list[str]:
     found = ["sqlite"]

@@ -48,6 +48,9 @@ async def issue_certificate(client: Any, make_token: Any, kvk: str = "11223344",
     reviewer = await make_token("auditor")
     response = await client.post(f"/api/v1/assessments/{assessment_id}/review", headers=reviewer)
     assert response.status_code == 200, response.text
+    response = await client.post(f"/api/v1/assessments/{assessment_id}/review-completed",
+                                 headers=reviewer)
+    assert response.status_code == 200, response.text
     response = await client.post(f"/api/v1/assessments/{assessment_id}/decision",
                                  json={"outcome": "approved", **decision}, headers=auditor)
     assert response.status_code == 200, response.text

@@ -43,6 +43,7 @@ async def _certify(url: str) -> list[str]:
                 a = await certification.create(session, SYSTEM, kvk, submission(7))
                 await certification.submit(session, SYSTEM, a.id)
                 await certification.review(session, REVIEWER, a.id)
+                await certification.complete_review(session, REVIEWER, a.id)
                 a = await certification.decide(
                     session, SYSTEM, a.id, outcome="approved", reason=None,
                     corrected_submission=None, valid_from=today() - timedelta(days=5),

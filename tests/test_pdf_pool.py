@@ -81,6 +81,8 @@ async def test_approval_whose_pdf_times_out_is_503_and_issues_nothing(
                           headers=tokens["company"])
         await client.post(f"/api/v1/assessments/{assessment['id']}/review",
                           headers=tokens["reviewer"])
+        await client.post(f"/api/v1/assessments/{assessment['id']}/review-completed",
+                          headers=tokens["reviewer"])
         response = await client.post(f"/api/v1/assessments/{assessment['id']}/decision",
                                      json={"outcome": "approved"}, headers=tokens["auditor"])
         assert_problem(response, 503, "pdf-unavailable")

@@ -19,12 +19,12 @@ ACCESS_LINE = '"GET /api/v1/health/live HTTP/1.1" 200'
 
 
 def test_server_options_use_the_c_parser_and_no_proxy_headers() -> None:
-    options = server_options(Settings.from_env({}))
+    options = server_options(Settings.from_env({"PSO_ENV": "test"}))
     assert options["http"] == "httptools"
     assert options["loop"] == "uvloop"
     assert options["proxy_headers"] is False  # the app decides which proxies it trusts
     assert options["access_log"] is False
-    assert server_options(Settings.from_env({"PSO_ACCESS_LOG": "1"}))["access_log"] is True
+    assert server_options(Settings.from_env({"PSO_ENV": "test", "PSO_ACCESS_LOG": "1"}))["access_log"] is True
 
 
 def _serve(tmp_path: Path, extra_env: dict[str, str]) -> tuple[str, int, dict[str, str]]:

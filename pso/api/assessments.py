@@ -51,6 +51,8 @@ class AssessmentOut(ApiModel):
     corrected: bool
     reviewed_by: str | None = Field(description="De auditor die de aanvraag beoordeelt")
     review_started_at: datetime | None
+    review_completed_at: datetime | None = Field(
+        description="Beoordeling afgerond door de beoordelaar; pas daarna kan het besluit")
     information_request: InformationRequestOut | None
     wizard_step: int = Field(description="Verste stap (1-7) van de aanvraag in MijnPSO")
     motivations: dict[str, str] = Field(
@@ -141,6 +143,7 @@ def assessment_out(assessment: Assessment) -> AssessmentOut:
         if assessment.certifying_body is not None else None,
         reviewed_by=assessment.reviewed_by,
         review_started_at=assessment.review_started_at,
+        review_completed_at=assessment.review_completed_at,
         information_request=InformationRequestOut(
             message=assessment.information_request,
             requested_at=assessment.information_requested_at)
@@ -194,6 +197,8 @@ class AssessmentController(Controller):
     @get("/{assessment_id:int}", guards=[require_roles("admin", "auditor", "company")],
          summary="Aanvraag")
     async def read(self, assessment_id: Id, db: AsyncSession, actor: Actor) -> AssessmentOut:
+        """De aanvraag met status, opgave, doorrekening en, na goedkeuring, de certificaten. Een
+        bedrijf ziet alleen de eigen aanvragen, een auditor die van zijn instelling."""
         return assessment_out(await service.get_for(db, actor, assessment_id))
 
     @put("/{assessment_id:int}/submission", guards=[require_roles("company", "admin")],
@@ -231,6 +236,15 @@ class AssessmentController(Controller):
         """`submitted` → `in_review`; de auditor wordt de beoordelaar."""
         return assessment_out(await service.review(db, actor, assessment_id))
 
+    @post("/{assessment_id:int}/review-completed", status_code=200,
+          guards=[require_roles("auditor")], summary="Beoordeling afronden (beoordelaar)")
+    async def complete_review(self, assessment_id: Id, db: AsyncSession,
+                              actor: Actor) -> AssessmentOut:
+        """De beoordelaar rondt de beoordeling af (status blijft `in_review`,
+        `reviewCompletedAt` wordt gezet); pas daarna kan het besluit. Corrigeren kan dan
+        niet meer; een informatievraag heropent de beoordeling."""
+        return assessment_out(await service.complete_review(db, actor, assessment_id))
+
     @post("/{assessment_id:int}/information-request", status_code=200,
           guards=[require_roles("auditor")], summary="Informatie opvragen (auditor)")
     async def information_request(self, assessment_id: Id, data: InformationRequestIn,
@@ -252,7 +266,7 @@ class AssessmentController(Controller):
          summary="Steekproef van medewerkers (auditor)")
     async def sample(self, assessment_id: Id, db: AsyncSession, actor: Actor,
                      size: Annotated[int, Parameter(ge=1, le=1000)] = 5) -> SampleOut:
-        """Een reproduceerbare steekproef: het zaad ligt bij de aanvraag vast, dus elke keer
+        """Een reproduceerbare steekproef: de startwaarde ligt bij de aanvraag vast, dus elke keer
         dezelfde medewerkers."""
         assessment = await service.get_for(db, actor, assessment_id)
         return SampleOut.model_validate(service.sample(assessment, size))

@@ -68,6 +68,7 @@ def body_out(view: service.BodyView) -> BodyOut:
 @post("/api/v1/certifying-bodies", guards=[require_roles("admin")], tags=["Certificering"],
       security=BEARER, summary="Certificerende instelling toevoegen", dependencies=ADMIN)
 async def create_body(data: BodyIn, db: AsyncSession, actor: Actor) -> BodyOut:
+    """Voegt een certificerende instelling toe (alleen beheerders); een bestaande code geeft 409."""
     return body_out(await service.create(
         db, actor, code=data.code, name=data.name, accreditation=data.accreditation,
         separate_decision=data.separate_decision))

@@ -169,7 +169,8 @@ class RegisterController(Controller):
 
     @get("/{number:str}", summary="Certificaat controleren")
     async def read(self, number: Number, db: AsyncSession, on: On = None) -> CertificateOut:
-        """De actuele status, of die op dag `on` (bijvoorbeeld de sluitingsdatum van een aanbesteding)."""
+        """De actuele status, of die op dag `on` (bijvoorbeeld de sluitingsdatum van een
+        aanbesteding)."""
         return certificate_out(await register.find(db, number), on or today())
 
     @get("/{number:str}/pdf", summary="Certificaat als PDF", media_type="application/pdf")
@@ -194,17 +195,22 @@ class CertificateActions(Controller):
     @post("/revocation", status_code=200, summary="Intrekken (definitief)")
     async def revoke(self, number: Number, data: RevocationIn, db: AsyncSession,
                      actor: Actor) -> CertificateOut:
+        """Trekt het certificaat definitief in, met reden; een volgcertificaat (PSO 30+) gaat mee.
+        Staat in het auditlog."""
         certificate = await register.revoke(db, actor, number, data.reason)
         return certificate_out(certificate, today())
 
     @post("/suspension", status_code=200, summary="Schorsen")
     async def suspend(self, number: Number, db: AsyncSession, actor: Actor,
                       data: SuspensionIn | None = None) -> CertificateOut:
+        """Schorst het certificaat, eventueel met reden; het register toont de schorsing direct.
+        Opheffen met DELETE."""
         certificate = await register.suspend(db, actor, number, data.reason if data else None)
         return certificate_out(certificate, today())
 
     @delete("/suspension", status_code=200, summary="Schorsing opheffen")
     async def reinstate(self, number: Number, db: AsyncSession, actor: Actor) -> CertificateOut:
+        """Heft de schorsing op: het certificaat geldt weer tot de oorspronkelijke einddatum."""
         return certificate_out(await register.reinstate(db, actor, number), today())
 
 

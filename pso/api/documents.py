@@ -78,6 +78,7 @@ class DocumentController(Controller):
 
     @get(guards=[require_roles("company", "admin", "auditor")], summary="Bewijsstukken")
     async def list(self, assessment_id: Id, db: AsyncSession, actor: Actor) -> list[DocumentOut]:
+        """De bewijsstukken bij een aanvraag: naam, type, grootte en SHA-256, zonder de inhoud."""
         return [document_out(v) for v in await service.list_for(db, actor, assessment_id)]
 
     @get("/{document_id:int}", guards=[require_roles("company", "admin", "auditor")],

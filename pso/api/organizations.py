@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from pydantic import Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, SafeText, provide_db
 from pso.auth import Actor, provide_actor, require_roles
 from pso.identifiers import KvkNumber, MunicipalityCode
 from pso.services import organizations as service
@@ -29,6 +29,14 @@ class SubsidiaryIn(ApiInput):
     name: str = Field(min_length=1, max_length=300, description="Naam van de dochteronderneming")
 
     _name = field_validator("name")(_plain_name)
+
+
+class SubsidiaryAssignment(SubsidiaryIn):
+    """Een besluit van de beheerder, met de reden (bijvoorbeeld de schriftelijke
+    instemming van de organisatie die het KvK-nummer zelf heeft geregistreerd)."""
+
+    reason: SafeText = Field(min_length=5, max_length=2000,
+                        description="Waarom de beheerder dit besluit neemt (komt in de audit-log)")
 
 
 class SubsidiaryOut(ApiModel):
@@ -85,8 +93,22 @@ class OrganizationController(Controller):
     async def update(self, kvk: Kvk, data: OrganizationUpdate, db: AsyncSession,
                      actor: Actor) -> OrganizationOut:
         """Wijzigt naam, gemeente, soort en de lijst dochterondernemingen. Een KvK-nummer
-        dat al bij een andere aanvragende organisatie hoort geeft 409 `subsidiary-taken`."""
+        dat al bij een andere aanvragende organisatie hoort, of dat zelf als organisatie is
+        geregistreerd, geeft 409 `subsidiary-taken` (dat laatste alleen met haar instemming,
+        via de beheerder)."""
         org = await service.update(db, actor, kvk, data.model_dump(by_alias=False))
+        return OrganizationOut.model_validate(org)
+
+    @post("/{kvk:str}/subsidiaries", guards=[require_roles("admin")], status_code=200,
+          summary="Dochteronderneming toewijzen (besluit van de beheerder)")
+    async def assign_subsidiary(self, kvk: Kvk, data: SubsidiaryAssignment, db: AsyncSession,
+                                actor: Actor) -> OrganizationOut:
+        """Voegt een dochteronderneming toe, ook als dat KvK-nummer zelf als organisatie is
+        geregistreerd of een eigen certificaat heeft (bijvoorbeeld met haar schriftelijke
+        instemming). Alleen beheerders; het besluit en de reden komen in de audit-log. Een
+        KvK-nummer dat al dochter van een andere organisatie is geeft 409."""
+        org = await service.assign_subsidiary(db, actor, kvk,
+                                              {"kvk": data.kvk, "name": data.name}, data.reason)
         return OrganizationOut.model_validate(org)
 
     @get("/{kvk:str}", guards=[require_roles("admin", "auditor", "company")], summary="Organisatie")

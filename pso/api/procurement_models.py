@@ -93,8 +93,11 @@ class PolicyIn(ApiInput):
         description="percentage van de inschrijfprijs, of een vast bedrag in euro"
     )
     values: PolicyValuesIn = Field(default_factory=PolicyValuesIn)
+    # Defaults are JSON numbers like the documented type (a Decimal default would be
+    # documented as the string "1.5"); validate_default makes them Decimals like any input.
     penalty_factor: Factor = Field(
-        default=Decimal("1.5"), description="Boete bij niet handhaven = voordeel × deze factor"
+        default=1.5, validate_default=True,
+        description="Boete bij niet handhaven = voordeel × deze factor"
     )
 
 
@@ -140,7 +143,7 @@ class EvaluationIn(AllErrors):
 
 class SroiIn(AllErrors):
     contract_value: Price = Field(description="Opdrachtwaarde in euro")
-    rate_pct: Percentage = Field(default=Decimal("5.00"), description="SROI-percentage")
+    rate_pct: Percentage = Field(default=5, validate_default=True, description="SROI-percentage")
     cap: Price | None = Field(default=None, description="Maximale SROI-verplichting in euro")
     reductions: dict[RealRung, Percentage] = Field(
         default_factory=dict, description='Korting per trede in procenten, bv. {"trede2": 100}'
@@ -177,7 +180,7 @@ class PolicyOut(ApiModel):
     penalty_factor: FactorOut
 
 
-class MemberOut(ApiModel):
+class RankedMemberOut(ApiModel):
     kvk: str
     certificate_number: str | None
     rung: Rung
@@ -202,7 +205,7 @@ class RankedOut(ApiModel):
     fictitious_price: MoneyOut
     penalty_if_not_maintained: MoneyOut
     notes: list[str]
-    members: list[MemberOut] = Field(description="Per lid van een combinatie; anders leeg")
+    members: list[RankedMemberOut] = Field(description="Per lid van een combinatie; anders leeg")
 
 
 class EvaluationOut(ApiModel):

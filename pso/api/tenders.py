@@ -55,7 +55,7 @@ class TenderIn(AllErrors):
         return errors
 
 
-class MemberOut(ApiModel):
+class BidMemberOut(ApiModel):
     kvk: Kvk
     certificate_number: str | None = None
     declared_rung: RealRung | None = None
@@ -68,7 +68,7 @@ class BidOut(ApiModel):
     price: MoneyOut
     certificate_number: str | None
     declared_rung: RealRung | None
-    consortium: list[MemberOut] | None
+    consortium: list[BidMemberOut] | None
     submitted_at: datetime
     submitted_by: str
 
@@ -143,7 +143,10 @@ class AwardIn(AllErrors):
 
 class WatchedOut(ApiModel):
     number: str
-    kvk: str
+    kvk: str = Field(description="KvK-nummer van de hoofdaanvrager op het certificaat")
+    covered_kvk: str | None = Field(
+        None, description="KvK-nummer van de winnaar (of het lid) dat het certificaat dekt: de "
+        "hoofdaanvrager of een dochteronderneming op het certificaat")
     kind: Literal["ladder", "pso30plus"]
     rung: Rung
     valid_until: date
@@ -208,8 +211,8 @@ def award_out(award: Any) -> AwardOut:
         tender_id=award.tender_id, bidder=award.bidder, kvk=award.kvk, position=award.position,
         rung=award.rung, pso30_plus=award.pso30plus, verified=award.verified, price=award.price,
         advantage=award.advantage, penalty_if_not_maintained=award.penalty,
-        certificates=[WatchedOut(number=c["number"], kvk=c["kvk"], kind=c["kind"],
-                                 rung=c["rung"], valid_until=c["validUntil"])
+        certificates=[WatchedOut(number=c["number"], kvk=c["kvk"], covered_kvk=c.get("coveredKvk"),
+                                 kind=c["kind"], rung=c["rung"], valid_until=c["validUntil"])
                       for c in award.certificates],
         contract_start=award.contract_start, contract_end=award.contract_end,
         awarded_at=award.awarded_at, awarded_by=award.awarded_by)
@@ -283,12 +286,15 @@ class TenderController(Controller):
     @get(summary="Eigen aanbestedingen")
     async def list(self, db: AsyncSession, actor: Actor, page: PageNumber = 1,
                    page_size: PageSize = 20) -> TenderPage:
+        """De aanbestedingen die u zelf hebt vastgelegd (beheerders: alle), nieuwste eerst, zonder
+        de inschrijvingen."""
         rows, total = await tenders.list_for(db, actor, page=page, page_size=page_size)
         return TenderPage(items=[tender_out(t, n, with_bids=False) for t, n in rows], page=page,
                           page_size=page_size, total=total)
 
     @get("/{tender_id:int}", summary="Aanbesteding met inschrijvingen")
     async def read(self, tender_id: Id, db: AsyncSession, actor: Actor) -> TenderOut:
+        """Een eigen aanbesteding met beleid en alle inschrijvingen; van een ander 404."""
         return tender_out(await tenders.get_for(db, actor, tender_id))
 
     @post("/{tender_id:int}/bids", status_code=201, summary="Inschrijving toevoegen")

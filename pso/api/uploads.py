@@ -12,7 +12,7 @@ from litestar.params import Body
 
 from certificates.formatting import plural
 from pso.errors import InvalidInput, ProblemError
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 
 FIELD = "file"
 
@@ -44,18 +44,19 @@ async def _multipart_only(request: Request) -> None:
 async def employees_from_file(
     data: Annotated[EmployeeFile, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> dict[str, Any]:
-    """Upload a CSV (`;` or `,`) or `.xlsx` file as multipart/form-data field `file`.
+    """Stuur een CSV-bestand (`;` of `,`) of `.xlsx` als multipart/form-data in het veld `file`.
 
-    Dutch headers (referentie, uitgangspositie, contractvorm, uren per week, in dienst,
-    uit dienst, loonkostensubsidie tot, wsw-indicatie tot, school verlaten op,
-    doelgroepregister) or the camelCase field names; decimal commas; dates as 2025-01-31
-    or 31-01-2025. Returns `{employees: [...]}` in submission format. Errors are a 400
-    problem whose `invalidParams` name the row (header = row 1) and column.
+    Kolomkoppen in het Nederlands (referentie, uitgangspositie, contractvorm, uren per week,
+    in dienst, uit dienst, loonkostensubsidie tot, wsw-indicatie tot, school verlaten op,
+    doelgroepregister) of de camelCase-veldnamen; decimale komma's; datums als 2025-01-31
+    of 31-01-2025. Het antwoord is `{employees: [...]}` in het formaat van de opgave. Fouten
+    zijn een 400-probleem waarvan `invalidParams` de rij (kopregel = rij 1) en kolom noemen.
+    Er wordt niets opgeslagen.
     """
     if not isinstance(data.file, UploadFile) or not data.file.filename:
         raise InvalidInput([{"name": FIELD, "reason": "Kies een CSV- of Excel-bestand."}])
     try:
-        result = read_employees(await data.file.read(MAX_UPLOAD_BYTES + 1))
+        result = await read_employees_async(await data.file.read(MAX_UPLOAD_BYTES + 1))
     except UploadInvalid as exc:
         raise upload_problem(exc) from None
     return {"employees": result.employees, "format": result.format,

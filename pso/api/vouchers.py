@@ -145,6 +145,7 @@ class VoucherSchemeController(Controller):
     )
     async def list_vouchers(
         self,
+        request: Request,
         scheme_id: int,
         db: AsyncSession,
         actor: Actor,
@@ -153,10 +154,12 @@ class VoucherSchemeController(Controller):
         page: PageNumber = 1,
         page_size: PageSize = 20,
     ) -> VoucherPage:
-        """Met `?format=csv` alle vouchers als CSV (puntkomma's, decimale komma, UTF-8 met BOM)."""
+        """Met `Accept: text/csv` of `?format=csv` alle vouchers als CSV (puntkomma's, decimale
+        komma, UTF-8 met BOM): hetzelfde bestand als `…/vouchers.csv`."""
         scheme = await service.scheme_for(db, actor, scheme_id)
         day = clock.today()
-        if fmt == "csv":
+        if fmt == "csv" or ("format" not in request.query_params and request.accept.best_match(
+                ["application/json", "text/csv"]) == "text/csv"):
             items, _ = await service.list_vouchers(db, scheme, day, status=status)
             return _csv_response(scheme_id, vouchers_csv(items, day))  # type: ignore[return-value]
         items, total = await service.list_vouchers(

@@ -13,7 +13,12 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it costs a round trip (BEGIN; SELECT 1; ROLLBACK) on every checkout. A
+    # connection broken by a restart fails its request with a 503 (pso.errors), and that
+    # disconnect invalidates every older pooled connection, so the next requests reconnect
+    # (tests/api/test_database_restart.py). Recycling retires connections that a firewall or
+    # server timeout may have dropped while idle.
+    kwargs.setdefault("pool_recycle", 1800)
     kwargs.setdefault("pool_size", 10)
     return create_async_engine(url, **kwargs)
 

@@ -30,8 +30,8 @@ async def prepare_database(settings: Settings, *, demo: bool,
     `sign_ins` (label -> e-mail, password) when given."""
     new = await is_new(settings.database_url)
     await upgrade_async(settings.database_url)
-    if not (new and demo):
-        return {}
+    if not (new and demo and settings.is_development):
+        return {}  # demo data (with working sign-ins and tokens) never in production
     from pso import demo as demo_data
 
     engine = make_engine(settings.database_url)

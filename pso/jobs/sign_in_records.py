@@ -1,6 +1,6 @@
 """Removes sign-in records nobody needs any more (the AVG: personal data no longer than
 needed): failed and successful sign-in attempts, ended or expired browser sessions, used or
-expired one-time links, each kept 30 days. The audit log, which also names sign-ins, is
+expired one-time links, each kept 30 days, and refused forms' pages after their hour. The audit log, which also names sign-ins, is
 never touched. Rows go in batches, one transaction each; a rerun finds less or nothing."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, or_, select
 
 from pso.db.base import utcnow
-from pso.db.models import LoginAttempt, OneTimeLink, WebSession
+from pso.db.models import FORM_REPLY_LIFETIME, FormReply, LoginAttempt, OneTimeLink, WebSession
 from pso.jobs.context import JobContext, log
 
 # Throttling looks back 15 minutes (accounts.WINDOW); a month of attempts (e-mail address,
@@ -32,6 +32,9 @@ def _old_rows(now: datetime) -> dict[str, tuple[type, ColumnElement[bool]]]:
         "sessions": (WebSession, or_(WebSession.ended_at < sessions,
                                      WebSession.expires_at < sessions)),
         "links": (OneTimeLink, or_(OneTimeLink.used_at < links, OneTimeLink.expires_at < links)),
+        # A refused form's page with what was typed (post/redirect/get): useless after its
+        # hour; the next replay removes old ones too, this catches the rest.
+        "form_replies": (FormReply, FormReply.created_at < now - FORM_REPLY_LIFETIME),
     }
 
 

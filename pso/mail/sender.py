@@ -83,9 +83,12 @@ def build_message(mail: OutboxMail, sender: str, now: datetime) -> EmailMessage:
     domain = parseaddr(sender)[1].rpartition("@")[2] or "pso.localhost"
     message["Message-ID"] = f"<{mail.key}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = "nl"
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")
+    # After the parts exist: set_content() clears every Content-* header and
+    # add_alternative() moves them into the first part.
+    for part in (message, *message.iter_parts()):
+        part["Content-Language"] = "nl"
     return message
 
 

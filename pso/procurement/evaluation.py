@@ -68,8 +68,8 @@ class Fact:
     status: str  # certificates.lifecycle status on the deadline
     valid_from: date
     valid_until: date
-    # The subsidiaries of the applying organisation (SPEC §7.2): their KvK numbers find the
-    # certificate too.
+    # The subsidiaries the certificate was issued for (its own frozen list, SPEC §7.2):
+    # their KvK numbers find the certificate too; ones added to the organisation later not.
     other_kvks: tuple[str, ...] = ()
 
     def belongs_to(self, kvk: str) -> bool:

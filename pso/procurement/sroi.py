@@ -40,12 +40,31 @@ class SroiResult:
     valid_until: date | None
 
 
+def obligation_of(contract_value: Decimal, rate_pct: Decimal,
+                  cap: Decimal | None) -> tuple[Decimal, bool]:
+    """contract value × rate, half-up to cents, at most `cap`: (obligation, capped)."""
+    obligation = percent_of(contract_value, rate_pct)
+    if cap is not None and obligation > cap:
+        return cents(cap), True
+    return obligation, False
+
+
+def reduction_for(obligation: Decimal, rung: str,
+                  reductions: Mapping[str, Decimal]) -> tuple[Decimal, Decimal]:
+    """The buyer's reduction for `rung` (none: 0): (percentage, amount)."""
+    pct = reductions.get(rung, Decimal(0)) if rung != "none" else Decimal(0)
+    return pct, percent_of(obligation, pct)
+
+
+def expiry_warning(number: str, valid_until: date, contract_end: date) -> str:
+    return (f"Certificaat {number} verloopt op {dutch_date(valid_until)}, vóór het einde "
+            f"van het contract op {dutch_date(contract_end)}. De korting geldt alleen "
+            "zolang er een geldig certificaat is; vraag tijdig om een vervolgcertificaat.")
+
+
 def calculate(request: SroiRequest, facts: Mapping[str, Fact]) -> SroiResult:
     """`facts` holds the certificate (if any) with its status judged on the tender date."""
-    obligation = percent_of(request.contract_value, request.rate_pct)
-    capped = request.cap is not None and obligation > request.cap
-    if capped:
-        obligation = cents(request.cap)
+    obligation, capped = obligation_of(request.contract_value, request.rate_pct, request.cap)
     member = Member(request.kvk, request.certificate_number, request.declared_rung)
     result = member_rung(member, request.tender_date, facts, pso30_holders(facts.values()),
                          moment="de aanbestedingsdatum")
@@ -53,13 +72,8 @@ def calculate(request: SroiRequest, facts: Mapping[str, Fact]) -> SroiResult:
     fact = facts.get(request.certificate_number or "")
     valid_until = fact.valid_until if fact is not None and result.rung != "none" else None
     if valid_until is not None and valid_until < request.contract_end:
-        warnings.append(
-            f"Certificaat {fact.number} verloopt op {dutch_date(valid_until)}, vóór het einde "
-            f"van het contract op {dutch_date(request.contract_end)}. De korting geldt alleen "
-            "zolang er een geldig certificaat is; vraag tijdig om een vervolgcertificaat."
-        )
-    pct = request.reductions.get(result.rung, Decimal(0)) if result.rung != "none" else Decimal(0)
-    reduction = percent_of(obligation, pct)
+        warnings.append(expiry_warning(fact.number, valid_until, request.contract_end))
+    pct, reduction = reduction_for(obligation, result.rung, request.reductions)
     return SroiResult(
         obligation=obligation, capped=capped, rung=result.rung, verified=result.verified,
         reduction_pct=pct, reduction=reduction, remaining_obligation=obligation - reduction,

@@ -32,11 +32,16 @@ from pso.db.models import Account, LoginAttempt, OneTimeLink, Party, RecoveryCod
 from pso.db.models.accounts import PARTY_KINDS, ROLE_PARTY
 from pso.identifiers import KVK_RE, MUNICIPALITY_RE
 from pso.mail import queue_mail  # the outbox: the mail is sent only if our transaction commits
+from pso.ratelimit import network_of
 
 # Sign-in throttling: per e-mail address and client address, and coarser per address.
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5
 MAX_FAILURES_PER_ADDRESS = 50
+# Per account across all addresses, password and second factor alike: slower and longer,
+# so rotating addresses gains little while the owner is rarely locked out by strangers.
+ACCOUNT_WINDOW = timedelta(hours=6)
+MAX_FAILURES_PER_ACCOUNT = 20
 
 SESSION_LIFETIME = timedelta(hours=8)  # a working day; then sign in again
 # A session also ends after PSO_SESSION_IDLE_MINUTES without requests. last_seen_at is
@@ -44,6 +49,9 @@ SESSION_LIFETIME = timedelta(hours=8)  # a working day; then sign in again
 SEEN_EVERY = timedelta(minutes=1)
 RESET_VALID = timedelta(hours=1)
 INVITE_VALID = timedelta(days=7)
+# Mails with a one-time link, per recipient: more are not sent (a reset request stays silent,
+# an invitation is refused), so nobody can flood an inbox through the service.
+MAIL_LIMITS = {"reset": (3, timedelta(hours=1)), "invite": (3, timedelta(days=1))}
 RECOVERY_CODES = 10
 TOTP_REQUIRED = frozenset({"auditor", "admin"})
 TOTP_ISSUER = "PSO-dienst"
@@ -269,33 +277,38 @@ async def resend_invitation(session: AsyncSession, actor: Actor, account: Accoun
 # --- signing in ------------------------------------------------------------------------
 
 
-async def _failures_since(session: AsyncSession, since: datetime, address: str,
-                          email: str | None) -> list[datetime]:
-    query = select(LoginAttempt.at).where(
-        LoginAttempt.client_address == address, LoginAttempt.at > since,
-        LoginAttempt.success.is_(False))
+async def _failures_since(session: AsyncSession, since: datetime, address: str | None,
+                          email: str | None, limit: int) -> list[datetime]:
+    query = select(LoginAttempt.at).where(LoginAttempt.at > since,
+                                          LoginAttempt.success.is_(False))
+    if address is not None:
+        query = query.where(LoginAttempt.client_address == address)
     if email is not None:
         query = query.where(LoginAttempt.email == email)
-    return list(await session.scalars(query.order_by(LoginAttempt.at.desc()).limit(
-        MAX_FAILURES if email is not None else MAX_FAILURES_PER_ADDRESS)))
+    return list(await session.scalars(query.order_by(LoginAttempt.at.desc()).limit(limit)))
 
 
 async def check_throttle(session: AsyncSession, email: str, address: str) -> None:
-    """Raise Throttled when this address has failed too often, for this e-mail address
-    (5 in 15 minutes) or for any (50 in 15 minutes); it lasts until the window passes."""
+    """Raise Throttled when sign-in failed too often: for this e-mail address from this
+    client (5 in 15 minutes), from this client for any (50 in 15 minutes), or for this
+    e-mail address from anywhere (20 in 6 hours). A client is an IPv4 address or an IPv6
+    /64 (pso.ratelimit.network_of). It lasts until the window passes."""
     now = utcnow()
-    since = now - WINDOW
-    for limit, key in ((MAX_FAILURES, email), (MAX_FAILURES_PER_ADDRESS, None)):
-        recent = await _failures_since(session, since, address, key)
+    client = network_of(address)
+    for limit, window, key, where in (
+            (MAX_FAILURES, WINDOW, email, client), (MAX_FAILURES_PER_ADDRESS, WINDOW, None, client),
+            (MAX_FAILURES_PER_ACCOUNT, ACCOUNT_WINDOW, email, None)):
+        recent = await _failures_since(session, now - window, where, key, limit)
         if len(recent) >= limit:
             # Allowed again when the oldest of the last `limit` failures leaves the window.
-            wait = (recent[limit - 1] + WINDOW - now).total_seconds()
+            wait = (recent[limit - 1] + window - now).total_seconds()
             raise Throttled(max(1, math.ceil(wait)))
 
 
 async def _attempt(session: AsyncSession, email: str, address: str, success: bool,
                    account: Account | None, reason: str = "") -> None:
-    session.add(LoginAttempt(email=email[:254], client_address=address[:64], success=success))
+    session.add(LoginAttempt(email=email[:254], client_address=network_of(address)[:64],
+                             success=success))
     actor = actor_of(account) if account is not None else Actor(None, email[:200], "anonymous")
     summary: dict[str, Any] = {"email": email[:254], "address": address[:64]}
     if reason:
@@ -446,20 +459,48 @@ async def change_password(session: AsyncSession, account: Account, current: str,
     await record(session, actor_of(account), "account.password_changed", "account", account.id)
 
 
-async def _set_password(session: AsyncSession, account: Account, new: str) -> None:
+async def _set_password(session: AsyncSession, account: Account, new: str,
+                        link_id: int | None = None) -> None:
     reason = passwords.weakness(new, account.email)
     if reason:
         raise AccountError(reason, "password")
     account.password_hash = await _hash(new)
-    account.password_changed_at = utcnow()
+    now = account.password_changed_at = utcnow()
+    # Everything a thief could have kept ends: sessions, API tokens and the other links.
     await end_sessions(session, account.id)
+    await session.execute(update(User).where(User.account_id == account.id,
+                                             User.revoked_at.is_(None)).values(revoked_at=now))
+    await _end_links(session, account.id, keep=link_id)
     await session.flush()
+
+
+async def _end_links(session: AsyncSession, account_id: int, purpose: str | None = None,
+                     keep: int | None = None) -> None:
+    """Unused one-time links of the account (of one purpose) stop working now; `keep` is
+    the link being used (use_link marks it used itself)."""
+    query = update(OneTimeLink).where(OneTimeLink.account_id == account_id,
+                                      OneTimeLink.used_at.is_(None),
+                                      OneTimeLink.expires_at > utcnow(),
+                                      OneTimeLink.id != (keep or -1))
+    if purpose is not None:
+        query = query.where(OneTimeLink.purpose == purpose)
+    await session.execute(query.values(expires_at=utcnow()))
+
+
+async def _links_sent(session: AsyncSession, account_id: int, purpose: str) -> bool:
+    """True when this recipient had the most links of this kind the window allows."""
+    most, window = MAIL_LIMITS[purpose]
+    sent = await session.scalar(select(func.count()).select_from(OneTimeLink).where(
+        OneTimeLink.account_id == account_id, OneTimeLink.purpose == purpose,
+        OneTimeLink.created_at > utcnow() - window))
+    return (sent or 0) >= most
 
 
 async def create_link(session: AsyncSession, account: Account, purpose: str) -> str:
     """A one-time link token ('reset': 1 hour, 'invite': 7 days); only its hash is stored."""
     raw = secrets.token_urlsafe(32)
     valid = RESET_VALID if purpose == "reset" else INVITE_VALID
+    await _end_links(session, account.id, purpose)  # only the newest link works
     now = utcnow()
     session.add(OneTimeLink(token_hash=sha256(raw), purpose=purpose, account_id=account.id,
                             created_at=now, expires_at=now + valid))
@@ -491,7 +532,7 @@ async def use_link(session: AsyncSession, raw: str, new_password: str) -> Accoun
     """Set the password through a link; the link is used up (also against a racing
     second use: the update only succeeds while used_at is still empty)."""
     link, account = await open_link(session, raw)
-    await _set_password(session, account, new_password)
+    await _set_password(session, account, new_password, link.id)
     done = await session.execute(update(OneTimeLink).where(
         OneTimeLink.id == link.id, OneTimeLink.used_at.is_(None)).values(used_at=utcnow()))
     if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -506,6 +547,8 @@ async def request_reset(session: AsyncSession, email: str, public_url: str) -> N
     account = await find_account(session, email)
     if account is None or account.revoked_at is not None:
         return
+    if await _links_sent(session, account.id, "reset"):
+        return  # silent, as for an unknown address
     raw = await create_link(session, account, "reset")
     await _mail(session, account, "password_reset", f"{public_url}/wachtwoord-instellen/{raw}",
                 RESET_VALID)
@@ -521,10 +564,35 @@ async def _mail(session: AsyncSession, account: Account, template: str, link: st
         "valid_until": f"{dutch_date(local.date())} {local:%H:%M}", **extra})
 
 
+# A certifying body's people are added by an admin only (pso beheer, `pso accounts add`): an
+# auditor who could invite a second account for themselves could take the separate
+# decision on their own review (SPEC: the reviewer never decides).
+INVITE_REFUSED = ("Mensen van een certificerende instelling worden alleen door een beheerder "
+                  "toegevoegd; vraag de beheerder van de PSO-dienst om uw collega een account "
+                  "te geven.")
+
+
+def may_invite(account: Account) -> bool:
+    return account.role != "auditor"
+
+
 async def invite(session: AsyncSession, inviter: Account, *, email: str, name: str,
-                 public_url: str) -> tuple[Account, str]:
+                 public_url: str) -> tuple[Account | None, str | None]:
     """A new account in the inviter's own party and role, with a 7-day link to set a
-    password; the invitation is mailed. Returns the account and the link."""
+    password; the invitation is mailed. Returns the account and the link. Auditors cannot
+    invite (INVITE_REFUSED); an admin's invitation makes another admin. An address with an
+    account at another party gets a mail saying so, and (None, None) is returned."""
+    if not may_invite(inviter):
+        raise AccountError(INVITE_REFUSED, "email")
+    existing = await find_account(session, email)
+    if existing is not None and existing.party_id != inviter.party_id:
+        # Whether another party's address has an account is not the inviter's business: the
+        # answer is the same as for a new colleague; the address's owner hears of it.
+        await queue_mail(session, to=existing.email, template="invitation_existing", context={
+            "name": existing.name, "inviter": inviter.name, "party_name": inviter.party.name})
+        await record(session, actor_of(inviter), "account.invite_existing", "account",
+                     existing.id, {"party": f"{inviter.party.kind}:{inviter.party.code}"})
+        return None, None
     account = await create_account(session, actor_of(inviter), email=email, name=name,
                                    role=inviter.role, party=inviter.party)
     link = await invitation_link(session, account, public_url, inviter=inviter.name)
@@ -533,6 +601,10 @@ async def invite(session: AsyncSession, inviter: Account, *, email: str, name: s
 
 async def invitation_link(session: AsyncSession, account: Account, public_url: str, *,
                           inviter: str) -> str:
+    if await _links_sent(session, account.id, "invite"):
+        most = MAIL_LIMITS["invite"][0]
+        raise AccountError(f"Dit adres heeft vandaag al {most} uitnodigingen gekregen; probeer "
+                           "het morgen opnieuw.", "email")
     raw = await create_link(session, account, "invite")
     link = f"{public_url}/wachtwoord-instellen/{raw}"
     await _mail(session, account, "invitation", link, INVITE_VALID, inviter=inviter)

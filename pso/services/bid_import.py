@@ -1,5 +1,5 @@
-"""Bids from a CSV file (the buyer's spreadsheet) for a stored tender: `;` (or `,`) between
-fields, decimal commas, a header row naming the columns in Dutch or as the API does. Every
+"""Bids from a CSV or Excel (.xlsx) file (the buyer's spreadsheet) for a stored tender: in a
+CSV `;` (or `,`) between fields; decimal commas, a header row naming the columns in Dutch or as the API does. Every
 row is checked by the API's own model (`BidCreateIn`), and every error is reported with
 its row (the header is row 1), so the buyer can fix the file in one go.
 
@@ -10,8 +10,6 @@ certificaatnummer").
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +17,8 @@ from pso.api.base import parse
 from pso.api.procurement_models import BidCreateIn
 from pso.dutch_input import number_text
 from pso.errors import InvalidInput
+from pso.upload import Deadline, UploadInvalid, csv_rows, decode_text, off_loop, text_of, xlsx_rows
+from scoring.text import dutch_number
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 2_000
@@ -44,15 +44,6 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)  # "Regel 3, prijs: ..."
 
 
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     found: dict[str, int] = {}
     unknown: list[str] = []
@@ -68,10 +59,10 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return found, unknown
 
 
-def _body(row: list[str], columns: dict[str, int]) -> dict[str, Any]:
+def _body(row: list[Any], columns: dict[str, int]) -> dict[str, Any]:
     def cell(name: str) -> str:
         index = columns.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
+        return text_of(row[index]) if index is not None and index < len(row) else ""
 
     body: dict[str, Any] = {"bidder": cell("bidder"), "kvk": cell("kvk"),
                             "price": number_text(cell("price"), money=True)}
@@ -91,32 +82,65 @@ def _body(row: list[str], columns: dict[str, int]) -> dict[str, Any]:
     return body
 
 
-def read_bids(raw: bytes) -> ImportResult:
+async def read_bids_async(raw: bytes) -> ImportResult:
+    """`read_bids` in a worker thread within the upload time limit (pso.upload.off_loop)."""
+    try:
+        return await off_loop(read_bids, raw)
+    except UploadInvalid as exc:
+        return ImportResult(errors=[e.reason for e in exc.errors])
+
+
+TOO_LONG = f"Hoogstens {dutch_number(MAX_ROWS)} inschrijvingen per bestand."
+
+
+def _rows(raw: bytes, deadline: Deadline) -> list[list[Any]]:
+    """The file's rows; UploadInvalid for a file that is no CSV or .xlsx."""
+    limit = MAX_ROWS + 1  # and the header
+    if raw.startswith(b"PK\x03\x04"):
+        return xlsx_rows(raw, deadline, limit, TOO_LONG)
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UploadInvalid.of("Dit is het oude Excel-formaat (.xls); sla het op als .xlsx of "
+                               "als CSV.")
+    if b"\x00" in raw:
+        raise UploadInvalid.of("Dit is geen CSV- of Excel-bestand; kies een .csv of .xlsx.")
+    text = decode_text(raw)
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    return csv_rows(text, delimiter, deadline, limit, TOO_LONG)
+
+
+def read_bids(raw: bytes, deadline: Deadline | None = None) -> ImportResult:
     result = ImportResult()
     if len(raw) > MAX_BYTES:
         result.errors.append("Het bestand is te groot (hoogstens 2 MB).")
         return result
-    text = _decode(raw)
-    if not text.strip():
+    if not raw.strip():
         result.errors.append("Het bestand is leeg.")
         return result
-    first = text.splitlines()[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = [[text_of(c) for c in r] for r in _rows(raw, deadline or Deadline())]
+    except UploadInvalid as exc:
+        result.errors.extend(e.reason for e in exc.errors)
+        return result
+    while rows and not any(rows[0]):
+        rows = rows[1:]
+    if not rows:
+        result.errors.append("Het bestand is leeg.")
+        return result
     columns, unknown = _columns(rows[0])
     missing = [LABELS[n] for n in ("bidder", "kvk", "price") if n not in columns]
     if missing:
         result.errors.append(
-            "Regel 1: de kolomkoppen " + ", ".join(missing) + " ontbreken. Gebruik bijvoorbeeld "
-            "naam;kvk;prijs;certificaat;trede;combinatie.")
+            "Regel 1: de kolomkoppen " + ", ".join(missing) + " ontbreken; gebruik bijvoorbeeld "
+            "de kolommen naam, kvk, prijs, certificaat, trede en combinatie.")
         return result
     if unknown:
         result.errors.append("Regel 1: Onbekende kolommen: " + ", ".join(unknown) + ".")
-    data_rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+    data_rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(r)]
     if not data_rows:
         result.errors.append("Het bestand bevat geen inschrijvingen.")
     if len(data_rows) > MAX_ROWS:
-        result.errors.append(f"Hoogstens {MAX_ROWS} inschrijvingen per bestand.")
+        result.errors.append(TOO_LONG)
         return result
     seen: dict[str, int] = {}
     for number, row in data_rows:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from pso.audit import record
 from pso.auth import Actor
-from pso.db.models import CertifyingBody, Party
+from pso.db.models import Account, CertifyingBody, Party
 from pso.errors import Conflict, InvalidInput, NotFound
 
 KIND = "certifying_body"
@@ -40,8 +40,15 @@ def _with_settings() -> Select[tuple[Party, CertifyingBody]]:
             .options(lazyload(CertifyingBody.party)).where(Party.kind == KIND))
 
 
-async def list_bodies(session: AsyncSession) -> list[BodyView]:
-    rows = await session.execute(_with_settings().order_by(Party.name, Party.code))
+async def list_bodies(session: AsyncSession, *, staffed: bool = False) -> list[BodyView]:
+    """All bodies; with `staffed` only those with an auditor who can take an application
+    (an active auditor account), which are the ones offered to companies."""
+    query = _with_settings()
+    if staffed:
+        query = query.where(exists().where(Account.party_id == Party.id,
+                                           Account.role == "auditor",
+                                           Account.revoked_at.is_(None)))
+    rows = await session.execute(query.order_by(Party.name, Party.code))
     return [view(party, body) for party, body in rows]
 
 

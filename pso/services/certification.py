@@ -197,6 +197,7 @@ async def review(session: AsyncSession, actor: Actor, assessment_id: int) -> Ass
     assessment.status = IN_REVIEW
     assessment.reviewer_key, assessment.reviewed_by = actor.key, actor.name
     assessment.review_started_at = assessment.updated_at = utcnow()
+    assessment.review_completed_at = None
     await session.flush()
     await session.refresh(assessment, ["certifying_body"])
     await record(session, actor, "assessment.review_started", "assessment", assessment.id,
@@ -212,12 +213,40 @@ async def request_information(session: AsyncSession, actor: Actor, assessment_id
     assessment = await get_for(session, actor, assessment_id, lock=True)
     require_status(assessment, IN_REVIEW)
     assessment.status = INFORMATION_REQUESTED
+    assessment.review_completed_at = None  # the answer is reviewed again before a decision
     assessment.information_request = message
     assessment.information_requested_at = assessment.updated_at = utcnow()
     await record(session, actor, "assessment.information_requested", "assessment",
                  assessment.id, {"message": message})
     await mail_company(session, assessment.organization.kvk, "information_requested",
                        {**_company_context(assessment), "message": message})
+    return assessment
+
+
+def review_completed(assessment: Assessment) -> bool:
+    return assessment.status == IN_REVIEW and assessment.review_completed_at is not None
+
+
+def _require_review_open(assessment: Assessment) -> None:
+    require_status(assessment, IN_REVIEW)
+    if assessment.review_completed_at is not None:
+        raise Conflict("review-completed",
+                       f"De beoordeling van aanvraag {assessment.id} is afgerond; de gegevens "
+                       "kunnen niet meer veranderen.")
+
+
+async def complete_review(session: AsyncSession, actor: Actor, assessment_id: int) -> Assessment:
+    """The reviewer hands over: "beoordeling afgerond". Only then may the decision be taken,
+    so a colleague never decides while the reviewer is still correcting."""
+    assessment = await get_for(session, actor, assessment_id, lock=True)
+    _require_review_open(assessment)
+    if actor.key != assessment.reviewer_key:
+        raise Conflict("not-reviewer",
+                       f"Alleen de beoordelaar ({assessment.reviewed_by}) kan de beoordeling "
+                       "afronden.", reviewedBy=assessment.reviewed_by)
+    assessment.review_completed_at = assessment.updated_at = utcnow()
+    await record(session, actor, "assessment.review_completed", "assessment", assessment.id,
+                 {"reviewer": actor.name})
     return assessment
 
 
@@ -240,7 +269,7 @@ async def correct(session: AsyncSession, actor: Actor, assessment_id: int, raw: 
                   note: str | None = None) -> Assessment:
     """The reviewer corrects the data during the review; rescored, the original kept."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, IN_REVIEW)
+    _require_review_open(assessment)
     submission, result, changes = preview_correction(assessment, raw)
     if not changes:
         raise Conflict("no-changes", "De correctie verandert niets aan de gegevens.")
@@ -361,6 +390,11 @@ async def decide(
     a certificate valid from three years ago was also issued then, not today."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
     require_status(assessment, IN_REVIEW)
+    if assessment.review_completed_at is None:
+        raise Conflict("review-not-completed",
+                       f"Aanvraag {assessment.id} is nog in beoordeling; het besluit kan pas "
+                       "als de beoordelaar de beoordeling heeft afgerond.",
+                       reviewedBy=assessment.reviewed_by)
     if actor.key == assessment.reviewer_key and await bodies.separate_decision(
             session, assessment.certifying_body_id):
         raise Conflict("decision-by-reviewer",
@@ -419,9 +453,9 @@ async def history(session: AsyncSession, assessment_id: int) -> list[AuditEvent]
 
 
 async def may_decide(session: AsyncSession, actor: Actor, assessment: Assessment) -> bool:
-    """Whether this auditor may take the decision now (in review, and not the reviewer
-    when the body wants a separate decision)."""
-    if assessment.status != IN_REVIEW:
+    """Whether this auditor may take the decision now (review completed, and not the
+    reviewer when the body wants a separate decision)."""
+    if not review_completed(assessment):
         return False
     return actor.key != assessment.reviewer_key or not await bodies.separate_decision(
         session, assessment.certifying_body_id)

@@ -19,12 +19,16 @@ from pso.auth import Actor
 from pso.db.models import AssessmentDocument, DocumentContent
 from pso.errors import Conflict, InvalidInput, NotFound, ProblemError
 from pso.services import certification
+from pso.upload import MAX_XLSX_UNPACKED, Deadline, UploadInvalid, off_loop
+from scoring.text import unsafe_text
 
 MAX_BYTES = 10 * 1024 * 1024
 ACCEPTED = "PDF, PNG, JPEG, Excel (.xlsx) of CSV"
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg",
               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
               "text/csv": ".csv"}
+NAME_REASON = ("De bestandsnaam mag geen stuurtekens of tekens voor de schrijfrichting bevatten; "
+               "geef het bestand een andere naam.")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -51,7 +55,10 @@ def sniff(data: bytes) -> str | None:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
+                unpacked = sum(i.file_size for i in archive.infolist())
         except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        if unpacked > MAX_XLSX_UNPACKED:  # a zip bomb is no evidence
             return None
         if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
             return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,6 +82,12 @@ def _looks_like_csv(data: bytes) -> bool:
         return False
     first = text.splitlines()[0] if text.splitlines() else ""
     return any(sep in first for sep in (";", ",", "\t"))
+
+
+def inspect(data: bytes, deadline: Deadline | None = None) -> tuple[str | None, str]:
+    """The real content type (or None) and the SHA-256 of an upload; run off the event
+    loop (pso.upload.off_loop), as a 10 MB file takes a while."""
+    return sniff(data), hashlib.sha256(data).hexdigest()
 
 
 def clean_name(name: str | None, content_type: str) -> str:
@@ -106,13 +119,19 @@ async def add(session: AsyncSession, actor: Actor, assessment_id: int, file_name
     if len(data) > MAX_BYTES:
         raise ProblemError("Een bewijsstuk mag hoogstens 10 MB groot zijn.", status=413,
                            slug="document-too-large")
-    content_type = sniff(data)
+    if file_name and unsafe_text(file_name):
+        # Direction marks could make "factuur\u202efdp.exe" read as another name on the page.
+        raise InvalidInput([{"name": "file", "reason": NAME_REASON}])
+    try:
+        content_type, sha256 = await off_loop(inspect, data)
+    except UploadInvalid as exc:
+        raise InvalidInput([{"name": "file", "reason": exc.errors[0].reason}]) from None
     if content_type is None:
         raise InvalidInput([{"name": "file", "reason": f"Dit bestandstype wordt niet "
                                                        f"geaccepteerd; kies {ACCEPTED}."}])
     doc = AssessmentDocument(
         assessment_id=assessment.id, file_name=clean_name(file_name, content_type),
-        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        content_type=content_type, size=len(data), sha256=sha256,
         uploaded_by=actor.name)
     session.add(doc)
     await session.flush()

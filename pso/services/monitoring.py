@@ -32,20 +32,22 @@ from certificates.lifecycle import add_months
 from pso import clock
 from pso.audit import record
 from pso.auth import SYSTEM, Actor
+from pso.db.base import utcnow
 from pso.db.models import (
     Account,
     Certificate,
     ContractCheck,
     ContractEvent,
-    Organization,
     Party,
     Tender,
     TenderAward,
 )
 from pso.errors import Conflict, InvalidInput
-from pso.procurement.evaluation import RUNGS
+from pso.procurement.evaluation import RUNGS, Fact
+from pso.procurement.serialize import fact_from_json
 from pso.services import tenders
 from pso.services.accounts import emails_for_party
+from pso.services.coverage import covers
 from pso.services.register import status_condition
 from pso.services.register_facts import facts_on
 
@@ -127,28 +129,32 @@ def _winner(ranking: list[dict[str, Any]], bidder: str) -> dict[str, Any]:
 
 def _watched(row: dict[str, Any], facts: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The register certificates that carried the winning rung (verified ones only: a rung
-    declared from another register cannot be watched here)."""
+    declared from another register cannot be watched here). A certificate carried a member
+    when it covers the member's KvK (main applicant or a subsidiary it was issued for), the
+    same test as the evaluation's (`Fact.belongs_to`)."""
     members = row.get("members") or [{
         "kvk": row["kvk"], "certificateNumber": row["certificateNumber"],
         "verified": row["verified"]}]
-    watched: list[dict[str, Any]] = []
-    kvks = {m["kvk"] for m in members}
+    covering = {number: fact_from_json(fact) for number, fact in facts.items()}
+    watched: dict[str, dict[str, Any]] = {}
     for m in members:
-        fact = facts.get(m.get("certificateNumber") or "")
-        if fact and m.get("verified") and fact["status"] == "valid" and fact["kvk"] == m["kvk"]:
-            watched.append(_watch(fact))
+        fact = covering.get(m.get("certificateNumber") or "")
+        if fact and m.get("verified") and fact.status == "valid" and fact.belongs_to(m["kvk"]):
+            watched.setdefault(fact.number, _watch(fact, m["kvk"]))
     if row.get("pso30Plus") and row.get("appliedFrom") == "pso30plus":
-        for fact in facts.values():
-            if (fact["kind"] == "pso30plus" and fact["kvk"] in kvks
-                    and fact["status"] == "valid"
-                    and fact["number"] not in {w["number"] for w in watched}):
-                watched.append(_watch(fact))
-    return watched
+        for fact in covering.values():
+            for m in members:
+                if (fact.kind == "pso30plus" and fact.status == "valid"
+                        and fact.belongs_to(m["kvk"])):
+                    watched.setdefault(fact.number, _watch(fact, m["kvk"]))
+    return list(watched.values())
 
 
-def _watch(fact: dict[str, Any]) -> dict[str, Any]:
-    return {"number": fact["number"], "kvk": fact["kvk"], "kind": fact["kind"],
-            "rung": fact["rung"], "validUntil": fact["validUntil"]}
+def _watch(fact: Fact, member_kvk: str) -> dict[str, Any]:
+    """`kvk` is the certificate's main applicant; `coveredKvk` the winner (or member) whose
+    rung it carried, which may be a subsidiary on the certificate."""
+    return {"number": fact.number, "kvk": fact.kvk, "coveredKvk": member_kvk,
+            "kind": fact.kind, "rung": fact.rung, "validUntil": fact.valid_until.isoformat()}
 
 
 async def _award_of(session: AsyncSession, tender_id: int) -> TenderAward | None:
@@ -184,7 +190,7 @@ async def check_award(session: AsyncSession, award: TenderAward,
                     new_events.append(event)
             continue
         if watched["kind"] == "ladder":
-            best = await _best_ladder(session, watched["kvk"], day)
+            best = await _best_ladder(session, watched.get("coveredKvk", watched["kvk"]), day)
             if best is not None and RUNGS.index(best[1]) >= RUNGS.index(award.rung):
                 result["note"] = (f"{_kind_text(status).capitalize()}; de organisatie heeft nu "
                                   f"certificaat {best[0]} ({rung_label(best[1])}).")
@@ -200,9 +206,13 @@ async def check_award(session: AsyncSession, award: TenderAward,
         event = await _event(session, award, day, kind, watched, rung_now, detail, award.penalty)
         if event is not None:
             new_events.append(event)
-    check = ContractCheck(award_id=award.id, day=day, ok=all(r["ok"] for r in results),
-                          results=results)
-    session.add(check)
+    # One check per day (unique award and day): a second look that day replaces the first.
+    check = await session.scalar(select(ContractCheck).where(
+        ContractCheck.award_id == award.id, ContractCheck.day == day))
+    if check is None:
+        check = ContractCheck(award_id=award.id, day=day)
+        session.add(check)
+    check.ok, check.results, check.created_at = all(r["ok"] for r in results), results, utcnow()
     await session.flush()
     if new_events:
         await _tell_buyer(session, award, new_events)
@@ -230,12 +240,11 @@ def _lost_detail(award: TenderAward, watched: dict[str, Any], status: str, rung_
 
 
 async def _best_ladder(session: AsyncSession, kvk: str, day: date) -> tuple[str, str] | None:
-    """(number, rung) of the organisation's best ladder certificate valid on `day`."""
+    """(number, rung) of the best ladder certificate that covers `kvk` and is valid on `day`
+    (a renewal that no longer names a subsidiary does not cover it)."""
     rows = (await session.execute(
         select(Certificate.number, Certificate.rung)
-        .join(Organization, Organization.id == Certificate.organization_id)
-        .where(Organization.kvk == kvk, Certificate.kind == "ladder",
-               status_condition("valid", day)))).all()
+        .where(covers(kvk), Certificate.kind == "ladder", status_condition("valid", day)))).all()
     if not rows:
         return None
     number, rung = max(rows, key=lambda r: RUNGS.index(r[1]))
@@ -347,3 +356,44 @@ async def monitoring(session: AsyncSession, actor: Actor, tender_id: int,
             .order_by(ContractEvent.id)))
     return {"tender": tender, "award": found, "state": state_of(found, day), "today": day,
             "checks": checks, "events": events}
+
+
+def _signature(check: ContractCheck) -> tuple:
+    return (check.ok, tuple((r["number"], r["status"], r["ok"], r.get("note", ""))
+                            for r in check.results))
+
+
+async def check_changes(session: AsyncSession, award_id: int, *, page: int = 1,
+                        page_size: int = 20) -> tuple[list[ContractCheck], int]:
+    """The checks that found something other than the day before (the first one included),
+    newest first, one page of them, and how many there are. A contract of two years has
+    730 checks; the buyer wants to see what changed."""
+    changes: list[ContractCheck] = []
+    previous = None
+    for check in await session.scalars(select(ContractCheck).where(
+            ContractCheck.award_id == award_id).order_by(ContractCheck.day)):
+        if _signature(check) != previous:
+            changes.append(check)
+        previous = _signature(check)
+    changes.reverse()
+    start = (page - 1) * page_size
+    return changes[start:start + page_size], len(changes)
+
+
+async def overview(session: AsyncSession, tender_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per awarded tender: the award, the contract's state today, and its events (alerts
+    with a penalty, expiry warnings), for the /inkoop overview in two queries."""
+    if not tender_ids:
+        return {}
+    day = clock.today()
+    awards = {a.id: a for a in await session.scalars(
+        select(TenderAward).where(TenderAward.tender_id.in_(tender_ids)))}
+    found: dict[int, dict[str, Any]] = {
+        a.tender_id: {"award": a, "state": state_of(a, day), "alerts": [], "warnings": []}
+        for a in awards.values()}
+    if awards:
+        for event in await session.scalars(select(ContractEvent).where(
+                ContractEvent.award_id.in_(list(awards))).order_by(ContractEvent.id)):
+            item = found[awards[event.award_id].tender_id]
+            item["warnings" if event.kind == "expiry_warning" else "alerts"].append(event)
+    return found

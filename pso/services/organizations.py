@@ -71,17 +71,62 @@ async def _check_subsidiaries(session: AsyncSession, org_kvk: str, org_id: int |
         raise InvalidInput(problems)
     if not seen:
         return
-    taken = (await session.execute(
-        select(OrganizationSubsidiary.kvk).where(
-            OrganizationSubsidiary.kvk.in_(seen),
-            OrganizationSubsidiary.organization_id != (org_id or -1))
-        .union(select(Organization.kvk).where(Organization.kvk.in_(seen)))
-    )).scalars().all()
-    if taken:
+    elsewhere = (await session.scalars(select(OrganizationSubsidiary.kvk).where(
+        OrganizationSubsidiary.kvk.in_(seen),
+        OrganizationSubsidiary.organization_id != (org_id or -1)))).all()
+    if elsewhere:
         raise Conflict(
             "subsidiary-taken",
             "Dit KvK-nummer hoort al bij een andere aanvragende organisatie: "
-            + ", ".join(sorted(taken)) + ".", kvks=sorted(taken))
+            + ", ".join(sorted(elsewhere)) + ".", kvks=sorted(elsewhere))
+    held = set() if org_id is None else set((await session.scalars(
+        select(OrganizationSubsidiary.kvk).where(
+            OrganizationSubsidiary.organization_id == org_id))).all())
+    # An organisation registered (and perhaps certified) under its own KvK becomes someone's
+    # subsidiary only with its consent, which an admin records (assign_subsidiary).
+    registered = (await session.scalars(select(Organization.kvk).where(
+        Organization.kvk.in_(seen - held)))).all()
+    if registered:
+        raise Conflict("subsidiary-taken", registered_text(sorted(registered)),
+                       kvks=sorted(registered))
+
+
+def registered_text(kvks: list[str]) -> str:
+    which = ("KvK-nummer " + kvks[0] + " is een eigen geregistreerde organisatie"
+             if len(kvks) == 1 else
+             "De KvK-nummers " + ", ".join(kvks) + " zijn eigen geregistreerde organisaties")
+    return (which + " en kan alleen met haar instemming dochteronderneming worden; vraag de "
+            "beheerder van de PSO-dienst om die instemming vast te leggen en de koppeling te "
+            "maken.")
+
+
+async def assign_subsidiary(session: AsyncSession, actor: Actor, kvk: str, sub: dict[str, str],
+                            reason: str) -> Organization:
+    """An admin's decision: `sub` becomes a subsidiary of `kvk`, also when it is registered
+    (or certified) itself, e.g. with that organisation's written consent. Audited with the
+    reason; a KvK that is another organisation's subsidiary is refused (one parent)."""
+    org = await get_for(session, actor, kvk)
+    if sub["kvk"] == kvk:
+        raise InvalidInput([{"name": "kvk",
+                             "reason": "Dit is het KvK-nummer van de hoofdaanvrager zelf."}])
+    owner = await session.scalar(select(OrganizationSubsidiary).where(
+        OrganizationSubsidiary.kvk == sub["kvk"]))
+    if owner is not None:
+        if owner.organization_id == org.id:
+            raise Conflict("subsidiary-exists", f"KvK-nummer {sub['kvk']} is al een "
+                                                "dochteronderneming van deze organisatie.")
+        raise Conflict("subsidiary-taken", f"KvK-nummer {sub['kvk']} hoort al bij een andere "
+                                           "aanvragende organisatie; haal het daar eerst weg.",
+                       kvks=[sub["kvk"]])
+    registered = await find(session, sub["kvk"])
+    org.subsidiaries = sorted([*org.subsidiaries,
+                               OrganizationSubsidiary(kvk=sub["kvk"], name=sub["name"])],
+                              key=lambda s: s.kvk)
+    await session.flush()
+    await record(session, actor, "organization.subsidiary_assigned", "organization", org.kvk,
+                 {"kvk": sub["kvk"], "name": sub["name"], "reason": reason,
+                  "registeredOrganization": registered is not None})
+    return org
 
 
 async def create(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> Organization:
@@ -92,16 +137,16 @@ async def create(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> O
         )
     subsidiaries = list(data.pop("subsidiaries", None) or [])
     await _check_subsidiaries(session, data["kvk"], None, subsidiaries)
-    if await find_by_any_kvk(session, data["kvk"]) is not None:
-        raise Conflict("subsidiary-taken",
-                       f"KvK-nummer {data['kvk']} staat al als dochteronderneming bij een "
-                       "andere aanvragende organisatie.", kvks=[data["kvk"]])
+    # Listed as another organisation's subsidiary does not lock the owner of the KvK out:
+    # it registers (and applies) under its own number; the listing is in the audit event.
+    parent = await find_by_any_kvk(session, data["kvk"])
     org = Organization(**data, subsidiaries=[OrganizationSubsidiary(**s) for s in
                                              sorted(subsidiaries, key=lambda s: s["kvk"])])
     session.add(org)
     await session.flush()
     await record(session, actor, "organization.created", "organization", org.kvk,
-                 {**data, "subsidiaries": subsidiaries})
+                 {**data, "subsidiaries": subsidiaries,
+                  **({"alsoSubsidiaryOf": parent.kvk} if parent is not None else {})})
     return org
 
 

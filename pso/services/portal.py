@@ -201,7 +201,8 @@ def outcome_text(assessment: Assessment) -> str:
 
 
 async def certifying_bodies(session: AsyncSession) -> list[bodies.BodyView]:
-    return await bodies.list_bodies(session)
+    """The bodies offered in step 6: those with an auditor to review the application."""
+    return await bodies.list_bodies(session, staffed=True)
 
 
 async def choose_body(session: AsyncSession, actor: Actor, assessment_id: int,

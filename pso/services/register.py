@@ -23,8 +23,8 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import joinedload
 
 from certificates.lifecycle import Suspension as Period
 from certificates.lifecycle import expiry_window, status_on
@@ -32,9 +32,11 @@ from certificates.numbering import is_valid_number, normalize_number
 from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
+from pso.db.engine import READ_ONLY
 from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, Forbidden, NotFound
 from pso.municipalities import name_of
+from pso.services.coverage import covers
 from pso.services.notify import mail_company
 from pso.services.organizations import KVK_SHAPE, organization_ids
 from pso.text_search import MIN_INDEXED, fts_phrase, words
@@ -165,7 +167,7 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
     needle = (q or "").strip()
     fts = None
     if KVK_SHAPE.fullmatch(needle):
-        conditions.append(Certificate.organization_id.in_(organization_ids(needle)))
+        conditions.append(covers(needle))
     elif needle and is_valid_number(normalize_number(needle)):
         conditions.append(Certificate.number == normalize_number(needle))
     elif query_words := words(needle):
@@ -174,7 +176,7 @@ def _filters(session: AsyncSession, *, q: str | None, kvk: str | None, rung: str
         conditions += by_name
         on_organization = on_organization or reads_organizations
     if kvk:
-        conditions.append(Certificate.organization_id.in_(organization_ids(kvk)))
+        conditions.append(covers(kvk))
     if municipality:
         conditions.append(Organization.municipality_code == municipality)
     if rung:
@@ -324,17 +326,79 @@ def ensure_body_access(actor: Actor, certificate: Certificate) -> None:
                         "certificerende instelling.")
 
 
-def find_now(reader: Engine, number: str) -> Certificate:
-    """find() on the synchronous SQLite reader (pso.db.engine.make_sqlite_reader): one
-    indexed SELECT on the event loop's thread, in its own implicit read transaction; no
-    BEGIN/COMMIT and no hand-off to aiosqlite's worker thread."""
+# The public verification page (/register/{number}, where the QR code points) reads Core
+# rows: one statement, the certificate with its organisation and its suspensions (one row per
+# suspension, LEFT JOIN); no ORM objects, no relationship loads.
+_FIND_PUBLIC = (
+    select(Certificate.number, Certificate.kind, Certificate.rung, Certificate.valid_from,
+           Certificate.valid_until, Certificate.revoked_on, Certificate.revocation_reason,
+           Certificate.superseded_from, Certificate.subsidiaries, Certificate.rulebook,
+           Certificate.issuer, Certificate.pdf_sha256,
+           Organization.kvk, Organization.name, Organization.municipality_code,
+           Suspension.start, Suspension.end)
+    .join(Organization, Organization.id == Certificate.organization_id)
+    .outerjoin(Suspension, Suspension.certificate_id == Certificate.id)
+    .where(Certificate.number == bindparam("number"))
+    .order_by(Suspension.id))
+
+
+@dataclass(slots=True)
+class PublicOrganization:
+    kvk: str
+    name: str
+    municipality_code: str
+
+
+@dataclass(slots=True)
+class PublicCertificate:
+    """What summary() reads of a certificate, from the rows of _FIND_PUBLIC."""
+
+    number: str
+    kind: str
+    rung: str
+    valid_from: date
+    valid_until: date
+    revoked_on: date | None
+    revocation_reason: str | None
+    superseded_from: date | None
+    subsidiaries: list[dict[str, str]] | None
+    rulebook: str
+    issuer: str
+    pdf_sha256: str
+    organization: PublicOrganization
+    suspensions: list[Period]
+
+
+def _public(rows: list[Any], normalized: str) -> PublicCertificate:
+    if not rows:
+        raise NotFound(f"Geen certificaat met nummer {normalized}.")
+    first = rows[0]
+    return PublicCertificate(
+        *first[:12], organization=PublicOrganization(*first[12:15]),
+        suspensions=[Period(r[15], r[16]) for r in rows if r[15] is not None])
+
+
+def find_public_now(reader: Engine, number: str) -> PublicCertificate:
+    """The public view of a certificate on the synchronous SQLite reader
+    (pso.db.engine.make_sqlite_reader): one indexed SELECT on the event loop's thread, in
+    its own implicit read transaction; no hand-off to aiosqlite's worker thread."""
     normalized = _normalized(number)
-    with Session(reader, expire_on_commit=False) as session:
-        certificate = session.scalars(_FIND, {"number": normalized}).unique().first()
-        if certificate is None:
-            raise NotFound(f"Geen certificaat met nummer {normalized}.")
-        session.expunge_all()
-        return certificate
+    with reader.connect() as conn:
+        return _public(conn.execute(_FIND_PUBLIC, {"number": normalized}).all(), normalized)
+
+
+async def find_public(engine: AsyncEngine, number: str) -> PublicCertificate:
+    """The public view of a certificate through the async engine. On PostgreSQL one round
+    trip: the SELECT runs in autocommit (a single statement is its own consistent snapshot),
+    so no BEGIN/ROLLBACK around it. On SQLite (in-memory databases, which have no reader) a
+    deferred read transaction, as every GET."""
+    normalized = _normalized(number)
+    options = ({"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql"
+               else {READ_ONLY: True})
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(**options)
+        rows = (await conn.execute(_FIND_PUBLIC, {"number": normalized})).all()
+    return _public(rows, normalized)
 
 
 async def find_pdf(session: AsyncSession, number: str) -> tuple[str, str, bytes]:
@@ -466,6 +530,37 @@ async def expiring(session: AsyncSession, months: int = 3,
         query = query.where(Certificate.certifying_body_id == body_id)
     rows = await session.scalars(query)
     return list(rows.unique())
+
+
+async def of_body(session: AsyncSession, body_id: int | None, *, q: str = "", page: int,
+                  page_size: int) -> tuple[list[Certificate], int]:
+    """The certificates a certifying body manages (and those issued before bodies were
+    recorded), newest first; `q` finds a name (words anywhere, accents ignored), a KvK
+    number or a certificate number."""
+    from pso.db.paging import paginate
+    from pso.text_search import fold
+
+    query = select(Certificate).join(Certificate.organization).where(
+        or_(Certificate.certifying_body_id.is_(None), Certificate.certifying_body_id == body_id))
+    q = q.strip()[:100]
+    if q:
+        number = normalize_number(q)
+        if is_valid_number(number):
+            query = query.where(Certificate.number == number)
+        elif KVK_SHAPE.fullmatch(q):
+            query = query.where(Certificate.organization_id.in_(organization_ids(q)))
+        else:
+            for word in fold(q).split()[:8]:
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(Organization.search_name.like(f"%{escaped}%", escape="\\"))
+    return await paginate(session, query, Certificate.valid_from.desc(),
+                          Certificate.number.desc(), page=page, page_size=page_size)
+
+
+def suspension_reason(certificate: Certificate) -> str | None:
+    """Why the certificate is suspended now (None when it is not)."""
+    period = _open_suspension(certificate)
+    return (period.reason or "Geen reden opgegeven.") if period is not None else None
 
 
 def summary(certificate: Certificate, day: date) -> dict[str, Any]:

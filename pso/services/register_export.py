@@ -7,8 +7,6 @@ nor builds the whole file in memory.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import AsyncIterator
 from datetime import date
@@ -16,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pso.csv_export import BOM, CsvWriter
 from pso.db.engine import READ_ONLY
 from pso.services import register
 
-BOM = "\ufeff"
 COLUMNS = ("nummer", "soort", "trede", "status", "geldig_van", "geldig_tot_en_met",
            "ingetrokken_op", "organisatie", "kvk", "gemeentecode", "gemeente")
 
@@ -41,20 +39,17 @@ async def stream(session_maker: async_sessionmaker[AsyncSession], fmt: str, day:
     async with session_maker() as session:
         await session.connection(execution_options={READ_ONLY: True})
         first = True
+        writer = CsvWriter()
         if fmt == "csv":
-            out = io.StringIO()
-            writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-            writer.writerow(COLUMNS)
-            yield (BOM + out.getvalue()).encode("utf-8")
+            writer.row(COLUMNS)
+            yield (BOM + writer.take()).encode("utf-8")
         else:
             yield b'{"statusOn": "' + day.isoformat().encode() + b'", "items": ['
         async for batch in register.export_batches(session, day=day, **filters):
             summaries = [register.summary(c, day) for c in batch]
             if fmt == "csv":
-                out = io.StringIO()
-                writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-                writer.writerows(_row(s) for s in summaries)
-                yield out.getvalue().encode("utf-8")
+                writer.rows(_row(s) for s in summaries)
+                yield writer.take().encode("utf-8")
             else:
                 parts = [json.dumps(_json_item(s), ensure_ascii=False) for s in summaries]
                 yield (("" if first else ",") + ",".join(parts)).encode("utf-8")

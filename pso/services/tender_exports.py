@@ -7,8 +7,6 @@ per bid in ranking order.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,9 +14,9 @@ from typing import Any
 from certificates.formatting import RUNG_LABELS, dutch_date, dutch_decimal
 from pso import pdf_pool
 from pso.clock import AMSTERDAM
+from pso.csv_export import csv_document
 from pso.errors import Conflict
 
-BOM = "\ufeff"
 # A PDF page holds about 15 bids and WeasyPrint needs ~15 ms per bid, holding the one PDF
 # engine (certificates wait for it). Larger tenders get the CSV.
 MAX_PDF_BIDS = 500
@@ -39,11 +37,6 @@ def comma(value: str) -> str:
     return value.replace(".", ",")
 
 
-def cell(text: str) -> str:
-    """User text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def yes_no(value: bool) -> str:
     return "ja" if value else "nee"
 
@@ -62,19 +55,14 @@ def verified_text(row: dict[str, Any]) -> str:
 
 
 def csv_bytes(evaluation: dict[str, Any]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in evaluation["ranking"]:
-        writer.writerow([
-            row["position"], cell(row["bidder"]), row["kvk"], comma(row["price"]),
+    return csv_document(COLUMNS, ([
+            row["position"], row["bidder"], row["kvk"], comma(row["price"]),
             RUNG_LABELS[row["rung"]], yes_no(row["pso30Plus"]),
             "" if row["rung"] == "none" else yes_no(row["verified"]),
             certificate_text(row), comma(row["advantage"]), comma(row["fictitiousPrice"]),
             comma(row["penaltyIfNotMaintained"]), row["submissionOrder"],
-            cell(" ".join(row["notes"])),
-        ])
-    return (BOM + out.getvalue()).encode("utf-8")
+            " ".join(row["notes"]),
+        ] for row in evaluation["ranking"]))
 
 
 def filename(evaluation: dict[str, Any], extension: str) -> str:

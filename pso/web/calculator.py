@@ -18,9 +18,9 @@ from litestar.response import Template
 from certificates.formatting import plural
 from pso.clock import today
 from pso.dutch_input import date_text, number_text
-from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 from pso.web.charts import ladder_chart
-from pso.web.forms import Form, error_summary, field_id, page_order
+from pso.web.forms import Form, error_summary, field_id, page_order, readable_context
 from pso.web.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
@@ -270,7 +270,10 @@ def page(state: dict[str, Any], *, result: dict | None = None,
         "rulebooks": {rb_id: rb.title for rb_id, rb in sorted(all_rulebooks().items())},
         "max_employees": MAX_FORM_EMPLOYEES, "max_purchases": MAX_FORM_PURCHASES,
         "employees_by_ref": _labels_for_result(result),
+        "form_failed": status >= 400,
     }
+    if status >= 400:
+        context = readable_context(context)
     return Template("web/calculator.html", context=context, status_code=status)
 
 
@@ -299,7 +302,7 @@ async def calculator_submit(request: Request) -> Template:
     notice = None
     if file is not None:
         try:
-            read = read_employees(await file.read(MAX_UPLOAD_BYTES + 1))
+            read = await read_employees_async(await file.read(MAX_UPLOAD_BYTES + 1))
         except UploadInvalid as exc:
             lines = [f"{e.name[0].upper()}{e.name[1:]}: {e.reason}" for e in exc.errors]
             if exc.total > len(exc.errors):

@@ -20,7 +20,6 @@ from certificates.formatting import RUNG_LABELS
 from pso import municipalities
 from pso.api.base import provide_db
 from pso.clock import today
-from pso.db.engine import READ_ONLY
 from pso.dutch_input import date_text
 from pso.errors import NotFound
 from pso.services import register
@@ -120,15 +119,13 @@ async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
     })
 
 
-async def _find(state: State, number: str):
-    """The certificate, read fresh: on SQLite one SELECT through the synchronous reader, on
-    PostgreSQL one SELECT in a read-only transaction (no session dependency, no commit)."""
+async def _find(state: State, number: str) -> register.PublicCertificate:
+    """The certificate, read fresh as Core rows in one statement: on SQLite through the
+    synchronous reader, on PostgreSQL in one round trip (no session, no transaction)."""
     reader = state.get("sqlite_reader")
     if reader is not None:
-        return register.find_now(reader, number)
-    async with state["session_maker"]() as db:
-        await db.connection(execution_options={READ_ONLY: True})
-        return await register.find(db, number)
+        return register.find_public_now(reader, number)
+    return await register.find_public(state["engine"], number)
 
 
 @get("/register/{number:str}", include_in_schema=False)

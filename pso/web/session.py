@@ -26,20 +26,34 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.exceptions import MethodNotAllowedException, NotFoundException
 from litestar.response import Redirect, Template
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import reads_only, write_now
 from pso.auth import Actor
-from pso.db.models import Account, WebSession
+from pso.db.base import utcnow
+from pso.db.models import FORM_REPLY_LIFETIME, Account, FormReply, WebSession
 from pso.services import accounts as service
-from pso.web.forms import Form
+from pso.web.forms import Form, readable_context
 
 SESSION_COOKIE = "pso_sessie"
 ANON_COOKIE = "pso_formulier"
 FLASH_COOKIE = "pso_melding"
+REPLY_COOKIE = "pso_antwoord"  # the one-time key of a refused form's page (FormReply)
+# A form refused for what was typed: post/redirect/get. Not a failed sign-in (401): its
+# answer stays the POST's own, so the attempt is never replayed to a later visitor.
+REFUSED = (400, 409, 422)
+REPLY_LIFETIME = FORM_REPLY_LIFETIME
+# A signed note "this browser's session belongs to <name>, <role>", bound to the session
+# cookie: the public pages, which do not look the session up, show the portal link and
+# "Uitloggen" from it. It names nothing secret and ends with the session cookie.
+PORTAL_COOKIE = "pso_portaal"
+PORTALS = {"company": "MijnPSO", "auditor": "Beoordeling", "procurement": "Inkoop",
+           "municipality": "Gemeente", "admin": "Beheer"}
 NO_STORE = {"Cache-Control": "no-store"}
 STALE = "Het formulier was verlopen (of de sessie is opnieuw gestart). Probeer het nog eens."
 
@@ -67,6 +81,35 @@ def _read_flash(secret: str, value: str | None) -> str | None:
         return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8")
     except ValueError:
         return None
+
+
+def _portal_note(secret: str, raw_session: str, role: str, name: str) -> str:
+    payload = _b64(f"{role}\n{name[:200]}".encode())
+    return f"{payload}.{_mac(secret, 'portal', raw_session + '.' + payload)}"
+
+
+def visitor(request: Request, person: Person | None = None) -> dict[str, str] | None:
+    """Who is signed in, for the top menu of every page: the person a portal page loaded,
+    else the signed portal note of a public page. {name, role, home, portal, csrf}."""
+    settings = request.app.state.settings
+    raw = request.cookies.get(SESSION_COOKIE) or ""
+    if person is not None and person.stage == "full":
+        role, name = person.role, person.name
+    else:
+        note = request.cookies.get(PORTAL_COOKIE) or ""
+        if not raw or "." not in note or len(note) > 600:
+            return None
+        payload, mac = note.rsplit(".", 1)
+        if not hmac.compare_digest(mac, _mac(settings.secret_key, "portal", raw + "." + payload)):
+            return None
+        try:
+            role, name = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)
+                                                  ).decode("utf-8").split("\n", 1)
+        except ValueError:
+            return None
+    return {"name": name, "role": role, "home": service.home_of(role),
+            "portal": PORTALS.get(role, "Account"),
+            "csrf": _mac(settings.secret_key, "csrf", "s:" + raw)}
 
 
 @dataclass(frozen=True)
@@ -137,24 +180,97 @@ class Page:
         self.flash = _read_flash(self.secret, request.cookies.get(FLASH_COOKIE))
         self.idle_notice: str | None = None  # the session ended on this request: unused too long
         self._cookies: list[Cookie] = []
+        # The page of a form refused on the POST before, shown once on this GET.
+        self.reply: FormReply | None = None
+        # Where a refused form's page is shown again (post/redirect/get); see refused().
+        self.form_page: str | None = None
 
     @classmethod
     async def load(cls, request: Request, db: AsyncSession) -> Page:
         page = cls(request, db)
+        await page._load_session(request, db)
+        if reads_only(request) and request.cookies.get(REPLY_COOKIE):
+            await page._take_reply(request.cookies[REPLY_COOKIE])
+        return page
+
+    async def _load_session(self, request: Request, db: AsyncSession) -> None:
+        page = self
         raw = request.cookies.get(SESSION_COOKIE)
         visit = await service.load_session(db, raw, page.settings.session_idle)
         if visit is None:
-            return page
+            return
         if visit.idle or visit.seen_due:
             await write_now(db, request, lambda session: service.record_visit(session, visit))
         if visit.idle:
             page.idle_notice = idle_notice(page.settings.session_idle_minutes)
             page.forget_session()
-            return page
+            return
         page.raw_session = raw
         page.web_session, page.account = visit.row, visit.account
         page.person = Person.of(page.account, page.web_session)
-        return page
+
+    # --- post/redirect/get for refused forms ---------------------------------------------
+
+    def _basis_hash(self) -> str:
+        return hashlib.sha256(self._csrf_basis().encode()).hexdigest()
+
+    async def _take_reply(self, token: str) -> None:
+        """The stored page of this browser's refused form for this address, used once."""
+        if len(token) > 100:
+            return
+        key = hashlib.sha256(token.encode()).hexdigest()
+        row = await self.db.scalar(select(FormReply).where(FormReply.token_hash == key))
+        if row is None or row.basis_hash != self._basis_hash() or row.path != self._path() \
+                or row.created_at < utcnow() - REPLY_LIFETIME:
+            return
+        self.reply = row
+        # Used once; replies nobody came back for go with it after an hour.
+        await write_now(self.db, self.request, lambda session: session.execute(
+            delete(FormReply).where(or_(FormReply.id == row.id,
+                                        FormReply.created_at < utcnow() - REPLY_LIFETIME))))
+
+    def _path(self) -> str:
+        url = self.request.url
+        return url.path + (f"?{url.query}" if url.query else "")
+
+    def _is_page(self, path: str) -> bool:
+        try:
+            self.request.app.asgi_router.handle_routing(path, "GET")  # type: ignore[arg-type]
+        except (NotFoundException, MethodNotAllowedException):
+            return False
+        return True
+
+    def _page_address(self) -> str:
+        """Where the refused form's page is shown: the POST's own address when it is also a
+        page (most forms post to themselves), else the form's page the handler named
+        (`form_page`, e.g. the review page for its question form), else the nearest page
+        above it (/account for /account/wachtwoord)."""
+        path = self.request.url.path
+        if self._is_page(path):
+            return self._path()
+        if self.form_page:
+            return self.form_page
+        while "/" in path.strip("/"):
+            path = path.rstrip("/").rsplit("/", 1)[0]
+            if self._is_page(path):
+                return path
+        return "/"
+
+    def _refused(self, template: str, context: dict[str, Any], status: int) -> Redirect:
+        """Render the refused form's page now, keep it for this browser, and send the
+        browser to it with a GET (Back then never shows "resubmit form")."""
+        engine = self.request.app.template_engine
+        html = engine.get_template(template).render(
+            **context, request=self.request, csrf_input="")
+        token = secrets.token_urlsafe(32)
+        target = self._page_address()
+        self.db.add(FormReply(token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                              basis_hash=self._basis_hash(), path=target, status=status,
+                              html=html))
+        return Redirect(target, status_code=303, headers=NO_STORE,
+                        cookies=[*self._all_cookies(None),
+                                 self._cookie(REPLY_COOKIE, token, int(
+                                     REPLY_LIFETIME.total_seconds()))])
 
     # --- who -----------------------------------------------------------------------
 
@@ -236,6 +352,16 @@ class Page:
 
     def _all_cookies(self, flash: str | None) -> list[Cookie]:
         cookies = list(self._cookies)
+        if self.request.cookies.get(REPLY_COOKIE) and reads_only(self.request):
+            cookies.append(self._cookie(REPLY_COOKIE, "", 0))  # one-time, used or not
+        had = self.request.cookies.get(PORTAL_COOKIE)
+        if self.signed_in and self.raw_session and self.person is not None:
+            note = _portal_note(self.secret, self.raw_session, self.person.role,
+                                self.person.name)
+            if note != had:
+                cookies.append(self._cookie(PORTAL_COOKIE, note))
+        elif had:
+            cookies.append(self._cookie(PORTAL_COOKIE, "", 0))
         if self.new_nonce:
             cookies.append(self._cookie(ANON_COOKIE, self.nonce))
         if flash:
@@ -244,14 +370,24 @@ class Page:
             cookies.append(self._cookie(FLASH_COOKIE, "", 0))
         return cookies
 
-    def render(self, template: str, context: dict[str, Any], status: int = 200) -> Template:
-        csrf = self.csrf
+    def render(self, template: str, context: dict[str, Any], status: int = 200
+               ) -> Template | Redirect | Response:
+        """The page; a form refused on a POST (400/409/422) as a redirect to its page
+        (post/redirect/get), whose GET then shows what was rendered here, once."""
+        if self.reply is not None:
+            reply, self.reply = self.reply, None
+            return Response(reply.html, status_code=reply.status, media_type="text/html",
+                            headers=NO_STORE, cookies=self._all_cookies(None))
+        refused = status in REFUSED
+        if refused:
+            context = readable_context(context)
+        full = {**context, "flash": self.flash or self.idle_notice, "csrf": self.csrf,
+                "account": self.person if self.signed_in else None, "actor": self.actor,
+                "form_failed": refused}
+        if refused and self.request.method == "POST":
+            return self._refused(template, full, status)
         return Template(template, status_code=status, headers=NO_STORE,
-                        cookies=self._all_cookies(None),
-                        context={**context, "flash": self.flash or self.idle_notice,
-                                 "csrf": csrf,
-                                 "account": self.person if self.signed_in else None,
-                                 "actor": self.actor})
+                        cookies=self._all_cookies(None), context=full)
 
     def redirect(self, to: str, flash: str | None = None) -> Redirect:
         return Redirect(to, status_code=303, headers=NO_STORE,

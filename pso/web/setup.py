@@ -77,10 +77,17 @@ def _num(value: Any, places: int = 2) -> str:
     return "" if value is None else short(_exact(value), places)
 
 
+def _visitor(request: Any, person: Any = None) -> dict[str, str] | None:
+    from pso.web.session import visitor  # the session module imports the app's services
+
+    return visitor(request, person)
+
+
 def _engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     # Templates ship with the code: no stat() of every template file on every render.
     env.auto_reload = False
+    env.globals["visitor"] = _visitor
     env.filters.update(
         plural=plural,
         dutch_date=_date,

@@ -138,6 +138,7 @@ def page(state: dict[str, Any], *, result: dict | None = None,
     return Template("web/tender.html", status_code=status, context={
         "s": state, "errors": errors, "summary": summary, "result": result, "fid": field_id,
         "policy_labels": POLICY_LABELS, "declared": DECLARED, "max_bids": MAX_FORM_BIDS,
+        "form_failed": status >= 400,
     })
 
 

@@ -45,6 +45,9 @@ async def certify(client, headers: dict[str, dict[str, str]], kvk: str, rung: st
     # Reviewed by one auditor, decided by another (separate decision, SPEC §7.3).
     reviewed = await client.post(f"/api/v1/assessments/{aid}/review", headers=headers["reviewer"])
     assert reviewed.status_code == 200, reviewed.text
+    completed = await client.post(f"/api/v1/assessments/{aid}/review-completed",
+                                  headers=headers["reviewer"])
+    assert completed.status_code == 200, completed.text
     decision: dict[str, Any] = {"outcome": "approved"}
     if valid_from is not None:
         decision["validFrom"] = valid_from.isoformat()

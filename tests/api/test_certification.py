@@ -47,6 +47,9 @@ async def take(client, actors, aid: int) -> dict:
     """Submitted → in review, by the reviewer (another auditor than the one who decides)."""
     response = await client.post(f"/api/v1/assessments/{aid}/review", headers=actors["reviewer"])
     assert response.status_code == 200, response.text
+    response = await client.post(f"/api/v1/assessments/{aid}/review-completed",
+                                 headers=actors["reviewer"])
+    assert response.status_code == 200, response.text
     return response.json()
 
 

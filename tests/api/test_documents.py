@@ -112,6 +112,28 @@ async def test_documents_are_private_to_the_company_and_its_body(
                                     headers=actors["company"]), 404)
 
 
+async def test_bidi_names_and_zip_bombs_are_refused(client, actors) -> None:  # noqa: F811
+    """Issue 20.1 and 20.8: a name with direction controls ("factuur<RLO>fdp.exe" reads as
+    "factuurexe.pdf") is refused like every other text; so is a workbook that unpacks to
+    more than the upload limit. Nothing is stored."""
+    import zipfile
+
+    aid = await submitted(client, actors, staff=2)
+    for name in ("factuur\u202efdp.exe", "loon\u2066strook.pdf", "a\u200fb.pdf"):
+        problem = assert_problem(await upload(client, aid, actors["company"], name, PDF), 400)
+        assert problem["invalidParams"][0]["reason"] == (
+            "De bestandsnaam mag geen stuurtekens of tekens voor de schrijfrichting bevatten; "
+            "geef het bestand een andere naam.")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (70 * 1024 * 1024))
+    assert_problem(await upload(client, aid, actors["company"], "bom.xlsx", bomb.getvalue()), 400)
+    listed = await client.get(f"/api/v1/assessments/{aid}/documents", headers=actors["company"])
+    assert listed.json() == []
+
+
 async def test_a_file_not_yet_submitted_can_be_removed_by_the_company(
         client, actors) -> None:  # noqa: F811
     draft = await client.post("/api/v1/organizations/12345678/assessments",

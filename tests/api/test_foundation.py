@@ -7,6 +7,7 @@ from litestar import get, post
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pso import API_VERSION
 from pso.api.base import provide_db
 from pso.auth import SYSTEM
 from pso.services import organizations
@@ -56,7 +57,7 @@ async def test_api_version_header_on_every_kind_of_response(client) -> None:
     for method, path in [("GET", "/api/v1/health/live"), ("GET", "/nope"),
                          ("DELETE", "/api/v1/health/live"), ("POST", "/api/v1/organizations")]:
         response = await client.request(method, path)
-        assert response.headers["API-Version"] == "1.0"
+        assert response.headers["API-Version"] == API_VERSION
         assert response.headers["X-Request-ID"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -66,11 +67,12 @@ async def test_openapi_document(client) -> None:
     assert response.status_code == 200
     doc = response.json()
     assert doc["info"]["title"] == "PSO-dienst API"
-    assert "/api/v1/organizations" in doc["paths"]
-    assert "/api/v1/health" in doc["paths"]
+    assert doc["servers"] == [{"url": "/api/v1", "description": "Deze omgeving (versie 1)"}]
+    assert "/organizations" in doc["paths"]  # relative to the server /api/v1
+    assert "/health" in doc["paths"]
     schema = doc["components"]["schemas"]
     assert any("municipalityCode" in s.get("properties", {}) for s in schema.values())
-    evaluation = doc["paths"]["/api/v1/tenders/{tender_id}/evaluation"]["get"]
+    evaluation = doc["paths"]["/tenders/{tender_id}/evaluation"]["get"]
     assert {"application/json", "text/csv", "application/pdf"} <= set(
         evaluation["responses"]["200"]["content"])
 
@@ -166,9 +168,10 @@ def test_production_requires_a_secret() -> None:
         Settings.from_env({"PSO_ENV": "production"})
     with pytest.raises(SettingsError):
         Settings.from_env({"PSO_ENV": "production", "PSO_SECRET_KEY": "short"})
-    ok = Settings.from_env({"PSO_ENV": "production", "PSO_SECRET_KEY": "k" * 40})
+    ok = Settings.from_env({"PSO_ENV": "production", "PSO_SECRET_KEY": "k" * 40,
+                            "PSO_PUBLIC_URL": "https://pso.example.nl"})
     assert ok.secret_key == "k" * 40
     with pytest.raises(SettingsError):
         Settings.from_env({"PSO_ENV": "staging"})
     with pytest.raises(SettingsError):
-        Settings.from_env({"PSO_RATE_LIMIT": "many"})
+        Settings.from_env({"PSO_ENV": "test", "PSO_RATE_LIMIT": "many"})

@@ -37,6 +37,7 @@ async def _approve_forever(url: str, limit: int, done=None) -> None:
             assessment = await certification.create(session, SYSTEM, KVK, submission(7))
             await certification.submit(session, SYSTEM, assessment.id)
             await certification.review(session, REVIEWER, assessment.id)
+            await certification.complete_review(session, REVIEWER, assessment.id)
         async with maker() as session, session.begin():
             await certification.decide(
                 session, SYSTEM, assessment.id, outcome="approved", reason=None,

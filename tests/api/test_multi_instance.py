@@ -87,6 +87,8 @@ async def _submitted_assessments(session_maker) -> tuple[list[int], str]:
             await certification.submit(session, SYSTEM, assessment.id)
             await certification.review(session, Actor(None, "beoordelaar", "auditor"),
                                        assessment.id)
+            await certification.complete_review(session, Actor(None, "beoordelaar", "auditor"),
+                                                assessment.id)
             ids.append(assessment.id)
         _, token = await users.add(session, SYSTEM, "auditor", "Auditor")
     return ids, token

@@ -30,6 +30,7 @@ async def _approve_many(url: str, kvk: str, count: int) -> None:
                 assessment = await certification.create(session, SYSTEM, kvk, submission(2))
                 await certification.submit(session, SYSTEM, assessment.id)
                 await certification.review(session, REVIEWER, assessment.id)
+                await certification.complete_review(session, REVIEWER, assessment.id)
                 await certification.decide(
                     session, SYSTEM, assessment.id, outcome="approved", reason=None,
                     corrected_submission=None, valid_from=None, issuer="Test",

@@ -44,6 +44,7 @@ async def approved(client, tokens, staff: int = 2) -> dict:
     aid = draft.json()["id"]
     await client.post(f"/api/v1/assessments/{aid}/submit", headers=tokens["company"])
     await client.post(f"/api/v1/assessments/{aid}/review", headers=tokens["reviewer"])
+    await client.post(f"/api/v1/assessments/{aid}/review-completed", headers=tokens["reviewer"])
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=tokens["auditor"])
     assert decided.status_code == 200, decided.text
@@ -89,10 +90,11 @@ async def test_subsidiary_bad_input_and_conflicts(client, tokens, make_token) ->
     assert_problem(await client.post("/api/v1/organizations", json={
         **organization(OTHER), "subsidiaries": [{"kvk": KVK, "name": "Moeder"}]},
         headers=tokens["other"]), 409, "subsidiary-taken")
-    # A subsidiary cannot register itself as a main applicant.
+    # A subsidiary's owner is not locked out: it registers under its own KvK (issue 20.5,
+    # tests/api/test_subsidiary_claims.py).
     sub_token = await make_token("company", kvk=SUB1)
-    assert_problem(await client.post("/api/v1/organizations", json=organization(SUB1),
-                                     headers=sub_token), 409, "subsidiary-taken")
+    assert (await client.post("/api/v1/organizations", json=organization(SUB1),
+                              headers=sub_token)).status_code == 201
     # Someone else's organisation, unknown fields, no token.
     assert_problem(await client.put(f"/api/v1/organizations/{KVK}", json=base,
                                     headers=tokens["other"]), 403)
@@ -142,11 +144,12 @@ async def test_certificate_names_subsidiaries_and_is_found_by_their_kvk(client, 
     assert sroi.status_code == 200 and sroi.json()["rung"] == "trede2"
 
 
-async def test_wizard_steps_through_the_api(client, tokens, session_maker) -> None:
+async def test_wizard_steps_through_the_api(client, tokens, session_maker, make_token) -> None:
     await create_org(client, tokens)
     async with session_maker() as session, session.begin():
         await bodies.create(session, SYSTEM, code="KIWA", name="Kiwa Nederland",
                             accreditation="Geaccrediteerd door de RvA (test)")
+    await make_token("auditor", body="KIWA")  # a body is offered once it has an auditor
     draft = (await client.post(f"/api/v1/organizations/{KVK}/assessments",
                                json={"submission": submission(1)},
                                headers=tokens["company"])).json()
@@ -235,10 +238,10 @@ async def test_recertification_through_the_api(client, tokens) -> None:
 async def test_openapi_documents_the_portal(client) -> None:
     spec = (await client.get("/api/v1/openapi.json")).json()
     paths = spec["paths"]
-    for path in ("/api/v1/organizations/{kvk}/recertification",
-                 "/api/v1/assessments/{assessment_id}/quality",
-                 "/api/v1/assessments/{assessment_id}/definitive-application",
-                 "/api/v1/assessments/{assessment_id}/scenario",
-                 "/api/v1/assessments/{assessment_id}/provisional-pdf"):
+    for path in ("/organizations/{kvk}/recertification",  # relative to the server /api/v1
+                 "/assessments/{assessment_id}/quality",
+                 "/assessments/{assessment_id}/definitive-application",
+                 "/assessments/{assessment_id}/scenario",
+                 "/assessments/{assessment_id}/provisional-pdf"):
         assert path in paths, path
-    assert "put" in paths["/api/v1/organizations/{kvk}"]
+    assert "put" in paths["/organizations/{kvk}"]

@@ -190,6 +190,22 @@ async def test_review_question_answer_correction_and_impartial_decision(
                                      headers=actors["ans"], json={"submission": {"totalFte": -1}}),
                    400)
 
+    # The hand-over: no decision while the reviewer is still at work; only the reviewer
+    # completes the review, after which the data are fixed.
+    early = assert_problem(await client.post(
+        f"/api/v1/assessments/{aid}/decision", headers=actors["bert"],
+        json={"outcome": "approved"}), 409, "review-not-completed")
+    assert "nog in beoordeling" in early["detail"]
+    assert_problem(await client.post(f"/api/v1/assessments/{aid}/review-completed",
+                                     headers=actors["bert"]), 409, "not-reviewer")
+    done = await post(client, f"/api/v1/assessments/{aid}/review-completed", actors["ans"])
+    assert done["status"] == "in_review" and done["reviewCompletedAt"] is not None
+    assert_problem(await client.post(f"/api/v1/assessments/{aid}/review-completed",
+                                     headers=actors["ans"]), 409, "review-completed")
+    assert_problem(await client.post(f"/api/v1/assessments/{aid}/correction",
+                                     headers=actors["ans"], json={"submission": submission(5)}),
+                   409, "review-completed")
+
     # The reviewer may not decide; a colleague of the same body does.
     refused = assert_problem(await client.post(
         f"/api/v1/assessments/{aid}/decision", headers=actors["ans"],
@@ -214,6 +230,7 @@ async def test_review_question_answer_correction_and_impartial_decision(
                                        "pageSize": 50})).json()["items"]
     by_action = {e["action"]: e for e in events}
     assert by_action["assessment.review_started"]["actorName"] == "Ans Beoordelaar"
+    assert by_action["assessment.review_completed"]["actorName"] == "Ans Beoordelaar"
     assert by_action["assessment.corrected"]["summary"]["changes"] == [
         {"field": "employees[mw-000].hoursPerWeek", "label": "mw-000: uren per week",
          "before": "40", "after": "20"}]
@@ -240,6 +257,7 @@ async def test_a_body_without_separate_decision_lets_the_reviewer_decide(
     solo = await make_token("auditor", body="SOLO", name="Sam Solo")
     aid = await submitted(client, actors, staff=2, body="SOLO")
     await post(client, f"/api/v1/assessments/{aid}/review", solo)
+    await post(client, f"/api/v1/assessments/{aid}/review-completed", solo)
     decided = await post(client, f"/api/v1/assessments/{aid}/decision", solo,
                          {"outcome": "rejected", "reason": "Geen loonstroken"})
     assert decided["status"] == "rejected" and decided["decidedBy"] == "Sam Solo"
@@ -296,6 +314,7 @@ async def test_sample_is_reproducible_and_for_auditors_only(client, actors) -> N
 async def approved_with_30plus(client, actors) -> tuple[str, str]:
     aid = await submitted(client, actors, staff=7)
     await post(client, f"/api/v1/assessments/{aid}/review", actors["ans"])
+    await post(client, f"/api/v1/assessments/{aid}/review-completed", actors["ans"])
     body = await post(client, f"/api/v1/assessments/{aid}/decision", actors["bert"],
                       {"outcome": "approved"})
     ladder, plus = body["certificates"]
@@ -355,6 +374,7 @@ async def test_pso30plus_follows_revocation_and_supersession(client, actors) -> 
     later = (today() + timedelta(days=10)).isoformat()
     aid = await submitted(client, actors, staff=2)  # trede2 only: no new 30+ certificate
     await post(client, f"/api/v1/assessments/{aid}/review", actors["ans"])
+    await post(client, f"/api/v1/assessments/{aid}/review-completed", actors["ans"])
     body = await post(client, f"/api/v1/assessments/{aid}/decision", actors["bert"],
                       {"outcome": "approved", "validFrom": later})
     assert [c["kind"] for c in body["certificates"]] == ["ladder"]

@@ -112,6 +112,8 @@ async def certified(client, actors, kvk: str) -> tuple[int, str]:
     assert (await client.post(f"/api/v1/assessments/{aid}/submit", headers=headers)).status_code == 200
     assert (await client.post(f"/api/v1/assessments/{aid}/review",
                               headers=actors["reviewer"])).status_code == 200
+    assert (await client.post(f"/api/v1/assessments/{aid}/review-completed",
+                              headers=actors["reviewer"])).status_code == 200
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=actors["auditor"])
     assert decided.status_code == 200, decided.text

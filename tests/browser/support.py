@@ -1,5 +1,6 @@
 """What the browser tests share: Debian chromium under Playwright (JavaScript off), tabs whose
-console errors fail the test, screenshots, signing in, mails that arrived, and a server as
+console errors fail the test and whose every page state passes the accessibility gate
+(axe-core, WCAG 2.1 A and AA), screenshots, signing in, mails that arrived, and a server as
 `pso serve` runs it (outbox sender on, a real SMTP server) on a fresh SQLite or PostgreSQL
 database.
 
@@ -10,16 +11,21 @@ in CI (PSO_REQUIRE_BROWSER=1 or CI=true), where that is an error.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
+import re
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
+from html import escape
 from typing import Any
 
 import pytest
 
 from pso.db.migrate import upgrade
+from tests import html_checks
 from tests.databases import temporary_postgres
 from tests.mail_server import MailServer
 from tests.requirements import in_ci
@@ -41,6 +47,7 @@ if not shutil.which(CHROMIUM):
                            f"{CHROMIUM}")
     pytest.skip(f"no chromium at {CHROMIUM} (scripts/system-deps.sh installs it)",
                 allow_module_level=True)
+from axe_playwright_python.base import AXE_SCRIPT  # after the skips above
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 DESKTOP = {"width": 1280, "height": 900}
@@ -123,13 +130,107 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+# --- the accessibility gate ----------------------------------------------------------
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}
+# Every distinct page state scanned in this session: state key -> "URL (title)".
+# tests/browser/conftest.py reports the count and requires at least 100 for the whole suite.
+SCANNED: dict[str, str] = {}
+SCAN_SECONDS: list[float] = []
+FAILED: list[str] = []  # the states with a violation
+# What differs between visits of the same state: form tokens, typed values.
+_VOLATILE = re.compile(r'\svalue="[^"]*"')
+
+
+class AxeGate:
+    """axe-core over each document a tab loads. The tabs run without JavaScript, where axe
+    cannot run (its timers never fire), so the scan runs on a copy of the tab's DOM in a tab
+    of its own with JavaScript on, same URL base, same stylesheet and viewport."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.scanner: Any = None
+        self.loads: dict[Any, int] = {}  # tab -> documents it has loaded
+        self.seen: dict[Any, int] = {}  # tab -> the last of them scanned
+
+    def watch(self, tab: Any) -> Any:
+        """The tab as the tests use it: before any use, a newly loaded document is scanned."""
+        self.loads[tab] = self.seen[tab] = 0
+        tab.on("load", lambda _page: self.loads.__setitem__(tab, self.loads[tab] + 1))
+        return _Watched(tab, lambda: self.check(tab))
+
+    def check(self, tab: Any) -> None:
+        if self.loads[tab] == self.seen[tab] or tab.is_closed():
+            return
+        self.seen[tab] = self.loads[tab]
+        tab.wait_for_load_state("load")
+        url = tab.url
+        if not url.startswith("http") or tab.evaluate("document.contentType") != "text/html":
+            return
+        html = tab.content()
+        key = hashlib.sha256(f"{url.split('#')[0]}\n{_VOLATILE.sub('', html)}".encode()).hexdigest()
+        if key in SCANNED:
+            return
+        started = time.perf_counter()
+        title, violations = self.scan(url, html)
+        SCAN_SECONDS.append(time.perf_counter() - started)
+        SCANNED[key] = f"{url} ({title})"
+        found = [f"- {v['id']}: {v['help']} — " + "; ".join(
+                    f"{' '.join(n['target'])} {n.get('failureSummary', '')}".replace("\n", " ")
+                    for n in v["nodes"][:3]) for v in violations]
+        found += [f"- html: {problem}" for problem in html_checks.problems(html)]
+        if found:
+            FAILED.append(SCANNED[key])
+        assert not found, f"accessibility gate on {url} ({title!r}):\n" + "\n".join(found)
+
+    def scan(self, url: str, html: str) -> tuple[str, list[dict[str, Any]]]:
+        if self.scanner is None:
+            context = self.browser.new_context(viewport=DESKTOP, locale="nl-NL")
+            self.scanner = context.new_page()
+        # The copy resolves links and the stylesheet against the page's own URL.
+        base = f'<base href="{escape(url)}">'
+        copy = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + base, html, count=1)
+        self.scanner.set_content(copy, wait_until="load")
+        # document.write keeps the window, so axe is injected once per scanner tab.
+        if not self.scanner.evaluate("typeof axe === 'object'"):
+            self.scanner.evaluate(AXE_SCRIPT)
+        result = self.scanner.evaluate(f"axe.run({json.dumps(AXE_OPTIONS)})")
+        return self.scanner.title(), result["violations"]
+
+    def close(self) -> None:
+        try:
+            for tab in self.loads:
+                self.check(tab)
+        finally:
+            if self.scanner is not None:
+                self.scanner.context.close()
+
+
+class _Watched:
+    """A Playwright page whose every attribute access first runs the gate's check."""
+
+    def __init__(self, tab: Any, check: Callable[[], None]) -> None:
+        object.__setattr__(self, "_tab", tab)
+        object.__setattr__(self, "_check", check)
+
+    def __getattr__(self, name: str) -> Any:
+        self._check()
+        return getattr(self._tab, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._tab, name, value)
+
+
 @contextlib.contextmanager
 def tabs(browser: Any, base: str) -> Iterator[Callable[[], tuple[Any, Any]]]:
     """new() -> (context, tab): a fresh browser profile (own cookies) on `base`, JavaScript off
     (every page must work without it). Console and page errors (a CSP violation is one) of
-    any of them fail the test at the end."""
+    any of them fail the test at the end. Every page state a tab reaches passes the
+    accessibility gate (AxeGate): a violation fails the test at its next use of the tab."""
     made: list[Any] = []
     problems: list[str] = []
+    gate = AxeGate(browser)
 
     def new() -> tuple[Any, Any]:
         context = browser.new_context(viewport=DESKTOP, locale="nl-NL", base_url=base,
@@ -140,11 +241,14 @@ def tabs(browser: Any, base: str) -> Iterator[Callable[[], tuple[Any, Any]]]:
         tab.on("console", lambda m: problems.append(m.text)
                if m.type == "error" and not m.text.startswith(EXPECTED_ERROR) else None)
         tab.on("pageerror", lambda e: problems.append(str(e)))
-        return context, tab
+        return context, gate.watch(tab)
 
     yield new
-    for context in made:
-        context.close()
+    try:
+        gate.close()  # the state each tab ended in
+    finally:
+        for context in made:
+            context.close()
     assert not problems, f"browser reported errors (CSP?): {problems}"
 
 

@@ -45,6 +45,8 @@ def _seed(base: str, tokens: dict[str, dict[str, str]]) -> dict[str, str]:
                       headers=tokens["admin"]).raise_for_status()
             http.post(f"/api/v1/assessments/{aid}/review",
                       headers=tokens["reviewer"]).raise_for_status()
+            http.post(f"/api/v1/assessments/{aid}/review-completed",
+                      headers=tokens["reviewer"]).raise_for_status()
             decided = http.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=tokens["auditor"])
             numbers[kvk] = decided.raise_for_status().json()["certificates"][0]["number"]

@@ -261,7 +261,8 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
     assert "vso_pro" not in corrections and "30.5" not in corrections
     shoot(tab, name(site, "correctie"))
 
-    # --- approval by another auditor; the decision mail; the certificate ---------------------
+    # --- the reviewer hands over; approval by another auditor; the decision mail -------------
+    api(site, "POST", f"/api/v1/assessments/{aid}/review-completed", "reviewer")
     decided = api(site, "POST", f"/api/v1/assessments/{aid}/decision", "decider",
                   json={"outcome": "approved"})
     number = decided["certificates"][0]["number"]
@@ -285,3 +286,7 @@ def test_from_invitation_to_downloaded_certificate(tab, site) -> None:
         tab.click("a[href$='uitkomst.pdf']")
     outcome = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     assert "voorlopig" not in outcome.lower() and "goedgekeurd" in outcome
+    # The verification page names what the certificate covers (as issued).
+    tab.goto(f"/register/{number}")
+    assert f"Groen Schoonmaak BV (KvK {SUBSIDIARY})" in tab.inner_text("main")
+    shoot(tab, name(site, "controle-dochter"))

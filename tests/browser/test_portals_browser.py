@@ -44,14 +44,17 @@ PSO = str(Path(sys.executable).parent / "pso")
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUYER, TOWN, COMPANY = "inkoper@example.nl", "gemeente@example.nl", "directie@example.nl"
 ALFA, BRAVO, SHOP, CAFE = "41000001", "41000002", "41000003", "41000004"
+MOTHER, CHILD = "43000000", "43000001"
 LONG_NAME = ("Bravo Wegen- en Waterbouw Combinatie Noord-Holland, Flevoland, Utrecht en "
              "Gelderland voor Infrastructuur, Kunstwerken, Oevers, Fietspaden, Bermen en "
              "Groenonderhoud in de Regio Midden-Nederland Slotwoord B.V.")
 
 
-def certify(http: httpx.Client, tokens: dict, kvk: str, name: str, rung: str) -> str:
-    http.post("/api/v1/organizations", json=organization(kvk, name),
-              headers=tokens["admin"]).raise_for_status()
+def certify(http: httpx.Client, tokens: dict, kvk: str, name: str, rung: str,
+            subsidiaries: tuple[tuple[str, str], ...] = ()) -> str:
+    http.post("/api/v1/organizations", headers=tokens["admin"], json={
+        **organization(kvk, name),
+        "subsidiaries": [{"kvk": k, "name": n} for k, n in subsidiaries]}).raise_for_status()
     staff, fte = RUNG_STAFF[rung]
     draft = http.post(f"/api/v1/organizations/{kvk}/assessments", headers=tokens["admin"],
                       json={"submission": submission(staff, total_fte=fte)})
@@ -59,6 +62,8 @@ def certify(http: httpx.Client, tokens: dict, kvk: str, name: str, rung: str) ->
     http.post(f"/api/v1/assessments/{aid}/submit", headers=tokens["admin"]).raise_for_status()
     # Reviewed by one auditor, decided by another (issue 13's separate decision).
     http.post(f"/api/v1/assessments/{aid}/review",
+              headers=tokens["reviewer"]).raise_for_status()
+    http.post(f"/api/v1/assessments/{aid}/review-completed",
               headers=tokens["reviewer"]).raise_for_status()
     decided = http.post(f"/api/v1/assessments/{aid}/decision", json={"outcome": "approved"},
                         headers=tokens["auditor"])
@@ -119,12 +124,28 @@ def test_buyer_awards_and_a_revocation_raises_a_monitoring_alert(tab, site) -> N
     assert "Aanbesteding 'Onderhoud provinciale wegen 2027' vastgelegd." in tab.inner_text("main")
     tender_url = tab.url
 
-    csv = (f"naam;kvk;prijs;certificaat\n"
-           f"Alfa Bouw B.V.;{ALFA};100.000,00;{site['numbers']['alfa']}\n"
-           f"{LONG_NAME};{BRAVO};101.500,00;{site['numbers']['bravo']}\n"
-           f"Charlie Zonder;41000009;99.000,00;\n").encode()
-    tab.set_input_files("#f-bestand", files=[{"name": "inschrijvingen.csv",
-                                              "mimeType": "text/csv", "buffer": csv}])
+    # An unreadable file is a form error on the tender page (issue 22.2); an .xlsx is read.
+    tab.set_input_files("#f-bestand", files=[{"name": "inschrijvingen.xlsx",
+                                              "mimeType": "application/octet-stream",
+                                              "buffer": b"PK\x03\x04 kapot"}])
+    submit(tab, "text=Inlezen")
+    assert "Het bestand is niet ingelezen" in tab.inner_text("main")
+    assert "Dit is geen geldig Excel-bestand (.xlsx)." in tab.inner_text("main")
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["naam", "kvk", "prijs", "certificaat"],
+                ["Alfa Bouw B.V.", ALFA, 100000, site["numbers"]["alfa"]],
+                [LONG_NAME, BRAVO, 101500, site["numbers"]["bravo"]],
+                ["Charlie Zonder", "41000009", 99000, None]):
+        book.active.append(row)
+    xlsx = BytesIO()
+    book.save(xlsx)
+    tab.set_input_files("#f-bestand", files=[{
+        "name": "inschrijvingen.xlsx", "buffer": xlsx.getvalue(),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     submit(tab, "text=Inlezen")
     assert "3 inschrijvingen uit het bestand toegevoegd" in tab.inner_text("main")
     ranking = tab.locator("table.ranking tbody tr")
@@ -151,12 +172,7 @@ def test_buyer_awards_and_a_revocation_raises_a_monitoring_alert(tab, site) -> N
     revoked = httpx.post(f"{site['base']}/api/v1/certificates/{site['numbers']['bravo']}/revocation",
                          json={"reason": "Onjuiste opgave"}, headers=site["tokens"]["auditor"])
     assert revoked.status_code == 200, revoked.text
-    tomorrow = today() + timedelta(days=1)
-    env = {**os.environ, "PSO_ENV": "test", "PSO_DATABASE_URL": site["url"],
-           "PSO_TODAY": tomorrow.isoformat(), "PSO_LOG_LEVEL": "WARNING"}
-    ran = subprocess.run([PSO, "jobs", "run"], capture_output=True, text=True, env=env,
-                         timeout=120, check=False, cwd=ROOT)
-    assert ran.returncode == 0, ran.stderr
+    pso_jobs_run(site, today() + timedelta(days=1))
     tab.goto(tender_url + "/bewaking")
     main = tab.inner_text("main")
     assert "Ingetrokken" in main and "Trede niet gehandhaafd" in main
@@ -168,6 +184,67 @@ def test_buyer_awards_and_a_revocation_raises_a_monitoring_alert(tab, site) -> N
                               and "houdt de gegunde trede niet vast" in m["Subject"])
     body = mail.text(alert)
     assert "€ 7.612,50" in body and "/bewaking" in body
+
+
+def pso_jobs_run(site, day) -> None:
+    """`pso jobs run` as the scheduler would on `day` (time travel with PSO_TODAY)."""
+    env = {**os.environ, "PSO_ENV": "test", "PSO_DATABASE_URL": site["url"],
+           "PSO_TODAY": day.isoformat(), "PSO_LOG_LEVEL": "WARNING"}
+    ran = subprocess.run([PSO, "jobs", "run"], capture_output=True, text=True, env=env,
+                         timeout=120, check=False, cwd=ROOT)
+    assert ran.returncode == 0, ran.stderr
+
+
+def test_a_subsidiary_winner_is_monitored_through_a_suspension(tab, site) -> None:
+    """Issue 22 item 1: the winner bids under a subsidiary's KvK on the mother's certificate;
+    its suspension reaches the monitoring page, the /inkoop overview and the buyer's mail."""
+    backend, tokens = site["backend"], site["tokens"]
+    with httpx.Client(base_url=site["base"], timeout=60) as http:
+        ladder = certify(http, tokens, MOTHER, "Moeder Schoon B.V.", "trede3",
+                         subsidiaries=((CHILD, "Schoon Dochter B.V."),))
+    sign_in(tab, BUYER)
+    tab.fill("#f-title", "Schoonmaak stadskantoor 2027")
+    tab.fill("#f-reference", "PU-2026-051")
+    tab.fill("#f-deadline", today().isoformat())
+    tab.fill("#f-policy-values-trede3", "10")
+    submit(tab, "text=Aanbesteding vastleggen")
+    tender_url = tab.url
+    tab.fill("#f-bidder", "Schoon Dochter B.V.")
+    tab.fill("#f-kvk", CHILD)
+    tab.fill("#f-price", "206.000,00")
+    tab.fill("#f-certificateNumber", ladder)
+    submit(tab, "button:has-text('Inschrijving toevoegen')")
+    row = tab.locator("table.ranking tbody tr").first.inner_text()
+    assert "Trede 3" in row and "€ 20.600,00" in row  # 10 % of 206.000,00
+    submit(tab, "text=Gunning vastleggen")
+    main = tab.inner_text("main")
+    assert ladder in main and "Geen certificaat uit het PSO-register" not in main
+
+    suspended = httpx.post(f"{site['base']}/api/v1/certificates/{ladder}/suspension",
+                           json={"reason": "Onderzoek naar de opgave"},
+                           headers=tokens["auditor"])
+    assert suspended.status_code == 200, suspended.text
+    pso_jobs_run(site, today() + timedelta(days=1))
+    tab.goto(tender_url + "/bewaking")
+    main = tab.inner_text("main")
+    assert "Geschorst" in main and "Trede niet gehandhaafd" in main
+    assert "€ 30.900,00" in main  # 20.600,00 × 1,5
+    shoot(tab, f"inkoop-bewaking-dochter-{backend}")
+    tab.goto("/inkoop")
+    overview = tab.locator("#aanbestedingen tr", has_text="Schoonmaak stadskantoor").inner_text()
+    assert "Geschorst:" in overview and "€ 30.900,00" in overview
+    assert "Beoordeling vastgesteld" not in overview
+    shoot(tab, f"inkoop-overzicht-melding-{backend}")
+
+    mail: MailServer = site["mail"]
+    for _ in range(100):
+        alerts = [m for m in mail.messages if m["To"] == BUYER and ladder in mail.text(m)]
+        if alerts:
+            break
+        tab.wait_for_timeout(200)
+    assert alerts, "no alert mail for the subsidiary's certificate"
+    body = mail.text(alerts[-1])
+    assert "Schoon Dochter B.V." in body and "geschorst" in body and "€ 30.900,00" in body
 
 
 def test_municipality_scheme_request_approved_redeemed_and_cancelled(tab, site) -> None:

@@ -172,10 +172,26 @@ def test_two_auditors_review_question_correction_and_decision(person, site) -> N
     submit(ans, "#save")
     assert "Correctie opgeslagen (1 wijziging)" in ans.inner_text("main")
     assert ans.locator("#decide").count() == 0
+
+    # The hand-over: while Ans is still at work, Bert reads "In beoordeling" and cannot
+    # decide; Ans completes the review, then the application waits for Bert's decision.
+    bert = person("bert@psocert.example.nl")
+    assert f"Aanvraag {aid}" in bert.inner_text("#mine")
+    assert f"Aanvraag {aid}" not in bert.inner_text("#decide")
+    bert.goto(f"/beoordeling/aanvragen/{aid}")
+    assert bert.inner_text("#status") == "In beoordeling"
+    assert "Ans Beoordelaar beoordeelt deze aanvraag nog" in bert.inner_text("#in-review")
+    assert bert.locator("form.decision").count() == 0
+    shoot(bert, f"werkbank-nog-in-beoordeling-{backend}")
+    submit(ans, "#complete")
+    assert "Beoordeling afgerond; de aanvraag wacht nu op het besluit." in ans.inner_text("main")
+    assert ans.inner_text("#status") == "Wacht op besluit"
+    assert ans.locator("#correct").count() == 0 and ans.locator("#decide").count() == 0
     assert "andere auditor" in ans.inner_text("#needs-colleague")
+    shoot(ans, f"werkbank-afgerond-{backend}")
 
     # Bert, of the same body, decides.
-    bert = person("bert@psocert.example.nl")
+    bert.goto("/beoordeling")
     assert f"Aanvraag {aid}" in bert.inner_text("#decide")
     submit(bert, f"#decide a[href='/beoordeling/aanvragen/{aid}']")
     bert.check("#outcome-approved")
@@ -185,6 +201,7 @@ def test_two_auditors_review_question_correction_and_decision(person, site) -> N
     assert bert.inner_text("#decider") == "Bert Beslisser"
     history = bert.inner_text("#history")
     assert "In behandeling genomen (beoordelaar) door Ans Beoordelaar" in history
+    assert "Beoordeling afgerond (beoordelaar) door Ans Beoordelaar" in history
     assert "Goedgekeurd (besluit) door Bert Beslisser" in history
     shoot(bert, f"werkbank-besluit-{backend}")
     with httpx.Client(base_url=site["base"], timeout=30) as http:
@@ -211,6 +228,14 @@ def test_two_auditors_review_question_correction_and_decision(person, site) -> N
     shoot(bert, f"werkbank-schorsen-bevestigen-{backend}")
     submit(bert, "#confirm-button")
     assert bert.inner_text("#cert-status") == "Geschorst"
+    # The body's certificates, found by the company's name, with the reason.
+    bert.goto("/beoordeling/certificaten")
+    bert.fill("#zoek", "groen schoon")
+    submit(bert, "form[role=search] button")
+    listed = bert.inner_text("#certificates")
+    assert ladder["number"] in listed and "Groen & Schoon" in listed and KVK in listed
+    assert "Reden: Onderzoek naar een melding" in listed
+    shoot(bert, f"werkbank-certificaten-{backend}")
     bert.goto(f"/register/{plus['number']}")
     assert "Geschorst" in bert.inner_text("main")
     shoot(bert, f"werkbank-30plus-geschorst-{backend}")

@@ -12,7 +12,14 @@ from pso import clock
 from pso.audit import record
 from pso.auth import SYSTEM
 from pso.db.base import utcnow
-from pso.db.models import Account, AuditEvent, LoginAttempt, OneTimeLink, WebSession
+from pso.db.models import (
+    Account,
+    AuditEvent,
+    FormReply,
+    LoginAttempt,
+    OneTimeLink,
+    WebSession,
+)
 from pso.jobs import run_jobs, sign_in_records
 from pso.services import accounts
 from tests.jobs.data import DAY
@@ -63,6 +70,13 @@ async def old_and_recent_rows(session_maker) -> None:
             link("recent-expired-invite", now - 36 * DAYS, 7 * DAYS),
             link("recent-used-reset", now - 29 * DAYS - HOURS, HOURS, used=now - 29 * DAYS),
             link("open-invite", now - DAYS, 7 * DAYS)])
+
+        def reply(name: str, created) -> FormReply:
+            return FormReply(token_hash=name, basis_hash="b", path="/mijn", status=400,
+                             html="<p>getypte gegevens</p>", created_at=created)
+
+        # A refused form's page (post/redirect/get) is of no use after an hour.
+        session.add_all([reply("old-reply", now - 2 * HOURS), reply("new-reply", now)])
     with clock.moved(-40 * DAYS):
         async with session_maker() as session, session.begin():
             await record(session, SYSTEM, "account.signed_in", "account", "1", {})
@@ -74,6 +88,7 @@ async def left(session_maker) -> dict[str, set[str]]:
             "attempts": set(await session.scalars(select(LoginAttempt.email))),
             "sessions": set(await session.scalars(select(WebSession.id_hash))),
             "links": set(await session.scalars(select(OneTimeLink.token_hash))),
+            "replies": set(await session.scalars(select(FormReply.token_hash))),
             "audit": set(await session.scalars(select(AuditEvent.action))),
         }
 
@@ -82,16 +97,19 @@ async def test_old_sign_in_records_go_recent_ones_stay(session_maker, settings) 
     await old_and_recent_rows(session_maker)
     first = await run_jobs(session_maker, settings, day=DAY)
     assert first.ran
-    assert first.results["sign_in_cleanup"] == {"login_attempts": 1, "sessions": 2, "links": 3}
+    assert first.results["sign_in_cleanup"] == {"login_attempts": 1, "sessions": 2, "links": 3,
+                                                "form_replies": 1}
     kept = {
         "attempts": {"recent-attempt", "attempt-now"},
         "sessions": {"recent-ended", "recent-expired", "live"},
         "links": {"recent-expired-invite", "recent-used-reset", "open-invite"},
+        "replies": {"new-reply"},
         "audit": {"account.signed_in"},  # the audit log is never cleaned
     }
     assert await left(session_maker) == kept
     again = await run_jobs(session_maker, settings, day=DAY)
-    assert again.results["sign_in_cleanup"] == {"login_attempts": 0, "sessions": 0, "links": 0}
+    assert again.results["sign_in_cleanup"] == {"login_attempts": 0, "sessions": 0, "links": 0,
+                                                "form_replies": 0}
     assert await left(session_maker) == kept
 
 

@@ -46,7 +46,8 @@ async def test_unknown_mail_is_404(client, path: str) -> None:
 
 async def test_absent_in_production(database_url: str) -> None:
     settings = Settings.from_env({"PSO_ENV": "production", "PSO_DATABASE_URL": database_url,
-                                  "PSO_SECRET_KEY": "x" * 40, "PSO_RATE_LIMIT": "0"})
+                                  "PSO_SECRET_KEY": "x" * 40, "PSO_RATE_LIMIT": "0",
+                                  "PSO_PUBLIC_URL": "https://pso.example.nl"})
     async with AsyncTestClient(app=create_app(settings)) as client:
         for path in ("/dev/mail", "/dev/mail/1", "/dev/mail/1/html"):
             response = await client.get(path)

@@ -10,12 +10,12 @@ from pso.settings import Settings, SettingsError
 
 
 def test_defaults_keep_mail_in_the_outbox() -> None:
-    settings = Settings.from_env({})
+    settings = Settings.from_env({"PSO_ENV": "test"})
     assert settings.smtp_url is None and settings.today is None and settings.jobs_hour == 6
 
 
 def test_values_are_read() -> None:
-    settings = Settings.from_env({
+    settings = Settings.from_env({"PSO_ENV": "test",
         "PSO_SMTP_URL": "smtps://u:p@mail.example.nl:465", "PSO_MAIL_FROM": "pso@example.nl",
         "PSO_JOBS_HOUR": "23", "PSO_TODAY": "2026-03-01", "PSO_MAIL_POLL_SECONDS": "0.5"})
     assert settings.smtp_url == "smtps://u:p@mail.example.nl:465"

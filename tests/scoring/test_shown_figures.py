@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from types import SimpleNamespace
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pso.services.provisional_pdf import provisional_context
 from scoring import get_rulebook, parse_submission, score
@@ -106,3 +107,15 @@ def test_weights_show_every_digit():
     assert weight(1.0) == "1"
     assert weight(0.5) == "0,5"
     assert re.fullmatch(r"\d+(,\d+)?", weight(Decimal("0.25")))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**9, max_value=10**9),
+       st.integers(min_value=0, max_value=9))
+def test_dutch_decimal_below_a_thousand_takes_a_shortcut_to_the_same_text(value, places):
+    """dutch_decimal skips format() when there are no thousands to group (issue 26): the
+    text is exactly what format() with grouping gives, signs and zeros included."""
+    amount = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{abs(amount):,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    assert dutch_decimal(value, places) == (f"-{text}" if amount < 0 else text)
+    assert dutch_decimal(str(value), places) == dutch_decimal(value, places)

@@ -25,6 +25,7 @@ from pso.db.models import (
     WebSession,
 )
 from pso.services import accounts
+from tests.web.prg import answered
 
 pytestmark = pytest.mark.anyio
 
@@ -57,7 +58,8 @@ async def form_post(client, url: str, data: dict[str, str], *, page: str | None 
     if page is None:
         page = "/account" if url.startswith("/account/") and url != "/account/uitnodigen" else url
     token = csrf_of((await client.get(page)).text)
-    return await client.post(url, data={**data, "csrf": token}, follow_redirects=False)
+    return await answered(client, await client.post(url, data={**data, "csrf": token},
+                                                    follow_redirects=False))
 
 
 async def sign_in(client, email: str, password: str = PASSWORD):
@@ -636,3 +638,29 @@ async def test_audit_events_name_the_person(client, session_maker) -> None:
     failed = next(e for e in events if e["action"] == "account.sign_in_failed")
     assert failed["actorAccountId"] == account.id and failed["entityId"] == str(account.id)
     assert failed["summary"]["address"] == "testclient"
+
+
+async def test_an_auditor_cannot_invite_a_second_account(client, session_maker) -> None:
+    """Issue 20.3: the only auditor of a body invites an account for their own second
+    address, and would approve their own review with it. Only an admin adds people to a
+    certifying body; nothing is created and no mail is sent."""
+    secret = pyotp.random_base32()
+    await make_account(session_maker, "auditor", totp=secret)
+    await sign_in(client, "auditor@example.nl")
+    assert (await form_post(client, "/inloggen/code",
+                            {"code": pyotp.TOTP(secret).now()})).status_code == 303
+    assert "/account/uitnodigen" not in (await client.get("/account")).text
+    form = await client.get("/account/uitnodigen")
+    assert "alleen door een beheerder" in form.text and 'name="email"' not in form.text
+    refused = await form_post(client, "/account/uitnodigen",
+                              {"email": "mijn-tweede@example.nl", "name": "Ik nog eens"},
+                              page="/account")
+    assert refused.status_code == 403 and "alleen door een beheerder" in refused.text
+    async with session_maker() as session:
+        assert await accounts.find_account(session, "mijn-tweede@example.nl") is None
+    assert await mails_to(session_maker, "mijn-tweede@example.nl") == []
+    async with session_maker() as session, session.begin():  # the service refuses it too
+        auditor = await accounts.find_account(session, "auditor@example.nl")
+        with pytest.raises(accounts.AccountError, match="alleen door een beheerder"):
+            await accounts.invite(session, auditor, email="x@example.nl", name="X",
+                                  public_url="http://test")

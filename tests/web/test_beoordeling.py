@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from pso.app import create_app
 from tests.api.test_foundation import assert_problem
 from tests.factories import organization, submission
+from tests.web.prg import answered
 from tests.web.test_accounts import PASSWORD, csrf_of, make_account
 
 pytestmark = pytest.mark.anyio
@@ -37,7 +38,8 @@ async def auditor_client(settings, session_maker, email: str, party: str = "PSOC
 
 async def post_form(client, url: str, data: dict[str, str], page: str):
     token = csrf_of((await client.get(page)).text)
-    return await client.post(url, data={**data, "csrf": token}, follow_redirects=False)
+    return await answered(client, await client.post(url, data={**data, "csrf": token},
+                                                    follow_redirects=False))
 
 
 @pytest.fixture
@@ -92,6 +94,26 @@ async def test_review_and_decision_in_the_workbench(client, setup) -> None:
     stored = (await client.get(f"/api/v1/assessments/{aid}", headers=setup["admin"])).json()
     assert stored["corrected"] is True and stored["submission"]["employees"][0]["hoursPerWeek"] == 20
 
+    # The hand-over: while Ans is still reviewing, Bert reads "In beoordeling" and cannot
+    # decide; after "Beoordeling afronden" he finds it under "Wacht op besluit".
+    bert_page = (await bert.get(base)).text
+    assert 'id="in-review"' in bert_page and 'id="decide"' not in bert_page
+    assert ">In beoordeling</span>" in bert_page
+    bert_queue = (await bert.get("/beoordeling")).text
+    assert section(bert_queue, "mine").count(f"Aanvraag {aid}") == 1
+    assert f"Aanvraag {aid}" not in section(bert_queue, "decide")
+    early = await post_form(bert, f"{base}/besluit", {"outcome": "approved"}, base)
+    assert early.status_code == 303
+    assert "nog in beoordeling" in (await bert.get(base)).text
+    completed = await post_form(ans, f"{base}/afronden", {}, base)
+    assert completed.status_code == 303
+    page = (await ans.get(base)).text
+    assert "Beoordeling afgerond; de aanvraag wacht nu op het besluit." in page
+    assert 'id="complete"' not in page and 'id="correct"' not in page
+    bert_queue = (await bert.get("/beoordeling")).text
+    assert f"Aanvraag {aid}" in section(bert_queue, "decide")
+    assert ">Wacht op besluit</span>" in (await bert.get(base)).text
+
     # The reviewer cannot decide; the colleague can.
     page = (await ans.get(base)).text
     assert 'id="needs-colleague"' in page and 'id="decide"' not in page
@@ -105,7 +127,49 @@ async def test_review_and_decision_in_the_workbench(client, setup) -> None:
     number = re.search(r"(PSO-\d{4}-\d{6})", page).group(1)
     public = (await client.get(f"/api/v1/certificates/{number}")).json()
     assert public["issuer"] == "PSO Certificering"
-    assert "Gegevens gecorrigeerd door de auditor" in page and "Goedgekeurd (besluit)" in page
+    assert "Gegevens gecorrigeerd (auditor)" in page and "Goedgekeurd (besluit)" in page
+    assert "Beoordeling afgerond (beoordelaar)" in page
+    # History times in Amsterdam time like the audit log ("5 december 2026 20:10"), not UTC.
+    assert " UTC" not in section(page, "history")
+    assert re.search(r"\d{1,2} [a-z]+ \d{4} \d{2}:\d{2}", section(page, "history"))
+
+
+def section(html: str, ident: str) -> str:
+    """The HTML of the element with this id up to the next <section> or the end."""
+    start = html.index(f'id="{ident}"')
+    end = html.find("<section", start)
+    return html[start:end if end > 0 else len(html)]
+
+
+async def test_review_page_shows_what_the_company_wrote(client, setup, session_maker) -> None:
+    """Motivations per quality criterion, the subsidiaries, purchase kinds in Dutch, and
+    the sample's "startwaarde" (issue 21 item 7 and 10)."""
+    from sqlalchemy import select
+
+    from pso.db.models import Assessment, Organization, OrganizationSubsidiary
+    from pso.services.certification import evaluate
+
+    aid, ans = setup["aid"], setup["ans"]
+    async with session_maker() as session:
+        a = await session.get(Assessment, aid)
+        a.motivations = {"integration": "Iedereen luncht samen en draait mee in de ploegen.",
+                         "guidance": "Een jobcoach komt elke week."}
+        a.submission, a.score = evaluate({**a.submission, "quality": {"suitableWork": True, "integration": True,
+                                                    "development": True, "guidance": False},
+                        "purchases": [{"supplierName": "Werkbedrijf Oost",
+                                       "supplierKvk": "87654321", "supplierKind": "sw_company",
+                                       "invoiceAmount": "12000.00", "supplierTurnover": "500000",
+                                       "supplierFte": "20", "supplierDirectPct": "40"}]})
+        org = await session.scalar(select(Organization).where(Organization.kvk == KVK))
+        session.add(OrganizationSubsidiary(organization_id=org.id, kvk="11223344",
+                                           name="Groen Dochter BV"))
+        await session.commit()
+    page = (await ans.get(f"/beoordeling/aanvragen/{aid}")).text
+    assert "Iedereen luncht samen en draait mee in de ploegen." in page
+    assert "Een jobcoach komt elke week." in page and "Begeleiding: nee" in page
+    assert "Groen Dochter BV" in page and "KvK 11223344" in page
+    assert "SW-bedrijf" in page and "sw_company" not in page
+    assert "startwaarde" in page and "zaad" not in page
 
 
 async def test_question_and_certificate_management(client, setup) -> None:
@@ -122,6 +186,7 @@ async def test_question_and_certificate_management(client, setup) -> None:
                               json={"response": "Bijgevoegd."})
     assert again.json()["status"] == "submitted"
     await post_form(ans, f"{base}/in-behandeling", {}, base)
+    await post_form(ans, f"{base}/afronden", {}, base)
     await post_form(bert, f"{base}/besluit", {"outcome": "approved"}, base)
     approved = (await client.get(f"/api/v1/assessments/{aid}", headers=setup["admin"])).json()
     ladder, plus = [c["number"] for c in approved["certificates"]]
@@ -133,6 +198,30 @@ async def test_question_and_certificate_management(client, setup) -> None:
     done = await post_form(ans, f"{cert}/schorsen", {"reason": "Onderzoek", "bevestigd": "1"}, cert)
     assert done.status_code == 303
     assert (await client.get(f"/api/v1/certificates/{plus}")).json()["status"] == "suspended"
+    # The body's certificates, found by (part of) the company name, with the reason.
+    listed = (await ans.get("/beoordeling/certificaten", params={"zoek": "groen schoon"})).text
+    rows = section(listed, "certificates")
+    assert ladder in rows and plus in rows and KVK in rows and "Groen &amp; Schoon" in rows
+    assert "Geschorst" in rows and "Reden: Onderzoek" in rows
+    assert ladder in section((await ans.get("/beoordeling/certificaten",
+                                            params={"zoek": KVK})).text, "certificates")
+    # Paged (one per page here): the other certificate is on the next page.
+    import pso.web.beheer.common as paging
+    import pso.web.beoordeling.certificates as listing
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paging, "PAGE_SIZE", 1)
+        patch.setattr(listing, "PAGE_SIZE", 1)
+        first = (await ans.get("/beoordeling/certificaten")).text
+        assert "Pagina 1 van 2" in first and 'rel="next"' in first
+        second = (await ans.get("/beoordeling/certificaten", params={"page": "2"})).text
+        assert "Pagina 2 van 2" in second
+        shown = {n for n in (ladder, plus) if n in section(first, "certificates")} | {
+            n for n in (ladder, plus) if n in section(second, "certificates")}
+        assert shown == {ladder, plus}
+        assert len(re.findall(r"PSO-\d{4}-\d{6}</a>", section(first, "certificates"))) == 1
+    none = (await ans.get("/beoordeling/certificaten",
+                          params={"zoek": "Schoonmaakgroep Domstad"})).text
+    assert 'id="none-found"' in none and ladder not in none
     no_reason = await post_form(ans, f"{cert}/intrekken", {"reason": ""}, cert)
     assert no_reason.status_code == 400
     await post_form(ans, f"{cert}/herstellen", {"bevestigd": "1"}, cert)

@@ -20,6 +20,7 @@ from pso.services import accounts, certification, organizations
 from pso.services import vouchers as service
 from tests.conftest import count_rows
 from tests.factories import submission
+from tests.web.prg import answered
 from tests.web.test_accounts import csrf_of, make_account, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +39,7 @@ async def setup(session_maker) -> None:
 
 
 async def post(client, url: str, data: dict):
-    return await client.post(url, data=data, follow_redirects=False)
+    return await answered(client, await client.post(url, data=data, follow_redirects=False))
 
 
 SCHEME = {"title": "Voucher MKB Amsterdam 2026", "voucherAmount": "1.500", "budget": "3.000",

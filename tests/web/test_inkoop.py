@@ -13,6 +13,7 @@ from pso.clock import today
 from pso.services import monitoring
 from tests.api.procurement_support import number, tokens
 from tests.conftest import count_rows
+from tests.web.prg import answered
 from tests.web.test_accounts import csrf_of, make_account, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -27,7 +28,8 @@ async def signed_in_buyer(client, session_maker, email: str = "procurement@examp
 
 
 async def post(client, url: str, data: dict, **kw):
-    return await client.post(url, data=data, follow_redirects=False, **kw)
+    return await answered(client, await client.post(url, data=data, follow_redirects=False,
+                                                    **kw))
 
 
 async def new_tender(client, csrf: str, **changes) -> str:
@@ -155,3 +157,40 @@ async def test_sroi_calculator(client, session_maker) -> None:
     bad = await client.post("/inkoop/sroi", data={"csrf": csrf, "contractValue": "x",
                                                   "kvk": "1"})
     assert bad.status_code == 400 and 'id="f-contractValue-error"' in bad.text
+
+
+async def test_bids_from_excel_and_unreadable_files(client, session_maker) -> None:
+    """An .xlsx is read like a CSV; garbage, an old .xls or a binary file is a form error on
+    the tender page (400, the page itself), never a 500; nothing is added."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    csrf = await signed_in_buyer(client, session_maker)
+    url = await new_tender(client, csrf)
+    page = await client.get(url)
+    assert "combinatie" in page.text and "12345678 PSO-2026-000001 | 87654321" in page.text
+    assert "trede 3" in page.text and ".xlsx" in page.text
+    for name, data in (("bids.xlsx", b"PK\x03\x04 broken zip"), ("bids.xls", b"\xd0\xcf\x11\xe0x"),
+                       ("bids.csv", b"\x00\x01\x02\xff binary"), ("bids.pdf", b"%PDF-1.4\x00\x00")):
+        refused = await post(client, f"{url}/import", {"csrf": csrf},
+                             files={"bestand": (name, data, "application/octet-stream")})
+        assert refused.status_code == 400, (name, refused.text[:300])
+        assert "text/html" in refused.headers["content-type"]
+        assert "Het bestand is niet ingelezen" in refused.text and "Inlezen" in refused.text
+    assert await count_rows(session_maker, "tender_bids") == 0
+
+    book = Workbook()
+    book.active.append(["Naam", "KvK", "Prijs", "Certificaat", "Trede", "Combinatie"])
+    book.active.append(["Bravo Wegen", "10000002", 98500, None, None, None])
+    book.active.append(["Delta Schoon", 10000004, 99999.99, None, "Trede 2", None])
+    buffer = BytesIO()
+    book.save(buffer)
+    imported = await post(client, f"{url}/import", {"csrf": csrf}, files={"bestand": (
+        "bids.xlsx", buffer.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    assert imported.status_code == 303, imported.text
+    page = await client.get(url)
+    assert "2 inschrijvingen uit het bestand toegevoegd" in page.text
+    assert "Bravo Wegen" in page.text and "Delta Schoon" in page.text
+    assert await count_rows(session_maker, "tender_bids") == 2

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from pso.auth import SYSTEM
 from pso.db.models import Assessment, AuditEvent, OutboxMail
 from pso.services import bodies
+from tests.web.prg import answered
 from tests.web.test_accounts import csrf_of, make_account, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -31,8 +32,8 @@ def visible(html: str) -> str:
 async def post(client, url: str, data: dict[str, str], *, page: str | None = None,
                files=None):
     token = csrf_of((await client.get(page or url)).text)
-    return await client.post(url, data={**data, "csrf": token}, files=files,
-                             follow_redirects=False)
+    return await answered(client, await client.post(url, data={**data, "csrf": token},
+                                                    files=files, follow_redirects=False))
 
 
 async def signed_in(client, session_maker) -> None:
@@ -107,6 +108,9 @@ async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_ma
     async with session_maker() as session, session.begin():
         await bodies.create(session, SYSTEM, code="KIWA", name="Kiwa Nederland",
                             accreditation="Geaccrediteerd door de RvA (test)")
+        # A body with no auditors is not offered (issue 21 item 13).
+        await bodies.create(session, SYSTEM, code="LEEG", name="Lege Instelling BV")
+    await make_account(session_maker, "auditor", "ans@kiwa.example.nl", party="KIWA")
     await register(client)
     # Step 1 refuses bad values in Dutch and keeps what was typed.
     bad = await post(client, "/mijn/aanvraag/nieuw", {
@@ -201,6 +205,8 @@ async def test_wizard_saves_a_draft_at_every_step_and_submits(client, session_ma
     url7 = f"/mijn/aanvraag/{assessment_id}/stap/7"
     early = await post(client, url7, {"confirm": "ja"})
     assert early.status_code == 409 and "certificerende instelling" in early.text
+    step6 = (await client.get(f"/mijn/aanvraag/{assessment_id}/stap/6")).text
+    assert "Kiwa Nederland" in step6 and "Lege Instelling" not in step6
     bad6 = await post(client, f"/mijn/aanvraag/{assessment_id}/stap/6", {"certifyingBody": "X"})
     assert bad6.status_code == 400 and "uit de lijst" in bad6.text
     assert (await post(client, f"/mijn/aanvraag/{assessment_id}/stap/6",
@@ -277,6 +283,7 @@ async def submitted_application(client, session_maker) -> int:
     await signed_in(client, session_maker)
     async with session_maker() as session, session.begin():
         await bodies.create(session, SYSTEM, code="KIWA", name="Kiwa Nederland")
+    await make_account(session_maker, "auditor", "ans@kiwa.example.nl", party="KIWA")
     await register(client)
     aid = await step1(client)
     await post(client, f"/mijn/aanvraag/{aid}/stap/2", {
@@ -339,6 +346,8 @@ async def test_after_submission_question_documents_corrections_and_certificate(
     fixed = await client.post(f"/api/v1/assessments/{aid}/correction",
                               json={"submission": corrected}, headers=reviewer)
     assert fixed.status_code == 200, fixed.text
+    assert (await client.post(f"/api/v1/assessments/{aid}/review-completed",
+                              headers=reviewer)).status_code == 200
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=decider)
     assert decided.status_code == 200, decided.text

@@ -227,14 +227,14 @@ async def test_the_session_note_survives_another_writer(client, session_maker,
 
 
 def test_the_idle_limit_is_a_setting() -> None:
-    assert Settings.from_env({}).session_idle == timedelta(minutes=30)
-    chosen = Settings.from_env({"PSO_SESSION_IDLE_MINUTES": "15"})
+    assert Settings.from_env({"PSO_ENV": "test"}).session_idle == timedelta(minutes=30)
+    chosen = Settings.from_env({"PSO_ENV": "test", "PSO_SESSION_IDLE_MINUTES": "15"})
     assert chosen.session_idle_minutes == 15 and chosen.session_idle == timedelta(minutes=15)
-    assert Settings.from_env({"PSO_SESSION_IDLE_MINUTES": "480"}).session_idle_minutes == 480
+    assert Settings.from_env({"PSO_ENV": "test", "PSO_SESSION_IDLE_MINUTES": "480"}).session_idle_minutes == 480
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "481", "dertig", "", "1.5", "30m"])
 def test_nonsense_idle_limits_are_refused(value: str) -> None:
     with pytest.raises(SettingsError, match="PSO_SESSION_IDLE_MINUTES must be a whole number "
                                             "of minutes from 1 to 480"):
-        Settings.from_env({"PSO_SESSION_IDLE_MINUTES": value})
+        Settings.from_env({"PSO_ENV": "test", "PSO_SESSION_IDLE_MINUTES": value})

@@ -2,7 +2,9 @@
 
 from pso.db.base import Base
 from pso.db.models.accounts import (
+    FORM_REPLY_LIFETIME,
     Account,
+    FormReply,
     LoginAttempt,
     OneTimeLink,
     Party,
@@ -16,6 +18,7 @@ from pso.db.models.certification import (
     Certificate,
     CertificatePdf,
     CertificateSequence,
+    CertificateSubsidiary,
     CertifyingBody,
     DocumentContent,
     Suspension,
@@ -31,10 +34,12 @@ from pso.db.models.procurement import (
     TenderAward,
     TenderBid,
 )
+from pso.db.models.social_return import SocialReturnLine, SocialReturnTerms, SroiModel  # noqa: F401
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 
 __all__ = [
+    "FORM_REPLY_LIFETIME",
     "Account",
     "Assessment",
     "AssessmentDocument",
@@ -44,10 +49,12 @@ __all__ = [
     "CertificatePdf",
     "CertificateReminder",
     "CertificateSequence",
+    "CertificateSubsidiary",
     "CertifyingBody",
     "ContractCheck",
     "ContractEvent",
     "DocumentContent",
+    "FormReply",
     "IdempotencyRecord",
     "JobLease",
     "LoginAttempt",

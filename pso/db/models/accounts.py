@@ -7,9 +7,9 @@ and recovery codes as SHA-256 (they are random, 256 bits, so a plain hash suffic
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pso.db.base import Base, utcnow
@@ -83,6 +83,26 @@ class WebSession(Base):
     ended_at: Mapped[datetime | None]
     client_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+FORM_REPLY_LIFETIME = timedelta(hours=1)
+
+
+class FormReply(Base):
+    """A form page with its errors, kept for the GET after a refused POST (post/redirect/
+    get): the browser's history holds only GETs, so Back never asks to resubmit. One-time,
+    for the browser that posted (`basis_hash`: its session or anonymous form nonce), and
+    dropped after an hour. The page is stored as rendered, with the values typed."""
+
+    __tablename__ = "form_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    basis_hash: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[int]
+    html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class LoginAttempt(Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, event, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pso.db.base import Base, utcnow
@@ -44,6 +44,8 @@ class Assessment(Base):
     reviewer_key: Mapped[str | None] = mapped_column(String(60))
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     review_started_at: Mapped[datetime | None]
+    # Issue 21: the reviewer's hand-over ("beoordeling afgerond"); the decision needs it.
+    review_completed_at: Mapped[datetime | None]
     decider_key: Mapped[str | None] = mapped_column(String(60))
     information_request: Mapped[str | None] = mapped_column(Text)
     information_requested_at: Mapped[datetime | None]
@@ -103,6 +105,26 @@ class Certificate(Base):
 
 
 Index("ix_certificates_newest", Certificate.valid_from.desc(), Certificate.number.desc())
+
+
+class CertificateSubsidiary(Base):
+    """One KvK number a certificate covers besides its main applicant: its own frozen list
+    (`Certificate.subsidiaries`, SPEC §7.2) as rows, so a look-up by KvK is one index probe.
+    Written with the certificate (the event below); never changed afterwards."""
+
+    __tablename__ = "certificate_subsidiaries"
+
+    kvk: Mapped[str] = mapped_column(String(8), primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+@event.listens_for(Certificate, "after_insert")
+def _cover_subsidiaries(_mapper, connection, certificate: Certificate) -> None:
+    kvks = sorted({s["kvk"] for s in certificate.subsidiaries or ()})
+    if kvks:
+        connection.execute(insert(CertificateSubsidiary),
+                           [{"kvk": k, "certificate_id": certificate.id} for k in kvks])
 
 
 class CertificatePdf(Base):

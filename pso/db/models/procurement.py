@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from pso.db.base import Base, Money, utcnow
@@ -91,10 +91,11 @@ class TenderAward(Base):
 
 
 class ContractCheck(Base):
-    """One look at the winner's certificates during the contract (daily job, award, or an
-    on-demand `pso jobs run`)."""
+    """The look at the winner's certificates on one day of the contract (daily job, award,
+    or an on-demand `pso jobs run`); a second look on the same day replaces the first."""
 
     __tablename__ = "contract_checks"
+    __table_args__ = (Index("uq_contract_checks_award_day", "award_id", "day", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("tender_awards.id"), index=True)

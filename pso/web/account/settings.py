@@ -40,7 +40,7 @@ async def _overview(page: Page, *, status: int = 200, errors: dict[str, str] | N
     assert account is not None and page.web_session is not None
     return page.render("web/account/account.html", status=status, context={
         "person": account, "party": account.party, "role": ROLE_LABELS[account.role],
-        "home": service.home_of(account.role),
+        "home": service.home_of(account.role), "may_invite": service.may_invite(account),
         "sessions": [{"id": s.id, "started": moment(s.created_at), "client_address":
                       s.client_address, "user_agent": s.user_agent}
                      for s in await service.live_sessions(page.db, account,
@@ -63,6 +63,7 @@ async def overview(request: Request, db: AsyncSession) -> Template | Redirect:
 async def _posted(request: Request, db: AsyncSession,
                   enrolling: bool = False) -> tuple[Page, Form, Redirect | Template | None]:
     page = await Page.load(request, db)
+    page.form_page = "/account"  # a refused form is shown again on the account page
     form = await Form.read(request)
     stop = page.gate(enrolling=enrolling)
     if stop is None and not page.csrf_ok(form):
@@ -86,8 +87,8 @@ async def change_password(request: Request, db: AsyncSession) -> Template | Redi
         return await _overview(page, status=400, errors={exc.field: str(exc)})
     # Every session ended, this one too: this browser continues in a fresh one.
     await page.sign_in(page.account, "full")
-    return page.redirect("/account", "Uw wachtwoord is gewijzigd. Al uw andere sessies zijn "
-                                     "beëindigd.")
+    return page.redirect("/account", "Uw wachtwoord is gewijzigd. Al uw andere sessies en uw "
+                                     "API-tokens zijn beëindigd.")
 
 
 def _enrol_context(page: Page, secret: str) -> dict[str, Any]:
@@ -197,8 +198,9 @@ async def invite_form(request: Request, db: AsyncSession) -> Template | Redirect
     if stop:
         return stop
     assert page.account is not None
-    return page.render("web/account/invite.html", {"form": {"email": "", "name": ""},
-                                                   "errors": {}, "party": page.account.party})
+    return page.render("web/account/invite.html", {
+        "form": {"email": "", "name": ""}, "errors": {}, "party": page.account.party,
+        "may_invite": service.may_invite(page.account), "refused": service.INVITE_REFUSED})
 
 
 @post("/account/uitnodigen", dependencies=DB, include_in_schema=False, status_code=200)
@@ -215,9 +217,13 @@ async def invite(request: Request, db: AsyncSession) -> Template | Redirect:
     except service.AccountError as exc:
         return page.render("web/account/invite.html", {
             "form": typed, "errors": {exc.field or "email": str(exc)},
-            "party": page.account.party}, 400)
+            "party": page.account.party, "may_invite": service.may_invite(page.account),
+            "refused": service.INVITE_REFUSED}, 400 if service.may_invite(page.account) else 403)
+    # The same answer when the address has an account at another party (then only its
+    # owner is told), so inviting reveals nothing about other parties.
+    sent_to = account.email if account is not None else service.normalise_email(typed["email"])
     return page.redirect("/account/uitnodigen",
-                         f"Uitnodiging verstuurd naar {account.email}; de link is 7 dagen geldig.")
+                         f"Uitnodiging verstuurd naar {sent_to}; de link is 7 dagen geldig.")
 
 
 ROUTES = [overview, change_password, enrol_form, enrol, disable, end_session, create_token,

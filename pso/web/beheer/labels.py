@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "assessment.submitted": "Aanvraag ingediend",
     "assessment.resubmitted": "Aanvraag opnieuw ingediend",
     "assessment.review_started": "Beoordeling begonnen",
+    "assessment.review_completed": "Beoordeling afgerond",
     "assessment.information_requested": "Informatie gevraagd",
     "assessment.corrected": "Gegevens gecorrigeerd door de auditor",
     "assessment.approved": "Aanvraag goedgekeurd",

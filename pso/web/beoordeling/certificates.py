@@ -5,6 +5,7 @@ confirmation step."""
 from __future__ import annotations
 
 from litestar import Request, get, post
+from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,7 @@ from pso.api.certificates import RevocationIn, SuspensionIn
 from pso.clock import today
 from pso.errors import InvalidInput, NotFound, ProblemError
 from pso.services import register
+from pso.web.beheer.common import PAGE_SIZE, page_number, pager
 from pso.web.beoordeling.common import DB, workbench
 from pso.web.forms import posted
 from pso.web.session import STALE
@@ -27,16 +29,25 @@ ACTIONS = {
 
 
 @get("/beoordeling/certificaten", dependencies=DB, include_in_schema=False)
-async def overview(request: Request, db: AsyncSession,
-                   nummer: str | None = None) -> Template | Redirect:
+async def overview(request: Request, db: AsyncSession, nummer: str | None = None,
+                   zoek: str | None = None, page_: str | None = Parameter(
+                       query="page", default=None)) -> Template | Redirect:
+    """The body's certificates, searchable by name, KvK or number and paged; the ones
+    expiring within three months beneath. (`nummer` is the old number box's link.)"""
     page, stop = await workbench(request, db)
     if stop:
         return stop
     if nummer:
         return page.redirect(f"/beoordeling/certificaten/{nummer.strip()[:40]}")
-    day = today()
+    day, query, number = today(), (zoek or "").strip()[:100], page_number(page_)
+    found, total = await register.of_body(db, page.actor.party_id, q=query, page=number,
+                                          page_size=PAGE_SIZE)
     rows = await register.expiring(db, 3, body_id=page.actor.party_id)
     return page.render("web/beoordeling/certificates.html", {
+        "certificates": [{**register.summary(c, day),
+                          "suspensionReason": register.suspension_reason(c)} for c in found],
+        "query": query, "pager": pager("/beoordeling/certificaten", {"zoek": query}, number,
+                                       total),
         "expiring": [register.summary(c, day) for c in rows], "today": day})
 
 

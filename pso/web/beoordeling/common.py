@@ -24,18 +24,26 @@ STATUS_LABELS = {
 
 ACTION_LABELS = {
     "assessment.created": "Aanvraag aangemaakt",
-    "assessment.updated": "Gegevens aangepast door het bedrijf",
+    "assessment.updated": "Gegevens aangepast",
     "assessment.body_chosen": "Certificerende instelling gekozen",
     "assessment.submitted": "Ingediend",
     "assessment.resubmitted": "Opnieuw ingediend na een vraag",
     "assessment.review_started": "In behandeling genomen (beoordelaar)",
+    "assessment.review_completed": "Beoordeling afgerond (beoordelaar)",
     "assessment.information_requested": "Informatie gevraagd",
-    "assessment.corrected": "Gegevens gecorrigeerd door de auditor",
+    "assessment.corrected": "Gegevens gecorrigeerd (auditor)",
     "assessment.approved": "Goedgekeurd (besluit)",
     "assessment.rejected": "Afgewezen (besluit)",
     "document.added": "Bewijsstuk toegevoegd",
     "document.removed": "Bewijsstuk verwijderd",
 }
+
+
+def status_label(assessment) -> str:
+    """The state as a colleague reads it: "In beoordeling" until the reviewer hands over."""
+    if assessment.status == "in_review" and assessment.review_completed_at is not None:
+        return "Wacht op besluit"
+    return STATUS_LABELS.get(assessment.status, assessment.status)
 
 
 async def workbench(request: Request, db: AsyncSession) -> tuple[Page, Any]:

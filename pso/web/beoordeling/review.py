@@ -21,9 +21,14 @@ from pso.dutch_input import number_text
 from pso.errors import InvalidInput, NotFound, ProblemError
 from pso.services import bodies, documents
 from pso.services import certification as service
-from pso.web.beoordeling.common import ACTION_LABELS, DB, STATUS_LABELS, workbench
-from pso.web.forms import Form, posted
-from pso.web.labels import CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS
+from pso.web.beoordeling.common import ACTION_LABELS, DB, status_label, workbench
+from pso.web.forms import Form, field_label, posted
+from pso.web.labels import (
+    CONTRACT_TYPE_LABELS,
+    QUALITY_LABELS,
+    STARTING_POSITION_LABELS,
+    SUPPLIER_KIND_LABELS,
+)
 from pso.web.session import Page
 
 SAMPLE_SIZES = (3, 5, 10, 20)
@@ -51,7 +56,9 @@ async def queue(request: Request, db: AsyncSession) -> Template | Redirect:
             groups["new"].append(item)
         elif a.status == service.INFORMATION_REQUESTED:
             groups["info"].append(item)
-        elif await service.may_decide(db, actor, a) and a.reviewer_key != actor.key:
+        elif service.review_completed(a):
+            # Handed over: the colleague who may decide sees it here; the reviewer too,
+            # when the body lets one auditor do both.
             groups["decide"].append(item)
         else:
             groups["mine"].append(item)
@@ -128,8 +135,20 @@ def _employees(assessment: Assessment) -> list[dict[str, Any]]:
 
 def _purchases(assessment: Assessment) -> list[dict[str, Any]]:
     scored = assessment.score.get("purchases", [])
-    return [{"p": p, "s": scored[i] if i < len(scored) else {}}
+    return [{"p": p, "s": scored[i] if i < len(scored) else {},
+             "kind": SUPPLIER_KIND_LABELS.get(p.get("supplierKind"), "Onbekende soort")}
             for i, p in enumerate(assessment.submission.get("purchases") or [])]
+
+
+def _quality(assessment: Assessment) -> list[dict[str, Any]]:
+    """Each quality criterion as the company answered it, with its motivation (the wizard
+    tells the company the auditor asks about it)."""
+    answers = assessment.submission.get("quality") or {}
+    motivations = assessment.motivations or {}
+    return [{"label": label, "question": question, "answer": answers.get(key),
+             "motivation": motivations.get(key) or ""}
+            for key, (label, question) in QUALITY_LABELS.items()
+            if key in answers or key in motivations]
 
 
 async def _review_page(page: Page, db: AsyncSession, aid: int, *, size: int = 5,
@@ -139,16 +158,17 @@ async def _review_page(page: Page, db: AsyncSession, aid: int, *, size: int = 5,
     assessment = await _load(page, db, aid)
     events = await service.history(db, aid)
     return page.render("web/beoordeling/review.html", status=code, context={
-        "a": assessment, "status_label": STATUS_LABELS.get(assessment.status, assessment.status),
+        "a": assessment, "status_label": status_label(assessment),
         "employees": _employees(assessment), "purchases": _purchases(assessment),
         "documents": await documents.list_for(db, actor, aid),
         "sample": service.sample(assessment, size), "sizes": SAMPLE_SIZES, "size": size,
         "history": [{"e": e, "label": ACTION_LABELS.get(e.action, e.action),
                      "changes": labelled(e.summary.get("changes") or [], assessment.submission)}
                     for e in events],
-        "quality": [(QUALITY_LABELS.get(k, (k,))[0], v)
-                    for k, v in (assessment.submission.get("quality") or {}).items()],
+        "quality": _quality(assessment),
+        "subsidiaries": list(assessment.organization.subsidiaries),
         "is_reviewer": assessment.reviewer_key == actor.key,
+        "completed": service.review_completed(assessment),
         "may_decide": await service.may_decide(db, actor, assessment),
         "separate": await bodies.separate_decision(db, assessment.certifying_body_id),
         "errors": errors or {}, "typed": typed or {},
@@ -197,6 +217,16 @@ async def take(request: Request, db: AsyncSession, aid: int) -> Template | Redir
         await service.review(db, page.actor, aid)
         return page.redirect(_base(aid), "U beoordeelt deze aanvraag nu; het bedrijf is "
                                          "per e-mail op de hoogte gebracht.")
+    return await _action(request, db, aid, run)
+
+
+@post("/beoordeling/aanvragen/{aid:int}/afronden", dependencies=DB, include_in_schema=False,
+      status_code=200)
+async def complete(request: Request, db: AsyncSession, aid: int) -> Template | Redirect:
+    async def run(page: Page, form: Form):
+        await service.complete_review(db, page.actor, aid)
+        return page.redirect(_base(aid), "Beoordeling afgerond; de aanvraag wacht nu op het "
+                                         "besluit.")
     return await _action(request, db, aid, run)
 
 
@@ -309,7 +339,7 @@ async def correction_form(request: Request, db: AsyncSession, aid: int) -> Templ
         assessment = await _load(page, db, aid)
     except NotFound as exc:
         return page.redirect("/beoordeling", exc.detail)
-    if assessment.status != service.IN_REVIEW:
+    if assessment.status != service.IN_REVIEW or service.review_completed(assessment):
         return page.redirect(_base(aid), "Corrigeren kan alleen tijdens de beoordeling.")
     return page.render("web/beoordeling/correction.html", _correction_context(assessment, None))
 
@@ -333,7 +363,8 @@ async def correction(request: Request, db: AsyncSession, aid: int) -> Template |
         errors = {p["name"].removeprefix("submission."): p["reason"]
                   for p in exc.invalid_params or []}
         return page.render("web/beoordeling/correction.html",
-                           {**context, "errors": errors, "form": form.fields}, status=400)
+                           {**context, "errors": errors, "form": form.fields,
+                            "label": field_label}, status=400)
     if form.text("action") != "save" or not changes:
         return page.render("web/beoordeling/correction.html", {
             **context, "preview": {"changes": labelled(changes, assessment.submission),
@@ -357,4 +388,4 @@ def _hidden(form: Form) -> list[tuple[str, str]]:
     return keep[:2000]
 
 
-ROUTES = [queue, review_page, take, ask, decide, document, correction_form, correction]
+ROUTES = [queue, review_page, take, complete, ask, decide, document, correction_form, correction]

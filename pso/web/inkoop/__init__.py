@@ -6,6 +6,9 @@ and contract monitoring, and the SROI calculator. Every rule is the services' (t
 monitoring, procurement); this package turns forms into their calls and problems into pages.
 """
 
-from pso.web.inkoop.pages import ROUTES
+from pso.web.inkoop import social_return
+from pso.web.inkoop.pages import ROUTES as PAGES
+
+ROUTES = [*PAGES, *social_return.ROUTES]
 
 __all__ = ["ROUTES"]

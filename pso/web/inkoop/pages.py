@@ -21,6 +21,7 @@ from pso.errors import InvalidInput, ProblemError
 from pso.procurement.evaluation import POLICY_KEYS
 from pso.procurement.sroi import SroiRequest
 from pso.services import bid_import, monitoring, procurement, tenders
+from pso.web.beheer.common import PAGE_SIZE, page_number, pager
 from pso.web.forms import field_errors, field_id, posted
 from pso.web.session import Page
 from pso.web.tender import DECLARED, POLICY_LABELS
@@ -55,8 +56,11 @@ async def _overview(page: Page, db: AsyncSession, *, form: dict[str, Any] | None
     assert page.actor is not None
     rows, total = await tenders.list_for(db, page.actor, page=1, page_size=100)
     day = clock.today()
+    contracts = await monitoring.overview(db, [t.id for t, _ in rows])
     return page.render("web/inkoop/overview.html", status=status, context={
-        "tenders": [{"t": t, "bids": n, "status": tenders.status_of(t, day)} for t, n in rows],
+        "tenders": [{"t": t, "bids": n, "status": tenders.status_of(t, day),
+                     "contract": contracts.get(t.id)} for t, n in rows],
+        "event_text": EVENT_TEXT,
         "total": total, "status_text": STATUS_TEXT, "form": form or _blank_tender(),
         "errors": errors or {}, "fid": field_id, "policy_labels": POLICY_LABELS, "today": day,
     })
@@ -206,9 +210,9 @@ async def import_bids(request: Request, db: AsyncSession, tender_id: int) -> Tem
     upload = form.file("bestand")
     if upload is None:
         return await _tender_or_back(page, db, tender_id, status=400,
-                                     import_errors=["Kies een CSV-bestand."])
+                                     import_errors=["Kies een CSV- of Excel-bestand."])
     raw = await upload.read(bid_import.MAX_BYTES + 1)
-    found = bid_import.read_bids(raw)
+    found = await bid_import.read_bids_async(raw)
     if found.errors:
         return await _tender_or_back(page, db, tender_id, import_errors=found.errors, status=400)
     # All or nothing: a refused row (duplicate bidder, closed tender) adds none of them.
@@ -287,11 +291,19 @@ async def monitoring_page(request: Request, db: AsyncSession,
     if stop:
         return stop
     try:
-        watch = await monitoring.monitoring(db, page.actor, tender_id)
+        watch = await monitoring.monitoring(db, page.actor, tender_id, checks_limit=1)
     except ProblemError as exc:
         return page.redirect("/inkoop", exc.detail)
+    changes, total, paging = [], 0, None
+    if watch["award"] is not None:
+        number = page_number(request.query_params.get("page"))
+        changes, total = await monitoring.check_changes(db, watch["award"].id, page=number,
+                                                        page_size=PAGE_SIZE)
+        paging = pager(f"/inkoop/aanbestedingen/{tender_id}/bewaking", {}, number, total)
     return page.render("web/inkoop/monitoring.html", {
-        **watch, "t": watch["tender"], "state_text": STATE_TEXT, "event_text": EVENT_TEXT})
+        **watch, "t": watch["tender"], "state_text": STATE_TEXT, "event_text": EVENT_TEXT,
+        "last_check": watch["checks"][0] if watch["checks"] else None, "changes": changes,
+        "changes_total": total, "pager": paging})
 
 
 # --- SROI ----------------------------------------------------------------------------

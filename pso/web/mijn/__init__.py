@@ -7,6 +7,7 @@ these modules only move values between forms and those services, and show their 
 next to the inputs they concern.
 """
 
-from pso.web.mijn import dashboard, organisation, vouchers, wizard
+from pso.web.mijn import dashboard, organisation, social_return, vouchers, wizard
 
-ROUTES = [*dashboard.ROUTES, *organisation.ROUTES, *wizard.ROUTES, *vouchers.ROUTES]
+ROUTES = [*dashboard.ROUTES, *organisation.ROUTES, *wizard.ROUTES, *vouchers.ROUTES,
+          *social_return.ROUTES]

@@ -24,7 +24,7 @@ from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import certification, documents, portal
 from pso.services.provisional_pdf import file_name, render_provisional
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 from pso.web import calculator as calc
 from pso.web.charts import ladder_chart
 from pso.web.forms import Form, error_summary, field_errors, field_id
@@ -365,7 +365,7 @@ async def _save2(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any
                            notice="De ingelezen lijst is verwijderd (nog niet opgeslagen).")
     if file is not None:
         try:
-            read = read_employees(await file.read(MAX_UPLOAD_BYTES + 1))
+            read = await read_employees_async(await file.read(MAX_UPLOAD_BYTES + 1))
         except UploadInvalid as exc:
             lines = [f"{e.name[0].upper()}{e.name[1:]}: {e.reason}" for e in exc.errors]
             if exc.total > len(exc.errors):

@@ -1,0 +1,194 @@
+"""Realisation lines of a social-return contract (SPEC §8.2): the contractor reports, the buyer
+reviews; values come from the valuation engine under the model the contract was agreed
+under. Only accepted lines count."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pso.audit import record
+from pso.auth import Actor
+from pso.db.base import utcnow
+from pso.db.models import SocialReturnLine, SocialReturnTerms, Tender, TenderAward
+from pso.errors import Conflict, InvalidInput, NotFound
+from pso.services import social_return, tenders
+from sroi.engine import (
+    Activity,
+    Apprenticeship,
+    Line,
+    LineValue,
+    Placement,
+    Purchase,
+    ValuationError,
+    WorkExperience,
+    value_line,
+    value_lines,
+)
+
+# A pseudonym is a code the contractor keeps, never a name or a BSN: letters, digits and
+# dashes with at least one digit, and never nine digits in a row (a BSN's length).
+PSEUDONYM = re.compile(r"(?=.*[0-9])[A-Za-z0-9-]{1,20}")
+PSEUDONYM_REASON = ("Een pseudoniem is een code met minstens één cijfer, bijvoorbeeld K-17; "
+                    "nooit een naam of een BSN.")
+PERSONAL = ("placement", "apprenticeship", "work_experience")
+FIELDS = ("kind", "block", "pseudonym", "start", "end", "hours_per_week", "bonuses", "hours",
+          "description", "supplier_name", "supplier_kvk", "invoice_number", "invoice_date",
+          "amount")
+
+
+@dataclass(frozen=True)
+class Contract:
+    tender: Tender
+    award: TenderAward
+    terms: SocialReturnTerms
+    role: str  # "buyer" | "contractor"
+
+
+async def contract_for(session: AsyncSession, actor: Actor, tender_id: int) -> Contract:
+    """The contract as the buyer (its own tender) or the contractor (a company account of the
+    winner's KvK number) sees it; 404 for anyone else, as for a tender that does not exist."""
+    missing = NotFound(f"Geen contract met social return bij aanbesteding {tender_id}.")
+    tender = await session.get(Tender, tender_id)
+    if tender is None:
+        raise missing
+    award = await social_return.award_of(session, tender.id)
+    terms = await social_return.terms_of(session, tender.id)
+    if award is None or terms is None:
+        raise missing
+    if tenders.owns(actor, tender) and actor.role in ("procurement", "admin"):
+        return Contract(tender, award, terms, "buyer")
+    if actor.role == "company" and actor.kvk == award.kvk:
+        return Contract(tender, award, terms, "contractor")
+    raise missing
+
+
+def engine_line(row: SocialReturnLine) -> Line:
+    if row.kind == "placement":
+        return Placement(row.block, row.start, row.end, row.hours_per_week,
+                         tuple(row.bonuses or ()), person=row.pseudonym)
+    if row.kind == "apprenticeship":
+        return Apprenticeship(row.block, row.start, row.end, person=row.pseudonym)
+    if row.kind == "work_experience":
+        return WorkExperience(row.block, row.start, row.end)
+    if row.kind == "purchase":
+        return Purchase(row.block, row.amount)
+    return Activity(row.block, row.hours)
+
+
+async def lines_of(session: AsyncSession, tender_id: int) -> list[SocialReturnLine]:
+    return list(await session.scalars(select(SocialReturnLine)
+                                      .where(SocialReturnLine.tender_id == tender_id)
+                                      .order_by(SocialReturnLine.id)))
+
+
+def valued(terms: SocialReturnTerms,
+           rows: list[SocialReturnLine]) -> list[tuple[SocialReturnLine, LineValue]]:
+    """Every line with its value; a person's window is anchored over their lines that are not
+    rejected (a rejected line shows what it would have been worth, alone)."""
+    model = social_return.model_of(terms)
+    period = (terms.period_start, terms.period_end)
+    live = [r for r in rows if r.status != "rejected"]
+    values = dict(zip((r.id for r in live),
+                      value_lines(model, [engine_line(r) for r in live], period), strict=True))
+    return [(r, values.get(r.id) or value_line(model, engine_line(r), period)) for r in rows]
+
+
+def totals(found: list[tuple[SocialReturnLine, LineValue]]) -> dict[str, Decimal]:
+    out = {s: Decimal("0.00") for s in ("submitted", "accepted", "rejected")}
+    for row, value in found:
+        out[row.status] += value.amount
+    return out
+
+
+def pseudonym_ok(value: Any) -> bool:
+    return isinstance(value, str) and PSEUDONYM.fullmatch(value) is not None \
+        and re.search(r"[0-9]{9}", value) is None
+
+
+def _check(contract: Contract, data: dict[str, Any]) -> None:
+    """What only the contract can tell: the block in its model, the dates in its period, a
+    pseudonym that is no name or BSN. All reasons at once."""
+    errors = []
+    kind = data["kind"]
+    pseudonym = data.get("pseudonym")
+    if kind in PERSONAL and not pseudonym_ok(pseudonym):
+        errors.append({"name": "pseudonym", "reason": PSEUDONYM_REASON})
+    terms = contract.terms
+    day = data.get("invoice_date") if kind == "purchase" else data.get("start")
+    last = data.get("invoice_date") if kind == "purchase" else data.get("end")
+    if day is not None and last is not None and (
+            last < terms.period_start or day > terms.period_end):
+        name = "invoiceDate" if kind == "purchase" else "start"
+        errors.append({"name": name, "reason": "Valt buiten de periode van de afspraken "
+                       f"({terms.period_start:%d-%m-%Y} tot en met {terms.period_end:%d-%m-%Y})."})
+    model = social_return.model_of(terms)
+    for code in data.get("bonuses") or ():
+        bonus = model.block(code)
+        if bonus is None or bonus.kind != "bonus":
+            errors.append({"name": "bonuses", "reason": f"Het model {model.name} kent geen "
+                           f"bonus '{code}'."})
+    if not errors:
+        try:
+            value_line(model, engine_line(SocialReturnLine(**data)))
+        except ValuationError as exc:
+            errors.append({"name": "block", "reason": str(exc)})
+    if errors:
+        raise InvalidInput(errors)
+
+
+async def report(session: AsyncSession, actor: Actor, tender_id: int,
+                 data: dict[str, Any]) -> SocialReturnLine:
+    """The contractor reports one line (`data` holds FIELDS, checked for shape by the API)."""
+    contract = await contract_for(session, actor, tender_id)
+    if contract.role != "contractor":
+        raise Conflict("not-the-contractor", "Alleen de opdrachtnemer meldt realisaties.")
+    _check(contract, data)
+    row = SocialReturnLine(tender_id=contract.tender.id, reported_by=actor.name,
+                           status="submitted", **data)
+    session.add(row)
+    await session.flush()
+    await record(session, actor, "social_return.line_reported", "tender", contract.tender.id,
+                 {"line": row.id, "kind": row.kind, "block": row.block,
+                  "pseudonym": row.pseudonym})
+    return row
+
+
+async def review(session: AsyncSession, actor: Actor, tender_id: int, line_id: int,
+                 decision: str, reason: str | None) -> SocialReturnLine:
+    """The buyer accepts or rejects (with a reason) a line that waits for review."""
+    contract = await contract_for(session, actor, tender_id)
+    if contract.role != "buyer":
+        raise Conflict("not-the-buyer", "Alleen de inkopende organisatie beoordeelt regels.")
+    row = await session.scalar(select(SocialReturnLine).where(
+        SocialReturnLine.id == line_id, SocialReturnLine.tender_id == contract.tender.id)
+        .with_for_update())
+    if row is None:
+        raise NotFound(f"Geen regel {line_id} bij dit contract.")
+    if decision == "rejected" and not reason:
+        raise InvalidInput([{"name": "reason", "reason": "Geef een reden voor de afwijzing."}])
+    if row.status != "submitted":
+        raise Conflict("line-reviewed", f"Regel {line_id} is al beoordeeld.")
+    row.status, row.reason = decision, reason
+    row.reviewed_at, row.reviewed_by = utcnow(), actor.name
+    await session.flush()
+    await record(session, actor, f"social_return.line_{decision}", "tender",
+                 contract.tender.id, {"line": row.id, "reason": reason})
+    return row
+
+
+async def contracts_of_company(session: AsyncSession, actor: Actor) -> list[Contract]:
+    """The contracts with social-return terms that a company account's KvK number won."""
+    if actor.role != "company" or not actor.kvk:
+        return []
+    rows = await session.execute(
+        select(Tender, TenderAward, SocialReturnTerms)
+        .join(TenderAward, TenderAward.tender_id == Tender.id)
+        .join(SocialReturnTerms, SocialReturnTerms.tender_id == Tender.id)
+        .where(TenderAward.kvk == actor.kvk).order_by(Tender.id.desc()))
+    return [Contract(t, a, s, "contractor") for t, a, s in rows]

@@ -1,0 +1,1 @@
+"""Packaged valuation models (JSON), one file per published model version."""
