@@ -20,6 +20,9 @@ FORM = {"name": "Ander BV", "municipalityCode": "GM0363", "kind": "company",
         "fullTimeHoursPerWeek": "40", "kvk": "12345678", "fte": "3"}
 
 
+NOT_WALKED = {"/mijn/social-return/{tender_id:int}/regels"}
+
+
 def mijn_forms(app: Litestar) -> list[str]:
     return sorted({route.path for route in app.routes if route.path.startswith("/mijn")
                    and "POST" in getattr(route, "methods", set())})
@@ -39,6 +42,12 @@ async def test_every_mijn_form_refuses_a_post_without_its_csrf_token(client,
     document = re.search(rf"/mijn/aanvraag/{aid}/documenten/(\d+)/verwijderen", page).group(1)
     forms = mijn_forms(client.app)
     assert len(forms) >= 8, forms
+    # Forms on objects this test does not make yet (they answer 404 before the token check):
+    # named here, so that a new form is walked, or added here on purpose.
+    known = ("{assessment_id:int}", "{step:int}", "{document_id:int}", "{scheme_id:int}")
+    not_walked = {f for f in forms if "{" in re.sub("|".join(map(re.escape, known)), "", f)}
+    assert not_walked == NOT_WALKED, not_walked
+    forms = [f for f in forms if f not in NOT_WALKED]
     tables = ("audit_events", "assessments", "assessment_documents", "organizations",
               "vouchers")
     before = [await count_rows(session_maker, table) for table in tables]

@@ -13,6 +13,7 @@ from pso.api.assessments import InformationRequestIn
 from pso.api.base import parse
 from pso.auth import Actor
 from pso.clock import today
+from pso.db.base import utcnow
 from pso.db.models import Assessment, AssessmentDocument, Certificate
 from pso.errors import Conflict, Forbidden, InvalidInput
 from pso.services import accounts, certification, documents, register
@@ -63,7 +64,8 @@ async def _assessment(session_maker, status: str, body_id: int | None = None,
                          score={"rung": "trede1"}, rulebook="pso-2.1",
                          certifying_body_id=body_id,
                          reviewer_key=reviewer.key if reviewer else None,
-                         reviewed_by=reviewer.name if reviewer else None)
+                         reviewed_by=reviewer.name if reviewer else None,
+                         review_completed_at=utcnow() if reviewer else None)
         session.add(row)
         await session.flush()
         return row.id
