@@ -154,3 +154,14 @@ async def test_a_reset_link_is_used_once_by_two_concurrent_uses(session_maker,
     async with session_maker() as session:
         link = await session.scalar(select(OneTimeLink))
     assert link.used_at is not None
+
+
+async def test_throttling_per_account_from_anywhere(session_maker) -> None:
+    await make_account(session_maker, "company")
+    with clock.stopped():
+        for i in range(accounts.MAX_FAILURES_PER_ACCOUNT):  # one failure per address
+            await _fail(session_maker, "company@example.nl", f"198.51.100.{i + 1}")
+        assert await _throttled(session_maker, "company@example.nl", "203.0.113.7")
+        assert not await _throttled(session_maker, "ander@example.nl", "203.0.113.7")
+        with clock.moved(accounts.ACCOUNT_WINDOW):
+            assert not await _throttled(session_maker, "company@example.nl", "203.0.113.7")
