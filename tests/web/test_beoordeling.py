@@ -239,8 +239,14 @@ async def test_other_body_and_other_roles_see_nothing(client, setup, session_mak
         assert f"Aanvraag {aid}" not in queue.text
         away = await other.get(f"/beoordeling/aanvragen/{aid}", follow_redirects=False)
         assert away.status_code == 303 and away.headers["location"] == "/beoordeling"
-        doc = await other.get(f"/beoordeling/aanvragen/{aid}/documenten/1", follow_redirects=False)
-        assert doc.status_code == 303
+        # A document that exists (its own body's auditor downloads it) stays closed to them.
+        page = (await setup["ans"].get(f"/beoordeling/aanvragen/{aid}")).text
+        doc = re.search(rf'href="(/beoordeling/aanvragen/{aid}/documenten/\d+)"', page).group(1)
+        mine = await setup["ans"].get(doc)
+        assert mine.status_code == 200 and mine.content.startswith(b"%PDF")
+        theirs = await other.get(doc, follow_redirects=False)
+        assert theirs.status_code == 303 and theirs.headers["location"] == "/beoordeling"
+        assert b"%PDF" not in theirs.content
     finally:
         await other.__aexit__(None, None, None)
     anonymous = await client.get("/beoordeling", follow_redirects=False)
