@@ -17,6 +17,7 @@ ROUTE_MODULES = [
     "pso.api.procurement",
     "pso.api.tenders",
     "pso.api.social_return",
+    "pso.api.social_return_settlement",
     "pso.web.register",
     "pso.web.vouchers",
     "pso.api.uploads",

@@ -21,7 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.base import utcnow
-from pso.db.models import SocialReturnTerms, SroiModel, Tender, TenderAward
+from pso.db.models import (
+    SocialReturnSettlement,
+    SocialReturnTerms,
+    SroiModel,
+    Tender,
+    TenderAward,
+)
 from pso.errors import Conflict, Forbidden, InvalidInput
 from pso.procurement.sroi import DEFAULT_RATE, expiry_warning, obligation_of, reduction_for
 from pso.services import tenders
@@ -153,6 +159,11 @@ async def terms_of(session: AsyncSession, tender_id: int) -> SocialReturnTerms |
                                 .where(SocialReturnTerms.tender_id == tender_id))
 
 
+async def _settled(session: AsyncSession, tender_id: int) -> bool:
+    return await session.scalar(select(SocialReturnSettlement.id).where(
+        SocialReturnSettlement.tender_id == tender_id)) is not None
+
+
 async def find(session: AsyncSession, actor: Actor,
                tender_id: int) -> tuple[Tender, TenderAward | None, SocialReturnTerms | None]:
     """The tender (404 unless it is the buyer's own), its award and its terms, if any."""
@@ -224,6 +235,9 @@ async def set_terms(session: AsyncSession, actor: Actor, tender_id: int,
     _check_combination(data)
     tender = await tenders.get_for(session, actor, tender_id, bids=False, lock=True)
     award = await award_of(session, tender.id)
+    if await _settled(session, tender.id):
+        raise Conflict("contract-settled", "Dit contract is al afgerekend; de afspraken "
+                       "staan vast.")
     if award is None:
         raise Conflict("tender-not-awarded", "Deze aanbesteding is nog niet gegund; leg eerst "
                        "de gunning vast.")

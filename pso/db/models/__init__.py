@@ -35,6 +35,7 @@ from pso.db.models.procurement import (
     TenderBid,
 )
 from pso.db.models.social_return import SocialReturnLine, SocialReturnTerms, SroiModel  # noqa: F401
+from pso.db.models.social_return_settlement import SocialReturnSettlement  # noqa: F401
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
 

@@ -6,9 +6,9 @@ and contract monitoring, and the SROI calculator. Every rule is the services' (t
 monitoring, procurement); this package turns forms into their calls and problems into pages.
 """
 
-from pso.web.inkoop import social_return
+from pso.web.inkoop import social_return, social_return_settlement
 from pso.web.inkoop.pages import ROUTES as PAGES
 
-ROUTES = [*PAGES, *social_return.ROUTES]
+ROUTES = [*PAGES, *social_return.ROUTES, *social_return_settlement.ROUTES]
 
 __all__ = ["ROUTES"]

@@ -13,12 +13,14 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
+from pso import clock
 from pso.api.base import parse, provide_db
 from pso.api.social_return import ReviewIn, SocialReturnIn
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import social_return
 from pso.services import social_return_lines as lines
+from pso.services.social_return_settlement import settlement_of
 from pso.web.forms import error_summary, field_errors, field_id, posted
 from pso.web.session import Page
 from pso.web.tender import DECLARED
@@ -37,7 +39,9 @@ LABELS = {"contractSum": "Contractsom", "basis": "Verplichting als", "ratePct": 
           "periodStart": "Begin van de periode", "periodEnd": "Einde van de periode",
           "settlement.rule": "Afrekenregel", "settlement.factor": "Factor",
           "settlement.percentage": "Percentage afkoopsom", "settlement": "Afrekenregel",
-          "reductions": "Korting per trede", "terms": "Afspraken"}
+          "reductions": "Korting per trede", "terms": "Afspraken",
+          "settle": "Afrekenen", "settle.reason": "Reden om eerder af te rekenen",
+          "settle.confirm": "Bevestiging"}
 
 
 def _text(value: Decimal | None) -> str:
@@ -76,7 +80,8 @@ def _label(name: str) -> str:
 
 async def _render(page: Page, db: AsyncSession, tender_id: int, *,
                   form: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
-                  status: int = 200) -> Template | Redirect:
+                  status: int = 200,
+                  settle_form: dict[str, Any] | None = None) -> Template | Redirect:
     assert page.actor is not None
     try:
         tender, award, terms = await social_return.find(db, page.actor, tender_id)
@@ -90,9 +95,14 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
         "sums": lines.totals(found), "status_text": STATUS_TEXT,
         "warnings": social_return.warnings(award, terms) if terms and award else [],
         "form": form or (_form(award, terms) if award else {}), "errors": errors,
-        "summary": error_summary(errors, _label), "fid": field_id, "declared": DECLARED,
+        "summary": error_summary({k: v for k, v in errors.items()
+                                  if not k.startswith("settle")}, _label), "fid": field_id,
+        "settle_summary": error_summary({k: v for k, v in errors.items()
+                                         if k.startswith("settle")}, _label), "declared": DECLARED,
         "basis": BASIS, "rules": RULES, "kind_labels": KIND_LABELS,
         "models": {m.id: m.name for m in await social_return.choosable(db, page.actor)},
+        "settlement": await settlement_of(db, tender.id) if terms else None,
+        "today": clock.today(), "settle_form": settle_form or {},
     })
 
 

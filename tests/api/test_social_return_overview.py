@@ -1,0 +1,58 @@
+"""The buying organisation's overview (SPEC §8.2, §8.3): per contract obligation and realised
+value; per year and block the value, people and hours of accepted lines; a cell with fewer
+than five people behind it shows no figures (API and CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.api.test_foundation import assert_problem
+from tests.api.test_social_return_settlement import contract_with, line
+from tests.api.test_social_return_terms import headers  # noqa: F401
+
+pytestmark = pytest.mark.anyio
+URL = "/api/v1/social-return/overview"
+QUARTER = {"kind": "placement", "block": "pw-kort", "start": "2027-01-01", "end": "2027-03-31",
+           "hoursPerWeek": "36"}
+
+
+async def test_overview_per_block_and_year_hides_small_cells(
+    client, headers, make_token  # noqa: F811
+) -> None:
+    url = await contract_with(client, headers, make_token)
+    for person in ("K-1", "K-2", "K-3", "K-4"):
+        await line(client, headers, url, {**QUARTER, "pseudonym": person}, "accepted")
+    await line(client, headers, url, {**QUARTER, "pseudonym": "K-5", "start": "2027-12-01",
+                                      "end": "2028-01-31"}, "accepted")
+    await line(client, headers, url, {**QUARTER, "pseudonym": "K-6"}, "rejected")
+    await line(client, headers, url, {**QUARTER, "block": "ww-kort", "pseudonym": "W-1"},
+               "accepted")
+
+    body = (await client.get(URL, headers=headers["buyer"])).json()
+    [contract] = body["contracts"]
+    # 4 × 30.000 × 90/365 (7.397,26) + 30.000 × 62/365 (5.095,89) + 10.000 × 90/365 (2.465,75)
+    assert (contract["obligation"], contract["realised"], contract["settled"]) == (
+        "6250.00", "37150.68", False)
+    assert body["minPeople"] == 5
+    assert [(b["year"], b["block"], b["suppressed"], b["people"], b["hours"], b["value"])
+            for b in body["blocks"]] == [
+        # per year: K-5's 31 days in 2027 are 2.547,95; 4 × 36 × 90/7 (462,86) + 36 × 31/7
+        # (159,43) hours
+        (2027, "pw-kort", False, 5, "2010.87", "32136.99"),
+        (2027, "ww-kort", True, None, None, None),
+        (2028, "pw-kort", True, None, None, None),
+    ]
+    got = await client.get(URL, params={"format": "csv"}, headers=headers["buyer"])
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1] == ["2027", "Participatiewet < 2 jaar", "pw-kort", "5", "2010,87",
+                       "32136,99"]
+    assert rows[2][3:] == ["minder dan 5 personen", "", ""]
+
+    other = (await client.get(URL, headers=headers["other_buyer"])).json()
+    assert other == {"contracts": [], "blocks": [], "minPeople": 5}
+    assert_problem(await client.get(URL, headers=headers["contractor"]), 403)
+    assert_problem(await client.get(URL, params={"format": "xls"},
+                                    headers=headers["buyer"]), 400)

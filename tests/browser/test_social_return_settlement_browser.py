@@ -1,0 +1,54 @@
+"""Settling a social-return contract in a real browser (chromium, JavaScript off) on SQLite
+and PostgreSQL: the confirmation the server checks, a reason before the contract end, the
+frozen figures and the PDF download. Screenshots at 1280 px and 390 px."""
+
+from __future__ import annotations
+
+from pypdf import PdfReader
+
+from pso.clock import today
+from tests.browser.support import shoot, sign_in, submit
+from tests.browser.test_social_return_browser import BUYER, browser, site, tab  # noqa: F401
+
+
+def test_buyer_settles_early_with_a_reason(tab, site, tmp_path) -> None:  # noqa: F811
+    backend = site["backend"]
+    sign_in(tab, BUYER)
+    tab.fill("#f-title", "Groenonderhoud 2027")
+    tab.fill("#f-reference", "PU-2026-077")
+    tab.fill("#f-deadline", today().isoformat())
+    tab.fill("#f-policy-values-trede2", "5")
+    submit(tab, "text=Aanbesteding vastleggen")
+    tab.fill("#f-bidder", "Schoon & Sociaal B.V.")
+    tab.fill("#f-kvk", "41000021")
+    tab.fill("#f-price", "250.000,00")
+    tab.select_option("#f-declaredRung", "trede2")
+    submit(tab, "button:has-text('Inschrijving toevoegen')")
+    submit(tab, "text=Gunning vastleggen")
+    tab.goto(tab.url.replace("/bewaking", ""))
+    submit(tab, "text=Social return na de gunning")
+    tab.fill("#f-reductions-trede2", "50")
+    submit(tab, "button:has-text('Afspraken vastleggen')")
+
+    submit(tab, "button:has-text('Contract afrekenen')")
+    main = " ".join(tab.inner_text("main").split())
+    assert "afrekenen kan maar één keer" in main
+    tab.fill("#f-settle-reason", "Opdracht eerder beëindigd.")
+    shoot(tab, f"social-return-afrekenen-{backend}")
+    tab.check("#f-settle-confirm")
+    submit(tab, "button:has-text('Contract afrekenen')")
+    main = " ".join(tab.inner_text("main").split())
+    # 5 % of 250.000 less 50 % = 6.250 short; boete × 1
+    assert "Contract afgerekend: tekort € 6.250,00, te betalen € 6.250,00." in main
+    assert "Reden: Opdracht eerder beëindigd." in main
+    shoot(tab, f"social-return-afgerekend-{backend}")
+    with tab.expect_download() as got:
+        tab.click("text=Download eindverantwoording (PDF)")
+    path = tmp_path / "eindverantwoording.pdf"
+    got.value.save_as(path)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
+    assert "Tekort € 6.250,00" in text and "Boete € 6.250,00" in text
+    tab.goto("/inkoop/social-return")
+    main = " ".join(tab.inner_text("main").split())
+    assert "Groenonderhoud 2027" in main and "afgerekend, te betalen € 6.250,00" in main
+    shoot(tab, f"social-return-overzicht-{backend}")
