@@ -141,6 +141,32 @@ def section(html: str, ident: str) -> str:
     return html[start:end if end > 0 else len(html)]
 
 
+async def test_the_correction_form_shows_stored_numbers_in_dutch_notation(client, setup) -> None:
+    """The form starts from the stored data as the company would type it (24,5 and not 24.5),
+    and sending it unchanged changes nothing."""
+    fractional = {**submission(2), "totalFte": "24.5", "purchases": [{
+        "supplierName": "Groenbedrijf Werkt BV", "supplierKvk": "34567890",
+        "supplierKind": "pso_certified", "invoiceAmount": "50000.50",
+        "supplierTurnover": "1000000", "supplierFte": "10", "supplierDirectPct": "40"}]}
+    fractional["employees"][0]["hoursPerWeek"] = "36.5"
+    draft = await client.post(f"/api/v1/organizations/{KVK}/assessments",
+                              headers=setup["company"],
+                              json={"submission": fractional, "certifyingBody": "PSOCERT"})
+    aid = draft.json()["id"]
+    await client.post(f"/api/v1/assessments/{aid}/submit", headers=setup["company"])
+    base = f"/beoordeling/aanvragen/{aid}"
+    assert (await post_form(setup["ans"], f"{base}/in-behandeling", {}, base)).status_code == 303
+    page = (await setup["ans"].get(f"{base}/correctie")).text
+    for shown in ('name="totalFte" inputmode="decimal" value="24,5"',
+                  'aria-label="Uren per week mw-000" value="36,5"', 'value="50000,50"'):
+        assert shown in page, shown
+    assert 'value="24.5"' not in page and 'value="36.5"' not in page
+    unchanged = await post_form(setup["ans"], f"{base}/correctie", {
+        "totalFte": "24,5", "employees[0].hoursPerWeek": "36,5",
+        "purchases[0].invoiceAmount": "50000,50", "action": "preview"}, f"{base}/correctie")
+    assert unchanged.status_code == 200 and 'id="no-changes"' in unchanged.text
+
+
 async def test_review_page_shows_what_the_company_wrote(client, setup, session_maker) -> None:
     """Motivations per quality criterion, the subsidiaries, purchase kinds in Dutch, and
     the sample's "startwaarde" (issue 21 item 7 and 10)."""
