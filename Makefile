@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench mutate clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,5 +27,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
+# Mutation testing (slow, not in CI): make mutate MODULES=pso/jobs/lease.py
+mutate: $(STAMP)
+	$(PY) scripts/mutate.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mutate

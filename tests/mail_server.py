@@ -23,7 +23,7 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -144,6 +144,20 @@ class MailServer:
                 )
             time.sleep(0.05)
         return list(self.messages)
+
+    def wait_until(self, wanted: Callable[[EmailMessage], bool],
+                   timeout: float = 30.0) -> list[EmailMessage]:
+        """Block until a message `wanted` accepts arrived (not just any mail: a mail sent
+        earlier can arrive first); returns those messages, or fails the test after
+        `timeout` (a bound, not a pause)."""
+        deadline = time.monotonic() + timeout
+        while not (found := [m for m in list(self.messages) if wanted(m)]):
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"the expected mail did not arrive; got {len(self.messages)} other mail(s)"
+                )
+            time.sleep(0.05)
+        return found
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if str(m["To"]).lower() == address.lower()]

@@ -25,7 +25,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 30.0
+# A bound on waiting for readiness, not a pause: a loaded machine (2 cores shared by
+# parallel runs) can need more than 30 s to import and migrate.
+START_TIMEOUT = 120.0
 STOP_TIMEOUT = 10.0
 
 

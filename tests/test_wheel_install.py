@@ -54,7 +54,7 @@ def test_wheel_installs_and_serves_pages_and_pdfs(tmp_path: Path) -> None:
     database = f"sqlite+aiosqlite:///{tmp_path / 'pso.sqlite3'}"
     pso = str(venv / "bin" / "pso")
     command = lambda port: [pso, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with start_server(database, command=command, cwd=tmp_path, timeout=60) as base_url:
+    with start_server(database, command=command, cwd=tmp_path) as base_url:
         home = httpx.get(f"{base_url}/", timeout=30)
         assert home.status_code == 200 and "Prestatieladder" in home.text
         css = httpx.get(f"{base_url}/static/web/site.css", timeout=30)

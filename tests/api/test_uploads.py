@@ -26,8 +26,13 @@ async def test_csv_becomes_submission_employees_that_score(client) -> None:
                   "quality": dict.fromkeys(("suitableWork", "integration", "development",
                                             "guidance"), True)}
     scored = await client.post("/api/v1/score", json=submission)
-    if scored.status_code != 404:  # the score endpoint belongs to the scoring capability
-        assert scored.status_code == 200, scored.text
+    assert scored.status_code == 200, scored.text
+    result = scored.json()
+    # By hand: a 40-hour week is full time, so 40 h = 1 FTE and 20,5 h = 0,5125 FTE, both
+    # weight 1 the whole year: 1,5125 FTE of 20 = 7,5625 %, above trede 2's 7,30 %.
+    assert [e["fte"] for e in result["employees"]] == [1.0, 0.5125]
+    assert result["directFte"] == 1.5125 and result["directPct"] == 7.5625
+    assert result["rung"] == "trede2"
 
 
 async def test_xlsx_upload(client) -> None:

@@ -106,6 +106,18 @@ def mails_to(site: dict[str, Any], address: str, count: int) -> list:
     return mail.to(address)
 
 
+def mail_with_subject(site, address: str, words: str):
+    """The newest mail to `address` whose subject holds `words`, once it arrived."""
+    mail: MailServer = site["mail"]
+    deadline = time.monotonic() + 20
+    while True:
+        found = [m for m in mail.to(address) if words in str(m["Subject"])]
+        if found:
+            return found[-1]
+        assert time.monotonic() < deadline, f"no mail '{words}' for {address}"
+        time.sleep(0.1)
+
+
 def mail_link(site: dict[str, Any], address: str, count: int) -> str:
     """The path of the newest password link mailed to `address`, once `count` mails reached it."""
     link = MailServer.links(mails_to(site, address, count)[-1])

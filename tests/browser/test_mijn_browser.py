@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -25,6 +24,7 @@ from tests.browser.support import (
     chromium,
     database,
     mail_link,
+    mail_with_subject,
     serve_with_mail,
     shoot,
     sign_in,
@@ -71,17 +71,6 @@ def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
 def tab(site) -> Iterator[object]:
     with chromium() as browser, tabs(browser, site["base"]) as new:
         yield new()[1]
-
-
-def mail_with_subject(site, address: str, words: str):
-    mail: MailServer = site["mail"]
-    deadline = time.monotonic() + 20
-    while True:
-        found = [m for m in mail.to(address) if words in str(m["Subject"])]
-        if found:
-            return found[-1]
-        assert time.monotonic() < deadline, f"no mail '{words}' for {address}"
-        time.sleep(0.1)
 
 
 def api(site, method: str, path: str, who: str, **kw) -> dict:

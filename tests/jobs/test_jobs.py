@@ -4,12 +4,12 @@ expiry, the lease, and the daily scheduler's once-a-day rule."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from pso import mail
+from pso import clock, mail
 from pso.db.base import utcnow
 from pso.db.models import (
     Account,
@@ -148,19 +148,23 @@ async def test_scheduler_runs_once_a_day_from_its_hour(
     await data.reminder_fixture(session_maker)
     fixed_today(DAY)
     late = Scheduler(session_maker, dataclasses.replace(settings, jobs_hour=23))
-    if (await late.tick()) is None:  # before 23:00 in Amsterdam nothing happens
-        assert await outbox(session_maker) == []
-    first, second = (Scheduler(session_maker, dataclasses.replace(settings, jobs_hour=0))
-                     for _ in range(2))
-    report = await first.tick()
-    assert report.ran and report.results["certificate_reminders"]["mails"] == 2
-    assert (await lease.state(session_maker, LEASE_NAME)).last_run_on == DAY
-    assert not (await second.tick()).ran      # the day is done: the other instance skips
-    assert await second.tick() is None        # ... and remembers that
-    assert await first.tick() is None
-    fixed_today(DAY + timedelta(days=1))
-    assert (await second.tick()).ran          # a new day, a new run (nothing new to send)
-    assert len(await outbox(session_maker)) == 2
+    other = Scheduler(session_maker, dataclasses.replace(settings, jobs_hour=0))
+    with clock.stopped() as moment:
+        evening = datetime.combine(moment.astimezone(clock.AMSTERDAM).date(), time(22, 59),
+                                   clock.AMSTERDAM)
+        with clock.moved(evening - moment):  # 22:59 in Amsterdam: before its hour
+            assert await late.tick() is None
+            assert await outbox(session_maker) == []
+        with clock.moved(evening - moment + timedelta(minutes=1)):  # 23:00: its hour
+            report = await late.tick()
+            assert report.ran and report.results["certificate_reminders"]["mails"] == 2
+            assert (await lease.state(session_maker, LEASE_NAME)).last_run_on == DAY
+            assert not (await other.tick()).ran   # the day is done: the other instance skips
+            assert await other.tick() is None     # ... and remembers that
+            assert await late.tick() is None
+            fixed_today(DAY + timedelta(days=1))
+            assert (await other.tick()).ran       # a new day, a new run (nothing new to send)
+            assert len(await outbox(session_maker)) == 2
 
 
 async def test_reminders_go_out_through_smtp(session_maker, settings, mail_server) -> None:

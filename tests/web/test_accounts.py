@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from datetime import timedelta
 
 import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from pso import passwords
+from pso import clock, passwords
 from pso.auth import SYSTEM
 from pso.db.base import utcnow
 from pso.db.models import (
@@ -226,12 +225,25 @@ async def test_sessions_are_listed_and_can_be_ended(client, settings, session_ma
                 WebSession.id_hash == accounts.sha256(session_cookie(other))))
         ended = await form_post(client, f"/account/sessies/{theirs}/beeindigen", {},
                                 page="/account")
-        assert ended.status_code == 303
+        assert ended.status_code == 303 and ended.headers["location"] == "/account#sessies"
+        assert "De sessie is beëindigd." in (await client.get("/account")).text
         assert (await other.get("/mijn", follow_redirects=False)).status_code == 303
         assert (await client.get("/mijn")).status_code == 200
-        # Someone else's session id is not ours to end.
-        assert (await form_post(client, "/account/sessies/99999/beeindigen", {},
-                                page="/account")).status_code == 303
+
+    # Someone else's session (a real, live one of another account) is not ours to end.
+    await make_account(session_maker, "municipality")
+    async with AsyncTestClient(app=create_app(settings)) as stranger:
+        await sign_in(stranger, "municipality@example.nl")
+        async with session_maker() as session:
+            strangers = await session.scalar(select(WebSession.id).where(
+                WebSession.id_hash == accounts.sha256(session_cookie(stranger))))
+        refused = await form_post(client, f"/account/sessies/{strangers}/beeindigen", {},
+                                  page="/account")
+        assert refused.status_code == 303 and refused.headers["location"] == "/account"
+        assert "Deze sessie bestaat niet (meer)." in (await client.get("/account")).text
+        assert (await stranger.get("/gemeente", follow_redirects=False)).status_code == 200
+        async with session_maker() as session:
+            assert (await session.get(WebSession, strangers)).ended_at is None
 
 
 async def test_password_reset_link_works_once_and_for_one_hour(client, session_maker) -> None:
@@ -319,6 +331,13 @@ async def test_invited_colleague_sets_a_password_and_lands_home(client, session_
 
 
 async def test_auditor_must_enrol_totp_then_signs_in_with_a_code(client, session_maker) -> None:
+    # The clock stands still in the middle of a 30-second step, so no step boundary falls
+    # between enrolling and the "already used" check.
+    with clock.stopped() as moment, clock.moved(timedelta(seconds=15 - moment.timestamp() % 30)):
+        await _enrol_then_sign_in(client, session_maker, clock.utcnow().timestamp())
+
+
+async def _enrol_then_sign_in(client, session_maker, now: float) -> None:
     await make_account(session_maker, "auditor")
     first = await sign_in(client, "auditor@example.nl")
     assert first.headers["location"] == "/account/tweestapsverificatie"
@@ -334,10 +353,10 @@ async def test_auditor_must_enrol_totp_then_signs_in_with_a_code(client, session
         "csrf": csrf, "secret": secret, "sig": sig, "code": "000000"})
     assert wrong.status_code == 400 and "code klopt niet" in wrong.text
     forged = await client.post("/account/tweestapsverificatie", follow_redirects=False, data={
-        "csrf": csrf, "secret": "A" * 32, "sig": sig, "code": pyotp.TOTP("A" * 32).now()})
+        "csrf": csrf, "secret": "A" * 32, "sig": sig, "code": pyotp.TOTP("A" * 32).at(now)})
     assert forged.status_code == 303  # a secret the page did not hand out is refused
     done = await client.post("/account/tweestapsverificatie", data={
-        "csrf": csrf, "secret": secret, "sig": sig, "code": pyotp.TOTP(secret).now()})
+        "csrf": csrf, "secret": secret, "sig": sig, "code": pyotp.TOTP(secret).at(now)})
     assert done.status_code == 200 and "herstelcodes" in done.text
     codes = re.findall(r"<li><code>([0-9a-f-]+)</code></li>", done.text)
     assert len(codes) == 10
@@ -355,10 +374,10 @@ async def test_auditor_must_enrol_totp_then_signs_in_with_a_code(client, session
     assert bad.status_code == 401 and "code klopt niet" in bad.text
     # The code used for enrolling is used up (RFC 6238 5.2); the next step's code (accepted
     # for clock drift) works, without waiting 30 seconds.
-    used = await form_post(client, "/inloggen/code", {"code": pyotp.TOTP(secret).now()})
+    used = await form_post(client, "/inloggen/code", {"code": pyotp.TOTP(secret).at(now)})
     assert used.status_code == 401
     ok = await form_post(client, "/inloggen/code",
-                         {"code": pyotp.TOTP(secret).at(time.time() + 30)})
+                         {"code": pyotp.TOTP(secret).at(now + 30)})
     assert ok.status_code == 303 and ok.headers["location"] == "/beoordeling"
     assert (await client.get("/beoordeling")).status_code == 200
 

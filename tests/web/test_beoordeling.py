@@ -141,6 +141,32 @@ def section(html: str, ident: str) -> str:
     return html[start:end if end > 0 else len(html)]
 
 
+async def test_the_correction_form_shows_stored_numbers_in_dutch_notation(client, setup) -> None:
+    """The form starts from the stored data as the company would type it (24,5 and not 24.5),
+    and sending it unchanged changes nothing."""
+    fractional = {**submission(2), "totalFte": "24.5", "purchases": [{
+        "supplierName": "Groenbedrijf Werkt BV", "supplierKvk": "34567890",
+        "supplierKind": "pso_certified", "invoiceAmount": "50000.50",
+        "supplierTurnover": "1000000", "supplierFte": "10", "supplierDirectPct": "40"}]}
+    fractional["employees"][0]["hoursPerWeek"] = "36.5"
+    draft = await client.post(f"/api/v1/organizations/{KVK}/assessments",
+                              headers=setup["company"],
+                              json={"submission": fractional, "certifyingBody": "PSOCERT"})
+    aid = draft.json()["id"]
+    await client.post(f"/api/v1/assessments/{aid}/submit", headers=setup["company"])
+    base = f"/beoordeling/aanvragen/{aid}"
+    assert (await post_form(setup["ans"], f"{base}/in-behandeling", {}, base)).status_code == 303
+    page = (await setup["ans"].get(f"{base}/correctie")).text
+    for shown in ('name="totalFte" inputmode="decimal" value="24,5"',
+                  'aria-label="Uren per week mw-000" value="36,5"', 'value="50000,50"'):
+        assert shown in page, shown
+    assert 'value="24.5"' not in page and 'value="36.5"' not in page
+    unchanged = await post_form(setup["ans"], f"{base}/correctie", {
+        "totalFte": "24,5", "employees[0].hoursPerWeek": "36,5",
+        "purchases[0].invoiceAmount": "50000,50", "action": "preview"}, f"{base}/correctie")
+    assert unchanged.status_code == 200 and 'id="no-changes"' in unchanged.text
+
+
 async def test_review_page_shows_what_the_company_wrote(client, setup, session_maker) -> None:
     """Motivations per quality criterion, the subsidiaries, purchase kinds in Dutch, and
     the sample's "startwaarde" (issue 21 item 7 and 10)."""
@@ -239,8 +265,14 @@ async def test_other_body_and_other_roles_see_nothing(client, setup, session_mak
         assert f"Aanvraag {aid}" not in queue.text
         away = await other.get(f"/beoordeling/aanvragen/{aid}", follow_redirects=False)
         assert away.status_code == 303 and away.headers["location"] == "/beoordeling"
-        doc = await other.get(f"/beoordeling/aanvragen/{aid}/documenten/1", follow_redirects=False)
-        assert doc.status_code == 303
+        # A document that exists (its own body's auditor downloads it) stays closed to them.
+        page = (await setup["ans"].get(f"/beoordeling/aanvragen/{aid}")).text
+        doc = re.search(rf'href="(/beoordeling/aanvragen/{aid}/documenten/\d+)"', page).group(1)
+        mine = await setup["ans"].get(doc)
+        assert mine.status_code == 200 and mine.content.startswith(b"%PDF")
+        theirs = await other.get(doc, follow_redirects=False)
+        assert theirs.status_code == 303 and theirs.headers["location"] == "/beoordeling"
+        assert b"%PDF" not in theirs.content
     finally:
         await other.__aexit__(None, None, None)
     anonymous = await client.get("/beoordeling", follow_redirects=False)

@@ -130,10 +130,17 @@ async def test_a_correction_reaches_the_company_in_dutch_with_the_auditors_note(
     for internal in ("ukraine_protection", "2024-09-01", "20.5", "{", "True", "False"):
         assert internal not in page, internal
     # approved: the PDF is the outcome, no longer provisional
+    completed = await client.post(f"/api/v1/assessments/{aid}/review-completed",
+                                  headers=reviewer)
+    assert completed.status_code == 200, completed.text
     decider = await make_token("auditor", body="KIWA", name="Dirk Beslisser")
     decided = await client.post(f"/api/v1/assessments/{aid}/decision",
                                 json={"outcome": "approved"}, headers=decider)
     assert decided.status_code == 200, decided.text
+    # the certificate line says "geldig" once: "Trede 2, geldig tot en met …"
+    page = visible((await client.get(f"/mijn/aanvraag/{aid}")).text)
+    assert re.search(r"Trede 2, geldig tot en met \d+ \w+ \d{4}", page), page
+    assert "geldig, geldig" not in page
     pdf = await client.get(f"/mijn/aanvraag/{aid}/uitkomst.pdf")
     assert pdf.headers["content-disposition"] == f'attachment; filename="uitkomst-{aid}.pdf"'
     text = pdf_text(pdf.content)
