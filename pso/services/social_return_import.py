@@ -139,6 +139,7 @@ async def import_lines(session: AsyncSession, actor: Actor, tender_id: int,
     contract = await lines.contract_for(session, actor, tender_id)
     if contract.role != "contractor":
         raise Conflict("not-the-contractor", "Alleen de opdrachtnemer meldt realisaties.")
+    await lines.still_open(session, contract)
     read = await off_loop(read_lines, data)
     errors: list[RowError] = []
     bodies = []

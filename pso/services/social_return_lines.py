@@ -19,6 +19,7 @@ from pso.db.base import utcnow
 from pso.db.models import (
     Certificate,
     SocialReturnLine,
+    SocialReturnSettlement,
     SocialReturnTerms,
     Tender,
     TenderAward,
@@ -179,12 +180,28 @@ def check(contract: Contract, data: dict[str, Any]) -> None:
         raise InvalidInput(errors)
 
 
+SETTLED = ("Dit contract is afgerekend; de afrekening staat vast, dus regels melden of "
+           "beoordelen kan niet meer.")
+
+
+async def still_open(session: AsyncSession, contract: Contract) -> None:
+    """After the settlement its figures are frozen: no line is reported or reviewed any more.
+    The tender row is locked first, as `settle` does, so a line cannot slip in beside it."""
+    tender_id = contract.tender.id
+    await session.scalar(select(Tender.id).where(Tender.id == tender_id).with_for_update())
+    settled = await session.scalar(select(SocialReturnSettlement.id).where(
+        SocialReturnSettlement.tender_id == tender_id))
+    if settled is not None:
+        raise Conflict("contract-settled", SETTLED)
+
+
 async def report(session: AsyncSession, actor: Actor, tender_id: int,
                  data: dict[str, Any]) -> SocialReturnLine:
     """The contractor reports one line (`data` holds FIELDS, checked for shape by the API)."""
     contract = await contract_for(session, actor, tender_id)
     if contract.role != "contractor":
         raise Conflict("not-the-contractor", "Alleen de opdrachtnemer meldt realisaties.")
+    await still_open(session, contract)
     check(contract, data)
     row = SocialReturnLine(tender_id=contract.tender.id, reported_by=actor.name,
                            status="submitted", **data)
@@ -205,6 +222,7 @@ async def review(session: AsyncSession, actor: Actor, tender_id: int, line_id: i
     contract = await contract_for(session, actor, tender_id)
     if contract.role != "buyer":
         raise Conflict("not-the-buyer", "Alleen de inkopende organisatie beoordeelt regels.")
+    await still_open(session, contract)
     row = await session.scalar(select(SocialReturnLine).where(
         SocialReturnLine.id == line_id, SocialReturnLine.tender_id == contract.tender.id)
         .with_for_update())

@@ -176,3 +176,31 @@ async def test_two_settlements_at_once_give_one(client, headers, make_token,  # 
                                                  headers=headers["buyer"]) for _ in range(2)))
     assert sorted(a.status_code for a in answers) == [201, 409]
     assert await count_rows(session_maker, "social_return_settlements") == 1
+
+
+async def test_no_line_is_reported_reviewed_or_imported_after_the_settlement(
+    client, headers, make_token, session_maker, fixed_today  # noqa: F811
+) -> None:
+    """The settlement froze the figures: the lines behind them cannot change any more."""
+    url = await contract_with(client, headers, make_token)
+    accepted = await line(client, headers, url, PLACEMENT, "accepted")
+    fixed_today(END)
+    settled = await client.post(f"{url}/settlement", json={}, headers=headers["buyer"])
+    assert settled.status_code == 201, settled.text
+    before = await count_rows(session_maker, "social_return_lines")
+
+    late = await client.post(f"{url}/lines", json={**PLACEMENT, "pseudonym": "K-19"},
+                             headers=headers["contractor"])
+    assert "afgerekend" in assert_problem(late, 409, "contract-settled")["detail"]
+    csv_file = ("Soort;Bouwblok;Pseudoniem;Begin;Einde;Uren per week\n"
+                "plaatsing;pw-kort;K-20;01-01-2027;31-03-2027;24\n").encode()
+    imported = await client.post(f"{url}/lines/import", headers=headers["contractor"],
+                                 files={"file": ("regels.csv", csv_file)})
+    assert_problem(imported, 409, "contract-settled")
+    reviewed = await client.post(f"{url}/lines/{accepted['id']}/review",
+                                 json={"decision": "rejected", "reason": "Te laat."},
+                                 headers=headers["buyer"])
+    assert_problem(reviewed, 409, "contract-settled")
+    assert await count_rows(session_maker, "social_return_lines") == before
+    items = (await client.get(f"{url}/lines", headers=headers["buyer"])).json()["items"]
+    assert [i["status"] for i in items] == ["accepted"]
