@@ -192,8 +192,8 @@ async def test_no_line_is_reported_reviewed_or_imported_after_the_settlement(
     late = await client.post(f"{url}/lines", json={**PLACEMENT, "pseudonym": "K-19"},
                              headers=headers["contractor"])
     assert "afgerekend" in assert_problem(late, 409, "contract-settled")["detail"]
-    csv_file = ("Soort;Bouwblok;Pseudoniem;Begin;Einde;Uren per week\n"
-                "plaatsing;pw-kort;K-20;01-01-2027;31-03-2027;24\n").encode()
+    csv_file = (b"Soort;Bouwblok;Pseudoniem;Begin;Einde;Uren per week\n"
+                b"plaatsing;pw-kort;K-20;01-01-2027;31-03-2027;24\n")
     imported = await client.post(f"{url}/lines/import", headers=headers["contractor"],
                                  files={"file": ("regels.csv", csv_file)})
     assert_problem(imported, 409, "contract-settled")

@@ -53,6 +53,23 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "Groene-Ladder-Zomer-2026"
+
+
+async def body_with_auditors(session: Any, code: str, name: str,
+                             auditors: dict[str, tuple[str, str]]) -> Any:
+    """A certifying body and its auditors ({email: (name, TOTP secret)}), TOTP switched on."""
+    from pso.auth import SYSTEM
+    from pso.db.base import utcnow
+    from pso.services import accounts, bodies
+
+    await bodies.create(session, SYSTEM, code=code, name=name,
+                        accreditation="RvA C 321, ISO/IEC 17065")
+    body = await bodies.find(session, code)
+    for email, (person, secret) in auditors.items():
+        account = await accounts.create_account(session, SYSTEM, email=email, name=person,
+                                                role="auditor", party=body, password=PASSWORD)
+        account.totp_secret, account.totp_enabled_at = secret, utcnow()
+    return body
 # Form errors answer 400/409 on purpose; the browser logs those too.
 EXPECTED_ERROR = "Failed to load resource: the server responded with a status of 4"
 

@@ -18,11 +18,11 @@ from pypdf import PdfReader
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.auth import SYSTEM
-from pso.db.base import utcnow
 from pso.db.engine import make_engine
-from pso.services import accounts, bodies
+from pso.services import accounts
 from tests.browser.support import (
     PASSWORD,
+    body_with_auditors,
     chromium,
     database,
     mail_with_subject,
@@ -58,14 +58,7 @@ async def _people(url: str) -> None:
     try:
         maker = async_sessionmaker(engine, expire_on_commit=False)
         async with maker() as session, session.begin():
-            await bodies.create(session, SYSTEM, code="PSONOORD", name=BODY,
-                                accreditation="RvA C 321, ISO/IEC 17065")
-            body = await bodies.find(session, "PSONOORD")
-            for email, (name, secret) in AUDITORS.items():
-                account = await accounts.create_account(
-                    session, SYSTEM, email=email, name=name, role="auditor", party=body,
-                    password=PASSWORD)
-                account.totp_secret, account.totp_enabled_at = secret, utcnow()
+            await body_with_auditors(session, "PSONOORD", BODY, AUDITORS)
             company = await accounts.ensure_party(session, "applicant", KVK, "Bouwgroep Oost BV")
             await accounts.create_account(session, SYSTEM, email=COMPANY, name="Hanna HR",
                                           role="company", party=company, password=PASSWORD)

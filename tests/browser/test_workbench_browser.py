@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.auth import SYSTEM
-from pso.db.base import utcnow
 from pso.db.engine import make_engine
 from pso.db.models import Account
-from pso.services import accounts, bodies
+from pso.services import accounts
 from tests.browser.support import (
     PASSWORD,
+    body_with_auditors,
     chromium,
     database,
     mails_to,
@@ -50,14 +50,7 @@ async def _people(url: str) -> str:
     try:
         maker = async_sessionmaker(engine, expire_on_commit=False)
         async with maker() as session, session.begin():
-            await bodies.create(session, SYSTEM, code="PSONOORD", name=BODY_NAME,
-                                accreditation="RvA C 321, ISO/IEC 17065")
-            body = await bodies.find(session, "PSONOORD")
-            for email, (name, secret) in AUDITORS.items():
-                account = await accounts.create_account(
-                    session, SYSTEM, email=email, name=name, role="auditor", party=body,
-                    password=PASSWORD)
-                account.totp_secret, account.totp_enabled_at = secret, utcnow()
+            await body_with_auditors(session, "PSONOORD", BODY_NAME, AUDITORS)
             company = await accounts.ensure_party(session, "applicant", KVK, "Groen & Schoon")
             person = await accounts.create_account(
                 session, SYSTEM, email=COMPANY_MAIL, name="Hans HR", role="company",
