@@ -43,7 +43,9 @@ CORE_RULES = (
 KEBAB = re.compile(r"^(/|(/_[a-z0-9]+|/(([a-z0-9\-]+|{[^}]+})(/([a-z0-9\-]+|{[^}]+}))*)"
                    r"(/_[a-z]+)?))$")
 # Explained in docs/api-design-rules.md (/core/path-segments-kebab-case): kept for clients.
-FILE_EXTENSIONS = {"/voucher-schemes/{scheme_id}/vouchers.csv"}
+FILE_EXTENSIONS = {"/voucher-schemes/{scheme_id}/vouchers.csv",
+                   "/tenders/{tender_id}/social-return/settlement.pdf",
+                   "/tenders/{tender_id}/social-return/settlement.csv"}
 CAMEL = re.compile(r"^[a-z][a-z\d]*([A-Z][a-z\d]*)*$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
 ORIGIN = "https://inkoop.gemeente.example"

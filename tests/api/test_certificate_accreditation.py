@@ -30,8 +30,9 @@ async def test_certificate_pdf_shows_the_bodys_accreditation(client, make_token)
     aid = draft.json()["id"]
     assert (await client.post(f"/api/v1/assessments/{aid}/submit",
                               headers=company)).status_code == 200
-    assert (await client.post(f"/api/v1/assessments/{aid}/review",
-                              headers=reviewer)).status_code == 200
+    for step in ("review", "review-completed"):
+        assert (await client.post(f"/api/v1/assessments/{aid}/{step}",
+                                  headers=reviewer)).status_code == 200
     decided = await client.post(f"/api/v1/assessments/{aid}/decision", headers=decider,
                                 json={"outcome": "approved"})
     assert decided.status_code == 200, decided.text

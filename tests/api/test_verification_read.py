@@ -16,6 +16,7 @@ from pso.db.models import Certificate, Suspension
 from pso.errors import NotFound
 from pso.services import register
 from tests.api.test_register_search import row
+from tests.conftest import BACKENDS
 
 pytestmark = pytest.mark.anyio
 TODAY = today()
@@ -77,9 +78,9 @@ async def test_public_view_is_the_orm_view(rows, session_maker, database_url) ->
             reader.dispose()
 
 
+# The round trips of PostgreSQL; SQLite reads through the synchronous reader.
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postgres"])
 async def test_verification_page_is_one_round_trip_on_postgres(rows, settings, backend) -> None:
-    if backend != "postgres":
-        pytest.skip("the round trips of PostgreSQL; SQLite reads through the synchronous reader")
     from litestar.testing import AsyncTestClient
 
     app = create_app(settings)

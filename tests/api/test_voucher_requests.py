@@ -189,7 +189,8 @@ async def test_open_schemes_for_a_company(client, actors, make_token) -> None:
         (sid, True, True)]
     far = await make_token("company", kvk=FAR)
     item = (await client.get("/api/v1/voucher-schemes/open", headers=far)).json()["items"][0]
-    assert item["eligible"] is False and "GM0363" in item["ineligibleReason"]
+    assert item["eligible"] is False and item["ineligibleReason"] == (
+        "Organisaties uit gemeente Amsterdam komen niet in aanmerking voor deze regeling.")
     assert_problem(await client.get("/api/v1/voucher-schemes/open", params={"kvk": B},
                                     headers=actors["company_a"]), 403)
     assert_problem(await client.get("/api/v1/voucher-schemes/open", params={"kvk": "12"},

@@ -56,6 +56,7 @@ async def _seed(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
                 accounts.actor_of(await accounts.find_account(session, email))
                 for email in ("auditor@demo.pso.nl", "auditor2@demo.pso.nl")]
             await certification.review(session, reviewer, pending)
+            await certification.complete_review(session, reviewer, pending)
             await certification.decide(
                 session, decider, pending, outcome="approved", reason=None,
                 corrected_submission=None, valid_from=day + timedelta(days=LATER),
