@@ -75,6 +75,7 @@ async def test_review_and_decision_in_the_workbench(client, setup) -> None:
     page = (await ans.get(base)).text
     assert "In beoordeling" in page and 'id="reviewer">Test auditor' in page
     assert "loonstrook.pdf" in page and "Steekproef" in page and "pso-2.1" in page
+    assert "application/pdf, 15 bytes," in page  # its real size, not "0 kB"
     doc = re.search(rf'href="({base}/documenten/\d+)"', page).group(1)
     got = await ans.get(doc)
     assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
