@@ -39,6 +39,11 @@ CERTIFICATES = [{"number": "PSO-2026-000002", "kind": "ladder", "rung": "trede3"
                  "valid_until": date(2028, 12, 4)}]
 LINK = {"name": "Anna de Vries", "link": f"{URL}/wachtwoord-instellen/abc", "party_name":
         "Bakkerij De Korenaar B.V.", "valid_until": "12 december 2026 14:30"}
+SOCIAL_RETURN = {"name": "Inge Koper", "tender": "Groenonderhoud 2026", "reference": "AB-2026-01",
+                 "link": f"{URL}/inkoop/aanbestedingen/3/social-return"}
+PROGRESS = {"realised": Decimal("4931.51"), "target": Decimal("6250.00"),
+            "period_end": date(2028, 12, 31)}
+BIDDER = {"bidder": "Groen & Schoon Hoveniers B.V.", "kvk": "12345678"}
 
 # (template, context): every template, each of its branches.
 SAMPLES = [
@@ -72,6 +77,14 @@ SAMPLES = [
     ("invitation_existing", {"name": "Anna de Vries", "inviter": "Bert Bakker",
                              "party_name": "Gemeente Apeldoorn"}),
     ("password_reset", LINK),
+    ("social_return_quarterly", {**SOCIAL_RETURN, **PROGRESS, "quarter": "2027 K2"}),
+    ("social_return_quarterly", {**SOCIAL_RETURN, **PROGRESS, "quarter": "2027 K2",
+                                 "name": ""}),
+    ("social_return_waiting", {**SOCIAL_RETURN, **BIDDER, "waiting": 1}),
+    ("social_return_waiting", {**SOCIAL_RETURN, **BIDDER, "waiting": 3}),
+    ("social_return_shortfall", {**SOCIAL_RETURN, **PROGRESS, "bidder": BIDDER["bidder"],
+                                 "projection": Decimal("5632.71"),
+                                 "shortfall": Decimal("617.29")}),
     ("voucher_issued", VOUCHER),
     ("voucher_expired", {**VOUCHER, "expires_on": date(2026, 11, 30)}),
     ("voucher_refused", {**VOUCHER, "municipality": "Gemeente Apeldoorn",

@@ -20,7 +20,8 @@ FORM = {"name": "Ander BV", "municipalityCode": "GM0363", "kind": "company",
         "fullTimeHoursPerWeek": "40", "kvk": "12345678", "fte": "3"}
 
 
-NOT_WALKED = {"/mijn/social-return/{tender_id:int}/regels"}
+NOT_WALKED = {"/mijn/social-return/{tender_id:int}/regels",
+              "/mijn/social-return/{tender_id:int}/bestand"}
 
 
 def mijn_forms(app: Litestar) -> list[str]:
