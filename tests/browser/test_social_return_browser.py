@@ -59,11 +59,12 @@ def tab(browser, site):
         yield new()[1]
 
 
-def test_buyer_records_social_return_terms_after_the_award(tab, site) -> None:
-    backend = site["backend"]
+def to_terms_after_award(tab, title: str, reference: str) -> None:
+    """The buyer signs in, records a tender, awards it to its one bid (Schoon & Sociaal,
+    trede 2, € 250.000) and opens the social-return terms form."""
     sign_in(tab, BUYER)
-    tab.fill("#f-title", "Schoonmaak provinciehuis 2027")
-    tab.fill("#f-reference", "PU-2026-051")
+    tab.fill("#f-title", title)
+    tab.fill("#f-reference", reference)
     tab.fill("#f-deadline", today().isoformat())
     tab.fill("#f-policy-values-trede2", "5")
     submit(tab, "text=Aanbesteding vastleggen")
@@ -75,6 +76,11 @@ def test_buyer_records_social_return_terms_after_the_award(tab, site) -> None:
     submit(tab, "text=Gunning vastleggen")
     tab.goto(tab.url.replace("/bewaking", ""))
     submit(tab, "text=Social return na de gunning")
+
+
+def test_buyer_records_social_return_terms_after_the_award(tab, site) -> None:
+    backend = site["backend"]
+    to_terms_after_award(tab, "Schoonmaak provinciehuis 2027", "PU-2026-051")
     assert "Afspraken vastleggen" in tab.inner_text("main")
     assert tab.locator("#f-contractSum").input_value() == "250000"
 

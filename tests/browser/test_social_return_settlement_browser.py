@@ -6,27 +6,18 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from pso.clock import today
-from tests.browser.support import shoot, sign_in, submit
-from tests.browser.test_social_return_browser import BUYER, browser, site, tab  # noqa: F401
+from tests.browser.support import shoot, submit
+from tests.browser.test_social_return_browser import (  # noqa: F401
+    browser,
+    site,
+    tab,
+    to_terms_after_award,
+)
 
 
 def test_buyer_settles_early_with_a_reason(tab, site, tmp_path) -> None:  # noqa: F811
     backend = site["backend"]
-    sign_in(tab, BUYER)
-    tab.fill("#f-title", "Groenonderhoud 2027")
-    tab.fill("#f-reference", "PU-2026-077")
-    tab.fill("#f-deadline", today().isoformat())
-    tab.fill("#f-policy-values-trede2", "5")
-    submit(tab, "text=Aanbesteding vastleggen")
-    tab.fill("#f-bidder", "Schoon & Sociaal B.V.")
-    tab.fill("#f-kvk", "41000021")
-    tab.fill("#f-price", "250.000,00")
-    tab.select_option("#f-declaredRung", "trede2")
-    submit(tab, "button:has-text('Inschrijving toevoegen')")
-    submit(tab, "text=Gunning vastleggen")
-    tab.goto(tab.url.replace("/bewaking", ""))
-    submit(tab, "text=Social return na de gunning")
+    to_terms_after_award(tab, "Groenonderhoud 2027", "PU-2026-077")
     tab.fill("#f-reductions-trede2", "50")
     submit(tab, "button:has-text('Afspraken vastleggen')")
 
