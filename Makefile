@@ -27,9 +27,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
-# Mutation testing (slow, not in CI): make mutate MODULES=pso/jobs/lease.py
+# Mutation testing (slow, not in CI): make mutate MODULES=pso/jobs/lease.py [SAMPLE=60] [AGAIN=1]
 mutate: $(STAMP)
-	$(PY) scripts/mutate.py $(MODULES)
+	SAMPLE=$(SAMPLE) AGAIN=$(AGAIN) $(PY) scripts/mutate.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mutate

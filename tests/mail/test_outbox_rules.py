@@ -1,0 +1,82 @@
+"""The outbox's rules at their edges (pso/mail/outbox.py), found by mutation testing
+(docs/testing.md): which mails a sender may claim and until when, the back-off and the
+give-up after MAX_ATTEMPTS, and the size limits of an address and a stored error."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from pso.db.base import utcnow
+from pso.db.models import OutboxMail
+from pso.mail import outbox
+
+pytestmark = pytest.mark.anyio
+
+
+async def _queue(session_maker, count: int) -> None:
+    async with session_maker() as session, session.begin():
+        for i in range(count):
+            await outbox.queue_mail(
+                session,
+                to=f"iemand{i}@example.nl",
+                template="password_reset",
+                context={"name": "Iemand", "link": "https://pso.example/x", "valid_until": "1 uur"},
+            )
+
+
+async def _rows(session_maker) -> list[OutboxMail]:
+    async with session_maker() as session:
+        return list(await session.scalars(select(OutboxMail).order_by(OutboxMail.id)))
+
+
+def test_an_address_has_at_most_320_characters() -> None:
+    local = "a" * 64
+    domain = "b" * (320 - 64 - 1 - 3) + ".nl"
+    assert outbox.valid_address(f"{local}@{domain}")  # exactly 320
+    assert not outbox.valid_address(f"{local}a@{domain}")
+
+
+def test_backoff_doubles_from_30_seconds_up_to_an_hour() -> None:
+    assert [outbox.backoff(n) for n in (1, 2, 3, 7)] == [
+        timedelta(seconds=s) for s in (30, 60, 120, 1920)
+    ]
+    assert outbox.backoff(8) == outbox.backoff(1000) == timedelta(hours=1)
+
+
+async def test_only_queued_mail_that_is_due_and_not_claimed_is_claimed(session_maker) -> None:
+    await _queue(session_maker, 3)
+    due = utcnow() + timedelta(minutes=1)
+    async with session_maker() as session, session.begin():
+        await session.execute(update(OutboxMail).values(next_attempt_at=due))
+    assert await outbox.claim(session_maker, "s", due - timedelta(microseconds=1), 10) == []
+    sent, failed, waiting = await outbox.claim(session_maker, "s", due, 10)  # due at that instant
+    await outbox.mark_sent(session_maker, sent, "s")
+    await outbox.mark_failed(session_maker, failed, "s", due, "weg", permanent=True)
+    await outbox.release(session_maker, [waiting], "s")
+    [again] = await outbox.claim(session_maker, "t", due + timedelta(days=1), 10)
+    assert again.id == waiting.id  # neither the sent nor the failed mail comes back
+    # The claim is t's up to and including the instant its lease ends.
+    until = due + timedelta(days=1) + outbox.CLAIM_LEASE
+    assert await outbox.claim(session_maker, "u", until, 10) == []
+    [taken] = await outbox.claim(session_maker, "u", until + timedelta(microseconds=1), 10)
+    assert (taken.id, taken.claimed_by) == (waiting.id, "u")
+
+
+async def test_the_fortieth_failure_gives_up_and_the_error_is_kept_to_2000_characters(
+    session_maker,
+) -> None:
+    await _queue(session_maker, 1)
+    now = utcnow() + timedelta(seconds=1)
+    [mail] = await outbox.claim(session_maker, "s", now, 10)
+    mail.attempts = outbox.MAX_ATTEMPTS - 2
+    assert await outbox.mark_failed(session_maker, mail, "s", now, "x" * 3000) == "queued"
+    [row] = await _rows(session_maker)
+    assert (row.attempts, len(row.last_error)) == (outbox.MAX_ATTEMPTS - 1, 2000)
+    assert row.next_attempt_at == now + timedelta(hours=1)
+    [mail] = await outbox.claim(session_maker, "s", now + timedelta(hours=1), 10)
+    assert await outbox.mark_failed(session_maker, mail, "s", now, "kapot") == "failed"
+    [row] = await _rows(session_maker)
+    assert (row.status, row.attempts, row.claimed_by) == ("failed", outbox.MAX_ATTEMPTS, None)
