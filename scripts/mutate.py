@@ -34,9 +34,9 @@ PYTEST = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly"
 
 # module -> the fast tests that cover it (SQLite only, no browser): every mutant runs them.
 MODULES: dict[str, str] = {
-    "pso/jobs/lease.py": "tests/services/test_claims.py tests/jobs/test_lease.py tests/jobs/test_jobs.py -k 'not postgres'",
+    "pso/jobs/lease.py": "tests/services/test_claims.py tests/jobs/test_lease.py tests/jobs/test_jobs.py -k 'not postgres or insert_loses'",
     "pso/mail/outbox.py": "tests/services/test_claims.py tests/mail/test_outbox_rules.py tests/mail/test_outbox.py -k 'not postgres'",
-    "scoring/fast.py": "tests/scoring/test_fast_path.py tests/scoring/test_fast_path_model.py",
+    "scoring/fast.py": "tests/scoring/test_fast_path_edges.py tests/scoring/test_fast_path.py tests/scoring/test_fast_path_model.py",
     "pso/services/access.py": "tests/services/test_access_rules.py",
     "pso/procurement": "tests/api/test_procurement_calc.py tests/api/test_procurement_public.py -k 'not postgres'",
     "pso/services/accounts.py": "tests/services/test_accounts_rules.py tests/web/test_accounts.py -k 'not postgres'",
