@@ -4,6 +4,7 @@ give-up after MAX_ATTEMPTS, and the size limits of an address and a stored error
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -80,3 +81,44 @@ async def test_the_fortieth_failure_gives_up_and_the_error_is_kept_to_2000_chara
     assert await outbox.mark_failed(session_maker, mail, "s", now, "kapot") == "failed"
     [row] = await _rows(session_maker)
     assert (row.status, row.attempts, row.claimed_by) == ("failed", outbox.MAX_ATTEMPTS, None)
+
+
+async def test_only_a_commit_that_queued_mail_wakes_the_senders_still_listening(
+    session_maker,
+) -> None:
+    kept, removed = asyncio.Event(), asyncio.Event()
+    outbox.add_waker(kept)
+    outbox.add_waker(removed)
+    outbox.remove_waker(removed)
+    try:
+        async with session_maker() as session:
+            async with session.begin():
+                await outbox.queue_mail(
+                    session,
+                    to="iemand@example.nl",
+                    template="password_reset",
+                    context={"name": "I", "link": "https://x", "valid_until": "1 uur"},
+                )
+                await session.rollback()  # the mail is gone: nothing to wake for
+            async with session.begin():
+                pass  # a later commit without mail in the same session
+        await asyncio.sleep(0)  # let call_soon_threadsafe callbacks run, if any were made
+        assert not kept.is_set()
+        await _queue(session_maker, 1)
+        await asyncio.wait_for(kept.wait(), timeout=10)
+        assert not removed.is_set()
+    finally:
+        outbox.remove_waker(kept)
+
+
+async def test_recent_lists_the_newest_first_by_status(session_maker) -> None:
+    await _queue(session_maker, 3)
+    [first] = await outbox.claim(session_maker, "s", utcnow() + timedelta(seconds=1), 1)
+    await outbox.mark_sent(session_maker, first, "s")
+    async with session_maker() as session:
+        newest = await outbox.recent(session, limit=2)
+        sent = await outbox.recent(session, status="sent")
+        every = await outbox.recent(session)
+    assert [m.to_address for m in newest] == ["iemand2@example.nl", "iemand1@example.nl"]
+    assert [m.id for m in sent] == [first.id]
+    assert len(every) == 3
