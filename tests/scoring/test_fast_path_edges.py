@@ -8,7 +8,10 @@ from __future__ import annotations
 import copy
 import json
 
-from scoring.fast import fast_parse
+import pytest
+
+from scoring import SubmissionInvalid
+from scoring.fast import fast_parse, parse_for_scoring
 from scoring.model import MAX_EMPLOYEES, MAX_PURCHASES, MAX_YEAR, MIN_YEAR
 from scoring.parse import MAX_BODY_BYTES
 
@@ -79,3 +82,18 @@ def test_the_largest_lists_and_body_take_the_fast_path_and_one_more_does_not() -
     padded = body() + b" " * (MAX_BODY_BYTES - len(body()))
     assert fast_parse(padded) is not None
     assert fast_parse(padded + b" ") is None
+
+
+def test_an_invalid_text_field_sends_the_body_to_the_slow_path() -> None:
+    # The model's own checks raise their pydantic error; the fast path must decline, not raise.
+    for employee, purchase, rulebook in (
+        ({**EMPLOYEE, "reference": "x" * 65}, PURCHASE, None),
+        ({**EMPLOYEE, "reference": "123456782"}, PURCHASE, None),  # a valid BSN
+        (EMPLOYEE, {**PURCHASE, "supplierName": " "}, None),
+        (EMPLOYEE, {**PURCHASE, "supplierKvk": "1234567"}, None),
+        (EMPLOYEE, PURCHASE, "pso-9"),
+    ):
+        raw = body(employees=[employee], purchases=[purchase], rulebook=rulebook)
+        assert fast_parse(raw) is None, (employee, purchase, rulebook)
+        with pytest.raises(SubmissionInvalid):
+            parse_for_scoring(raw)
