@@ -242,7 +242,9 @@ def prepare(session: Path, lines: Path, sample: int | None) -> None:
 
 
 def report(module: str, session: Path) -> None:
-    counts = {"killed": 0, "survived": 0, "not run": 0, "skipped": 0, "pending": 0}
+    counts = dict.fromkeys(
+        ("killed", "survived", "not run", "incompetent", "skipped", "pending"), 0
+    )
     survivors = []
     with use_db(str(session)) as db:
         results = dict(db.results)
@@ -260,6 +262,8 @@ def report(module: str, session: Path) -> None:
                     f"{spec.module_path}:{spec.start_pos[0]} {spec.operator_name}"
                     f" {item.job_id}{' (not run)' if unreached else ''}"
                 )
+            elif result.test_outcome == TestOutcome.INCOMPETENT:
+                counts["incompetent"] += 1  # cosmic-ray could not make it: not in the score
             else:
                 counts["killed"] += 1
     measured = counts["killed"] + counts["survived"] + counts["not run"]
