@@ -197,11 +197,11 @@ def statement_lines(tree: ast.AST, row: int) -> range:
 
 
 def prepare(session: Path, lines: Path, sample: int | None) -> None:
-    """Mark what is not run: operators outside the set, annotations, unreached lines, and
-    (with a sample) the mutants outside it. Runs once, right after `cosmic-ray init`."""
+    """Mark what is not run: operators outside the set, annotations, (with a sample) the
+    mutants outside it, and unreached lines. Runs right after `cosmic-ray init`."""
     seen = {(f, n) for f, n in json.loads(lines.read_text())}
     trees: dict[str, ast.AST] = {}
-    left = []
+    kept: dict[str, bool] = {}  # job -> whether a test runs its line
     with use_db(str(session)) as db:
         for item in db.pending_work_items:
             (spec,) = item.mutations
@@ -209,36 +209,31 @@ def prepare(session: Path, lines: Path, sample: int | None) -> None:
             tree = trees.setdefault(path, ast.parse((TREE / path).read_text()))
             start, end = tuple(spec.start_pos), tuple(spec.end_pos)
             if not KEEP.match(spec.operator_name):
-                why = "skipped: operator outside the selective set"
+                skip(db, item.job_id, "operator outside the selective set")
             elif any(a <= start and end <= b for a, b in annotation_spans(tree)):
-                why = "skipped: annotation (never evaluated)"
+                skip(db, item.job_id, "annotation (never evaluated)")
             elif "BinaryOperator" in spec.operator_name and not in_binop(tree, start):
-                why = "skipped: the `*` of keyword-only arguments (not an operator)"
-            elif not any((str(TREE / path), n) in seen for n in statement_lines(tree, start[0])):
-                db.set_result(
-                    item.job_id,
-                    WorkResult(
-                        worker_outcome=WorkerOutcome.NORMAL,
-                        test_outcome=TestOutcome.SURVIVED,
-                        output="not run: no test reaches this line",
-                    ),
-                )
-                continue
+                skip(db, item.job_id, "the `*` of keyword-only arguments (not an operator)")
             else:
-                left.append(item.job_id)
-                continue
-            db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=why))
-        if sample is not None and sample < len(left):
-            chosen = set(random.Random(27).sample(sorted(left), sample))
-            for job in left:
-                if job not in chosen:
-                    db.set_result(
-                        job,
-                        WorkResult(
-                            worker_outcome=WorkerOutcome.SKIPPED,
-                            output="skipped: outside the sample",
-                        ),
-                    )
+                lines_of = statement_lines(tree, start[0])
+                kept[item.job_id] = any((str(TREE / path), n) in seen for n in lines_of)
+        chosen = set(kept)
+        if sample is not None and sample < len(kept):
+            chosen = set(random.Random(27).sample(sorted(kept), sample))
+        for job, reached in kept.items():
+            if job not in chosen:
+                skip(db, job, "outside the sample")
+            elif not reached:
+                result = WorkResult(
+                    worker_outcome=WorkerOutcome.NORMAL,
+                    test_outcome=TestOutcome.SURVIVED,
+                    output="not run: no test reaches this line",
+                )
+                db.set_result(job, result)
+
+
+def skip(db: WorkDB, job: str, why: str) -> None:
+    db.set_result(job, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=f"skipped: {why}"))
 
 
 def report(module: str, session: Path) -> None:
