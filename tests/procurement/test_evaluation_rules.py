@@ -121,3 +121,13 @@ def test_social_return_warns_only_when_the_certificate_ends_before_the_contract(
     )
     later = calculate(replace(request, contract_end=date(2028, 1, 1)), facts)
     assert len(later.warnings) == 1 and "verloopt op" in later.warnings[0]
+
+
+def test_social_return_reduction_follows_the_rung_and_none_gets_nothing() -> None:
+    reductions = {"basistrede": D(10), "trede1": D(20), "none": D(99)}
+    facts = {"B": fact("B", "1", "basistrede"), "T": fact("T", "1", "trede1")}
+    for number, pct in (("B", D(10)), ("T", D(20)), (None, D(0))):
+        result = calculate(
+            replace(REQUEST, certificate_number=number, reductions=reductions), facts
+        )
+        assert (result.reduction_pct, result.reduction) == (pct, D(5000) * pct / 100)
