@@ -129,8 +129,8 @@ def _number(annotated):
             d = check(Decimal(value) if type(value) is int else value)
         except Exception:  # noqa: BLE001 - any failure: the slow path reports it
             raise _Slow from None
-        if type(value) is str:
-            if len(seen) >= 1024:
+        if type(value) is str:  # pragma: no mutate: AddNot (caching ints too: same values)
+            if len(seen) >= 1024:  # pragma: no mutate: GtE_Eq, GtE_Gt, NumberReplacer (a memo)
                 seen.clear()
             seen[value] = d
         return d

@@ -212,6 +212,8 @@ def prepare(session: Path, lines: Path, sample: int | None) -> None:
                 skip(db, item.job_id, "operator outside the selective set")
             elif any(a <= start and end <= b for a, b in annotation_spans(tree)):
                 skip(db, item.job_id, "annotation (never evaluated)")
+            elif marked_equivalent(TREE / path, start[0], spec.operator_name):
+                skip(db, item.job_id, "marked equivalent in the code (pragma: no mutate)")
             elif "BinaryOperator" in spec.operator_name and not in_binop(tree, start):
                 skip(db, item.job_id, "the `*` of keyword-only arguments (not an operator)")
             else:
@@ -230,6 +232,17 @@ def prepare(session: Path, lines: Path, sample: int | None) -> None:
                     output="not run: no test reaches this line",
                 )
                 db.set_result(job, result)
+
+
+def marked_equivalent(path: Path, row: int, operator: str) -> bool:
+    """`# pragma: no mutate: Eq_GtE, ... (why)` on the line: those operators' mutants there
+    are equivalent (docs/testing.md says more); without names, every mutant of the line."""
+    line = path.read_text().splitlines()[row - 1]
+    _, found, names = line.partition("pragma: no mutate")
+    if not found:
+        return False
+    names = names.lstrip(":").split("(")[0].strip()  # a reason may follow in brackets
+    return not names or any(operator.endswith(n.strip()) for n in names.split(","))
 
 
 def skip(db: WorkDB, job: str, why: str) -> None:
