@@ -122,3 +122,23 @@ async def test_recent_lists_the_newest_first_by_status(session_maker) -> None:
     assert [m.to_address for m in newest] == ["iemand2@example.nl", "iemand1@example.nl"]
     assert [m.id for m in sent] == [first.id]
     assert len(every) == 3
+
+
+@pytest.mark.parametrize(("lapsed", "holder"), [("a", "b"), ("b", "a")])
+async def test_only_the_claims_holder_marks_or_releases_it_whatever_the_names(
+    session_maker, lapsed: str, holder: str
+) -> None:
+    # Both orders of the names: a holder check written as `<=` or `>=` passes one of them.
+    await _queue(session_maker, 1)
+    now = utcnow() + timedelta(seconds=1)
+    [old] = await outbox.claim(session_maker, lapsed, now, 10)
+    later = now + outbox.CLAIM_LEASE + timedelta(seconds=1)
+    [new] = await outbox.claim(session_maker, holder, later, 10)
+    await outbox.mark_sent(session_maker, old, lapsed)
+    await outbox.mark_failed(session_maker, old, lapsed, later, "kapot", permanent=True)
+    await outbox.release(session_maker, [old], lapsed)
+    [row] = await _rows(session_maker)
+    assert (row.status, row.claimed_by, row.attempts) == ("queued", holder, 0)
+    await outbox.release(session_maker, [new], holder)
+    [row] = await _rows(session_maker)
+    assert row.claimed_by is None
