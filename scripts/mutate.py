@@ -235,9 +235,12 @@ def prepare(session: Path, lines: Path, sample: int | None) -> None:
 
 
 def marked_equivalent(path: Path, row: int, operator: str) -> bool:
-    """`# pragma: no mutate: Eq_GtE, ... (why)` on the line: those operators' mutants there
-    are equivalent (docs/testing.md says more); without names, every mutant of the line."""
-    line = path.read_text().splitlines()[row - 1]
+    """`# pragma: no mutate: Eq_GtE, ... (why)` on the line or in a comment line right above
+    it: those operators' mutants there are equivalent (docs/testing.md says more); without
+    names, every mutant of the line."""
+    lines = path.read_text().splitlines()
+    above = lines[row - 2].strip() if row > 1 else ""
+    line = lines[row - 1] + (above if above.startswith("#") else "")
     _, found, names = line.partition("pragma: no mutate")
     if not found:
         return False
