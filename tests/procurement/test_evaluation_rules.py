@@ -5,9 +5,11 @@ and the expiry warning."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from decimal import Decimal
+
+import pytest
 
 from pso.procurement.evaluation import Bid, Fact, Member, Policy, pso30_holders, rank
 from pso.procurement.sroi import SroiRequest, calculate
@@ -131,3 +133,16 @@ def test_social_return_reduction_follows_the_rung_and_none_gets_nothing() -> Non
             replace(REQUEST, certificate_number=number, reductions=reductions), facts
         )
         assert (result.reduction_pct, result.reduction) == (pct, D(5000) * pct / 100)
+
+
+def test_the_inputs_of_an_evaluation_cannot_change_once_made() -> None:
+    # A decided evaluation is reproduced from its stored inputs: nothing may alter them.
+    inputs = (
+        (Policy("amount", {}), "mode"),
+        (Member("1"), "kvk"),
+        (Bid("Een", "1", D(100)), "price"),
+        (fact("A", "1"), "status"),
+    )
+    for made, name in inputs:
+        with pytest.raises(FrozenInstanceError):
+            setattr(made, name, None)
