@@ -187,7 +187,9 @@ class BuyerSummaryOut(ApiModel):
     contracts: int
     settled: int = Field(description="Waarvan afgerekend")
     obligation: MoneyOut = Field(description="Samen te realiseren (na de PSO-korting)")
-    realised: MoneyOut = Field(description="Samen geaccepteerd")
+    suppressed: bool = Field(description="true: minder dan minPeople personen achter het "
+                             "geaccepteerde bedrag; dan geen bedrag")
+    realised: MoneyOut | None = Field(description="Samen geaccepteerd")
 
 
 class MunicipalityOverviewOut(ApiModel):

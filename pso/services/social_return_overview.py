@@ -65,6 +65,7 @@ async def _gather(session: AsyncSession, which: Any) -> dict[str, Any]:
         query = query.where(which)
     settled = {s.tender_id: s for s in await session.scalars(select(SocialReturnSettlement))}
     contracts, grid, labels = [], {}, {}
+    people: dict[int, tuple[bool, set[str]]] = {}  # per tender: personal lines?, who
     for tender, award, terms in (await session.execute(query)).all():
         rows = await lines.lines_of(session, tender.id)
         found = lines.valued(terms, rows)
@@ -77,6 +78,9 @@ async def _gather(session: AsyncSession, which: Any) -> dict[str, Any]:
                       if r.status == "accepted"],
               (terms.period_start, terms.period_end), grid)
         done = settled.get(tender.id)
+        personal = [r for r in rows if r.status == "accepted" and r.kind in lines.PERSONAL]
+        people[tender.id] = (bool(personal), {f"{tender.id}:{r.pseudonym}" for r in personal
+                                              if r.pseudonym})
         contracts.append({
             "tenderId": tender.id, "title": tender.title, "reference": tender.reference,
             "contractor": award.bidder, "periodStart": terms.period_start,
@@ -84,7 +88,8 @@ async def _gather(session: AsyncSession, which: Any) -> dict[str, Any]:
             "realised": lines.totals(found)["accepted"], "settled": done is not None,
             "penalty": done.penalty if done else None, "partyId": tender.party_id})
     blocks = [_cell(c, labels) for _, c in sorted(grid.items())]
-    return {"contracts": contracts, "blocks": blocks, "minPeople": MIN_PEOPLE}
+    return {"contracts": contracts, "blocks": blocks, "minPeople": MIN_PEOPLE,
+            "people": people}
 
 
 async def overview(session: AsyncSession, actor: Actor) -> dict[str, Any]:
@@ -92,6 +97,7 @@ async def overview(session: AsyncSession, actor: Actor) -> dict[str, Any]:
     found = await _gather(session, None if actor.role == "admin" else _owned(actor))
     for c in found["contracts"]:
         del c["partyId"]
+    del found["people"]
     return found
 
 
@@ -105,6 +111,7 @@ async def municipality_overview(session: AsyncSession, actor: Actor,
     parties = {p.id: p for p in await session.scalars(
         select(Party).where(Party.id.in_({c["partyId"] for c in found["contracts"]})))}
     buyers: dict[int, dict[str, Any]] = {}
+    behind: dict[int, tuple[bool, set[str]]] = {}
     for c in found["contracts"]:
         party = parties[c["partyId"]]
         row = buyers.setdefault(party.id, {
@@ -114,6 +121,15 @@ async def municipality_overview(session: AsyncSession, actor: Actor,
         row["settled"] += c["settled"]
         row["obligation"] += c["obligation"]
         row["realised"] += c["realised"]
+        personal, who = found["people"][c["tenderId"]]
+        was = behind.get(party.id, (False, set()))
+        behind[party.id] = (was[0] or personal, was[1] | who)
+    for party_id, row in buyers.items():
+        # The accepted value is about people too: the small-numbers rule applies to it.
+        personal, who = behind[party_id]
+        row["suppressed"] = personal and len(who) < MIN_PEOPLE
+        if row["suppressed"]:
+            row["realised"] = None
     return {"municipality": code, "name": await municipalities.name(session, code),
             "buyers": sorted(buyers.values(), key=lambda b: b["name"]),
             "blocks": found["blocks"], "minPeople": MIN_PEOPLE}

@@ -86,7 +86,7 @@ async def test_a_municipality_sees_its_buyers_contracts_summed(
     assert (body["municipality"], body["name"], body["minPeople"]) == ("GM0344", "Utrecht", 5)
     assert body["buyers"] == [{"name": "Gemeente Inkoop Oost", "kvk": BUYER_KVK,
                                "contracts": 1, "settled": 0, "obligation": "6250.00",
-                               "realised": "39452.05"}]
+                               "suppressed": False, "realised": "39452.05"}]
     assert [(b["block"], b["suppressed"], b["people"], b["value"]) for b in body["blocks"]] == [
         ("pw-kort", False, 5, "36986.30"), ("ww-kort", True, None, None)]
     assert "contractor" not in str(body) and "K-1" not in str(body)
