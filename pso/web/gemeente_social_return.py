@@ -11,8 +11,8 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
-from pso.api.social_return_settlement import attachment
+from pso.http.downloads import file_download
+from pso.http.transaction import provide_db
 from pso.services import social_return_overview as service
 from pso.web.session import Page
 
@@ -34,7 +34,7 @@ async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Re
     if (stop := page.gate("municipality")) is not None:
         return stop
     found = await service.municipality_overview(db, page.actor)
-    answer = attachment(service.csv_bytes(found), "text/csv", "social-return-gemeente.csv")
+    answer = file_download(service.csv_bytes(found), "text/csv", "social-return-gemeente.csv")
     answer.headers["Cache-Control"] = "no-store"
     return answer
 

@@ -16,8 +16,8 @@ import pytest
 from pypdf import PdfReader
 
 from certificates.formatting import euro
+from pso.cli.database import add_account
 from pso.clock import today
-from pso.db.setup import add_account
 from pso.settings import Settings
 from sroi.engine import Placement, WorkExperience, total, value_lines
 from sroi.model import packaged_model

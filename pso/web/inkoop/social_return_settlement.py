@@ -13,9 +13,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
-from pso.api.base import parse
-from pso.api.social_return_settlement import SettleIn, attachment, settlement_file
 from pso.errors import ProblemError
+from pso.http.downloads import file_download
+from pso.schemas.base import parse
+from pso.schemas.social_return import SettleIn
+from pso.services import social_return_exports as exports
 from pso.services import social_return_overview
 from pso.services import social_return_settlement as settlement
 from pso.web.forms import field_errors, posted
@@ -63,7 +65,7 @@ async def _download(request: Request, db: AsyncSession, tender_id: int,
     if (stop := page.gate("procurement")) is not None:
         return stop
     try:
-        answer = await settlement_file(db, page.actor, tender_id, fmt)
+        answer = file_download(*await exports.settlement_file(db, page.actor, tender_id, fmt))
     except ProblemError as exc:
         return page.redirect(_target(tender_id) if exc.status != 404 or "afgerekend" in
                              exc.detail else "/inkoop", exc.detail)
@@ -100,7 +102,7 @@ async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Re
     if (stop := page.gate("procurement")) is not None:
         return stop
     found = await social_return_overview.overview(db, page.actor)
-    answer = attachment(social_return_overview.csv_bytes(found), "text/csv",
+    answer = file_download(social_return_overview.csv_bytes(found), "text/csv",
                         "overzicht-social-return.csv")
     answer.headers.update(NO_STORE)
     return answer

@@ -10,19 +10,19 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse
-from pso.api.documents import attachment
-from pso.api.social_return import OPTIONAL, REQUIRED, LineIn
-from pso.api.social_return_settlement import settlement_file
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid
+from pso.http.downloads import attachment, file_download
+from pso.schemas.base import parse
+from pso.schemas.social_return import OPTIONAL, REQUIRED, LineIn
 from pso.services import social_return
 from pso.services import social_return_documents as evidence
 from pso.services import social_return_import as importer
 from pso.services import social_return_lines as lines
 from pso.services.documents import MAX_BYTES
+from pso.services.social_return_exports import settlement_file
 from pso.services.social_return_settlement import settlement_of
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid
+from pso.text.dutch_input import date_text, number_text
 from pso.web.forms import error_summary, field_errors, field_id
 from pso.web.mijn.common import DB, load, load_form
 
@@ -191,7 +191,7 @@ async def _settlement(request: Request, db: AsyncSession, tender_id: int,
     if stop:
         return stop
     try:
-        answer = await settlement_file(db, mijn.actor, tender_id, fmt)
+        answer = file_download(*await settlement_file(db, mijn.actor, tender_id, fmt))
     except ProblemError as exc:
         return mijn.page.redirect("/mijn/social-return", exc.detail)
     answer.headers["Cache-Control"] = "no-store"
