@@ -110,7 +110,7 @@ def test_award_to_settlement_with_the_engines_figures(browser, url, backend, tmp
         def day(offset: int) -> str:
             return (start + timedelta(days=offset)).strftime("%d-%m-%Y")
 
-        contractor.locator("input[name=file][accept='.csv,.xlsx']").first.set_input_files(
+        contractor.locator("input[id^=f-file-]").first.set_input_files(
             files=[{"name": "kwartaal.csv", "mimeType": "text/csv", "buffer": (
                 "Soort;Bouwblok;Pseudoniem;Begin;Einde;Uren per week\n"
                 f"plaatsing;pw-kort;K-18;{day(0)};{day(59)};36\n"
