@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from pso.api.base import (
     SafeText,
     provide_db,
 )
+from pso.api.paging import client_query, page_links
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.models import Certificate
@@ -121,7 +123,7 @@ BAD_CURSOR = "Onbekende vervolgcode; gebruik de link uit het veld next van de vo
 def _next_link(request: Request, after: str | None) -> str | None:
     if after is None:
         return None
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "page")]
+    params = [(k, v) for k, v in client_query(request) if k not in ("after", "page")]
     return f"{request.url.path}?{urlencode([*params, ('after', after)])}"
 On = Annotated[date | None, Parameter(query="on", description="Status op deze dag (JJJJ-MM-DD)")]
 DB = {"db": Provide(provide_db)}
@@ -153,9 +155,14 @@ class RegisterController(Controller):
                 page_size=page_size, day=day)
         except register.BadCursor:
             raise InvalidInput([{"name": "after", "reason": BAD_CURSOR}]) from None
-        return Response(page_json(found, day, page, page_size,
-                                  _next_link(request, found.next_after)),
-                        media_type="application/json")
+        next_link = _next_link(request, found.next_after)
+        # Bytes, not a CertificatePage: so the Link header that ApiResponse adds to paged
+        # models is added here, from the same numbers.
+        links = page_links(request.url.path, client_query(request), SimpleNamespace(
+            page=page, page_size=page_size, total=found.total, total_exact=found.total_exact,
+            next=next_link))
+        return Response(page_json(found, day, page, page_size, next_link),
+                        media_type="application/json", headers={"Link": links})
 
     @get("/export", summary="Register downloaden (CSV of JSON)",
          media_type="text/csv", responses={})

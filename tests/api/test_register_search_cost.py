@@ -28,11 +28,14 @@ def rows() -> list[Row]:
     out = []
     for i in range(45):
         start = date(TODAY.year - 1, 3, 1) + timedelta(days=30 * (i % 3))
+        if i % 17 == 2:
+            start = TODAY + timedelta(days=5)  # not yet valid
         out.append(Row(
             name=f"Werkplaats {'Noord' if i % 2 else 'Zuid'} {i % 7}", kvk=f"{60_000_000 + i:08d}",
             number=f"PSO-2026-{800_000 + i:06d}", rung=RUNGS[i % 5], valid_from=start,
             valid_until=(TODAY - timedelta(days=1)) if i % 4 == 0 else date(TODAY.year + 2, 1, 1),
             revoked_on=TODAY if i % 9 == 0 else None,
+            superseded_from=TODAY - timedelta(days=10) if i % 13 == 5 else None,
             suspended_since=TODAY - timedelta(days=3) if i % 10 == 3 else None,
             subsidiaries=[(f"{61_000_000 + i:08d}", f"Dochter {i} B.V.")] if i % 8 == 1 else [],
             organization=i - 7 if i >= 7 and i % 11 == 0 else None))
@@ -76,6 +79,20 @@ async def test_keyset_paging_gives_every_row_once_in_every_sort(client, many,
         assert len(capped) == len(set(capped)) == len(many), sort
 
 
+async def test_status_filter_agrees_with_the_status_shown(client, many) -> None:
+    """The SQL of each status filter (register.status_condition) and the status each row
+    shows (certificates.lifecycle.status_on) agree on every row."""
+    everything = (await client.get("/api/v1/certificates", params={"pageSize": 100})).json()
+    shown: dict[str, set[str]] = {}
+    for item in everything["items"]:
+        shown.setdefault(item["status"], set()).add(item["number"])
+    assert set(shown) == {"valid", "expired", "suspended", "revoked", "superseded",
+                          "not_yet_valid"}
+    for status, numbers in shown.items():
+        found = await walk(client, f"/api/v1/certificates?status={status}&pageSize=100")
+        assert set(found) == numbers, status
+
+
 async def test_api_page_is_what_certificate_page_documents(client, many) -> None:
     for params in ({"sort": "valid-first", "pageSize": 45}, {"q": many[1].kvk},
                    {"q": "61000001"}, {"status": "suspended"}):
@@ -86,6 +103,7 @@ async def test_api_page_is_what_certificate_page_documents(client, many) -> None
         documented = CertificatePage.model_validate(body).model_dump(mode="json")
         assert body == documented and list(body) == list(documented)
         assert [list(i) for i in body["items"]] == [list(i) for i in documented["items"]]
+        assert 'rel="first"' in response.headers["link"]  # as ApiResponse adds to pages
     page = (await client.get("/api/v1/certificates",
                              params={"status": "suspended", "pageSize": 50})).json()
     suspended = [r.number for r in many if r.suspended_since and not r.revoked_on
