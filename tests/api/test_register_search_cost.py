@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import event
 
 from benchmarks.register_data import Row, insert
-from pso import municipalities
 from pso.api.certificates import CertificatePage
 from pso.clock import today
+from pso.text import municipalities
 
 pytestmark = pytest.mark.anyio
 TODAY = today()
