@@ -87,6 +87,40 @@ COUNT_CAP = 1_000  # totals above this are reported as "more than"; offset pagin
 # tell the two apart through the FTS subquery, so _keys(walk_order=) says which.
 
 
+@dataclass(slots=True)
+class PublicOrganization:
+    kvk: str
+    name: str
+    municipality_code: str
+
+
+@dataclass(slots=True)
+class Shown:
+    """What summary() shows of a certificate besides its suspensions, as read by SHOWN."""
+
+    number: str
+    kind: str
+    rung: str
+    valid_from: date
+    valid_until: date
+    revoked_on: date | None
+    revocation_reason: str | None
+    superseded_from: date | None
+    subsidiaries: list[dict[str, str]] | None
+    rulebook: str
+    issuer: str
+    pdf_sha256: str
+    organization: PublicOrganization
+
+
+# The columns of Shown, certificate then organisation (the public reads join the two).
+SHOWN = (Certificate.number, Certificate.kind, Certificate.rung, Certificate.valid_from,
+         Certificate.valid_until, Certificate.revoked_on, Certificate.revocation_reason,
+         Certificate.superseded_from, Certificate.subsidiaries, Certificate.rulebook,
+         Certificate.issuer, Certificate.pdf_sha256,
+         Organization.kvk, Organization.name, Organization.municipality_code)
+
+
 @dataclass
 class Found:
     """One page of the register: rows, the (capped) total and the cursor of the next page."""
@@ -211,24 +245,10 @@ def _count(conn: Connection, filters: Filters, sort: str) -> int:
 
 
 @dataclass(slots=True)
-class Listed:
+class Listed(Shown):
     """One row of a register page, read as a Core row (no ORM object, no relationship
-    loads): what summary() shows of a certificate, its status on the day of the search
-    already decided in SQL as far as suspensions go."""
+    loads): its status on the day of the search is decided in SQL as far as suspensions go."""
 
-    number: str
-    kind: str
-    rung: str
-    valid_from: date
-    valid_until: date
-    revoked_on: date | None
-    revocation_reason: str | None
-    superseded_from: date | None
-    subsidiaries: list[dict[str, str]] | None
-    rulebook: str
-    issuer: str
-    pdf_sha256: str
-    organization: PublicOrganization
     search_name: str
     suspended_on_day: bool  # a suspension covers the day of the search
     open_since: date | None  # the start of the suspension not lifted yet
@@ -258,10 +278,7 @@ def _rows(conn: Connection, filters: Filters, sort: str, *, after: tuple | None,
     order = [col.desc() if descending else col.asc() for col in columns]
     page = keys.order_by(*order).offset(offset).limit(limit).subquery()
     c, o = Certificate, Organization
-    query = (select(c.number, c.kind, c.rung, c.valid_from, c.valid_until, c.revoked_on,
-                    c.revocation_reason, c.superseded_from, c.subsidiaries, c.rulebook,
-                    c.issuer, c.pdf_sha256, o.kvk, o.name, o.municipality_code, o.search_name,
-                    _suspended_on(day), _OPEN_SINCE)
+    query = (select(*SHOWN, o.search_name, _suspended_on(day), _OPEN_SINCE)
              .select_from(page).join(c, c.id == page.c.id).join(o, o.id == c.organization_id)
              .order_by(*order))
     return [Listed(*r[:12], PublicOrganization(*r[12:15]), *r[15:])
@@ -399,12 +416,7 @@ def ensure_body_access(actor: Actor, certificate: Certificate) -> None:
 # rows: one statement, the certificate with its organisation and its suspensions (one row per
 # suspension, LEFT JOIN); no ORM objects, no relationship loads.
 _FIND_PUBLIC = (
-    select(Certificate.number, Certificate.kind, Certificate.rung, Certificate.valid_from,
-           Certificate.valid_until, Certificate.revoked_on, Certificate.revocation_reason,
-           Certificate.superseded_from, Certificate.subsidiaries, Certificate.rulebook,
-           Certificate.issuer, Certificate.pdf_sha256,
-           Organization.kvk, Organization.name, Organization.municipality_code,
-           Suspension.start, Suspension.end)
+    select(*SHOWN, Suspension.start, Suspension.end)
     .join(Organization, Organization.id == Certificate.organization_id)
     .outerjoin(Suspension, Suspension.certificate_id == Certificate.id)
     .where(Certificate.number == bindparam("number"))
@@ -412,29 +424,9 @@ _FIND_PUBLIC = (
 
 
 @dataclass(slots=True)
-class PublicOrganization:
-    kvk: str
-    name: str
-    municipality_code: str
-
-
-@dataclass(slots=True)
-class PublicCertificate:
+class PublicCertificate(Shown):
     """What summary() reads of a certificate, from the rows of _FIND_PUBLIC."""
 
-    number: str
-    kind: str
-    rung: str
-    valid_from: date
-    valid_until: date
-    revoked_on: date | None
-    revocation_reason: str | None
-    superseded_from: date | None
-    subsidiaries: list[dict[str, str]] | None
-    rulebook: str
-    issuer: str
-    pdf_sha256: str
-    organization: PublicOrganization
     suspensions: list[Period]
 
 
