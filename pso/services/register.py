@@ -316,7 +316,16 @@ def _page_statement(shape: Shape, sort: str, phase: int | None, walk_order: bool
                        bindparam("after_number", type_=columns[1].type))
         keys = keys.where(key < bound if descending else key > bound)
     order = [col.desc() if descending else col.asc() for col in columns]
-    page = (keys.order_by(*order).offset(bindparam("offset", type_=Integer))
+    inner = order
+    dialect, _cap, _by, _kvk, municipality, *_ = shape
+    if municipality and dialect == "postgresql":
+        # A place has a few hundred certificates; PostgreSQL would rather walk the order's
+        # index testing each row's organisation (16,000 probes for 21 rows, 130 ms) than
+        # find them by place and sort them (1 ms). An expression as the first key hides the
+        # order's index from it; coalesce(x, x) is x.
+        first = func.coalesce(columns[0], columns[0])
+        inner = [first.desc() if descending else first.asc(), order[1]]
+    page = (keys.order_by(*inner).offset(bindparam("offset", type_=Integer))
             .limit(bindparam("limit", type_=Integer)).subquery())
     c, o = Certificate, Organization
     return (select(*SHOWN, o.search_name, _SUSPENDED_ON_DAY, _OPEN_SINCE)
