@@ -81,17 +81,29 @@ async def _api_page(app_state: dict, params: dict) -> bytes:
     day = today()
     async with app_state["session_maker"]() as db:
         found = await register.search(db, **args, page=page, page_size=page_size, day=day)
-        out = CertificatePage(items=[certificate_out(c, day) for c in found.rows], page=page,
-                              page_size=page_size, total=found.total,
-                              total_exact=found.total_exact, next=found.next_after)
+        out = CertificatePage(
+            items=[certificate_out(c, day) for c in found.rows],
+            page=page,
+            page_size=page_size,
+            total=found.total,
+            total_exact=found.total_exact,
+            next=found.next_after,
+        )
     return encode_json(out.model_dump(mode="json", by_alias=True))
 
 
 def _args(params: dict) -> dict:
-    return {"q": params.get("q"), "kvk": params.get("kvk"), "rung": params.get("rung"),
-            "status": params.get("status"), "municipality": params.get("municipality"),
-            "sort": params.get("sort", "newest"), "after": params.get("after"),
-            "page": int(params.get("page", 1)), "page_size": int(params.get("pageSize", 20))}
+    return {
+        "q": params.get("q"),
+        "kvk": params.get("kvk"),
+        "rung": params.get("rung"),
+        "status": params.get("status"),
+        "municipality": params.get("municipality"),
+        "sort": params.get("sort", "newest"),
+        "after": params.get("after"),
+        "page": int(params.get("page", 1)),
+        "page_size": int(params.get("pageSize", 20)),
+    }
 
 
 async def _measure(url: str, rows: list, calls: int) -> list[tuple[str, float, float, float]]:
@@ -100,8 +112,11 @@ async def _measure(url: str, rows: list, calls: int) -> list[tuple[str, float, f
     from pso.db.engine import make_engine, make_sqlite_reader
 
     engine = make_engine(url)
-    state = {"engine": engine, "sqlite_reader": make_sqlite_reader(url),
-             "session_maker": async_sessionmaker(engine, expire_on_commit=False)}
+    state = {
+        "engine": engine,
+        "sqlite_reader": make_sqlite_reader(url),
+        "session_maker": async_sessionmaker(engine, expire_on_commit=False),
+    }
     results = []
     try:
         for label, variants in shapes(rows):
@@ -115,9 +130,14 @@ async def _measure(url: str, rows: list, calls: int) -> list[tuple[str, float, f
                 cpu.append(time.process_time() - c0)
                 wall.append(time.perf_counter() - w0)
             wall.sort()
-            results.append((label, statistics.median(wall) * 1000,
-                            wall[min(len(wall) - 1, int(len(wall) * 0.99))] * 1000,
-                            statistics.mean(cpu) * 1000))
+            results.append(
+                (
+                    label,
+                    statistics.median(wall) * 1000,
+                    wall[min(len(wall) - 1, int(len(wall) * 0.99))] * 1000,
+                    statistics.mean(cpu) * 1000,
+                )
+            )
     finally:
         await engine.dispose()
         if state["sqlite_reader"] is not None:
@@ -126,8 +146,9 @@ async def _measure(url: str, rows: list, calls: int) -> list[tuple[str, float, f
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--calls", type=int, default=100)

@@ -30,15 +30,23 @@ def rows() -> list[Row]:
         start = date(TODAY.year - 1, 3, 1) + timedelta(days=30 * (i % 3))
         if i % 17 == 2:
             start = TODAY + timedelta(days=5)  # not yet valid
-        out.append(Row(
-            name=f"Werkplaats {'Noord' if i % 2 else 'Zuid'} {i % 7}", kvk=f"{60_000_000 + i:08d}",
-            number=f"PSO-2026-{800_000 + i:06d}", rung=RUNGS[i % 5], valid_from=start,
-            valid_until=(TODAY - timedelta(days=1)) if i % 4 == 0 else date(TODAY.year + 2, 1, 1),
-            revoked_on=TODAY if i % 9 == 0 else None,
-            superseded_from=TODAY - timedelta(days=10) if i % 13 == 5 else None,
-            suspended_since=TODAY - timedelta(days=3) if i % 10 == 3 else None,
-            subsidiaries=[(f"{61_000_000 + i:08d}", f"Dochter {i} B.V.")] if i % 8 == 1 else [],
-            organization=i - 7 if i >= 7 and i % 11 == 0 else None))
+        out.append(
+            Row(
+                name=f"Werkplaats {'Noord' if i % 2 else 'Zuid'} {i % 7}",
+                kvk=f"{60_000_000 + i:08d}",
+                number=f"PSO-2026-{800_000 + i:06d}",
+                rung=RUNGS[i % 5],
+                valid_from=start,
+                valid_until=(TODAY - timedelta(days=1))
+                if i % 4 == 0
+                else date(TODAY.year + 2, 1, 1),
+                revoked_on=TODAY if i % 9 == 0 else None,
+                superseded_from=TODAY - timedelta(days=10) if i % 13 == 5 else None,
+                suspended_since=TODAY - timedelta(days=3) if i % 10 == 3 else None,
+                subsidiaries=[(f"{61_000_000 + i:08d}", f"Dochter {i} B.V.")] if i % 8 == 1 else [],
+                organization=i - 7 if i >= 7 and i % 11 == 0 else None,
+            )
+        )
     return out
 
 
@@ -60,16 +68,23 @@ async def walk(client, url: str) -> list[str]:
     return seen
 
 
-async def test_keyset_paging_gives_every_row_once_in_every_sort(client, many,
-                                                                monkeypatch) -> None:
+async def test_keyset_paging_gives_every_row_once_in_every_sort(client, many, monkeypatch) -> None:
     api = "/api/v1/certificates?"
-    for filters in ("", "q=werkplaats&", "q=noord&", "status=valid&", "rung=trede2&",
-                    "municipality=GM0363&"):
+    for filters in (
+        "",
+        "q=werkplaats&",
+        "q=noord&",
+        "status=valid&",
+        "rung=trede2&",
+        "municipality=GM0363&",
+    ):
         for sort in SORTS:
             whole = await walk(client, f"{api}{filters}sort={sort}&pageSize=100")
             assert len(whole) == len(set(whole)), (filters, sort)
-            assert await walk(client, f"{api}{filters}sort={sort}&pageSize=4") == whole, \
-                (filters, sort)
+            assert await walk(client, f"{api}{filters}sort={sort}&pageSize=4") == whole, (
+                filters,
+                sort,
+            )
             if filters == "":
                 assert len(whole) == len(many)
     # the same with a total above the cap: a name search walks the order's index (for the
@@ -87,16 +102,19 @@ async def test_status_filter_agrees_with_the_status_shown(client, many) -> None:
     shown: dict[str, set[str]] = {}
     for item in everything["items"]:
         shown.setdefault(item["status"], set()).add(item["number"])
-    assert set(shown) == {"valid", "expired", "suspended", "revoked", "superseded",
-                          "not_yet_valid"}
+    assert set(shown) == {"valid", "expired", "suspended", "revoked", "superseded", "not_yet_valid"}
     for status, numbers in shown.items():
         found = await walk(client, f"/api/v1/certificates?status={status}&pageSize=100")
         assert set(found) == numbers, status
 
 
 async def test_api_page_is_what_certificate_page_documents(client, many) -> None:
-    for params in ({"sort": "valid-first", "pageSize": 45}, {"q": many[1].kvk},
-                   {"q": "61000001"}, {"status": "suspended"}):
+    for params in (
+        {"sort": "valid-first", "pageSize": 45},
+        {"q": many[1].kvk},
+        {"q": "61000001"},
+        {"status": "suspended"},
+    ):
         response = await client.get("/api/v1/certificates", params=params)
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/json")
@@ -105,16 +123,18 @@ async def test_api_page_is_what_certificate_page_documents(client, many) -> None
         assert body == documented and list(body) == list(documented)
         assert [list(i) for i in body["items"]] == [list(i) for i in documented["items"]]
         assert 'rel="first"' in response.headers["link"]  # as ApiResponse adds to pages
-    page = (await client.get("/api/v1/certificates",
-                             params={"status": "suspended", "pageSize": 50})).json()
-    suspended = [r.number for r in many if r.suspended_since and not r.revoked_on
-                 and r.valid_until >= TODAY]
+    page = (
+        await client.get("/api/v1/certificates", params={"status": "suspended", "pageSize": 50})
+    ).json()
+    suspended = [
+        r.number for r in many if r.suspended_since and not r.revoked_on and r.valid_until >= TODAY
+    ]
     assert sorted(i["number"] for i in page["items"]) == sorted(suspended)
-    assert {i["suspendedSince"] for i in page["items"]} == {(TODAY - timedelta(days=3))
-                                                            .isoformat()}
+    assert {i["suspendedSince"] for i in page["items"]} == {(TODAY - timedelta(days=3)).isoformat()}
     with_subsidiary = (await client.get("/api/v1/certificates", params={"q": "61000001"})).json()
-    assert with_subsidiary["items"][0]["subsidiaries"] == [{"kvk": "61000001",
-                                                            "name": "Dochter 1 B.V."}]
+    assert with_subsidiary["items"][0]["subsidiaries"] == [
+        {"kvk": "61000001", "name": "Dochter 1 B.V."}
+    ]
 
 
 @contextmanager
@@ -126,8 +146,10 @@ def statements(app) -> Iterator[list[tuple[str, str]]]:
         engines["reader"] = app.state.sqlite_reader
     listeners = {}
     for name, engine in engines.items():
+
         def note(_conn, _cursor, statement, *_args, name=name):
             ran.append((name, statement))
+
         event.listen(engine, "before_cursor_execute", note)
         listeners[name] = note
     try:
@@ -140,9 +162,15 @@ def statements(app) -> Iterator[list[tuple[str, str]]]:
 async def test_one_search_runs_few_statements(client, many, backend) -> None:
     """Two for most searches (the capped count and the page); `valid-first` at most four."""
     app = client.app
-    shapes = [{"q": many[2].number}, {"q": many[2].kvk}, {"q": "noord"}, {"q": "zz"},
-              {"status": "suspended", "rung": "trede2"}, {"municipality": "GM0363"},
-              *({"sort": sort, "page": 2, "pageSize": 5} for sort in SORTS)]
+    shapes = [
+        {"q": many[2].number},
+        {"q": many[2].kvk},
+        {"q": "noord"},
+        {"q": "zz"},
+        {"status": "suspended", "rung": "trede2"},
+        {"municipality": "GM0363"},
+        *({"sort": sort, "page": 2, "pageSize": 5} for sort in SORTS),
+    ]
     for params in shapes:
         with statements(app) as ran:
             assert (await client.get("/api/v1/certificates", params=params)).status_code == 200

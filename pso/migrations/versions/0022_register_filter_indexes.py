@@ -22,33 +22,37 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0022'
-down_revision = '0020'
+revision = "0022"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
 
 ORDERS = {  # name: (0007's columns, with the organisation)
-    'ix_certificates_newest': [sa.text('valid_from DESC'), sa.text('number DESC')],
-    'ix_certificates_validity': ['valid_until', 'number'],
-    'ix_certificates_rung_number': ['rung', 'number'],
+    "ix_certificates_newest": [sa.text("valid_from DESC"), sa.text("number DESC")],
+    "ix_certificates_validity": ["valid_until", "number"],
+    "ix_certificates_rung_number": ["rung", "number"],
 }
 
 
 def upgrade() -> None:
-    op.create_index('ix_organizations_municipality_code', 'organizations', ['municipality_code'])
-    op.create_index('ix_certificates_rung_newest', 'certificates',
-                    ['rung', sa.text('valid_from DESC'), sa.text('number DESC')],
-                    postgresql_include=['id'])
+    op.create_index("ix_organizations_municipality_code", "organizations", ["municipality_code"])
+    op.create_index(
+        "ix_certificates_rung_newest",
+        "certificates",
+        ["rung", sa.text("valid_from DESC"), sa.text("number DESC")],
+        postgresql_include=["id"],
+    )
     for name, columns in ORDERS.items():
-        op.drop_index(name, table_name='certificates')
-        op.create_index(name, 'certificates', [*columns, 'organization_id'],
-                        postgresql_include=['id'])
+        op.drop_index(name, table_name="certificates")
+        op.create_index(
+            name, "certificates", [*columns, "organization_id"], postgresql_include=["id"]
+        )
 
 
 def downgrade() -> None:
     for name, columns in ORDERS.items():
-        op.drop_index(name, table_name='certificates')
-        op.create_index(name, 'certificates', columns)
-    op.drop_index('ix_certificates_rung_newest', table_name='certificates')
-    op.drop_index('ix_organizations_municipality_code', table_name='organizations')
+        op.drop_index(name, table_name="certificates")
+        op.create_index(name, "certificates", columns)
+    op.drop_index("ix_certificates_rung_newest", table_name="certificates")
+    op.drop_index("ix_organizations_municipality_code", table_name="organizations")
