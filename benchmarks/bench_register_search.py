@@ -72,6 +72,7 @@ async def _api_page(app_state: dict, params: dict) -> bytes:
         args, day = _args(params), today()
         found = await register.search(app_state, **args, day=day)
         return page_json(found, day, args["page"], args["page_size"], found.next_after)
+    # Before issue 26 item 3 (a copy of this script in an older checkout): ORM rows, pydantic.
     from litestar.serialization import encode_json
 
     from pso.api.certificates import CertificatePage, certificate_out
