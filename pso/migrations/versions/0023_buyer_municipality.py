@@ -1,8 +1,8 @@
 """parties.municipality_code: the municipality a buying organisation buys for (issue 28 item
 8), so a municipality sees its buyers' social-return figures; empty for other parties
 
-Revision ID: 0022
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022"
-down_revision = "0020"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
