@@ -159,13 +159,14 @@ class RegisterController(Controller):
                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @get("/expiring", guards=[require_roles("admin", "auditor")], security=BEARER,
-         summary="Verlopen binnenkort")
+         summary="Verlopen binnenkort", dependencies=ACTOR)
     async def expiring(
-        self, db: AsyncSession, months: Annotated[int, Parameter(ge=1, le=24)] = 3
+        self, db: AsyncSession, actor: Actor, months: Annotated[int, Parameter(ge=1, le=24)] = 3
     ) -> list[CertificateOut]:
-        """Certificaten die binnen `months` maanden (standaard 3) verlopen: voor opvolging."""
+        """Certificaten die binnen `months` maanden (standaard 3) verlopen: voor opvolging. Een
+        auditor ziet die van de eigen certificerende instelling."""
         day = today()
-        return [certificate_out(c, day) for c in await register.expiring(db, months)]
+        return [certificate_out(c, day) for c in await register.expiring(db, actor, months)]
 
     @get("/{number:str}", summary="Certificaat controleren")
     async def read(self, number: Number, db: AsyncSession, on: On = None) -> CertificateOut:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.auth import Actor
 from pso.csv_export import csv_document
 from pso.db.models import SocialReturnSettlement, SocialReturnTerms, Tender, TenderAward
-from pso.services import social_return
+from pso.services import access, social_return
 from pso.services import social_return_lines as lines
 from pso.services.tender_exports import comma
 from sroi.engine import anchored
@@ -31,10 +31,7 @@ async def overview(session: AsyncSession, actor: Actor) -> dict[str, Any]:
     query = (select(Tender, TenderAward, SocialReturnTerms)
              .join(TenderAward, TenderAward.tender_id == Tender.id)
              .join(SocialReturnTerms, SocialReturnTerms.tender_id == Tender.id)
-             .order_by(Tender.id))
-    if actor.role != "admin":
-        query = query.where(Tender.party_id == actor.party_id if actor.party_id is not None
-                            else Tender.owner_id == actor.id)
+             .where(access.contract_filter(actor)).order_by(Tender.id))
     settled = {s.tender_id: s for s in await session.scalars(select(SocialReturnSettlement))}
     contracts, grid, labels = [], {}, {}
     for tender, award, terms in (await session.execute(query)).all():
