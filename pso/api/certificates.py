@@ -107,7 +107,8 @@ def _next_link(request: Request, after: str | None) -> str | None:
     return f"{request.url.path}?{urlencode([*params, ('after', after)])}"
 On = Annotated[date | None, Parameter(query="on", description="Status op deze dag (JJJJ-MM-DD)")]
 DB = {"db": Provide(provide_db)}
-ACTOR = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+WHO = {"actor": Provide(provide_actor, sync_to_thread=False)}
+ACTOR = {"db": Provide(provide_db), **WHO}
 
 
 class RegisterController(Controller):
@@ -159,7 +160,7 @@ class RegisterController(Controller):
                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @get("/expiring", guards=[require_roles("admin", "auditor")], security=BEARER,
-         summary="Verlopen binnenkort", dependencies=ACTOR)
+         summary="Verlopen binnenkort", dependencies=WHO)
     async def expiring(
         self, db: AsyncSession, actor: Actor, months: Annotated[int, Parameter(ge=1, le=24)] = 3
     ) -> list[CertificateOut]:
