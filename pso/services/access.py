@@ -67,7 +67,8 @@ def _own_organization(actor: Actor) -> ColumnElement[bool]:
     if actor.kvk is None:
         return false()
     return Assessment.organization_id.in_(
-        select(Organization.id).where(Organization.kvk == actor.kvk))
+        select(Organization.id).where(Organization.kvk == actor.kvk)
+    )
 
 
 def _body_sees(actor: Actor, body_id: int | None) -> bool:
@@ -85,13 +86,13 @@ ASSESSMENT: dict[str, Rule] = {
     "system": EVERY,
     # A company its own organisation's applications, drafts included.
     "company": Rule(
-        lambda a, row: a.kvk is not None and row.organization.kvk == a.kvk,
-        _own_organization),
+        lambda a, row: a.kvk is not None and row.organization.kvk == a.kvk, _own_organization
+    ),
     # An auditor the submitted applications addressed to its body (or to none).
     "auditor": Rule(
         lambda a, row: row.status != DRAFT and _body_sees(a, row.certifying_body_id),
-        lambda a: and_(Assessment.status != DRAFT,
-                       _body_where(Assessment.certifying_body_id, a))),
+        lambda a: and_(Assessment.status != DRAFT, _body_where(Assessment.certifying_body_id, a)),
+    ),
 }
 
 
@@ -102,8 +103,10 @@ ASSESSMENT: dict[str, Rule] = {
 CERTIFICATE: dict[str, Rule] = {
     "admin": EVERY,
     "system": EVERY,
-    "auditor": Rule(lambda a, row: _body_sees(a, row.certifying_body_id),
-                    lambda a: _body_where(Certificate.certifying_body_id, a)),
+    "auditor": Rule(
+        lambda a, row: _body_sees(a, row.certifying_body_id),
+        lambda a: _body_where(Certificate.certifying_body_id, a),
+    ),
 }
 
 
@@ -115,12 +118,19 @@ VOUCHER: dict[str, Rule] = {
     "company": Rule(
         lambda a, row: a.kvk is not None and row.organization.kvk == a.kvk,
         lambda a: Voucher.organization_id.in_(
-            select(Organization.id).where(_equals(Organization.kvk, a.kvk)))),
+            select(Organization.id).where(_equals(Organization.kvk, a.kvk))
+        ),
+    ),
     "municipality": Rule(
-        lambda a, row: a.municipality_code is not None
-        and row.scheme.municipality_code == a.municipality_code,
-        lambda a: Voucher.scheme_id.in_(select(VoucherScheme.id).where(
-            _equals(VoucherScheme.municipality_code, a.municipality_code)))),
+        lambda a, row: (
+            a.municipality_code is not None and row.scheme.municipality_code == a.municipality_code
+        ),
+        lambda a: Voucher.scheme_id.in_(
+            select(VoucherScheme.id).where(
+                _equals(VoucherScheme.municipality_code, a.municipality_code)
+            )
+        ),
+    ),
 }
 
 SCHEME: dict[str, Rule] = {
@@ -128,9 +138,11 @@ SCHEME: dict[str, Rule] = {
     "system": EVERY,
     "company": EVERY,  # a company applies to any municipality's scheme
     "municipality": Rule(
-        lambda a, row: a.municipality_code is not None
-        and row.municipality_code == a.municipality_code,
-        lambda a: _equals(VoucherScheme.municipality_code, a.municipality_code)),
+        lambda a, row: (
+            a.municipality_code is not None and row.municipality_code == a.municipality_code
+        ),
+        lambda a: _equals(VoucherScheme.municipality_code, a.municipality_code),
+    ),
 }
 
 
@@ -141,7 +153,8 @@ def _buyer_sees(actor: Actor, tender: Tender) -> bool:
     """A tender belongs to its buying organisation (every person of it, in the browser or
     with a personal token); a first-release token's tender to that token."""
     return (actor.party_id is not None and tender.party_id == actor.party_id) or (
-        actor.id is not None and tender.owner_id == actor.id)
+        actor.id is not None and tender.owner_id == actor.id
+    )
 
 
 def _buyer_where(actor: Actor) -> ColumnElement[bool]:
@@ -161,22 +174,31 @@ CONTRACT: dict[str, Rule] = {
     "admin": EVERY,
     "system": EVERY,
     "procurement": Rule(lambda a, row: _buyer_sees(a, row[0]), _buyer_where),
-    "company": Rule(lambda a, row: a.kvk is not None and row[1].kvk == a.kvk,
-                    lambda a: _equals(TenderAward.kvk, a.kvk)),
+    "company": Rule(
+        lambda a, row: a.kvk is not None and row[1].kvk == a.kvk,
+        lambda a: _equals(TenderAward.kvk, a.kvk),
+    ),
 }
 
 # Evidence follows its application: the row is a (document, assessment) pair.
 DOCUMENT: dict[str, Rule] = {
-    role: Rule(lambda a, row, rule=rule: row[0].assessment_id == row[1].id
-               and rule.sees(a, row[1]),
-               lambda a, rule=rule: AssessmentDocument.assessment_id.in_(
-                   select(Assessment.id).where(rule.where(a))))
+    role: Rule(
+        lambda a, row, rule=rule: row[0].assessment_id == row[1].id and rule.sees(a, row[1]),
+        lambda a, rule=rule: AssessmentDocument.assessment_id.in_(
+            select(Assessment.id).where(rule.where(a))
+        ),
+    )
     for role, rule in ASSESSMENT.items()
 }
 
 POLICY: dict[str, dict[str, Rule]] = {
-    "assessment": ASSESSMENT, "document": DOCUMENT, "certificate": CERTIFICATE,
-    "voucher": VOUCHER, "scheme": SCHEME, "tender": TENDER, "contract": CONTRACT,
+    "assessment": ASSESSMENT,
+    "document": DOCUMENT,
+    "certificate": CERTIFICATE,
+    "voucher": VOUCHER,
+    "scheme": SCHEME,
+    "tender": TENDER,
+    "contract": CONTRACT,
 }
 
 
@@ -193,8 +215,7 @@ def assessment_filter(actor: Actor) -> ColumnElement[bool]:
     return rule("assessment", actor).where(actor)
 
 
-def may_see_document(actor: Actor, document: AssessmentDocument,
-                     assessment: Assessment) -> bool:
+def may_see_document(actor: Actor, document: AssessmentDocument, assessment: Assessment) -> bool:
     return rule("document", actor).sees(actor, (document, assessment))
 
 

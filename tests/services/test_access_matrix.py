@@ -29,9 +29,12 @@ UNKNOWN = ("visitor", "", "Admin", "systeem")
 
 # Every actor carries all of "its own" party's marks (KvK, municipality, party, token id), so
 # what it sees follows from its role alone.
-ACTORS = {role: Actor(PARTY_MINE, f"test {role}", role, kvk=MINE, municipality_code=GM_MINE,
-                      party_id=PARTY_MINE)
-          for role in (*ROLES, *UNKNOWN)} | {"system": SYSTEM}
+ACTORS = {
+    role: Actor(
+        PARTY_MINE, f"test {role}", role, kvk=MINE, municipality_code=GM_MINE, party_id=PARTY_MINE
+    )
+    for role in (*ROLES, *UNKNOWN)
+} | {"system": SYSTEM}
 
 ALL, OWN, NONE = "all", "own", "none"
 EXPECTED: dict[str, dict[str, str]] = {
@@ -50,14 +53,20 @@ def _org(kvk: str) -> Organization:
 
 
 def _assessment(mine: bool, status: str = "submitted") -> Assessment:
-    return Assessment(id=1 if mine else 2, organization=_org(MINE if mine else THEIRS),
-                      status=status,
-                      certifying_body_id=PARTY_MINE if mine else PARTY_THEIRS)
+    return Assessment(
+        id=1 if mine else 2,
+        organization=_org(MINE if mine else THEIRS),
+        status=status,
+        certifying_body_id=PARTY_MINE if mine else PARTY_THEIRS,
+    )
 
 
 def _tender(mine: bool) -> Tender:
-    return Tender(id=1, party_id=PARTY_MINE if mine else PARTY_THEIRS,
-                  owner_id=PARTY_MINE if mine else PARTY_THEIRS)
+    return Tender(
+        id=1,
+        party_id=PARTY_MINE if mine else PARTY_THEIRS,
+        owner_id=PARTY_MINE if mine else PARTY_THEIRS,
+    )
 
 
 def row(resource: str, mine: bool) -> Any:
@@ -114,8 +123,9 @@ def test_an_auditor_sees_what_is_addressed_to_no_body_but_no_draft() -> None:
     auditor = ACTORS["auditor"]
     unaddressed = replace(auditor, party_id=None)
     for who in (auditor, unaddressed):
-        assert access.may_see_assessment(who, Assessment(
-            organization=_org(THEIRS), status="submitted", certifying_body_id=None))
+        assert access.may_see_assessment(
+            who, Assessment(organization=_org(THEIRS), status="submitted", certifying_body_id=None)
+        )
         assert access.may_see_certificate(who, Certificate(certifying_body_id=None))
     for status in ("draft",):
         assert not access.may_see_assessment(auditor, _assessment(True, status))

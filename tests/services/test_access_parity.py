@@ -50,67 +50,140 @@ async def _world(session, rng: random.Random) -> dict[str, list[int]]:
     """Parties, token users and organisations, then random rows of every resource that point
     at them (or at nothing, where a column may be empty)."""
     parties = [Party(kind="certifying_body", code=f"P{i}", name=f"Partij {i}") for i in range(3)]
-    users = [User(name=f"token {i}", role="procurement", token_hash=f"{i:064d}")
-             for i in range(3)]
-    orgs = [Organization(kvk=k, name=f"Org {k}", municipality_code=rng.choice(CODES),
-                         kind="company") for k in KVKS]
+    users = [User(name=f"token {i}", role="procurement", token_hash=f"{i:064d}") for i in range(3)]
+    orgs = [
+        Organization(kvk=k, name=f"Org {k}", municipality_code=rng.choice(CODES), kind="company")
+        for k in KVKS
+    ]
     session.add_all([*parties, *users, *orgs])
     await session.flush()
     party_ids = [p.id for p in parties]
     bodies = [None, *party_ids]
 
-    assessments = [Assessment(organization=rng.choice(orgs), status=rng.choice(STATUSES),
-                              submission={}, score={}, rulebook="pso-2.1", certificates=[],
-                              certifying_body_id=rng.choice(bodies)) for _ in range(30)]
+    assessments = [
+        Assessment(
+            organization=rng.choice(orgs),
+            status=rng.choice(STATUSES),
+            submission={},
+            score={},
+            rulebook="pso-2.1",
+            certificates=[],
+            certifying_body_id=rng.choice(bodies),
+        )
+        for _ in range(30)
+    ]
     session.add_all(assessments)
     await session.flush()
-    session.add_all([AssessmentDocument(assessment_id=rng.choice(assessments).id,
-                                        file_name="f.pdf", content_type="application/pdf",
-                                        size=1, sha256="0" * 64, uploaded_by="x")
-                     for _ in range(30)])
+    session.add_all(
+        [
+            AssessmentDocument(
+                assessment_id=rng.choice(assessments).id,
+                file_name="f.pdf",
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+                uploaded_by="x",
+            )
+            for _ in range(30)
+        ]
+    )
     for n in range(30):
         found = rng.choice(assessments)
         start = _day(rng)
         until = start + timedelta(days=rng.choice((30, 365, 729)))
         certificate = Certificate(
-            number=f"PSO-2026-{n:06d}", kind="ladder", rung="trede1", organization=found.organization,
-            assessment_id=found.id, valid_from=start, valid_until=until, rulebook="pso-2.1",
-            issuer="x", pdf_sha256="0" * 64, certifying_body_id=rng.choice(bodies),
+            number=f"PSO-2026-{n:06d}",
+            kind="ladder",
+            rung="trede1",
+            organization=found.organization,
+            assessment_id=found.id,
+            valid_from=start,
+            valid_until=until,
+            rulebook="pso-2.1",
+            issuer="x",
+            pdf_sha256="0" * 64,
+            certifying_body_id=rng.choice(bodies),
             revoked_on=_day(rng) if rng.random() < 0.2 else None,
             superseded_from=_day(rng) if rng.random() < 0.2 else None,
-            suspensions=[])
+            suspensions=[],
+        )
         for _ in range(rng.choice((0, 0, 1, 2))):
             begin = _day(rng)
-            certificate.suspensions.append(Suspension(
-                start=begin, end=rng.choice((None, begin + timedelta(days=rng.randint(1, 90))))))
+            certificate.suspensions.append(
+                Suspension(
+                    start=begin, end=rng.choice((None, begin + timedelta(days=rng.randint(1, 90))))
+                )
+            )
         session.add(certificate)
 
-    schemes = [VoucherScheme(title=f"Regeling {i}", municipality_code=rng.choice(CODES),
-                             voucher_amount=Decimal("100.00"), budget=Decimal("10000.00"),
-                             application_opens_on=DAY, application_closes_on=DAY,
-                             voucher_validity_days=30, max_fte=Decimal("250.00"),
-                             eligible_municipality_codes=list(CODES), created_by="x")
-               for i in range(8)]
+    schemes = [
+        VoucherScheme(
+            title=f"Regeling {i}",
+            municipality_code=rng.choice(CODES),
+            voucher_amount=Decimal("100.00"),
+            budget=Decimal("10000.00"),
+            application_opens_on=DAY,
+            application_closes_on=DAY,
+            voucher_validity_days=30,
+            max_fte=Decimal("250.00"),
+            eligible_municipality_codes=list(CODES),
+            created_by="x",
+        )
+        for i in range(8)
+    ]
     session.add_all(schemes)
     await session.flush()
     pairs = rng.sample(list(itertools.product(schemes, orgs)), 10)
-    session.add_all([Voucher(code=f"CODE{i:04d}", scheme_id=s.id, organization_id=o.id,
-                             fte=Decimal("1.00"), amount=Decimal("100.00"),
-                             status=rng.choice(STORED_VOUCHER_STATUSES),
-                             issued_on=DAY, expires_on=_day(rng, 60), issued_by="x")
-                     for i, (s, o) in enumerate(pairs)])
+    session.add_all(
+        [
+            Voucher(
+                code=f"CODE{i:04d}",
+                scheme_id=s.id,
+                organization_id=o.id,
+                fte=Decimal("1.00"),
+                amount=Decimal("100.00"),
+                status=rng.choice(STORED_VOUCHER_STATUSES),
+                issued_on=DAY,
+                expires_on=_day(rng, 60),
+                issued_by="x",
+            )
+            for i, (s, o) in enumerate(pairs)
+        ]
+    )
 
-    tenders = [Tender(title=f"Aanbesteding {i}", reference=f"A-{i}", deadline=DAY, policy={},
-                      created_by="x", party_id=rng.choice(bodies),
-                      owner_id=rng.choice([None, *(u.id for u in users)])) for i in range(20)]
+    tenders = [
+        Tender(
+            title=f"Aanbesteding {i}",
+            reference=f"A-{i}",
+            deadline=DAY,
+            policy={},
+            created_by="x",
+            party_id=rng.choice(bodies),
+            owner_id=rng.choice([None, *(u.id for u in users)]),
+        )
+        for i in range(20)
+    ]
     session.add_all(tenders)
     await session.flush()
     for tender in rng.sample(tenders, 12):
-        session.add(TenderAward(
-            tender_id=tender.id, bidder="Winnaar", kvk=rng.choice((*KVKS, "99999999")),
-            position=1, rung="trede1", pso30plus=False, verified=True, price=Decimal("1.00"),
-            advantage=Decimal("0.00"), penalty=Decimal("0.00"), certificates=[],
-            contract_start=DAY, contract_end=DAY, awarded_by="x"))
+        session.add(
+            TenderAward(
+                tender_id=tender.id,
+                bidder="Winnaar",
+                kvk=rng.choice((*KVKS, "99999999")),
+                position=1,
+                rung="trede1",
+                pso30plus=False,
+                verified=True,
+                price=Decimal("1.00"),
+                advantage=Decimal("0.00"),
+                penalty=Decimal("0.00"),
+                certificates=[],
+                contract_start=DAY,
+                contract_end=DAY,
+                awarded_by="x",
+            )
+        )
     await session.flush()
     return {"parties": party_ids, "users": [u.id for u in users]}
 
@@ -121,10 +194,14 @@ def _actors(ids: dict[str, list[int]]) -> list[Actor]:
     found = [SYSTEM]
     for role in (*ROLES, "system", "visitor", ""):
         for user, kvk, code, party in itertools.product(
-                (None, ids["users"][0]), (None, *KVKS[:2]), (None, CODES[0]),
-                (None, *ids["parties"][:2])):
-            found.append(Actor(user, f"test {role}", role, kvk=kvk, municipality_code=code,
-                               party_id=party))
+            (None, ids["users"][0]),
+            (None, *KVKS[:2]),
+            (None, CODES[0]),
+            (None, *ids["parties"][:2]),
+        ):
+            found.append(
+                Actor(user, f"test {role}", role, kvk=kvk, municipality_code=code, party_id=party)
+            )
     return found
 
 
@@ -132,16 +209,22 @@ def _actors(ids: dict[str, list[int]]) -> list[Actor]:
 # filter narrows.
 LOADERS: dict[str, Any] = {
     "assessment": (select(Assessment), lambda r: (r.id, r), select(Assessment.id)),
-    "document": (select(AssessmentDocument, Assessment)
-                 .join(Assessment, Assessment.id == AssessmentDocument.assessment_id),
-                 lambda r: (r[0].id, tuple(r)), select(AssessmentDocument.id)),
+    "document": (
+        select(AssessmentDocument, Assessment).join(
+            Assessment, Assessment.id == AssessmentDocument.assessment_id
+        ),
+        lambda r: (r[0].id, tuple(r)),
+        select(AssessmentDocument.id),
+    ),
     "certificate": (select(Certificate), lambda r: (r.id, r), select(Certificate.id)),
     "voucher": (select(Voucher), lambda r: (r.id, r), select(Voucher.id)),
     "scheme": (select(VoucherScheme), lambda r: (r.id, r), select(VoucherScheme.id)),
     "tender": (select(Tender), lambda r: (r.id, r), select(Tender.id)),
-    "contract": (select(Tender, TenderAward).join(TenderAward, TenderAward.tender_id == Tender.id),
-                 lambda r: (r[0].id, tuple(r)),
-                 select(Tender.id).join(TenderAward, TenderAward.tender_id == Tender.id)),
+    "contract": (
+        select(Tender, TenderAward).join(TenderAward, TenderAward.tender_id == Tender.id),
+        lambda r: (r[0].id, tuple(r)),
+        select(Tender.id).join(TenderAward, TenderAward.tender_id == Tender.id),
+    ),
 }
 
 
@@ -179,8 +262,9 @@ async def test_voucher_status_on_and_status_sql_agree(session_maker) -> None:
     async with session_maker() as session:
         rows = list(await session.scalars(select(Voucher)))
         for day in (DAY, *(_day(rng, 70) for _ in range(15))):
-            shown = dict((await session.execute(
-                select(Voucher.id, vouchers.status_sql(day)))).all())
+            shown = dict(
+                (await session.execute(select(Voucher.id, vouchers.status_sql(day)))).all()
+            )
             assert shown == {v.id: vouchers.status_on(v, day) for v in rows}, day
         assert {vouchers.status_on(v, DAY) for v in rows} >= {"expired", "issued"}
 
@@ -191,14 +275,22 @@ async def test_certificate_status_of_and_status_condition_agree(session_maker) -
         await _world(session, rng)
     statuses = ("valid", "expired", "suspended", "revoked", "superseded", "not_yet_valid")
     async with session_maker() as session:
-        rows = list((await session.scalars(
-            select(Certificate).options(selectinload(Certificate.suspensions)))).unique())
+        rows = list(
+            (
+                await session.scalars(
+                    select(Certificate).options(selectinload(Certificate.suspensions))
+                )
+            ).unique()
+        )
         met = set()
         for day in (DAY, *(_day(rng) for _ in range(15))):
             expected = {c.id: register.status_of(c, day) for c in rows}
             met |= set(expected.values())
             for status in statuses:
-                selected = set(await session.scalars(
-                    select(Certificate.id).where(register.status_condition(status, day))))
+                selected = set(
+                    await session.scalars(
+                        select(Certificate.id).where(register.status_condition(status, day))
+                    )
+                )
                 assert selected == {i for i, s in expected.items() if s == status}, (day, status)
         assert met == set(statuses)
