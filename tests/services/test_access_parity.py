@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from certificates.lifecycle import expiry_window
 from pso.auth import ROLES, SYSTEM, Actor
 from pso.db.models import (
     Assessment,
@@ -29,7 +30,8 @@ from pso.db.models import (
     Voucher,
     VoucherScheme,
 )
-from pso.services import access, register, vouchers
+from pso.errors import NotFound
+from pso.services import access, certification, register, tenders, vouchers
 from pso.services.certification import STATUSES
 
 pytestmark = pytest.mark.anyio
@@ -294,3 +296,53 @@ async def test_certificate_status_of_and_status_condition_agree(session_maker) -
                 )
                 assert selected == {i for i, s in expected.items() if s == status}, (day, status)
         assert met == set(statuses)
+
+
+async def test_the_services_read_through_the_policy(session_maker, fixed_today) -> None:
+    """The lists and single reads of the services answer what the predicates allow: no role
+    passes because it is not named (the deny-list of before let procurement and municipality
+    tokens read any application)."""
+    fixed_today(DAY)
+    rng = random.Random(f"{SEED}:services")
+    async with session_maker() as session, session.begin():
+        ids = await _world(session, rng)
+    async with session_maker() as session:
+        all_assessments = list((await session.scalars(select(Assessment))).unique())
+        all_certificates = list((await session.scalars(select(Certificate))).unique())
+        all_tenders = list(await session.scalars(select(Tender)))
+        all_schemes = list(await session.scalars(select(VoucherScheme)))
+        lengths: set[int] = set()
+        for actor in _actors(ids)[::7]:
+            listed, _ = await certification.list_for(
+                session, actor, status=None, kvk=None, page=1, page_size=100
+            )
+            assert {a.id for a in listed} == {
+                a.id for a in all_assessments if access.may_see_assessment(actor, a)
+            }, actor
+            for found in all_assessments[:5]:
+                if access.may_see_assessment(actor, found):
+                    assert (await certification.get_for(session, actor, found.id)) is found
+                else:
+                    with pytest.raises(NotFound):
+                        await certification.get_for(session, actor, found.id)
+            managed, _ = await register.of_body(session, actor, page=1, page_size=100)
+            assert {c.id for c in managed} == {
+                c.id for c in all_certificates if access.may_see_certificate(actor, c)
+            }, actor
+            start, end = expiry_window(DAY, 24)
+            expiring = {c.id for c in await register.expiring(session, actor, 24)}
+            lengths.add(len(expiring))
+            assert expiring == {
+                c.id
+                for c in managed
+                if start <= c.valid_until <= end
+                and register.status_of(c, DAY) in ("valid", "suspended")
+            }, actor
+            tenders_seen, _ = await tenders.list_for(session, actor, page=1, page_size=100)
+            assert {t.id for t, _ in tenders_seen} == {
+                t.id for t in all_tenders if access.may_see_tender(actor, t)
+            }, actor
+            assert set(await vouchers.list_schemes(session, actor)) == {
+                s for s in all_schemes if access.may_see_scheme(actor, s)
+            }, actor
+        assert len(lengths) > 1, "every actor sees the same expiring certificates"
