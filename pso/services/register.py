@@ -57,7 +57,7 @@ def status_of(certificate: Certificate, day: date) -> str:
 def status_condition(status: str, day: date) -> ColumnElement[bool]:
     """SQL twin of certificates.lifecycle.status_on, for filtering the register in one query.
 
-    tests/api/test_certificates.py checks that both agree on every demo certificate.
+    tests/services/test_access_parity.py checks that both agree on random certificates.
     """
     c = Certificate
     revoked = and_(c.revoked_on.is_not(None), c.revoked_on <= day)

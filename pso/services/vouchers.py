@@ -47,7 +47,8 @@ def status_on(voucher: Voucher, day: date) -> str:
 
 
 def status_sql(day: date) -> ColumnElement[str]:
-    """`status_on` as SQL, for counting and filtering."""
+    """`status_on` as SQL, for counting and filtering (tests/services/test_access_parity.py
+    checks that both agree)."""
     return case(
         (and_(Voucher.status == "issued", Voucher.expires_on < day), "expired"),
         else_=Voucher.status,
