@@ -11,13 +11,13 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.auth import SYSTEM
 from pso.clock import today
 from pso.db.models import Voucher
 from pso.errors import NotFound
+from pso.http.transaction import provide_db
 from pso.services import access, municipalities, vouchers
-from pso.services.voucher_export import STATUS_LABELS
+from pso.services.voucher_status import STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web.session import Page
 
