@@ -309,12 +309,13 @@ def _ensure_requested(voucher: Voucher) -> None:
                        currentStatus=voucher.status)
 
 
-async def open_schemes(session: AsyncSession, day: date) -> list[VoucherScheme]:
-    """Every scheme whose application window includes `day` (for companies to apply to)."""
+async def open_schemes(session: AsyncSession, actor: Actor, day: date) -> list[VoucherScheme]:
+    """Every scheme the actor sees (a company: all, to apply to) whose application window
+    includes `day`."""
     return list(await session.scalars(
         select(VoucherScheme)
         .where(VoucherScheme.application_opens_on <= day,
-               VoucherScheme.application_closes_on >= day)
+               VoucherScheme.application_closes_on >= day, access.scheme_filter(actor))
         .order_by(VoucherScheme.application_closes_on, VoucherScheme.id)))
 
 

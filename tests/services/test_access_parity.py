@@ -311,6 +311,7 @@ async def test_the_services_read_through_the_policy(session_maker, fixed_today) 
         all_certificates = list((await session.scalars(select(Certificate))).unique())
         all_tenders = list(await session.scalars(select(Tender)))
         all_schemes = list(await session.scalars(select(VoucherScheme)))
+        all_vouchers = list(await session.scalars(select(Voucher)))
         lengths: set[int] = set()
         for actor in _actors(ids)[::7]:
             listed, _ = await certification.list_for(
@@ -342,7 +343,10 @@ async def test_the_services_read_through_the_policy(session_maker, fixed_today) 
             assert {t.id for t, _ in tenders_seen} == {
                 t.id for t in all_tenders if access.may_see_tender(actor, t)
             }, actor
-            assert set(await vouchers.list_schemes(session, actor)) == {
-                s for s in all_schemes if access.may_see_scheme(actor, s)
+            schemes = {s for s in all_schemes if access.may_see_scheme(actor, s)}
+            assert set(await vouchers.list_schemes(session, actor)) == schemes, actor
+            assert set(await vouchers.open_schemes(session, actor, DAY)) == schemes, actor
+            assert set(await vouchers.expiring(session, actor, DAY, within_days=60)) == {
+                v for v in all_vouchers if v.status == "issued" and access.may_see_voucher(actor, v)
             }, actor
         assert len(lengths) > 1, "every actor sees the same expiring certificates"
