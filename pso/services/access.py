@@ -46,6 +46,9 @@ DRAFT = "draft"  # certification.DRAFT (that module imports this one)
 
 @dataclass(frozen=True)
 class Rule:
+    """One role's access to one resource: `sees` decides one loaded row, `where` is the same
+    rule as a where-clause for a query of that resource."""
+
     sees: Callable[[Actor, Any], bool]
     where: Callable[[Actor], ColumnElement[bool]]
 
