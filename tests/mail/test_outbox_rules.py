@@ -142,3 +142,21 @@ async def test_only_the_claims_holder_marks_or_releases_it_whatever_the_names(
     await outbox.release(session_maker, [new], holder)
     [row] = await _rows(session_maker)
     assert row.claimed_by is None
+
+
+async def test_marking_one_claimed_mail_leaves_the_senders_other_mails_alone(
+    session_maker,
+) -> None:
+    await _queue(session_maker, 5)
+    now = utcnow() + timedelta(seconds=1)
+    claimed = await outbox.claim(session_maker, "s", now, 10)
+    await outbox.mark_sent(session_maker, claimed[1], "s")
+    await outbox.mark_failed(session_maker, claimed[3], "s", now, "kapot", permanent=True)
+    rows = await _rows(session_maker)
+    assert [(r.status, r.claimed_by) for r in rows] == [
+        ("queued", "s"),
+        ("sent", None),
+        ("queued", "s"),
+        ("failed", None),
+        ("queued", "s"),
+    ]
