@@ -37,8 +37,9 @@ MODULES: dict[str, str] = {
     "pso/jobs/lease.py": "tests/services/test_claims.py tests/jobs/test_lease.py tests/jobs/test_jobs.py -k 'not postgres or insert_loses'",
     "pso/mail/outbox.py": "tests/services/test_claims.py tests/mail/test_outbox_rules.py tests/mail/test_outbox.py -k 'not postgres'",
     "scoring/fast.py": "tests/scoring/test_fast_path_edges.py tests/scoring/test_fast_path.py tests/scoring/test_fast_path_model.py",
-    "pso/services/access.py": "tests/services/test_access_matrix.py"
-    " tests/services/test_access_parity.py -k 'not postgres'",
+    "pso/services/access.py": "tests/services/test_access_named_party.py"
+    " tests/services/test_access_matrix.py tests/services/test_access_parity.py"
+    " -k 'not postgres'",
     "pso/procurement": "tests/procurement tests/api/test_procurement_calc.py tests/api/test_procurement_public.py -k 'not postgres'",
     "pso/services/accounts.py": "tests/services/test_accounts_rules.py tests/web/test_accounts.py -k 'not postgres'",
     "pso/services/documents.py": "tests/services/test_workbench_rules.py -k 'not postgres'",
