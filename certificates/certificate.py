@@ -8,8 +8,10 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
+from scoring.enums import RUNGS
+
 from .formatting import RUNG_LABELS
-from .ladder import RUNGS, ladder_svg
+from .ladder import ladder_svg
 from .lifecycle import KINDS
 from .numbering import parse_number
 from .pdf import render_pdf, render_pdf_async

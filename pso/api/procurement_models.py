@@ -16,8 +16,9 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 from certificates.numbering import is_valid_number, normalize_number
 from pso.api.base import ApiInput, ApiModel, decimal_input
 from pso.api.procurement_rules import AllErrors, bid_errors, one_source, policy_errors
-from pso.procurement.evaluation import MAX_BIDS, RUNGS
+from pso.procurement.evaluation import MAX_BIDS
 from pso.procurement.money import CENT
+from scoring.enums import RUNGS
 from scoring.text import UNSAFE_REASON, unsafe_text
 
 MAX_AMOUNT = 10**12  # a trillion euro: far above any public contract

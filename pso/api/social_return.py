@@ -31,9 +31,9 @@ from pso.api.procurement_models import (
 from pso.api.procurement_rules import AllErrors
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import NotFound
-from pso.procurement.evaluation import RUNGS
 from pso.services import social_return
 from pso.services import social_return_lines as lines
+from scoring.enums import RUNGS
 from sroi.model import ValuationModel
 
 TenderId = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="Nummer van de aanbesteding")]

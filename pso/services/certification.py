@@ -23,6 +23,7 @@ from pso.clock import today
 from pso.db.base import utcnow
 from pso.db.models import (
     Assessment,
+    AssessmentStatus,
     AuditEvent,
     Certificate,
     CertificatePdf,
@@ -34,13 +35,14 @@ from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import bodies, organizations, submission_diff
 from pso.services.access import ensure_kvk_access
 from pso.services.notify import mail_company
+from pso.web.labels import ASSESSMENT_STATUS_LABELS
 from scoring import SubmissionInvalid, parse_submission, score
 
-DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
-IN_REVIEW, INFORMATION_REQUESTED = "in_review", "information_requested"
-STATUSES = (DRAFT, SUBMITTED, IN_REVIEW, INFORMATION_REQUESTED, APPROVED, REJECTED)
-EDITABLE = (DRAFT, INFORMATION_REQUESTED)  # the company may change its data
-OPEN = (SUBMITTED, IN_REVIEW, INFORMATION_REQUESTED)  # waiting for the certifying body
+# The company may change its data.
+EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.INFORMATION_REQUESTED)
+# Waiting for the certifying body.
+OPEN = (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_REVIEW,
+        AssessmentStatus.INFORMATION_REQUESTED)
 
 
 def evaluate(raw: Any, field: str = "submission") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -70,8 +72,8 @@ async def create(session: AsyncSession, actor: Actor, kvk: str, raw: Any,
     submission, result = evaluate(raw)
     body = await bodies.require(session, body_code) if body_code is not None else None
     assessment = Assessment(
-        organization=org, status=DRAFT, submission=submission, score=result, certificates=[],
-        rulebook=result["rulebook"], certifying_body=body,
+        organization=org, status=AssessmentStatus.DRAFT, submission=submission, score=result,
+        certificates=[], rulebook=result["rulebook"], certifying_body=body,
     )
     session.add(assessment)
     await session.flush()
@@ -91,7 +93,7 @@ async def get_for(session: AsyncSession, actor: Actor, assessment_id: int, *,
     if assessment is None or (actor.role == "company" and assessment.organization.kvk != actor.kvk) \
             or (actor.role == "auditor" and not auditor_may_see(actor, assessment)):
         raise NotFound(f"Geen aanvraag met nummer {assessment_id}.")
-    if actor.role == "auditor" and assessment.status == DRAFT:
+    if actor.role == "auditor" and assessment.status == AssessmentStatus.DRAFT:
         raise NotFound(f"Aanvraag {assessment_id} is nog niet ingediend.")
     return assessment
 
@@ -117,14 +119,15 @@ def _company_context(assessment: Assessment) -> dict[str, Any]:
             "body": body.name if body is not None else None}
 
 
-# Dutch words for the states (messages never show internal names such as `draft`).
-ASSESSMENT_STATES = {"draft": "een concept", "submitted": "ingediend",
-                     "in_review": "in beoordeling", "information_requested":
-                     "teruggelegd voor aanvullende informatie",
-                     "approved": "goedgekeurd", "rejected": "afgewezen"}
+# The states within a sentence (messages never show internal names such as `draft`).
+ASSESSMENT_STATES = {
+    **{status: label.lower() for status, label in ASSESSMENT_STATUS_LABELS.items()},
+    AssessmentStatus.DRAFT: "een concept",
+    AssessmentStatus.INFORMATION_REQUESTED: "teruggelegd voor aanvullende informatie",
+}
 
 
-def require_status(assessment: Assessment, *allowed: str) -> None:
+def require_status(assessment: Assessment, *allowed: AssessmentStatus) -> None:
     if assessment.status not in allowed:
         raise Conflict(
             "invalid-state",
@@ -152,8 +155,8 @@ async def choose_body(session: AsyncSession, actor: Actor, assessment_id: int,
     assessment = await get_for(session, actor, assessment_id, lock=True)
     require_status(assessment, *EDITABLE)
     body = await bodies.require(session, code)
-    if assessment.status == INFORMATION_REQUESTED and assessment.certifying_body_id not in (
-            None, body.id):
+    if (assessment.status == AssessmentStatus.INFORMATION_REQUESTED
+            and assessment.certifying_body_id not in (None, body.id)):
         raise Conflict("body-fixed", "Tijdens de beoordeling kan de certificerende instelling "
                                      "niet meer veranderen.")
     assessment.certifying_body, assessment.updated_at = body, utcnow()
@@ -171,8 +174,8 @@ async def submit(session: AsyncSession, actor: Actor, assessment_id: int,
     require_status(assessment, *EDITABLE)
     if body_code:
         await choose_body(session, actor, assessment_id, body_code)
-    again = assessment.status == INFORMATION_REQUESTED
-    assessment.status, assessment.submitted_at = SUBMITTED, utcnow()
+    again = assessment.status == AssessmentStatus.INFORMATION_REQUESTED
+    assessment.status, assessment.submitted_at = AssessmentStatus.SUBMITTED, utcnow()
     if assessment.sample_seed is None:
         assessment.sample_seed = secrets.randbits(62)
     summary: dict[str, Any] = {"rung": assessment.score["rung"]}
@@ -191,10 +194,10 @@ async def review(session: AsyncSession, actor: Actor, assessment_id: int) -> Ass
     """An auditor takes a submitted application: `submitted` → `in_review`. An application
     addressed to no body becomes addressed to the auditor's body."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, SUBMITTED)
+    require_status(assessment, AssessmentStatus.SUBMITTED)
     if assessment.certifying_body_id is None and actor.party_id is not None:
         assessment.certifying_body_id = actor.party_id
-    assessment.status = IN_REVIEW
+    assessment.status = AssessmentStatus.IN_REVIEW
     assessment.reviewer_key, assessment.reviewed_by = actor.key, actor.name
     assessment.review_started_at = assessment.updated_at = utcnow()
     assessment.review_completed_at = None
@@ -211,8 +214,8 @@ async def request_information(session: AsyncSession, actor: Actor, assessment_id
                               message: str) -> Assessment:
     """`in_review` → `information_requested`: the company may edit and submit again."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, IN_REVIEW)
-    assessment.status = INFORMATION_REQUESTED
+    require_status(assessment, AssessmentStatus.IN_REVIEW)
+    assessment.status = AssessmentStatus.INFORMATION_REQUESTED
     assessment.review_completed_at = None  # the answer is reviewed again before a decision
     assessment.information_request = message
     assessment.information_requested_at = assessment.updated_at = utcnow()
@@ -224,11 +227,12 @@ async def request_information(session: AsyncSession, actor: Actor, assessment_id
 
 
 def review_completed(assessment: Assessment) -> bool:
-    return assessment.status == IN_REVIEW and assessment.review_completed_at is not None
+    return (assessment.status == AssessmentStatus.IN_REVIEW
+            and assessment.review_completed_at is not None)
 
 
 def _require_review_open(assessment: Assessment) -> None:
-    require_status(assessment, IN_REVIEW)
+    require_status(assessment, AssessmentStatus.IN_REVIEW)
     if assessment.review_completed_at is not None:
         raise Conflict("review-completed",
                        f"De beoordeling van aanvraag {assessment.id} is afgerond; de gegevens "
@@ -389,7 +393,7 @@ async def decide(
     `issued_on` (default today) lets the demo data tell a past approval consistently:
     a certificate valid from three years ago was also issued then, not today."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, IN_REVIEW)
+    require_status(assessment, AssessmentStatus.IN_REVIEW)
     if assessment.review_completed_at is None:
         raise Conflict("review-not-completed",
                        f"Aanvraag {assessment.id} is nog in beoordeling; het besluit kan pas "
@@ -406,8 +410,8 @@ async def decide(
     assessment.decided_at, assessment.decided_by = utcnow(), actor.name
     assessment.decider_key, assessment.decision_reason = actor.key, reason
     who = {"reviewer": assessment.reviewed_by, "decider": actor.name}
-    if outcome == REJECTED:
-        assessment.status = REJECTED
+    if outcome == AssessmentStatus.REJECTED:
+        assessment.status = AssessmentStatus.REJECTED
         await record(session, actor, "assessment.rejected", "assessment", assessment.id,
                      {"reason": reason, **who})
         await mail_company(session, assessment.organization.kvk, "assessment_decision",
@@ -421,7 +425,7 @@ async def decide(
             assessment.original_score = assessment.score
         assessment.submission, assessment.score = submission, result
         assessment.rulebook, assessment.corrected = result["rulebook"], True
-    assessment.status = APPROVED
+    assessment.status = AssessmentStatus.APPROVED
     result = assessment.score
     start = valid_from or today()
     await record(session, actor, "assessment.approved", "assessment", assessment.id,
@@ -467,7 +471,7 @@ async def list_for(session: AsyncSession, actor: Actor, *, status: str | None, k
     if actor.role == "company":
         query = query.where(Organization.kvk == actor.kvk)
     elif actor.role == "auditor":
-        query = query.where(Assessment.status != DRAFT, _auditor_filter(actor))
+        query = query.where(Assessment.status != AssessmentStatus.DRAFT, _auditor_filter(actor))
     if status:
         query = query.where(Assessment.status.in_(status.split(",")))
     if kvk:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.audit import record
 from pso.auth import Actor
-from pso.db.models import AssessmentDocument, DocumentContent
+from pso.db.models import AssessmentDocument, AssessmentStatus, DocumentContent
 from pso.errors import Conflict, InvalidInput, NotFound, ProblemError
 from pso.services import certification
 from pso.upload import MAX_XLSX_UNPACKED, Deadline, UploadInvalid, off_loop
@@ -132,7 +132,7 @@ async def _assessment(session: AsyncSession, actor: Actor, assessment_id: int):
 async def add(session: AsyncSession, actor: Actor, assessment_id: int, file_name: str | None,
               data: bytes) -> DocumentView:
     assessment = await _assessment(session, actor, assessment_id)
-    if assessment.status in (certification.APPROVED, certification.REJECTED):
+    if assessment.status in (AssessmentStatus.APPROVED, AssessmentStatus.REJECTED):
         raise Conflict("invalid-state", f"Over aanvraag {assessment.id} is al besloten; er "
                                         "kunnen geen bewijsstukken meer bij.",
                        currentStatus=assessment.status)

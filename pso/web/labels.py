@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pso.db.models.certification import AssessmentStatus
+from pso.db.models.vouchers import VoucherStatus
 from scoring.enums import CONTRACT_TYPES, STARTING_POSITIONS
 
 STARTING_POSITION_LABELS = {
@@ -44,6 +46,26 @@ QUALITY_LABELS = {
                     "Er is aandacht voor functioneren en ontwikkeling."),
     "guidance": ("Begeleiding", "Er is begeleiding op de werkplek."),
 }
+# An application's state as its company reads it (the workbench calls "submitted" new).
+ASSESSMENT_STATUS_LABELS = {
+    AssessmentStatus.DRAFT: "Concept",
+    AssessmentStatus.SUBMITTED: "Ingediend",
+    AssessmentStatus.IN_REVIEW: "In beoordeling",
+    AssessmentStatus.INFORMATION_REQUESTED: "Informatie gevraagd",
+    AssessmentStatus.APPROVED: "Goedgekeurd",
+    AssessmentStatus.REJECTED: "Afgewezen",
+}
+# Lower case: the CSV export and the PDF; pages capitalise.
+VOUCHER_STATUS_LABELS = {
+    VoucherStatus.REQUESTED: "aangevraagd",
+    VoucherStatus.ISSUED: "uitgegeven",
+    VoucherStatus.REDEEMED: "verzilverd",
+    VoucherStatus.CANCELLED: "ingetrokken",
+    VoucherStatus.EXPIRED: "verlopen",
+    VoucherStatus.REFUSED: "geweigerd",
+}
 
+assert set(ASSESSMENT_STATUS_LABELS) == set(AssessmentStatus)
+assert set(VOUCHER_STATUS_LABELS) == set(VoucherStatus)
 assert set(STARTING_POSITION_LABELS) == set(STARTING_POSITIONS)
 assert set(CONTRACT_TYPE_LABELS) == set(CONTRACT_TYPES)

@@ -24,16 +24,17 @@ from pso.db.models import VoucherScheme
 from pso.dutch_input import number_text
 from pso.errors import InvalidInput, ProblemError
 from pso.services import vouchers as service
-from pso.services.voucher_export import STATUS_LABELS, vouchers_csv
+from pso.services.voucher_export import vouchers_csv
 from pso.voucher_codes import display
 from pso.web import gemeente
 from pso.web.charts import budget_chart
 from pso.web.forms import Form, field_errors, posted
+from pso.web.labels import VOUCHER_STATUS_LABELS
 from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 25
-VOUCHER_STATUS = {status: label.capitalize() for status, label in STATUS_LABELS.items()}
+VOUCHER_STATUS = {status: label.capitalize() for status, label in VOUCHER_STATUS_LABELS.items()}
 NO_STORE = {"Cache-Control": "no-store"}
 
 

@@ -14,17 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.api.base import provide_db
 from pso.auth import SYSTEM
 from pso.clock import today
-from pso.db.models import Voucher
+from pso.db.models import Voucher, VoucherStatus
 from pso.errors import NotFound
 from pso.services import municipalities, vouchers
-from pso.services.voucher_export import STATUS_LABELS
 from pso.voucher_codes import display
+from pso.web.labels import VOUCHER_STATUS_LABELS
 from pso.web.session import Page
 
 # Reuse the verification page's colours: green usable, amber spent, red void.
-STATUS_CSS = {"issued": "status-valid", "redeemed": "status-superseded",
-              "cancelled": "status-revoked", "expired": "status-expired",
-              "requested": "status-superseded", "refused": "status-revoked"}
+STATUS_CSS = {VoucherStatus.ISSUED: "status-valid", VoucherStatus.REDEEMED: "status-superseded",
+              VoucherStatus.CANCELLED: "status-revoked", VoucherStatus.EXPIRED: "status-expired",
+              VoucherStatus.REQUESTED: "status-superseded",
+              VoucherStatus.REFUSED: "status-revoked"}
 
 
 @get("/vouchers/{code:str}", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
@@ -38,7 +39,8 @@ async def voucher_page(request: Request, code: str, db: AsyncSession) -> Templat
     page = await Page.load(request, db)  # a signed-in visitor gets the way back
     return page.render("web/voucher.html", context={
         "back": _back(page, voucher),
-        "code": display(voucher.code), "status": status, "status_label": STATUS_LABELS[status].capitalize(),
+        "code": display(voucher.code), "status": status,
+        "status_label": VOUCHER_STATUS_LABELS[status].capitalize(),
         "css": STATUS_CSS[status], "today": today(),
         "voucher": voucher, "scheme": voucher.scheme, "organization": voucher.organization,
         "municipality": await municipalities.name(db, voucher.scheme.municipality_code),

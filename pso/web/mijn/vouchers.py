@@ -16,6 +16,7 @@ from certificates.formatting import dutch_date, euro
 from pso import clock
 from pso.api.base import parse
 from pso.api.voucher_models import IssueIn
+from pso.db.models import VoucherStatus
 from pso.dutch_input import number_text
 from pso.errors import ProblemError
 from pso.services import municipalities, portal
@@ -83,8 +84,7 @@ async def apply(request: Request, db: AsyncSession, scheme_id: int) -> Template 
             reasons = ["Deze regeling bestaat niet (meer)."]
         return await _page(mijn, db, errors={scheme_id: reasons}, typed={scheme_id: fte},
                            status=exc.status)
-    status = getattr(voucher, "status", "issued")
-    if status == "requested":
+    if voucher.status == VoucherStatus.REQUESTED:
         message = (f"Uw aanvraag voor voucher {display(voucher.code)} is ingediend; de gemeente "
                    "beoordeelt haar.")
     else:
