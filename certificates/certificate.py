@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
@@ -68,7 +69,7 @@ def name_size(name: str) -> str:
     return "name-short"
 
 
-def certificate_context(data: CertificateData) -> dict:
+def certificate_context(data: CertificateData) -> dict[str, Any]:
     if data.kind not in KINDS:
         raise ValueError(f"unknown certificate kind: {data.kind!r}")
     if data.rung not in RUNGS or data.rung == "none":
