@@ -6,9 +6,9 @@ Numbers become Decimal: decimal strings or JSON numbers, never float arithmetic.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator

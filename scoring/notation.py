@@ -68,9 +68,9 @@ def plain(value: Any) -> str:
 def exponent(value: Decimal) -> int:
     """The exponent of a finite Decimal (NaN and infinity have a letter instead)."""
     result = value.as_tuple().exponent
-    if not isinstance(result, int):
-        raise ValueError(f"not a finite number: {value}")
-    return result
+    if isinstance(result, int):
+        return result
+    raise ValueError(f"not a finite number: {value}")
 
 
 def weight(value: Any) -> str:
