@@ -428,7 +428,8 @@ async def end_session(session: AsyncSession, account: Account, session_id: int) 
         update(WebSession).where(WebSession.id == session_id,
                                  WebSession.account_id == account.id,
                                  WebSession.ended_at.is_(None)).values(ended_at=utcnow()))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    ended: int = result.rowcount  # type: ignore[attr-defined]  # a CursorResult
+    return ended == 1
 
 
 async def end_sessions(session: AsyncSession, account_id: int) -> None:

@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,7 +105,7 @@ def auditor_may_see(actor: Actor, assessment: Assessment) -> bool:
         actor.party_id is not None and assessment.certifying_body_id == actor.party_id)
 
 
-def _auditor_filter(actor: Actor):
+def _auditor_filter(actor: Actor) -> ColumnElement[bool]:
     if actor.party_id is None:
         return Assessment.certifying_body_id.is_(None)
     return or_(Assessment.certifying_body_id.is_(None),
@@ -261,7 +261,8 @@ def submission_changes(before: Any, after: Any) -> list[dict[str, Any]]:
     return submission_diff.changes(before, after)
 
 
-def preview_correction(assessment: Assessment, raw: Any) -> tuple[dict, dict, list[dict]]:
+def preview_correction(assessment: Assessment, raw: Any) -> tuple[
+        dict[str, Any], dict[str, Any], list[dict[str, str]]]:
     """What a correction would do, nothing saved: (submission, rescored result, changes)."""
     raw = {**raw, "asOf": assessment.submission.get("asOf")} if isinstance(raw, dict) \
         and "asOf" not in raw and assessment.submission.get("asOf") else raw
@@ -315,7 +316,7 @@ async def next_number(session: AsyncSession, year: int) -> str:
     The counter row is locked by the UPDATE until the issuing transaction ends, so
     concurrent approvals queue, and a rollback returns the number.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
         insert(CertificateSequence).values(year=year, last_value=0)
         .on_conflict_do_nothing(index_elements=["year"])
@@ -325,6 +326,8 @@ async def next_number(session: AsyncSession, year: int) -> str:
         .values(last_value=CertificateSequence.last_value + 1)
         .returning(CertificateSequence.last_value)
     )
+    if value is None:  # the row exists: the insert above made sure
+        raise RuntimeError(f"no certificate counter for {year}")
     return format_number(year, value)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.audit import record
 from pso.auth import Actor
-from pso.db.models import AssessmentDocument, AssessmentStatus, DocumentContent
+from pso.db.models import Assessment, AssessmentDocument, AssessmentStatus, DocumentContent
 from pso.errors import Conflict, InvalidInput, NotFound, ProblemError
 from pso.services import certification
 from pso.upload import MAX_XLSX_UNPACKED, Deadline, UploadInvalid, off_loop
@@ -124,7 +124,7 @@ def _view(doc: AssessmentDocument) -> DocumentView:
                         doc.uploaded_at, doc.uploaded_by)
 
 
-async def _assessment(session: AsyncSession, actor: Actor, assessment_id: int):
+async def _assessment(session: AsyncSession, actor: Actor, assessment_id: int) -> Assessment:
     # Companies reach only their own, auditors only their body's: 404 otherwise.
     return await certification.get_for(session, actor, assessment_id)
 
@@ -170,7 +170,7 @@ async def read(session: AsyncSession, actor: Actor, assessment_id: int,
     return _view(doc), content.data if content is not None else b""
 
 
-def removable(assessment, doc: DocumentView) -> bool:
+def removable(assessment: Assessment, doc: DocumentView) -> bool:
     """A company may take back a file it uploaded by mistake while the data is still its
     own: the application is editable and the file came after the last submission (so the
     certifying body has not had it)."""

@@ -350,7 +350,7 @@ async def monitoring(session: AsyncSession, actor: Actor, tender_id: int,
             "checks": checks, "events": events}
 
 
-def _signature(check: ContractCheck) -> tuple:
+def _signature(check: ContractCheck) -> tuple[Any, ...]:
     return (check.ok, tuple((r["number"], r["status"], r["ok"], r.get("note", ""))
                             for r in check.results))
 

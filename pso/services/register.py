@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -140,7 +141,7 @@ def _name_condition(dialect: str, query_words: list[str]) -> tuple[list[Any], bo
     indexed = [w for w in query_words if len(w) >= MIN_INDEXED]
     conditions: list[Any] = []
     rest = query_words
-    fts = None
+    fts: Any = None
     if dialect == "sqlite" and indexed:
         match = " AND ".join(fts_phrase(w) for w in indexed)
         fts = (select(literal_column("rowid")).select_from(text("organization_search"))
@@ -207,7 +208,7 @@ async def _count(session: AsyncSession, filters: Filters, sort: str) -> int:
 
 
 async def _rows(session: AsyncSession, filters: Filters, sort: str, *,
-                after: tuple | None, offset: int, limit: int,
+                after: tuple[Any, ...] | None, offset: int, limit: int,
                 walk_order: bool = False) -> list[Certificate]:
     """One page: first the ids in order (an index walk, cheap to skip over), then those
     rows with their organisation (one join) and suspensions."""
@@ -281,7 +282,8 @@ async def search(
     return Found(rows, min(total, COUNT_CAP), total <= COUNT_CAP, next_after)
 
 
-async def export_batches(session: AsyncSession, *, batch: int = 1000, **filters: Any):
+async def export_batches(session: AsyncSession, *, batch: int = 1000,
+                         **filters: Any) -> AsyncIterator[list[Certificate]]:
     """Every matching certificate, newest first, in batches read by key (not by offset)."""
     after = None
     while True:
@@ -369,11 +371,11 @@ class PublicCertificate:
     suspensions: list[Period]
 
 
-def _public(rows: list[Any], normalized: str) -> PublicCertificate:
+def _public(rows: Sequence[Any], normalized: str) -> PublicCertificate:
     if not rows:
         raise NotFound(f"Geen certificaat met nummer {normalized}.")
     first = rows[0]
-    return PublicCertificate(
+    return PublicCertificate(  # type: ignore[misc]  # mypy cannot count *first[:12]
         *first[:12], organization=PublicOrganization(*first[12:15]),
         suspensions=[Period(r[15], r[16]) for r in rows if r[15] is not None])
 

@@ -23,7 +23,8 @@ from sroi.overview import MIN_PEOPLE, Cell, cells
 
 def _year(row: Any) -> int:
     """An undated line counts in its invoice's year, an activity in the year it was reported."""
-    return row.invoice_date.year if row.invoice_date else row.reported_at.year
+    year: int = row.invoice_date.year if row.invoice_date else row.reported_at.year
+    return year
 
 
 async def overview(session: AsyncSession, actor: Actor) -> dict[str, Any]:
@@ -36,7 +37,9 @@ async def overview(session: AsyncSession, actor: Actor) -> dict[str, Any]:
         query = query.where(Tender.party_id == actor.party_id if actor.party_id is not None
                             else Tender.owner_id == actor.id)
     settled = {s.tender_id: s for s in await session.scalars(select(SocialReturnSettlement))}
-    contracts, grid, labels = [], {}, {}
+    contracts: list[dict[str, Any]] = []
+    grid: dict[Any, Cell] = {}
+    labels: dict[str, str] = {}
     for tender, award, terms in (await session.execute(query)).all():
         rows = await lines.lines_of(session, tender.id)
         found = lines.valued(terms, rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload, undefer
 
@@ -80,8 +80,8 @@ def owns(actor: Actor, tender: Tender) -> bool:
     return actor.id is not None and tender.owner_id == actor.id
 
 
-def _owned_by(actor: Actor):
-    mine = []
+def _owned_by(actor: Actor) -> ColumnElement[bool]:
+    mine: list[ColumnElement[bool]] = []
     if actor.party_id is not None:
         mine.append(Tender.party_id == actor.party_id)
     if actor.id is not None:
@@ -100,7 +100,7 @@ async def list_for(session: AsyncSession, actor: Actor, *, page: int,
     rows = await session.execute(
         query.order_by(Tender.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
-    return [(tender, n) for tender, n in rows], total or 0
+    return [(row.Tender, row[1]) for row in rows], total or 0
 
 
 async def add_bid(session: AsyncSession, actor: Actor, tender_id: int, bid: Bid) -> TenderBid:

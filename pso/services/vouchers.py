@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from certificates.formatting import dutch_date, dutch_decimal, euro
+from certificates.formatting import dutch_date, euro
 from pso import clock
 from pso.audit import record
 from pso.auth import Actor
@@ -30,6 +30,7 @@ from pso.municipalities import name_of
 from pso.services import voucher_mail, voucher_proof
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
 from pso.voucher_codes import display, new_code, normalise
+from scoring.notation import dutch_decimal
 
 ZERO = Decimal("0.00")
 MAX_DB_ID = 2**31 - 1
@@ -112,11 +113,11 @@ async def figures(
         func.sum(rows.c.committed),
         func.sum(rows.c.redeemed_amount),
     ).group_by(rows.c.scheme_id, rows.c.status)
-    for scheme_id, status, count, committed, redeemed in (await session.execute(grouped)).all():
-        fig = result[scheme_id]
-        fig.counts[status] = count
-        fig.committed += committed or ZERO
-        fig.redeemed += redeemed or ZERO
+    for row in (await session.execute(grouped)).all():
+        fig = result[row.scheme_id]
+        fig.counts[row.status] = row[2]
+        fig.committed += row[3] or ZERO
+        fig.redeemed += row[4] or ZERO
     return result
 
 

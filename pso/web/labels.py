@@ -47,7 +47,7 @@ QUALITY_LABELS = {
     "guidance": ("Begeleiding", "Er is begeleiding op de werkplek."),
 }
 # An application's state as its company reads it (the workbench calls "submitted" new).
-ASSESSMENT_STATUS_LABELS = {
+ASSESSMENT_STATUS_LABELS: dict[str, str] = {
     AssessmentStatus.DRAFT: "Concept",
     AssessmentStatus.SUBMITTED: "Ingediend",
     AssessmentStatus.IN_REVIEW: "In beoordeling",
@@ -56,7 +56,7 @@ ASSESSMENT_STATUS_LABELS = {
     AssessmentStatus.REJECTED: "Afgewezen",
 }
 # Lower case: the CSV export and the PDF; pages capitalise.
-VOUCHER_STATUS_LABELS = {
+VOUCHER_STATUS_LABELS: dict[str, str] = {
     VoucherStatus.REQUESTED: "aangevraagd",
     VoucherStatus.ISSUED: "uitgegeven",
     VoucherStatus.REDEEMED: "verzilverd",
