@@ -21,9 +21,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Any failing step fails the target (and CI). mypy reads [tool.mypy] in pyproject.toml.
+# One tool a line, so the first that fails stops make (CI runs this: .ci/run). The import
+# layers are in pyproject.toml [tool.importlinter], mypy's settings in [tool.mypy].
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pso scoring sroi certificates tests benchmarks
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)

@@ -1,24 +1,38 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal, get_args
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import Body, Parameter
-from pydantic import Field, model_validator
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, SafeText, provide_db
+from pso.api.base import BEARER, PageNumber, PageSize
 from pso.api.certificates import CertificateOut, certificate_out
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
-from pso.db.models import Assessment
-from pso.idempotency import idempotent
+from pso.db.models import Assessment, AssessmentStatus
+from pso.http.idempotency import idempotent
+from pso.http.transaction import provide_db
+from pso.schemas.assessments import (
+    AssessmentIn,
+    BodyChoiceIn,
+    CorrectionIn,
+    DecisionIn,
+    InformationRequestIn,
+    SubmitIn,
+)
+from pso.schemas.base import ApiModel
 from pso.services import certification as service
 
 Json = dict[str, Any]
+# The OpenAPI document lists the values, so a Literal; the same values as AssessmentStatus.
+StatusName = Literal["draft", "submitted", "in_review", "information_requested", "approved",
+                     "rejected"]
+assert set(get_args(StatusName)) == set(AssessmentStatus)
 
 
 class BodyRef(ApiModel):
@@ -33,8 +47,7 @@ class InformationRequestOut(ApiModel):
 
 class AssessmentOut(ApiModel):
     id: int
-    status: Literal["draft", "submitted", "in_review", "information_requested", "approved",
-                    "rejected"]
+    status: StatusName
     organization_kvk: str
     certifying_body: BodyRef | None = Field(
         description="De certificerende instelling waaraan de aanvraag gericht is")
@@ -69,56 +82,11 @@ class AssessmentList(ApiModel):
     total: int
 
 
-BodyCode = Annotated[str, Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]+$",
-                               description="Code van de certificerende instelling")]
-
-
-class AssessmentIn(ApiInput):
-    submission: Json = Field(description="De personeelsgegevens over het peiljaar (zie /score)")
-    certifying_body: BodyCode | None = None
-
-
-class BodyChoiceIn(ApiInput):
-    certifying_body: BodyCode
-
-
-class SubmitIn(ApiInput):
-    certifying_body: BodyCode | None = None
-    response: str | None = Field(default=None, max_length=5000,
-                                 description="Antwoord op de vraag van de auditor")
-
-
-class InformationRequestIn(ApiInput):
-    message: str = Field(min_length=3, max_length=5000, description="De vraag aan het bedrijf")
-
-
-class CorrectionIn(ApiInput):
-    submission: Json = Field(description="De gecorrigeerde gegevens (volledige opgave)")
-    note: str | None = Field(default=None, max_length=2000)
-
-
 class SampleOut(ApiModel):
     seed: int
     size: int
     population: int
     employees: list[Json]
-
-
-class DecisionIn(ApiInput):
-    outcome: Literal["approved", "rejected"]
-    reason: SafeText | None = Field(default=None, max_length=2000)
-    corrected_submission: Json | None = None
-    valid_from: date | None = None
-
-    @model_validator(mode="after")
-    def _rules(self) -> DecisionIn:
-        if self.outcome == "rejected" and not (self.reason and self.reason.strip()):
-            raise ValueError("Bij afwijzen is een reden verplicht.")
-        if self.outcome == "rejected" and self.corrected_submission is not None:
-            raise ValueError("Gecorrigeerde gegevens horen alleen bij goedkeuren.")
-        if self.valid_from is not None and abs((self.valid_from - today()).days) > 366:
-            raise ValueError("De ingangsdatum (validFrom) mag hoogstens een jaar van vandaag af liggen.")
-        return self
 
 
 def assessment_out(assessment: Assessment) -> AssessmentOut:
@@ -183,8 +151,7 @@ class AssessmentController(Controller):
     @get(guards=[require_roles("admin", "auditor", "company")], summary="Aanvragen")
     async def list(
         self, db: AsyncSession, actor: Actor,
-        status: Literal["draft", "submitted", "in_review", "information_requested", "approved",
-                        "rejected"] | None = None,
+        status: StatusName | None = None,
         kvk: Annotated[str | None, Parameter(pattern=r"^[0-9]{8}$")] = None,
         page: PageNumber = 1, page_size: PageSize = 20,
     ) -> AssessmentList:

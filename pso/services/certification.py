@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificates.certificate import TEMPLATE, CertificateData, certificate_context
 from certificates.lifecycle import valid_until as validity_end
 from certificates.numbering import format_number
-from pso import pdf_pool
 from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
@@ -32,10 +31,11 @@ from pso.db.models import (
 )
 from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
+from pso.files import pdf_pool
 from pso.services import bodies, organizations, submission_diff
 from pso.services.access import ensure_kvk_access
 from pso.services.notify import mail_company
-from pso.web.labels import ASSESSMENT_STATUS_LABELS
+from pso.text.labels import ASSESSMENT_STATUS_LABELS
 from scoring import SubmissionInvalid, parse_submission, score
 
 # The company may change its data.

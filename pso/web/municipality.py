@@ -18,18 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date
 from pso import clock
-from pso.api.base import parse, provide_db
-from pso.api.voucher_models import CancellationIn, IssueIn
 from pso.db.models import VoucherScheme
-from pso.dutch_input import number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.http.transaction import provide_db
+from pso.schemas.base import parse
+from pso.schemas.vouchers import CancellationIn, IssueIn
 from pso.services import vouchers as service
 from pso.services.voucher_export import vouchers_csv
+from pso.text.dutch_input import number_text
+from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web import gemeente
 from pso.web.charts import budget_chart
 from pso.web.forms import Form, field_errors, posted
-from pso.web.labels import VOUCHER_STATUS_LABELS
 from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}

@@ -11,14 +11,14 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.auth import SYSTEM
 from pso.clock import today
 from pso.db.models import Voucher, VoucherStatus
 from pso.errors import NotFound
+from pso.http.transaction import provide_db
 from pso.services import municipalities, vouchers
+from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
-from pso.web.labels import VOUCHER_STATUS_LABELS
 from pso.web.session import Page
 
 # Reuse the verification page's colours: green usable, amber spent, red void.

@@ -15,7 +15,6 @@ from pso.db.models.audit import AuditEvent
 from pso.db.models.certification import (
     Assessment,
     AssessmentDocument,
-    AssessmentStatus,
     Certificate,
     CertificatePdf,
     CertificateSequence,
@@ -44,7 +43,8 @@ from pso.db.models.social_return import (  # noqa: F401
 )
 from pso.db.models.social_return_settlement import SocialReturnSettlement  # noqa: F401
 from pso.db.models.users import User
-from pso.db.models.vouchers import Voucher, VoucherScheme, VoucherStatus
+from pso.db.models.vouchers import Voucher, VoucherScheme
+from pso.statuses import AssessmentStatus, VoucherStatus
 
 __all__ = [
     "FORM_REPLY_LIFETIME",

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, event, insert
@@ -10,17 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pso.db.base import Base, utcnow
 from pso.db.models.accounts import Party
 from pso.db.models.organizations import Organization
-
-
-class AssessmentStatus(StrEnum):
-    """An application's state; services/certification.py is its one state machine."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    INFORMATION_REQUESTED = "information_requested"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 class Assessment(Base):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -23,21 +22,9 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from pso.db.base import Base, Money, utcnow
 from pso.db.models.organizations import Organization
+from pso.statuses import VoucherStatus
 
-
-class VoucherStatus(StrEnum):
-    """A voucher's status as a client sees it; the column stores the value."""
-
-    # "requested" (a company's application to a scheme that requires approval) reserves
-    # the amount like "issued"; "refused" holds nothing.
-    REQUESTED = "requested"
-    ISSUED = "issued"
-    REDEEMED = "redeemed"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"  # derived from expires_on, never stored
-    REFUSED = "refused"
-
-
+# Stored states: "expired" is derived from expires_on.
 STORED_STATUSES = tuple(s for s in VoucherStatus if s is not VoucherStatus.EXPIRED)
 
 

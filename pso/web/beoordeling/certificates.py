@@ -9,10 +9,10 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse
-from pso.api.certificates import RevocationIn, SuspensionIn
 from pso.clock import today
 from pso.errors import InvalidInput, NotFound, ProblemError
+from pso.schemas.base import parse
+from pso.schemas.certificates import RevocationIn, SuspensionIn
 from pso.services import register
 from pso.web.beheer.common import PAGE_SIZE, page_number, pager
 from pso.web.beoordeling.common import DB, workbench

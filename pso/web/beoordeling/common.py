@@ -8,9 +8,9 @@ from litestar import Request
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.db.models import Assessment, AssessmentStatus
-from pso.web.labels import ASSESSMENT_STATUS_LABELS
+from pso.http.transaction import provide_db
+from pso.text.labels import ASSESSMENT_STATUS_LABELS
 from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}

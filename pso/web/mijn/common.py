@@ -9,12 +9,12 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.db.models import AssessmentStatus, Organization
 from pso.errors import ProblemError
+from pso.http.transaction import provide_db
 from pso.services import portal
+from pso.text.labels import ASSESSMENT_STATUS_LABELS
 from pso.web.forms import Form, field_errors
-from pso.web.labels import ASSESSMENT_STATUS_LABELS
 from pso.web.session import STALE, Page
 
 DB = {"db": Provide(provide_db)}

@@ -16,8 +16,8 @@ from pso.errors import ProblemError
 from pso.services import portal
 from pso.services import vouchers as voucher_service
 from pso.services.register import status_of
+from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
-from pso.web.labels import VOUCHER_STATUS_LABELS
 from pso.web.mijn.common import DB, STATUS_TEXT, load, load_form
 from scoring.enums import RUNGS
 

@@ -1,9 +1,11 @@
-"""Dutch labels for the engine's codes, as shown in the web forms (spec §2.2)."""
+"""Dutch labels for the engine's codes and the submission form's fields, as shown in the web
+forms, the provisional PDF, change lists and upload errors (spec §2.2)."""
 
 from __future__ import annotations
 
-from pso.db.models.certification import AssessmentStatus
-from pso.db.models.vouchers import VoucherStatus
+import re
+
+from pso.statuses import AssessmentStatus, VoucherStatus
 from scoring.enums import CONTRACT_TYPES, STARTING_POSITIONS
 
 STARTING_POSITION_LABELS = {
@@ -65,7 +67,64 @@ VOUCHER_STATUS_LABELS: dict[str, str] = {
     VoucherStatus.REFUSED: "geweigerd",
 }
 
-assert set(ASSESSMENT_STATUS_LABELS) == set(AssessmentStatus)
-assert set(VOUCHER_STATUS_LABELS) == set(VoucherStatus)
+
+# --- the submission form's fields (the calculator, the wizard, error summaries, change lists) ---
+
+EMPLOYEE_FIELDS = {
+    "reference": "Referentie (pseudoniem)",
+    "startingPosition": "Uitgangspositie",
+    "contractType": "Contractvorm",
+    "hoursPerWeek": "Uren per week",
+    "employmentStart": "In dienst sinds",
+    "employmentEnd": "Uit dienst op",
+    "wageSubsidyUntil": "Loonkostensubsidie tot",
+    "wswIndicationUntil": "Wsw-indicatie tot",
+    "schoolLeftOn": "School verlaten op",
+    "inTargetGroupRegister": "Staat in het doelgroepregister",
+}
+
+
+PURCHASE_FIELDS = {
+    "supplierName": "Naam leverancier",
+    "supplierKvk": "KvK-nummer leverancier",
+    "supplierKind": "Soort leverancier",
+    "invoiceAmount": "Factuurbedrag (€, excl. btw)",
+    "supplierTurnover": "Omzet leverancier (€)",
+    "supplierFte": "FTE leverancier",
+    "supplierDirectPct": "Directe PSO-bijdrage leverancier (%)",
+}
+
+
+PLAN_FIELDS = {"boardApproved": "Goedgekeurd door de directie", "targetRung": "Doel",
+               "targetDate": "Streefdatum"}
+
+
+TOP_FIELDS = {"period.start": "Begin van de periode", "period.end": "Einde van de periode",
+              "totalFte": "Totaal aantal FTE van de organisatie",
+              "fullTimeHoursPerWeek": "Voltijd uren per week (cao)",
+              "rulebook": "Normversie", "employees": "Medewerkers", "purchases": "Inkoop",
+              "quality": "Kwaliteitseisen", "actionPlan": "Plan van aanpak", "body": "Invoer"}
+
+
+ITEM_FIELD = re.compile(r"^(employees|purchases)\[(\d+)\](?:\.(\w+))?$")
+
+
+def label_of(name: str) -> str:
+    """A readable label for a field name, for the error summary."""
+    m = ITEM_FIELD.match(name)
+    if m:
+        kind, index, field = m.group(1), int(m.group(2)), m.group(3)
+        labels = EMPLOYEE_FIELDS if kind == "employees" else PURCHASE_FIELDS
+        what = "Medewerker" if kind == "employees" else "Inkoop"
+        return f"{what} {index + 1}" + (f": {labels.get(field, field).lower()}" if field else "")
+    if name.startswith("quality."):
+        return "Kwaliteitseis " + QUALITY_LABELS.get(name[8:], (name,))[0].lower()
+    if name.startswith("actionPlan."):
+        return "Plan van aanpak: " + PLAN_FIELDS.get(name[11:], name).lower()
+    return TOP_FIELDS.get(name, name)
+
+
 assert set(STARTING_POSITION_LABELS) == set(STARTING_POSITIONS)
 assert set(CONTRACT_TYPE_LABELS) == set(CONTRACT_TYPES)
+assert set(ASSESSMENT_STATUS_LABELS) == set(AssessmentStatus)
+assert set(VOUCHER_STATUS_LABELS) == set(VoucherStatus)
