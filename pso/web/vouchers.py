@@ -17,6 +17,7 @@ from pso.db.models import Voucher, VoucherStatus
 from pso.errors import NotFound
 from pso.http.transaction import provide_db
 from pso.services import municipalities, vouchers
+from pso.services.voucher_status import status_on
 from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web.session import Page
@@ -35,7 +36,7 @@ async def voucher_page(request: Request, code: str, db: AsyncSession) -> Templat
     except NotFound as exc:
         return Template("web/voucher_unknown.html", context={"detail": exc.detail},
                         status_code=404)
-    status = vouchers.status_on(voucher, today())
+    status = status_on(voucher, today())
     page = await Page.load(request, db)  # a signed-in visitor gets the way back
     return page.render("web/voucher.html", context={
         "back": _back(page, voucher),

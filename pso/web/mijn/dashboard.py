@@ -14,8 +14,8 @@ from pso import clock
 from pso.db.models import AssessmentStatus, Certificate, Organization, Voucher
 from pso.errors import ProblemError
 from pso.services import portal
-from pso.services import vouchers as voucher_service
 from pso.services.register import status_of
+from pso.services.voucher_status import status_on
 from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web.mijn.common import DB, STATUS_TEXT, load, load_form
@@ -35,7 +35,7 @@ async def vouchers_of(db: AsyncSession, org: Organization) -> list[dict[str, Any
                             .order_by(Voucher.id.desc()))
     out = []
     for v in rows:
-        status = voucher_service.status_on(v, day)
+        status = status_on(v, day)
         out.append({"v": v, "code": display(v.code), "raw_code": v.code, "status": status,
                     "status_label": VOUCHER_STATUS_LABELS[status]})
     return out
