@@ -66,5 +66,14 @@ FILTERS = {
 }
 
 # The pages and PDFs take every formatter from here, the engine's two included.
-__all__ = ["FILTERS", "MONTHS", "RUNG_LABELS", "dutch_date", "dutch_decimal", "euro",
-           "percentage", "plural", "rung_label"]
+__all__ = [
+    "FILTERS",
+    "MONTHS",
+    "RUNG_LABELS",
+    "dutch_date",
+    "dutch_decimal",
+    "euro",
+    "percentage",
+    "plural",
+    "rung_label",
+]

@@ -68,7 +68,9 @@ def valid_until(valid_from: date) -> date:
     return add_years(valid_from, VALIDITY_YEARS) - timedelta(days=1)
 
 
-def is_suspended_on(day: date, suspensions: Iterable[Suspension | tuple[date, date | None]]) -> bool:
+def is_suspended_on(
+    day: date, suspensions: Iterable[Suspension | tuple[date, date | None]]
+) -> bool:
     for start, end in suspensions:
         if start <= day and (end is None or day < end):
             return True

@@ -164,8 +164,12 @@ class Engine:
             )
             return pdf
 
-    def layout(self, template_name: str, context: Mapping[str, Any],
-               stylesheets: Sequence[str] | None = None) -> Any:
+    def layout(
+        self,
+        template_name: str,
+        context: Mapping[str, Any],
+        stylesheets: Sequence[str] | None = None,
+    ) -> Any:
         """The laid-out WeasyPrint Document (pages and boxes), for checks without a PDF."""
         html = HTML(
             string=self.render_html(template_name, context),

@@ -39,8 +39,11 @@ async def check(
                 )
             )
         ).first()
-        if (row is None or row.organization_id != organization_id
-                or row.status == AssessmentStatus.DRAFT):
+        if (
+            row is None
+            or row.organization_id != organization_id
+            or row.status == AssessmentStatus.DRAFT
+        ):
             raise Conflict(
                 "redemption-proof-invalid",
                 f"Aanvraag {assessment_id} bestaat niet, hoort niet bij de organisatie van "

@@ -37,8 +37,10 @@ ACTION_LABELS = {
 
 def status_label(assessment: Assessment) -> str:
     """The state as a colleague reads it: "In beoordeling" until the reviewer hands over."""
-    if (assessment.status == AssessmentStatus.IN_REVIEW
-            and assessment.review_completed_at is not None):
+    if (
+        assessment.status == AssessmentStatus.IN_REVIEW
+        and assessment.review_completed_at is not None
+    ):
         return "Wacht op besluit"
     return STATUS_LABELS.get(assessment.status, assessment.status)
 
