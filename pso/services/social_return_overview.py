@@ -16,7 +16,7 @@ from pso.auth import Actor
 from pso.db.models import Party, SocialReturnSettlement, SocialReturnTerms, Tender, TenderAward
 from pso.errors import Forbidden, InvalidInput
 from pso.files.csv_export import csv_document
-from pso.services import municipalities, social_return
+from pso.services import access, municipalities, social_return
 from pso.services import social_return_lines as lines
 from pso.services.tender_exports import comma
 from sroi.engine import anchored
@@ -26,12 +26,6 @@ from sroi.overview import MIN_PEOPLE, Cell, cells
 def _year(row: Any) -> int:
     """An undated line counts in its invoice's year, an activity in the year it was reported."""
     return row.invoice_date.year if row.invoice_date else row.reported_at.year
-
-
-def _owned(actor: Actor) -> Any:
-    """The tenders a buyer's overview covers: its organisation's (or its own without one)."""
-    return Tender.party_id == actor.party_id if actor.party_id is not None \
-        else Tender.owner_id == actor.id
 
 
 def _of_municipality(code: str) -> Any:
@@ -60,9 +54,7 @@ async def _gather(session: AsyncSession, which: Any) -> dict[str, Any]:
     query = (select(Tender, TenderAward, SocialReturnTerms)
              .join(TenderAward, TenderAward.tender_id == Tender.id)
              .join(SocialReturnTerms, SocialReturnTerms.tender_id == Tender.id)
-             .order_by(Tender.id))
-    if which is not None:
-        query = query.where(which)
+             .where(which).order_by(Tender.id))
     settled = {s.tender_id: s for s in await session.scalars(select(SocialReturnSettlement))}
     contracts, grid, labels = [], {}, {}
     people: dict[int, tuple[bool, set[str]]] = {}  # per tender: personal lines?, who
@@ -94,7 +86,7 @@ async def _gather(session: AsyncSession, which: Any) -> dict[str, Any]:
 
 async def overview(session: AsyncSession, actor: Actor) -> dict[str, Any]:
     """The contracts of the actor's buying organisation (its own tenders only)."""
-    found = await _gather(session, None if actor.role == "admin" else _owned(actor))
+    found = await _gather(session, access.contract_filter(actor))
     for c in found["contracts"]:
         del c["partyId"]
     del found["people"]

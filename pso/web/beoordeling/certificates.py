@@ -40,9 +40,9 @@ async def overview(request: Request, db: AsyncSession, nummer: str | None = None
     if nummer:
         return page.redirect(f"/beoordeling/certificaten/{nummer.strip()[:40]}")
     day, query, number = today(), (zoek or "").strip()[:100], page_number(page_)
-    found, total = await register.of_body(db, page.actor.party_id, q=query, page=number,
+    found, total = await register.of_body(db, page.actor, q=query, page=number,
                                           page_size=PAGE_SIZE)
-    rows = await register.expiring(db, 3, body_id=page.actor.party_id)
+    rows = await register.expiring(db, page.actor, 3)
     return page.render("web/beoordeling/certificates.html", {
         "certificates": [{**register.summary(c, day),
                           "suspensionReason": register.suspension_reason(c)} for c in found],
