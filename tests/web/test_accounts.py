@@ -605,7 +605,7 @@ async def test_admin_changes_and_removes_a_buying_organisations_municipality(
     await sign_in(client, "admin@example.nl")
     await form_post(client, "/inloggen/code", {"code": pyotp.TOTP(secret).now()})
     page = (await client.get("/beheer/accounts")).text
-    assert 'id="gemeente-%d" name="municipality" type="text" value="Utrecht"' % party.id in page
+    assert f'id="gemeente-{party.id}" name="municipality" type="text" value="Utrecht"' in page
     stale = await client.post(url, data={"municipality": "Zutphen"}, follow_redirects=False)
     assert stale.status_code == 303
     for typed, reason in (("Utrech", "Bedoelt u Utrecht?"), ("", "Kies een gemeente."),
