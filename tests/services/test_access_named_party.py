@@ -5,28 +5,34 @@ set reached the municipality's check, and both orders of the values are needed."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from pso.auth import Actor
+from pso.auth import ROLES, Actor
 from pso.errors import Forbidden
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
 
-ORDERS = [("GM0363", "GM0599"), ("GM0599", "GM0363")]
+PARTIES = [
+    (ensure_municipality_access, "municipality", "municipality_code", "GM0363", "GM0599"),
+    (ensure_kvk_access, "company", "kvk", "11111111", "22222222"),
+]
 
 
-@pytest.mark.parametrize(("own", "named"), ORDERS)
-def test_a_municipality_acts_only_for_its_own_code(own: str, named: str) -> None:
-    municipality = Actor(1, "gemeente", "municipality", municipality_code=own)
-    ensure_municipality_access(municipality, own)
+@pytest.mark.parametrize("swapped", [False, True])
+@pytest.mark.parametrize(("check", "role", "mark", "one", "other"), PARTIES)
+def test_a_party_named_in_a_request_must_be_the_actors_own(
+    check: Callable[[Actor, str], None],
+    role: str,
+    mark: str,
+    one: str,
+    other: str,
+    swapped: bool,
+) -> None:
+    own, named = (other, one) if swapped else (one, other)
+    actor = Actor(1, role, role, **{mark: own})
+    check(actor, own)
     with pytest.raises(Forbidden):
-        ensure_municipality_access(municipality, named)
-    ensure_municipality_access(Actor(2, "bedrijf", "company", municipality_code=own), named)
-
-
-@pytest.mark.parametrize(("own", "named"), [("11111111", "22222222"), ("22222222", "11111111")])
-def test_a_company_acts_only_for_its_own_kvk_number(own: str, named: str) -> None:
-    company = Actor(1, "bedrijf", "company", kvk=own)
-    ensure_kvk_access(company, own)
-    with pytest.raises(Forbidden):
-        ensure_kvk_access(company, named)
-    ensure_kvk_access(Actor(2, "gemeente", "municipality", kvk=own), named)
+        check(actor, named)
+    for other_role in (r for r in ROLES if r != role):  # decided by the object's rule
+        check(Actor(2, other_role, other_role, **{mark: own}), named)
