@@ -13,7 +13,7 @@ from pso.auth import Actor
 from pso.clock import today
 from pso.db.base import utcnow
 from pso.db.models import Assessment, AssessmentDocument, AssessmentStatus, Certificate
-from pso.errors import Conflict, Forbidden, InvalidInput
+from pso.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pso.schemas.assessments import InformationRequestIn
 from pso.schemas.base import parse
 from pso.services import accounts, certification, documents, register
@@ -115,3 +115,33 @@ def test_the_auditors_question_is_at_most_5000_characters() -> None:
     assert parse(InformationRequestIn, {"message": "x" * 5000}).message == "x" * 5000
     with pytest.raises(InvalidInput):
         parse(InformationRequestIn, {"message": "x" * 5001})
+
+
+async def test_only_the_company_removes_its_evidence_and_only_under_its_application(
+    session_maker,
+) -> None:
+    # Found by mutation testing (docs/testing.md): the role check as `>` let an admin (whose
+    # role sorts before "company") remove; the application check as `>=` listed and removed
+    # a later application's files under an earlier one.
+    company = Actor(id=None, name="Bedrijf", role="company", kvk=KVK)
+    admin = Actor(id=None, name="Beheer", role="admin")
+    first = await _assessment(session_maker, AssessmentStatus.DRAFT)
+    async with session_maker() as session, session.begin():
+        row = Assessment(organization_id=(await session.get(Assessment, first)).organization_id,
+                         status=AssessmentStatus.DRAFT, submission={}, score={"rung": "trede1"},
+                         rulebook="pso-2.1")
+        session.add(row)
+        await session.flush()
+        later = row.id
+    async with session_maker() as session, session.begin():
+        mine = await documents.add(session, company, first, "loonstrook.pdf", PDF)
+        other = await documents.add(session, company, later, "contract.pdf", PDF)
+    async with session_maker() as session, session.begin():
+        assert [d.file_name for d in await documents.list_for(session, company, first)] == [
+            "loonstrook.pdf"]
+        with pytest.raises(NotFound):
+            await documents.remove(session, company, first, other.id)
+        with pytest.raises(Conflict):
+            await documents.remove(session, admin, first, mine.id)
+    async with session_maker() as session:
+        assert await session.scalar(select(func.count()).select_from(AssessmentDocument)) == 2
