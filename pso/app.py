@@ -8,12 +8,14 @@ import anyio
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from certificates.pdf import warm_up
 from pso import clock, parse_pool, pdf_pool
 from pso.api import route_handlers
+from pso.api.base import provide_db
 from pso.api.paging import ApiResponse
 from pso.auth import AuthMiddleware
 from pso.content_type import JsonBodyMiddleware
@@ -26,6 +28,7 @@ from pso.proxy import parse_trusted, proxy_headers_middleware
 from pso.ratelimit import make_limiter, rate_limit_middleware
 from pso.settings import Settings
 from pso.web import dev_mail
+from pso.web.csrf import FormTokenMiddleware
 from pso.web.setup import static_router, template_config
 
 
@@ -84,13 +87,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*route_handlers(), *dev_routes, static_router()],
         template_config=template_config(),
         plugins=[SQLAlchemyPlugin(config=db_config), PydanticPlugin(prefer_alias=True)],
-        middleware=[AuthMiddleware(session_maker), JsonBodyMiddleware()],
+        middleware=[AuthMiddleware(session_maker), JsonBodyMiddleware(), FormTokenMiddleware()],
+        # `db`: one transaction per request, for every handler that names it.
+        dependencies={"db": Provide(provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         response_class=ApiResponse,  # the Link header of paged lists
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(settings.public_url),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine,
-                     "sqlite_reader": sqlite_reader}),
+                     "sqlite_reader": sqlite_reader, "db_config": db_config}),
         on_startup=[start_clock, start_pdf],
         on_shutdown=[engine.dispose, stop_pdf, stop_clock, *([limiter.close] if limiter else []),
                      *([sqlite_reader.dispose] if sqlite_reader else [])],

@@ -10,7 +10,7 @@ from litestar.params import Body, Parameter
 from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, SafeText, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, PageNumber, PageSize, SafeText
 from pso.api.certificates import CertificateOut, certificate_out
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
@@ -154,7 +154,7 @@ def assessment_out(assessment: Assessment) -> AssessmentOut:
     )
 
 
-DEPENDENCIES = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+DEPENDENCIES = {"actor": Provide(provide_actor, sync_to_thread=False)}
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from pydantic import Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, SafeLine, SafeText, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, SafeLine, SafeText
 from pso.auth import Actor, provide_actor, require_roles
 from pso.services import bodies as service
 from pso.services.accounts import BODY_CODE_RE
@@ -19,7 +19,7 @@ NAME_LENGTH = {"min_length": 1, "max_length": 300}
 ACCREDITATION_LENGTH = {"max_length": 2000}
 ACCREDITATION_TEXT = "Accreditatie, bijv. RvA C 123 (ISO/IEC 17065)"
 SEPARATE_TEXT = "Besluit door een andere auditor dan de beoordelaar"
-ADMIN = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+ADMIN = {"actor": Provide(provide_actor, sync_to_thread=False)}
 Code = Annotated[str, Parameter(max_length=20, description="Korte code, bijv. PSOCERT")]
 
 
@@ -83,8 +83,7 @@ async def update_body(code: Code, data: BodyPatchIn, db: AsyncSession, actor: Ac
     return body_out(await service.update(db, actor, code, **data.changes()))
 
 
-@get("/api/v1/certifying-bodies", tags=["Certificering"], summary="Certificerende instellingen",
-     dependencies={"db": Provide(provide_db)})
+@get("/api/v1/certifying-bodies", tags=["Certificering"], summary="Certificerende instellingen")
 async def list_bodies(db: AsyncSession) -> list[BodyOut]:
     """Alle certificerende instellingen, om er een te kiezen bij het indienen."""
     return [body_out(v) for v in await service.list_bodies(db)]

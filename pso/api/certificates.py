@@ -18,7 +18,6 @@ from pso.api.base import (
     PageNumber,
     PageSize,
     SafeText,
-    provide_db,
 )
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
@@ -106,14 +105,12 @@ def _next_link(request: Request, after: str | None) -> str | None:
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "page")]
     return f"{request.url.path}?{urlencode([*params, ('after', after)])}"
 On = Annotated[date | None, Parameter(query="on", description="Status op deze dag (JJJJ-MM-DD)")]
-DB = {"db": Provide(provide_db)}
-ACTOR = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+ACTOR = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
 
 class RegisterController(Controller):
     path = "/api/v1/certificates"
     tags = ["Register"]
-    dependencies = DB
 
     @get(summary="Openbaar register doorzoeken")
     async def search(

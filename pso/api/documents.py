@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiModel, provide_db
+from pso.api.base import BEARER, ApiModel
 from pso.api.uploads import _multipart_only
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
@@ -59,7 +59,7 @@ class DocumentController(Controller):
     path = "/api/v1/assessments/{assessment_id:int}/documents"
     tags = ["Aanvragen"]
     security = BEARER
-    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
     @post(guards=[require_roles("company", "admin")], summary="Bewijsstuk toevoegen",
           before_request=_multipart_only, opt={"body_media": "multipart/form-data"},

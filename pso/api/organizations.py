@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from pydantic import Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, SafeText, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, SafeText
 from pso.auth import Actor, provide_actor, require_roles
 from pso.identifiers import KvkNumber, MunicipalityCode
 from pso.services import organizations as service
@@ -80,7 +80,7 @@ class OrganizationController(Controller):
     path = "/api/v1/organizations"
     tags = ["Organisaties"]
     security = BEARER
-    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
     @post(guards=[require_roles("admin", "company")], summary="Organisatie registreren")
     async def create(self, data: OrganizationIn, db: AsyncSession, actor: Actor) -> OrganizationOut:

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from litestar import Response, post
-from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.api.procurement_models import BidIn, EvaluationIn, EvaluationOut, PolicyIn, SroiIn, SroiOut
 from pso.clock import today
 from pso.procurement.evaluation import Bid, Member, Policy
 from pso.procurement.serialize import policy_json, ranked_json
 from pso.procurement.sroi import SroiRequest
 from pso.services import procurement as service
-
-DB = {"db": Provide(provide_db)}
 
 
 def policy_from(data: PolicyIn) -> Policy:
@@ -29,7 +25,7 @@ def bid_from(data: BidIn) -> Bid:
                members)
 
 
-@post("/api/v1/tender-evaluations", status_code=200, dependencies=DB, tags=["Aanbesteding"],
+@post("/api/v1/tender-evaluations", status_code=200, tags=["Aanbesteding"],
       summary="Fictieve korting berekenen (niets opgeslagen)")
 async def tender_evaluation(data: EvaluationIn, db: AsyncSession) -> Response[EvaluationOut]:
     """Rangschikt de inschrijvingen op fictieve prijs. Per inschrijving telt de trede van het
@@ -48,7 +44,7 @@ async def tender_evaluation(data: EvaluationIn, db: AsyncSession) -> Response[Ev
     })
 
 
-@post("/api/v1/sroi-calculations", status_code=200, dependencies=DB, tags=["Aanbesteding"],
+@post("/api/v1/sroi-calculations", status_code=200, tags=["Aanbesteding"],
       summary="SROI-verplichting en korting berekenen (niets opgeslagen)")
 async def sroi_calculation(data: SroiIn, db: AsyncSession) -> SroiOut:
     """Verplichting = opdrachtwaarde × percentage (standaard 5 %), eventueel gemaximeerd;

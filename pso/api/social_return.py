@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiInput, ApiModel, decimal_input, provide_db
+from pso.api.base import BEARER, ApiInput, ApiModel, decimal_input
 from pso.api.procurement_models import (
     Factor,
     FactorOut,
@@ -38,7 +38,7 @@ from sroi.model import ValuationModel
 
 TenderId = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="Nummer van de aanbesteding")]
 Kind = Literal["placement", "apprenticeship", "work_experience", "purchase", "activity", "bonus"]
-DEPENDENCIES = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+DEPENDENCIES = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
 
 # --- valuation models ------------------------------------------------------------------

@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, provide_db
+from pso.api.base import BEARER
 from pso.api.documents import DocumentFile, DocumentOut, attachment, document_out
 from pso.api.social_return import TenderId
 from pso.api.uploads import _multipart_only, upload_problem
@@ -32,8 +32,7 @@ class LineDocumentController(Controller):
     path = "/api/v1/tenders/{tender_id:int}/social-return/lines/{line_id:int}/documents"
     tags = ["Social return"]
     security = BEARER
-    dependencies = {"db": Provide(provide_db),
-                    "actor": Provide(provide_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
     guards = [require_roles("procurement", "company", "admin")]
 
     @post(summary="Bewijsstuk bij een regel (opdrachtnemer)", before_request=_multipart_only,
@@ -73,8 +72,7 @@ class LinesFile:
 
 @post("/api/v1/tenders/{tender_id:int}/social-return/lines/import", tags=["Social return"],
       summary="Realisatieregels uit een CSV- of Excel-bestand (opdrachtnemer)",
-      dependencies={"db": Provide(provide_db),
-                    "actor": Provide(provide_actor, sync_to_thread=False)},
+      dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
       guards=[require_roles("company", "admin")], security=BEARER,
       before_request=_multipart_only, opt={"body_media": "multipart/form-data"},
       request_max_body_size=MAX_UPLOAD_BYTES + 512 * 1024)

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiModel, PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, ApiModel, PageNumber, PageSize
 from pso.api.procurement import bid_from, policy_from
 from pso.api.procurement_models import (
     BidCreateIn,
@@ -266,7 +266,7 @@ def wanted_format(request: Request, fmt: str | None) -> str:
 class TenderController(Controller):
     path = "/api/v1/tenders"
     tags = ["Aanbesteding"]
-    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
     guards = [require_roles("procurement", "admin")]
     security = BEARER
 

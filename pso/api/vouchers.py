@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import clock
-from pso.api.base import BEARER, PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, PageNumber, PageSize
 from pso.api.voucher_models import (
     CancellationIn,
     IssueIn,
@@ -65,7 +65,7 @@ class VoucherSchemeController(Controller):
     tags = ("Vouchers",)
     security = BEARER
     dependencies = {
-        "db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)
+        "actor": Provide(provide_actor, sync_to_thread=False)
     }
 
     @post(guards=[require_roles("municipality")], summary="Voucherregeling aanmaken")
@@ -211,7 +211,7 @@ class VoucherController(Controller):
     tags = ("Vouchers",)
     security = BEARER
     dependencies = {
-        "db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)
+        "actor": Provide(provide_actor, sync_to_thread=False)
     }
 
     @get(

@@ -20,6 +20,7 @@ from pso.clock import today
 from pso.dutch_input import date_text, number_text
 from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 from pso.web.charts import ladder_chart
+from pso.web.csrf import NO_TOKEN
 from pso.web.forms import Form, error_summary, field_id, page_order, readable_context
 from pso.web.labels import (
     CONTRACT_TYPE_LABELS,
@@ -290,7 +291,7 @@ def calculator_page() -> Template:
     return page(blank_state())
 
 
-@post("/rekentool", include_in_schema=False, status_code=200)
+@post("/rekentool", opt=NO_TOKEN, include_in_schema=False, status_code=200)
 async def calculator_submit(request: Request) -> Template:
     form = await Form.read(request)
     state = state_from(form)

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from litestar import Request
 from litestar.datastructures import UploadFile
-from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.errors import ProblemError
-
-if TYPE_CHECKING:
-    from pso.web.session import Page
 
 MAX_TEXT = 500  # longer values are cut: the engine's own limits are far lower
 _ROW = re.compile(r"^(\w+)\[(\d{1,4})\]\.")
@@ -90,23 +85,6 @@ class Form:
             if m and m.group(1) == prefix:
                 highest = max(highest, int(m.group(2)))
         return min(highest + 1, limit)
-
-
-async def posted(request: Request, db: AsyncSession, role: str, back: str | Callable[[Form], str],
-                 ) -> tuple[Page, Form, Redirect | Template | None]:
-    """A form POSTed by a signed-in `role`: the page, the form, and where to send the browser
-    instead when it may not post here (page.gate: sign-in, 403) or the form's CSRF token is
-    stale (back to `back`, the form's page, which may be read from the form)."""
-    from pso.web.session import STALE, Page  # session.py imports Form from here
-
-    page = await Page.load(request, db)
-    if (stop := page.gate(role)) is not None:
-        return page, Form({}), stop
-    form = await Form.read(request)
-    page.form_page = back(form) if callable(back) else back
-    if not page.csrf_ok(form):
-        return page, form, page.redirect(back(form) if callable(back) else back, STALE)
-    return page, form, None
 
 
 def field_errors(problems: ProblemError | Iterable[Mapping[str, str]],

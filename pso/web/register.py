@@ -11,14 +11,12 @@ from urllib.parse import urlencode
 
 from litestar import get
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import RUNG_LABELS
 from pso import municipalities
-from pso.api.base import provide_db
 from pso.clock import today
 from pso.dutch_input import date_text
 from pso.errors import NotFound
@@ -61,7 +59,7 @@ def _places_by_name() -> list[tuple[str, str]]:
     return sorted(municipalities.names().items(), key=lambda item: fold(item[1]))
 
 
-@get("/register", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
+@get("/register", include_in_schema=False)
 async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
                         status: Text = None, page: Text = None, sort: Text = None,
                         plaats: Text = None, after: Text = None) -> Template:

@@ -7,11 +7,9 @@ status. Only what the paper already says is shown, plus the live status.
 from __future__ import annotations
 
 from litestar import Request, get
-from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.auth import SYSTEM
 from pso.clock import today
 from pso.db.models import Voucher
@@ -27,7 +25,7 @@ STATUS_CSS = {"issued": "status-valid", "redeemed": "status-superseded",
               "requested": "status-superseded", "refused": "status-revoked"}
 
 
-@get("/vouchers/{code:str}", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
+@get("/vouchers/{code:str}", include_in_schema=False)
 async def voucher_page(request: Request, code: str, db: AsyncSession) -> Template:
     try:
         voucher = await vouchers.voucher_for(db, SYSTEM, code[:64])

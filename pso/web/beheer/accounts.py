@@ -13,9 +13,8 @@ from pso import municipalities as cbs
 from pso.auth import ROLES
 from pso.services import accounts as service
 from pso.web.account.settings import ROLE_LABELS
-from pso.web.beheer.common import DB, admin
-from pso.web.forms import posted
-from pso.web.session import Page
+from pso.web.beheer.common import admin
+from pso.web.session import Page, posted
 
 PATH = "/beheer/accounts"
 FIELDS = ("email", "name", "role", "party", "party_name")
@@ -30,7 +29,7 @@ async def _page(page: Page, *, form: dict[str, str] | None = None,
     })
 
 
-@get(PATH, dependencies=DB, include_in_schema=False)
+@get(PATH, include_in_schema=False)
 async def people(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await admin(request, db)
     return stop or await _page(page)
@@ -53,7 +52,7 @@ def _party(typed: dict[str, str]) -> tuple[str, str, str | None]:
     return kind, code, typed["party_name"] or None
 
 
-@post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
+@post(PATH, include_in_schema=False, status_code=200)
 async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "admin", PATH)
     if stop:
@@ -75,7 +74,7 @@ async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
                                "verstuurd (7 dagen geldig).")
 
 
-@post(PATH + "/{account_id:int}/intrekken", dependencies=DB, include_in_schema=False,
+@post(PATH + "/{account_id:int}/intrekken", include_in_schema=False,
       status_code=200)
 async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
     """Without `bevestigd` the confirmation page; with it the revocation."""
@@ -96,7 +95,7 @@ async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> 
                          if changed else f"Het account van {person.email} was al ingetrokken.")
 
 
-@post(PATH + "/{account_id:int}/herstellen", dependencies=DB, include_in_schema=False,
+@post(PATH + "/{account_id:int}/herstellen", include_in_schema=False,
       status_code=200)
 async def reinstate_person(request: Request, db: AsyncSession,
                            account_id: int) -> Redirect | Template:
@@ -117,7 +116,7 @@ async def reinstate_person(request: Request, db: AsyncSession,
                                "Ingetrokken API-tokens blijven ingetrokken.")
 
 
-@post(PATH + "/{account_id:int}/uitnodiging", dependencies=DB, include_in_schema=False,
+@post(PATH + "/{account_id:int}/uitnodiging", include_in_schema=False,
       status_code=200)
 async def invite_again(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
     page, _, stop = await posted(request, db, "admin", PATH)

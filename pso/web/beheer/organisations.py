@@ -15,7 +15,6 @@ from pso.api.organizations import OrganizationIn
 from pso.errors import ProblemError
 from pso.services import organizations as service
 from pso.web.beheer.common import (
-    DB,
     PAGE_SIZE,
     admin,
     form_page,
@@ -23,9 +22,8 @@ from pso.web.beheer.common import (
     pager,
     refusal_errors,
 )
-from pso.web.forms import posted
 from pso.web.labels import ORGANIZATION_KINDS
-from pso.web.session import Page
+from pso.web.session import Page, posted
 
 PATH = "/beheer/organisaties"
 LABELS = {"kvk": "KvK-nummer", "name": "Naam", "municipalityCode": "Gemeente",
@@ -46,7 +44,7 @@ async def _list(page: Page, q: str, number: int, *, form: dict[str, Any] | None 
         errors=errors, labels=LABELS, status=status)
 
 
-@get(PATH, dependencies=DB, include_in_schema=False)
+@get(PATH, include_in_schema=False)
 async def organisations(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await admin(request, db)
     if stop:
@@ -56,7 +54,7 @@ async def organisations(request: Request, db: AsyncSession) -> Template | Redire
                        page_number(params.get("page")))
 
 
-@post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
+@post(PATH, include_in_schema=False, status_code=200)
 async def register_organisation(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "admin", PATH)
     if stop:

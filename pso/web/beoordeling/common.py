@@ -5,13 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.web.session import Page
-
-DB = {"db": Provide(provide_db)}
 
 STATUS_LABELS = {
     "draft": "Concept",

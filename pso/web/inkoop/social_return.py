@@ -8,13 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
 from pso import clock
-from pso.api.base import parse, provide_db
+from pso.api.base import parse
 from pso.api.social_return import ReviewIn, SocialReturnIn
 from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
@@ -22,12 +21,11 @@ from pso.services import social_return
 from pso.services import social_return_lines as lines
 from pso.services.social_return_settlement import settlement_of
 from pso.web.charts import progress_chart
-from pso.web.forms import error_summary, field_errors, field_id, posted
-from pso.web.session import Page
+from pso.web.forms import error_summary, field_errors, field_id
+from pso.web.session import Page, posted
 from pso.web.tender import DECLARED
 from sroi.model import KIND_LABELS
 
-DB = {"db": Provide(provide_db)}
 STATUS_TEXT = {"submitted": "Wacht op beoordeling", "accepted": "Geaccepteerd",
                "rejected": "Afgewezen"}
 FIELDS = ("contractSum", "basis", "ratePct", "cap", "fixedAmount", "modelId", "periodStart",
@@ -117,8 +115,7 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
     })
 
 
-@get("/inkoop/aanbestedingen/{tender_id:int}/social-return", dependencies=DB,
-     include_in_schema=False)
+@get("/inkoop/aanbestedingen/{tender_id:int}/social-return", include_in_schema=False)
 async def terms_page(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     page = await Page.load(request, db)
     return page.gate("procurement") or await _render(page, db, tender_id)
@@ -147,8 +144,7 @@ def _body(typed: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-@post("/inkoop/aanbestedingen/{tender_id:int}/social-return", dependencies=DB,
-      include_in_schema=False, status_code=200)
+@post("/inkoop/aanbestedingen/{tender_id:int}/social-return", include_in_schema=False, status_code=200)
 async def save_terms(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     target = f"/inkoop/aanbestedingen/{tender_id}/social-return"
     page, form, stop = await posted(request, db, "procurement", target)
@@ -174,7 +170,7 @@ async def save_terms(request: Request, db: AsyncSession, tender_id: int) -> Temp
 
 
 @post("/inkoop/aanbestedingen/{tender_id:int}/social-return/regels/{line_id:int}",
-      dependencies=DB, include_in_schema=False, status_code=200)
+      include_in_schema=False, status_code=200)
 async def review_line(request: Request, db: AsyncSession, tender_id: int,
                       line_id: int) -> Template | Redirect:
     target = f"/inkoop/aanbestedingen/{tender_id}/social-return"

@@ -19,7 +19,7 @@ from pso.services import social_return_import as importer
 from pso.services import social_return_lines as lines
 from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid
 from pso.web.forms import error_summary, field_errors, field_id
-from pso.web.mijn.common import DB, load, load_form
+from pso.web.mijn.common import load, load_form
 
 KINDS = {"placement": "Plaatsing", "apprenticeship": "Leerwerktraject",
          "work_experience": "Werkervaringsplek", "purchase": "Inkoop", "activity": "Activiteit"}
@@ -61,7 +61,7 @@ def _fid(tender_id: int) -> Any:
     return lambda name: field_id(f"c{tender_id}.{name}")
 
 
-@get("/mijn/social-return", dependencies=DB, include_in_schema=False)
+@get("/mijn/social-return", include_in_schema=False)
 async def contracts_page(request: Request, db: AsyncSession) -> Template | Redirect:
     mijn, stop = await load(request, db)
     return stop or await _render(mijn, db)
@@ -83,11 +83,11 @@ def _body(typed: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-@post("/mijn/social-return/{tender_id:int}/regels", dependencies=DB, include_in_schema=False,
+@post("/mijn/social-return/{tender_id:int}/regels", include_in_schema=False,
       status_code=200)
 async def report_line(request: Request, db: AsyncSession,
                       tender_id: int) -> Template | Redirect:
-    mijn, form, stop = await load_form(request, db, "/mijn/social-return")
+    mijn, form, stop = await load_form(request, db)
     if stop:
         return stop
     page = mijn.page
@@ -107,13 +107,13 @@ async def report_line(request: Request, db: AsyncSession,
                          f"Regel {row.id} gemeld; de inkoper beoordeelt hem.")
 
 
-@post("/mijn/social-return/{tender_id:int}/bestand", dependencies=DB, include_in_schema=False,
+@post("/mijn/social-return/{tender_id:int}/bestand", include_in_schema=False,
       status_code=200)
 async def import_file(request: Request, db: AsyncSession,
                       tender_id: int) -> Template | Redirect:
     """Lines from a CSV or Excel file: all or none, the errors per row and column as with the
     employee list."""
-    mijn, form, stop = await load_form(request, db, "/mijn/social-return")
+    mijn, form, stop = await load_form(request, db)
     if stop:
         return stop
     page = mijn.page
