@@ -7,9 +7,10 @@ from litestar import get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiModel, PageNumber, PageSize
+from pso.api.base import BEARER, PageNumber, PageSize
 from pso.audit import events
 from pso.auth import require_roles
+from pso.schemas.base import ApiModel
 
 
 class AuditEventOut(ApiModel):

@@ -11,18 +11,13 @@ from litestar.response import Stream
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import (
-    BEARER,
-    ApiInput,
-    ApiModel,
-    PageNumber,
-    PageSize,
-    SafeText,
-)
+from pso.api.base import BEARER, PageNumber, PageSize
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.models import Certificate
 from pso.errors import InvalidInput
+from pso.schemas.base import ApiModel
+from pso.schemas.certificates import RevocationIn, SuspensionIn
 from pso.services import register, register_export
 
 Rung = Literal["aspirant", "basistrede", "trede1", "trede2", "trede3"]
@@ -68,14 +63,6 @@ class CertificatePage(ApiModel):
     total_exact: bool = Field(default=True, description="false: er zijn meer treffers dan total")
     next: str | None = Field(default=None, description="Link naar de volgende pagina (leest "
                              "verder na de laatste rij; werkt ook voorbij paginanummers)")
-
-
-class RevocationIn(ApiInput):
-    reason: SafeText = Field(min_length=3, max_length=2000, description="Reden van intrekking")
-
-
-class SuspensionIn(ApiInput):
-    reason: SafeText | None = Field(default=None, max_length=2000)
 
 
 def certificate_out(certificate: Certificate, day: date) -> CertificateOut:

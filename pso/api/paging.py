@@ -3,7 +3,7 @@
 A paged list is any response body with `page`, `page_size` and `total` (pso.db.paging gives
 the rows and the total; the handlers put them in the body). `ApiResponse` is the app's
 response class, so every such list gets first/prev/next/last without a line in its handler;
-pso.openapi declares the header on the same bodies. A body with its own `next` link (the
+pso.http.openapi declares the header on the same bodies. A body with its own `next` link (the
 register's cursor, which goes on past page numbers) gives rel=next from it, and one with
 `total_exact` false has no rel=last (its total is only a lower bound).
 """

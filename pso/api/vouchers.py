@@ -13,28 +13,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso import clock
 from pso.api.base import BEARER, PageNumber, PageSize
 from pso.api.voucher_models import (
-    CancellationIn,
-    IssueIn,
     OpenSchemeList,
     OpenSchemeOut,
-    RedemptionIn,
-    RefusalIn,
-    SchemeIn,
     SchemeList,
     SchemeOut,
-    SchemePatchIn,
-    Status,
     VoucherOut,
     VoucherPage,
 )
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
-from pso.idempotency import idempotent
-from pso.identifiers import KVK_RE
+from pso.http.idempotency import idempotent
+from pso.schemas.vouchers import (
+    CancellationIn,
+    IssueIn,
+    RedemptionIn,
+    RefusalIn,
+    SchemeIn,
+    SchemePatchIn,
+    Status,
+)
 from pso.services import municipalities
 from pso.services import vouchers as service
 from pso.services.voucher_export import vouchers_csv
 from pso.services.voucher_pdf import stored_pdf
+from pso.text.identifiers import KVK_RE
 
 ISSUE_CONFLICTS = (
     "409-problemen, elk met een eigen type: organization-unknown (niet geregistreerd), "

@@ -40,7 +40,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Writers take the write lock at the start of their transaction: a read-then-write
         # (budget check, next certificate number) can then never interleave with another
         # writer, across processes too; SQLite has one writer anyway. Transactions marked
-        # read-only (GET requests, see pso.api.base.provide_db) start deferred so they never
+        # read-only (GET requests, see pso.http.transaction.provide_db) start deferred so they never
         # queue behind writers: WAL gives them a consistent snapshot without a lock.
         deferred = conn.get_execution_options().get(READ_ONLY, False)
         conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")

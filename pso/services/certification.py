@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificates.certificate import TEMPLATE, CertificateData, certificate_context
 from certificates.lifecycle import valid_until as validity_end
 from certificates.numbering import format_number
-from pso import pdf_pool
 from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
@@ -31,6 +30,7 @@ from pso.db.models import (
 )
 from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
+from pso.files import pdf_pool
 from pso.services import bodies, organizations, submission_diff
 from pso.services.access import ensure_kvk_access
 from pso.services.notify import mail_company

@@ -18,8 +18,8 @@ from pso.audit import record
 from pso.auth import Actor
 from pso.db.models import AssessmentDocument, DocumentContent
 from pso.errors import Conflict, InvalidInput, NotFound, ProblemError
+from pso.files.upload import MAX_XLSX_UNPACKED, Deadline, UploadInvalid, off_loop
 from pso.services import certification
-from pso.upload import MAX_XLSX_UNPACKED, Deadline, UploadInvalid, off_loop
 from scoring.text import unsafe_text
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -86,7 +86,7 @@ def _looks_like_csv(data: bytes) -> bool:
 
 def inspect(data: bytes, deadline: Deadline | None = None) -> tuple[str | None, str]:
     """The real content type (or None) and the SHA-256 of an upload; run off the event
-    loop (pso.upload.off_loop), as a 10 MB file takes a while."""
+    loop (pso.files.upload.off_loop), as a 10 MB file takes a while."""
     return sniff(data), hashlib.sha256(data).hexdigest()
 
 

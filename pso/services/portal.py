@@ -143,7 +143,7 @@ async def save_step(session: AsyncSession, actor: Actor, assessment_id: int, raw
 
 def _motivation_errors(quality: dict[str, bool],
                        motivations: dict[str, str]) -> list[dict[str, str]]:
-    from pso.web.labels import QUALITY_LABELS
+    from pso.text.labels import QUALITY_LABELS
 
     errors = []
     for key in QUALITY_KEYS:

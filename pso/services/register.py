@@ -35,11 +35,11 @@ from pso.clock import today
 from pso.db.engine import READ_ONLY
 from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, Forbidden, NotFound
-from pso.municipalities import name_of
 from pso.services.coverage import covers
 from pso.services.notify import mail_company
 from pso.services.organizations import KVK_SHAPE, organization_ids
-from pso.text_search import MIN_INDEXED, fts_phrase, words
+from pso.text.municipalities import name_of
+from pso.text.search import MIN_INDEXED, fts_phrase, words
 
 
 def status_of(certificate: Certificate, day: date) -> str:
@@ -538,7 +538,7 @@ async def of_body(session: AsyncSession, body_id: int | None, *, q: str = "", pa
     recorded), newest first; `q` finds a name (words anywhere, accents ignored), a KvK
     number or a certificate number."""
     from pso.db.paging import paginate
-    from pso.text_search import fold
+    from pso.text.search import fold
 
     query = select(Certificate).join(Certificate.organization).where(
         or_(Certificate.certifying_body_id.is_(None), Certificate.certifying_body_id == body_id))

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pso.csv_export import BOM, CsvWriter
 from pso.db.engine import READ_ONLY
+from pso.files.csv_export import BOM, CsvWriter
 from pso.services import register
 
 COLUMNS = ("nummer", "soort", "trede", "status", "geldig_van", "geldig_tot_en_met",

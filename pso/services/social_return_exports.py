@@ -1,8 +1,8 @@
 """The settled contract as a PDF *eindverantwoording* and a CSV of its lines (SPEC §8.2).
 
 Both are made from the frozen settlement row only. The PDF context is plain data (it
-pickles for a PDF worker, pso.pdf_pool); the CSV goes through the one CSV writer
-(pso.csv_export: Dutch Excel, no cell runs as a formula)."""
+pickles for a PDF worker, pso.files.pdf_pool); the CSV goes through the one CSV writer
+(pso.files.csv_export: Dutch Excel, no cell runs as a formula)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from certificates.formatting import dutch_date, euro
-from pso import pdf_pool
 from pso.clock import AMSTERDAM
-from pso.csv_export import csv_document
 from pso.db.models import SocialReturnSettlement, SocialReturnTerms, Tender, TenderAward
+from pso.files import pdf_pool
+from pso.files.csv_export import csv_document
 from pso.services.social_return import model_of
 from pso.services.social_return_settlement import KIND_LABELS, STATUS_LABELS
 from pso.services.tender_exports import comma

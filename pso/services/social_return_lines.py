@@ -4,7 +4,6 @@ under. Only accepted lines count."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +24,7 @@ from pso.db.models import (
     TenderAward,
 )
 from pso.errors import Conflict, InvalidInput, NotFound
+from pso.procurement.social_return import PERSONAL, PSEUDONYM_REASON, pseudonym_ok
 from pso.services import social_return, tenders
 from pso.services.coverage import covers
 from pso.services.register import status_condition
@@ -42,12 +42,6 @@ from sroi.engine import (
 )
 from sroi.progress import Progress, Realised, progress
 
-# A pseudonym is a code the contractor keeps, never a name or a BSN: letters, digits and
-# dashes with at least one digit, and never nine digits in a row (a BSN's length).
-PSEUDONYM = re.compile(r"(?=.*[0-9])[A-Za-z0-9-]{1,20}")
-PSEUDONYM_REASON = ("Een pseudoniem is een code met minstens één cijfer, bijvoorbeeld K-17; "
-                    "nooit een naam of een BSN.")
-PERSONAL = ("placement", "apprenticeship", "work_experience")
 FIELDS = ("kind", "block", "pseudonym", "start", "end", "hours_per_week", "bonuses", "hours",
           "description", "supplier_name", "supplier_kvk", "invoice_number", "invoice_date",
           "amount")
@@ -142,11 +136,6 @@ async def certified_on(session: AsyncSession, kvk: str, day: date) -> str | None
     return await session.scalar(select(Certificate.number).where(
         covers(kvk), status_condition("valid", day))
         .order_by(Certificate.valid_from.desc(), Certificate.id.desc()).limit(1))
-
-
-def pseudonym_ok(value: Any) -> bool:
-    return isinstance(value, str) and PSEUDONYM.fullmatch(value) is not None \
-        and re.search(r"[0-9]{9}", value) is None
 
 
 def check(contract: Contract, data: dict[str, Any]) -> None:

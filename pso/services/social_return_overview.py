@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.auth import Actor
-from pso.csv_export import csv_document
 from pso.db.models import SocialReturnSettlement, SocialReturnTerms, Tender, TenderAward
+from pso.files.csv_export import csv_document
 from pso.services import social_return
 from pso.services import social_return_lines as lines
 from pso.services.tender_exports import comma

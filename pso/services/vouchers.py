@@ -26,9 +26,10 @@ from pso.auth import Actor
 from pso.db.base import Money
 from pso.db.models import Organization, Voucher, VoucherScheme
 from pso.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pso.municipalities import name_of
-from pso.services import voucher_mail, voucher_proof
+from pso.services import voucher_mail, voucher_pdf, voucher_proof
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
+from pso.services.voucher_status import status_on
+from pso.text.municipalities import name_of
 from pso.voucher_codes import display, new_code, normalise
 
 STATUSES = ("requested", "issued", "redeemed", "cancelled", "expired", "refused")
@@ -37,13 +38,6 @@ MAX_DB_ID = 2**31 - 1
 
 
 # --- status and budget rules ---------------------------------------------------------
-
-
-def status_on(voucher: Voucher, day: date) -> str:
-    """The status a client sees: `expired` is derived from the date, never stored."""
-    if voucher.status == "issued" and voucher.expires_on < day:
-        return "expired"
-    return voucher.status
 
 
 def status_sql(day: date) -> ColumnElement[str]:
@@ -262,7 +256,6 @@ def _expiry(scheme: VoucherScheme, day: date) -> date:
 
 async def _issued(session: AsyncSession, voucher: Voucher, day: date) -> None:
     """What follows every issue: the stored PDF and the mail to the holder's accounts."""
-    from pso.services import voucher_pdf  # imports this module
 
     await voucher_pdf.store(session, voucher, day)
     await voucher_mail.tell_holder(session, voucher, "voucher_issued")
@@ -530,7 +523,6 @@ async def cancel(
 
 
 async def _restamp(session: AsyncSession, voucher: Voucher, day: date) -> None:
-    from pso.services import voucher_pdf  # imports this module
 
     await voucher_pdf.store(session, voucher, day)
 

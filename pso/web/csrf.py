@@ -19,7 +19,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from pso.middleware import API_PREFIX
+from pso.http.middleware import API_PREFIX
 from pso.web.forms import Form
 from pso.web.session import STALE, Page
 

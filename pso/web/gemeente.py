@@ -17,19 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date, euro
 from pso import clock
-from pso import municipalities as cbs
-from pso.api.base import parse
-from pso.api.voucher_models import RedemptionIn, RefusalIn, SchemeIn, SchemePatchIn
 from pso.db.models import VoucherScheme
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.schemas.base import parse
+from pso.schemas.vouchers import RedemptionIn, RefusalIn, SchemeIn, SchemePatchIn
 from pso.services import municipalities
 from pso.services import vouchers as service
 from pso.services.voucher_pdf import stored_pdf
+from pso.text import municipalities as cbs
+from pso.text.dutch_input import date_text, number_text
 from pso.voucher_codes import display
 from pso.web.csrf import form_page
-from pso.web.forms import Form, field_errors, field_id
-from pso.web.session import Page, posted
+from pso.web.forms import Form, field_errors, field_id, posted
+from pso.web.session import Page
 
 NO_STORE = {"Cache-Control": "no-store"}
 SCHEME_FIELDS = ("title", "voucherAmount", "budget", "applicationOpensOn",

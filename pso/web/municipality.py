@@ -17,18 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date
 from pso import clock
-from pso.api.base import parse
-from pso.api.voucher_models import CancellationIn, IssueIn
 from pso.db.models import VoucherScheme
-from pso.dutch_input import number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.schemas.base import parse
+from pso.schemas.vouchers import CancellationIn, IssueIn
 from pso.services import vouchers as service
-from pso.services.voucher_export import STATUS_LABELS, vouchers_csv
+from pso.services.voucher_export import vouchers_csv
+from pso.services.voucher_status import STATUS_LABELS
+from pso.text.dutch_input import number_text
 from pso.voucher_codes import display
 from pso.web import gemeente
 from pso.web.charts import budget_chart
-from pso.web.forms import Form, field_errors
-from pso.web.session import Page, posted
+from pso.web.forms import Form, field_errors, posted
+from pso.web.session import Page
 
 PAGE_SIZE = 25
 VOUCHER_STATUS = {status: label.capitalize() for status, label in STATUS_LABELS.items()}

@@ -16,12 +16,12 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import RUNG_LABELS
-from pso import municipalities
 from pso.clock import today
-from pso.dutch_input import date_text
 from pso.errors import NotFound
 from pso.services import register
-from pso.text_search import fold
+from pso.text import municipalities
+from pso.text.dutch_input import date_text
+from pso.text.search import fold
 from pso.web.setup import STATUS_LABELS
 
 PAGE_SIZE = 20

@@ -15,7 +15,7 @@ from pso.clock import today
 from pso.db.models import Voucher
 from pso.errors import NotFound
 from pso.services import municipalities, vouchers
-from pso.services.voucher_export import STATUS_LABELS
+from pso.services.voucher_status import STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web.session import Page
 

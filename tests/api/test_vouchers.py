@@ -610,7 +610,7 @@ async def test_demo_scheme_has_every_status(tmp_path) -> None:
     from litestar.testing import AsyncTestClient
 
     from pso.app import create_app
-    from pso.db.setup import prepare_database
+    from pso.cli.database import prepare_database
     from pso.settings import Settings
 
     settings = Settings.from_env({"PSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'd.db'}",

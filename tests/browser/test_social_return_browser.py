@@ -12,8 +12,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from pso.cli.database import add_account
 from pso.clock import today
-from pso.db.setup import add_account
 from pso.settings import Settings
 from tests.browser.support import (
     PASSWORD,

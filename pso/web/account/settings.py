@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.services import accounts as service
 from pso.web.csrf import form_page
-from pso.web.forms import Form
-from pso.web.session import STALE, Page, minutes_text, posted
+from pso.web.forms import Form, posted
+from pso.web.session import STALE, Page, minutes_text
 from pso.web.setup import moment
 
 ROLE_LABELS = {"company": "Aanvrager", "auditor": "Auditor", "procurement": "Inkoper",

@@ -9,12 +9,13 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso import municipalities as cbs
 from pso.auth import ROLES
 from pso.services import accounts as service
+from pso.text import municipalities as cbs
 from pso.web.account.settings import ROLE_LABELS
 from pso.web.beheer.common import admin
-from pso.web.session import Page, posted
+from pso.web.forms import posted
+from pso.web.session import Page
 
 PATH = "/beheer/accounts"
 FIELDS = ("email", "name", "role", "party", "party_name")

@@ -12,13 +12,13 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse
-from pso.api.bodies import BodyIn, BodyPatchIn
 from pso.errors import InvalidInput, ProblemError
+from pso.schemas.base import parse
+from pso.schemas.bodies import BodyIn, BodyPatchIn
 from pso.services import bodies as service
 from pso.web.beheer.common import admin, form_page, refusal_errors
-from pso.web.forms import Form
-from pso.web.session import Page, posted
+from pso.web.forms import Form, posted
+from pso.web.session import Page
 
 PATH = "/beheer/instellingen"
 LABELS = {"code": "Code", "name": "Naam", "accreditation": "Accreditatie",

@@ -9,14 +9,15 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse
-from pso.api.certificates import RevocationIn, SuspensionIn
 from pso.clock import today
 from pso.errors import InvalidInput, NotFound, ProblemError
+from pso.schemas.base import parse
+from pso.schemas.certificates import RevocationIn, SuspensionIn
 from pso.services import register
 from pso.web.beheer.common import PAGE_SIZE, page_number, pager
 from pso.web.beoordeling.common import workbench
-from pso.web.session import STALE, posted
+from pso.web.forms import posted
+from pso.web.session import STALE
 
 ACTIONS = {
     "schorsen": ("Schorsen", ("Het certificaat geldt vanaf vandaag als geschorst, tot u de "

@@ -13,16 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
 from pso import clock
-from pso.api.base import parse
-from pso.api.social_return import ReviewIn, SocialReturnIn
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.schemas.base import parse
+from pso.schemas.social_return import ReviewIn, SocialReturnIn
 from pso.services import social_return
 from pso.services import social_return_lines as lines
 from pso.services.social_return_settlement import settlement_of
+from pso.text.dutch_input import date_text, number_text
 from pso.web.charts import progress_chart
-from pso.web.forms import error_summary, field_errors, field_id
-from pso.web.session import Page, posted
+from pso.web.forms import error_summary, field_errors, field_id, posted
+from pso.web.session import Page
 from pso.web.tender import DECLARED
 from sroi.model import KIND_LABELS
 

@@ -13,15 +13,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
-from pso.api.base import parse
-from pso.api.social_return_settlement import SettleIn, attachment
 from pso.errors import ProblemError
+from pso.http.downloads import file_download
+from pso.schemas.base import parse
+from pso.schemas.social_return import SettleIn
 from pso.services import social_return_exports as exports
 from pso.services import social_return_overview
 from pso.services import social_return_settlement as settlement
-from pso.web.forms import field_errors
+from pso.web.forms import field_errors, posted
 from pso.web.inkoop.social_return import _render
-from pso.web.session import Page, posted
+from pso.web.session import Page
 
 NO_STORE = {"Cache-Control": "no-store"}
 NOT_CONFIRMED = "Vink aan dat u de cijfers hebt gecontroleerd; afrekenen kan maar één keer."
@@ -66,9 +67,9 @@ async def _download(request: Request, db: AsyncSession, tender_id: int,
         contract, row = await settlement.find(db, page.actor, tender_id)
         if fmt == "pdf":
             body = await exports.pdf_bytes(row, contract.tender, contract.award, contract.terms)
-            answer = attachment(body, "application/pdf", exports.file_name(contract.tender, fmt))
+            answer = file_download(body, "application/pdf", exports.file_name(contract.tender, fmt))
         else:
-            answer = attachment(exports.csv_bytes(row), "text/csv",
+            answer = file_download(exports.csv_bytes(row), "text/csv",
                                 exports.file_name(contract.tender, fmt))
     except ProblemError as exc:
         return page.redirect(_target(tender_id) if exc.status != 404 or "afgerekend" in
@@ -106,7 +107,7 @@ async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Re
     if (stop := page.gate("procurement")) is not None:
         return stop
     found = await social_return_overview.overview(db, page.actor)
-    answer = attachment(social_return_overview.csv_bytes(found), "text/csv",
+    answer = file_download(social_return_overview.csv_bytes(found), "text/csv",
                         "overzicht-social-return.csv")
     answer.headers.update(NO_STORE)
     return answer

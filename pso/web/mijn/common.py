@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.db.models import Organization
 from pso.errors import ProblemError
 from pso.services import portal
-from pso.web.forms import Form, field_errors
-from pso.web.session import Page, posted
+from pso.web.forms import Form, field_errors, posted
+from pso.web.session import Page
 
 STATUS_LABELS = {
     "draft": "Concept",

@@ -10,14 +10,14 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse
-from pso.api.social_return import OPTIONAL, REQUIRED, LineIn
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid
+from pso.schemas.base import parse
+from pso.schemas.social_return import OPTIONAL, REQUIRED, LineIn
 from pso.services import social_return
 from pso.services import social_return_import as importer
 from pso.services import social_return_lines as lines
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid
+from pso.text.dutch_input import date_text, number_text
 from pso.web.forms import error_summary, field_errors, field_id
 from pso.web.mijn.common import load, load_form
 

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date, euro
 from pso import clock
-from pso.api.base import parse
-from pso.api.voucher_models import IssueIn
-from pso.dutch_input import number_text
 from pso.errors import ProblemError
+from pso.schemas.base import parse
+from pso.schemas.vouchers import IssueIn
 from pso.services import municipalities, portal
 from pso.services import vouchers as service
 from pso.services.voucher_pdf import NOT_ISSUED, stored_pdf
+from pso.text.dutch_input import number_text
 from pso.voucher_codes import display
 from pso.web.mijn.common import Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import vouchers_of

@@ -45,7 +45,7 @@ def serve(host: str, port: int, no_demo: bool, workers: int) -> None:
 
     import uvicorn
 
-    from pso.db.setup import prepare_database
+    from pso.cli.database import prepare_database
 
     settings = _settings()
     sign_ins: dict[str, tuple[str, str]] = {}
@@ -214,7 +214,7 @@ def users_add(
     expires_in_days: int | None, token_only: bool,
 ) -> None:
     """Create a person's account (--email), or an API token without a person."""
-    from pso.db.setup import add_user
+    from pso.cli.database import add_user
     from pso.services.users import UserInputError
 
     if email is not None:
@@ -238,7 +238,7 @@ def users_add(
 def _add_account(role: str, email: str, name: str | None, party: str | None,
                  party_name: str | None, password_stdin: bool, expires_in_days: int | None,
                  token_only: bool) -> None:
-    from pso.db.setup import add_account
+    from pso.cli.database import add_account
     from pso.services.accounts import AccountError
 
     password = None
@@ -265,7 +265,7 @@ def _add_account(role: str, email: str, name: str | None, party: str | None,
 @click.option("--token", default=None, help="The token itself (e.g. one found in a leak).")
 def users_revoke(email: str | None, user_id: int | None, token: str | None) -> None:
     """Revoke a person (--email) or one token; refused (401) from the next request on."""
-    from pso.db.setup import revoke_account, revoke_user
+    from pso.cli.database import revoke_account, revoke_user
     from pso.services.accounts import AccountError
     from pso.services.users import UserInputError
 
@@ -370,7 +370,7 @@ def employees(file: str) -> None:
 
     from pso.api.uploads import upload_problem
     from pso.errors import ProblemError
-    from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+    from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 
     try:
         with click.open_file(file, "rb") as handle:
