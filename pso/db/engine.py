@@ -47,13 +47,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def make_sqlite_reader(url: str) -> Engine | None:
-    """A synchronous engine on the same SQLite file, for single-statement public reads.
+    """A synchronous engine on the same SQLite file, for public reads: the verification page
+    (one statement on the event loop's thread) and register searches (a few statements in a
+    worker thread, one hand-off in all).
 
     Each aiosqlite call is a hand-off to its worker thread (~0.25 ms on a loaded machine) and
     a read through the async session costs ~8 of them (BEGIN, cursor, execute, fetch, close,
     COMMIT). An indexed lookup in the stdlib driver takes tens of microseconds on the event
     loop's thread instead; WAL readers do not wait for writers. The connections are read-only
-    (PRAGMA query_only) and only ever used by the thread that runs the event loop. None for
+    (PRAGMA query_only); the pool hands each one to one thread at a time. None for
     PostgreSQL and in-memory databases, which keep the async session.
     """
     if not url.startswith("sqlite") or ":memory:" in url or url.rstrip("/").endswith("sqlite:"):

@@ -46,7 +46,7 @@ async def stream(session_maker: async_sessionmaker[AsyncSession], fmt: str, day:
         else:
             yield b'{"statusOn": "' + day.isoformat().encode() + b'", "items": ['
         async for batch in register.export_batches(session, day=day, **filters):
-            summaries = [register.summary(c, day) for c in batch]
+            summaries = [register.listed_summary(row, day) for row in batch]
             if fmt == "csv":
                 writer.rows(_row(s) for s in summaries)
                 yield writer.take().encode("utf-8")

@@ -29,6 +29,8 @@ from pso.files.upload import (
     text_of,
     xlsx_rows,
 )
+from pso.schemas.base import parse
+from pso.schemas.social_return import LineIn
 from pso.services import social_return_lines as lines
 from pso.text.dutch_input import date_text, number_text
 from scoring.text import dutch_number
@@ -133,9 +135,6 @@ async def import_lines(session: AsyncSession, actor: Actor, tender_id: int,
                        data: bytes) -> list[SocialReturnLine]:
     """Every row checked first (shape by `LineIn`, sense by the contract); any error: nothing
     stored and UploadInvalid naming each row and column. Otherwise every row is reported."""
-    from pso.schemas.base import parse
-    from pso.schemas.social_return import LineIn
-
     contract = await lines.contract_for(session, actor, tender_id)
     if contract.role != "contractor":
         raise Conflict("not-the-contractor", "Alleen de opdrachtnemer meldt realisaties.")

@@ -17,7 +17,7 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(300))
     # fold(name): what register searches match and sort by (see pso.text.search).
     search_name: Mapped[str] = mapped_column(String(300), default="", index=True)
-    municipality_code: Mapped[str] = mapped_column(String(6))
+    municipality_code: Mapped[str] = mapped_column(String(6), index=True)  # the place filter
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
