@@ -32,8 +32,6 @@ NO_TOKEN = {"form_without_token": True}
 SIGNED_OUT = {"signed_out_form": True}
 
 
-
-
 def form_page(address: str) -> dict[str, str]:
     """opt of a form whose page is not its POST address nor the nearest page above it, e.g.
     "/mijn/aanvraag/{assessment_id}" (filled in with the path's values)."""
