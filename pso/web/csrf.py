@@ -59,15 +59,17 @@ def refusal(request: Request, page: Page) -> Redirect | Template:
 def checked(path: str, handler: BaseRouteHandler, method: str) -> bool:
     """Whether a request to the route `path` needs the form token: unsafe, outside the API,
     not a NO_TOKEN form."""
-    return (method not in SAFE_METHODS and not path.startswith(API_PREFIX)
-            and not handler.opt.get("form_without_token"))
+    return (
+        method not in SAFE_METHODS
+        and not path.startswith(API_PREFIX)
+        and not handler.opt.get("form_without_token")
+    )
 
 
 class FormTokenMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send,
-                     next_app: ASGIApp) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if not checked(scope["path_template"], scope["route_handler"], scope["method"]):
             await next_app(scope, receive, send)
             return

@@ -73,15 +73,21 @@ async def assert_notice(browser, refused, method: str, path: str) -> None:
         assert shown.status_code in (303, 403, 404), (method, path, shown.status_code)
 
 
-async def test_every_form_refuses_a_post_without_its_token(client, settings,
-                                                           session_maker) -> None:
+async def test_every_form_refuses_a_post_without_its_token(client, settings, session_maker) -> None:
     walked = forms(client.app)
     paths = {path for _, path, needs in walked if needs}
     # The walk reaches every portal, the forms once listed by hand as not reached included.
-    assert {"/mijn/social-return/{tender_id:int}/regels",
-            "/mijn/social-return/{tender_id:int}/bestand", "/inloggen", "/uitloggen",
-            "/beheer/accounts", "/gemeente/regelingen", "/inkoop/aanbestedingen",
-            "/beoordeling/aanvragen/{aid:int}/besluit", "/account/tokens"} <= paths
+    assert {
+        "/mijn/social-return/{tender_id:int}/regels",
+        "/mijn/social-return/{tender_id:int}/bestand",
+        "/inloggen",
+        "/uitloggen",
+        "/beheer/accounts",
+        "/gemeente/regelingen",
+        "/inkoop/aanbestedingen",
+        "/beoordeling/aanvragen/{aid:int}/besluit",
+        "/account/tokens",
+    } <= paths
     browsers = {}
     try:
         for role in sorted({role_of(path) for path in paths}):
@@ -94,16 +100,19 @@ async def test_every_form_refuses_a_post_without_its_token(client, settings,
             url = concrete(path)
             browser = browsers[role_of(path)]
             for token, files in (({}, UPLOAD), ({"csrf": "vals"}, None)):
-                refused = await browser.request(method, url, data={"name": "X", **token},
-                                                files=files, follow_redirects=False)
+                refused = await browser.request(
+                    method, url, data={"name": "X", **token}, files=files, follow_redirects=False
+                )
                 await assert_notice(browser, refused, method, path)
             # Not signed in: sign in first, or see the form again.
             client.cookies.clear()
-            anonymous = await client.request(method, url, data={"csrf": "vals"},
-                                             follow_redirects=False)
+            anonymous = await client.request(
+                method, url, data={"csrf": "vals"}, follow_redirects=False
+            )
             assert anonymous.status_code == 303, (method, path)
             signed_out = client.app.route_handler_method_map[path][method].opt.get(
-                "signed_out_form")
+                "signed_out_form"
+            )
             if not signed_out:
                 assert anonymous.headers["location"] == f"/inloggen?volgende={url}", path
             else:
@@ -122,7 +131,8 @@ async def test_forms_without_a_token_store_nothing(client, session_maker) -> Non
     assert free, "no form without a token"
     before = await stored(session_maker)
     for method, path in free:
-        answer = await client.request(method, concrete(path), data={"x": "1"},
-                                      follow_redirects=False)
+        answer = await client.request(
+            method, concrete(path), data={"x": "1"}, follow_redirects=False
+        )
         assert answer.status_code < 500, (method, path)
     assert not changed(before, await stored(session_maker))
