@@ -112,7 +112,7 @@ def _next_link(request: Request, after: str | None) -> str | None:
     params = [(k, v) for k, v in client_query(request) if k not in ("after", "page")]
     return f"{request.url.path}?{urlencode([*params, ('after', after)])}"
 On = Annotated[date | None, Parameter(query="on", description="Status op deze dag (JJJJ-MM-DD)")]
-ACTOR = {"actor": Provide(provide_actor, sync_to_thread=False)}
+WHO = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
 
 class RegisterController(Controller):
@@ -167,13 +167,14 @@ class RegisterController(Controller):
                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @get("/expiring", guards=[require_roles("admin", "auditor")], security=BEARER,
-         summary="Verlopen binnenkort")
+         summary="Verlopen binnenkort", dependencies=WHO)
     async def expiring(
-        self, db: AsyncSession, months: Annotated[int, Parameter(ge=1, le=24)] = 3
+        self, db: AsyncSession, actor: Actor, months: Annotated[int, Parameter(ge=1, le=24)] = 3
     ) -> list[CertificateOut]:
-        """Certificaten die binnen `months` maanden (standaard 3) verlopen: voor opvolging."""
+        """Certificaten die binnen `months` maanden (standaard 3) verlopen: voor opvolging. Een
+        auditor ziet die van de eigen certificerende instelling."""
         day = today()
-        return [certificate_out(c, day) for c in await register.expiring(db, months)]
+        return [certificate_out(c, day) for c in await register.expiring(db, actor, months)]
 
     @get("/{number:str}", summary="Certificaat controleren")
     async def read(self, number: Number, db: AsyncSession, on: On = None) -> CertificateOut:
@@ -196,7 +197,7 @@ class RegisterController(Controller):
 class CertificateActions(Controller):
     path = "/api/v1/certificates/{number:str}"
     tags = ["Register"]
-    dependencies = ACTOR
+    dependencies = WHO
     guards = [require_roles("auditor", "admin")]
     security = BEARER
 

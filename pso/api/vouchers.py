@@ -89,16 +89,17 @@ class VoucherSchemeController(Controller):
          summary="Regelingen waarvoor nu aangevraagd kan worden")
     async def open_schemes(self, db: AsyncSession, actor: Actor,
                            kvk: str | None = None) -> OpenSchemeList:
-        """Alle regelingen met een open aanvraagperiode, met het beschikbare budget. Met
-        `?kvk=` (een bedrijf: alleen het eigen KvK-nummer) ook of die organisatie nu mag
-        aanvragen en zo niet, waarom niet (de grootte in fte wordt dan niet getoetst)."""
+        """Alle regelingen met een open aanvraagperiode (voor een gemeente: de eigen), met het
+        beschikbare budget. Met `?kvk=` (een bedrijf: alleen het eigen KvK-nummer) ook of die
+        organisatie nu mag aanvragen en zo niet, waarom niet (de grootte in fte wordt dan niet
+        getoetst)."""
         day = clock.today()
         if kvk is not None and not KVK_RE.match(kvk):
             raise InvalidInput([{"name": "kvk", "reason": "Een KvK-nummer heeft 8 cijfers."}])
         if actor.role == "company":
             kvk = kvk or actor.kvk
             service.ensure_kvk_access(actor, kvk or "")
-        schemes = await service.open_schemes(db, day)
+        schemes = await service.open_schemes(db, actor, day)
         figs = await service.figures(db, schemes, day)
         names = await municipalities.names(db, [s.municipality_code for s in schemes])
         items = []

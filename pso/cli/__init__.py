@@ -204,7 +204,9 @@ def users() -> None:
               help="With --email: read the password from standard input; without it an "
                    "invitation link is printed (and mailed), valid 7 days.")
 @click.option("--kvk", default=None, help="KvK number (company users)")
-@click.option("--municipality", default=None, help="Municipality code like GM0200")
+@click.option("--municipality", default=None,
+              help="Municipality code like GM0200; with --role procurement and --party: the "
+                   "municipality the buying organisation buys for")
 @click.option("--expires-in-days", type=click.IntRange(min=1), default=None,
               help="The token stops working after this many days (default: never).")
 @click.option("--token-only", is_flag=True, help="Print only the new token.")
@@ -218,8 +220,9 @@ def users_add(
     from pso.services.users import UserInputError
 
     if email is not None:
+        buys_for = municipality if role == "procurement" and party else None
         _add_account(role, email, name, party or kvk or municipality, party_name,
-                     password_stdin, expires_in_days, token_only)
+                     password_stdin, expires_in_days, token_only, buys_for)
         return
     if party or party_name or password_stdin:
         raise click.UsageError("--party, --party-name and --password-stdin need --email")
@@ -237,7 +240,7 @@ def users_add(
 
 def _add_account(role: str, email: str, name: str | None, party: str | None,
                  party_name: str | None, password_stdin: bool, expires_in_days: int | None,
-                 token_only: bool) -> None:
+                 token_only: bool, buys_for: str | None = None) -> None:
     from pso.cli.database import add_account
     from pso.services.accounts import AccountError
 
@@ -248,7 +251,7 @@ def _add_account(role: str, email: str, name: str | None, party: str | None,
         account_id, link, token = asyncio.run(add_account(
             _settings(), email=email, name=name or email.split("@")[0], role=role, party=party,
             party_name=party_name, password=password, with_token=token_only,
-            expires_in_days=expires_in_days))
+            expires_in_days=expires_in_days, municipality=buys_for))
     except AccountError as exc:
         raise click.UsageError(str(exc)) from None
     if token_only:

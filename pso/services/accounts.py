@@ -157,6 +157,24 @@ async def ensure_party(session: AsyncSession, kind: str, code: str,
     return party
 
 
+async def set_municipality(session: AsyncSession, actor: Actor, party: Party,
+                           code: str | None) -> None:
+    """Link a buying organisation to the municipality it buys for (or unlink it with None):
+    that municipality then sees the aggregated social-return figures of its contracts."""
+    if party.kind != "buyer":
+        raise AccountError("Alleen een inkopende organisatie hoort bij een gemeente.",
+                           "party_municipality")
+    if code is not None and not MUNICIPALITY_RE.match(code):
+        raise AccountError("Geef een gemeentecode zoals GM0344.", "party_municipality")
+    if party.municipality_code == code:
+        return
+    previous, party.municipality_code = party.municipality_code, code
+    await session.flush()
+    await record(session, actor, "party.municipality_set", "party", party.id,
+                 {"party": f"{party.kind}:{party.code}", "municipality": code,
+                  "previous": previous})
+
+
 def _default_party_name(kind: str, code: str) -> str:
     return {"applicant": f"Organisatie KvK {code}", "buyer": f"Inkopende organisatie KvK {code}",
             "municipality": f"Gemeente {code}", "certifying_body": f"Certificerende instelling {code}",

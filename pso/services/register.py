@@ -39,6 +39,7 @@ from pso.clock import today
 from pso.db.engine import READ_ONLY
 from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, Forbidden, NotFound
+from pso.services import access
 from pso.services.coverage import covers
 from pso.services.notify import mail_company
 from pso.services.organizations import KVK_SHAPE, organization_ids
@@ -60,7 +61,7 @@ def status_of(certificate: Certificate, day: date) -> str:
 def status_condition(status: str, day: date) -> ColumnElement[bool]:
     """SQL twin of certificates.lifecycle.status_on, for filtering the register in one query.
 
-    tests/api/test_certificates.py checks that both agree on every demo certificate.
+    tests/services/test_access_parity.py checks that both agree on random certificates.
     """
     c = Certificate
     revoked = and_(c.revoked_on.is_not(None), c.revoked_on <= day)
@@ -462,9 +463,9 @@ async def find(session: AsyncSession, number: str, *, lock: bool = False) -> Cer
 
 def ensure_body_access(actor: Actor, certificate: Certificate) -> None:
     """An auditor manages only the certificates of their own certifying body (and those
-    issued before bodies were recorded); admins all of them."""
-    if actor.role == "auditor" and certificate.certifying_body_id is not None \
-            and certificate.certifying_body_id != actor.party_id:
+    issued before bodies were recorded); admins all of them (services/access.py). 403, not
+    404: the certificate is in the public register anyway."""
+    if not access.may_see_certificate(actor, certificate):
         raise Forbidden(f"Certificaat {certificate.number} is uitgegeven door een andere "
                         "certificerende instelling.")
 
@@ -635,31 +636,28 @@ async def reinstate(session: AsyncSession, actor: Actor, number: str) -> Certifi
     return certificate
 
 
-async def expiring(session: AsyncSession, months: int = 3,
-                   body_id: int | None = None) -> list[Certificate]:
-    """Certificates still in force whose validity ends within `months`: for follow-up
-    (of one certifying body when `body_id` is given)."""
+async def expiring(session: AsyncSession, actor: Actor, months: int = 3) -> list[Certificate]:
+    """Certificates still in force whose validity ends within `months`, of those the actor
+    manages (an auditor: its body's): for follow-up."""
     start, end = expiry_window(today(), months)
     query = (select(Certificate)
-             .where(Certificate.valid_until.between(start, end),
+             .where(Certificate.valid_until.between(start, end), access.certificate_filter(actor),
                     or_(status_condition("valid", start), status_condition("suspended", start)))
              .order_by(Certificate.valid_until, Certificate.number))
-    if body_id is not None:
-        query = query.where(Certificate.certifying_body_id == body_id)
     rows = await session.scalars(query)
     return list(rows.unique())
 
 
-async def of_body(session: AsyncSession, body_id: int | None, *, q: str = "", page: int,
+async def of_body(session: AsyncSession, actor: Actor, *, q: str = "", page: int,
                   page_size: int) -> tuple[list[Certificate], int]:
-    """The certificates a certifying body manages (and those issued before bodies were
-    recorded), newest first; `q` finds a name (words anywhere, accents ignored), a KvK
+    """The certificates the actor manages (an auditor: its body's, and those issued before
+    bodies were recorded), newest first; `q` finds a name (words anywhere, accents ignored), a KvK
     number or a certificate number."""
     from pso.db.paging import paginate
     from pso.text.search import fold
 
     query = select(Certificate).join(Certificate.organization).where(
-        or_(Certificate.certifying_body_id.is_(None), Certificate.certifying_body_id == body_id))
+        access.certificate_filter(actor))
     q = q.strip()[:100]
     if q:
         number = normalize_number(q)

@@ -25,7 +25,7 @@ from pso.db.models import (
 )
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.procurement.social_return import PERSONAL, PSEUDONYM_REASON, pseudonym_ok
-from pso.services import social_return, tenders
+from pso.services import access, social_return
 from pso.services.coverage import covers
 from pso.services.register import status_condition
 from sroi.engine import (
@@ -66,11 +66,9 @@ async def contract_for(session: AsyncSession, actor: Actor, tender_id: int) -> C
     terms = await social_return.terms_of(session, tender.id)
     if award is None or terms is None:
         raise missing
-    if tenders.owns(actor, tender) and actor.role in ("procurement", "admin"):
-        return Contract(tender, award, terms, "buyer")
-    if actor.role == "company" and actor.kvk == award.kvk:
-        return Contract(tender, award, terms, "contractor")
-    raise missing
+    if not access.may_see_contract(actor, tender, award):
+        raise missing
+    return Contract(tender, award, terms, "contractor" if actor.role == "company" else "buyer")
 
 
 def engine_line(row: SocialReturnLine) -> Line:
@@ -231,11 +229,11 @@ async def review(session: AsyncSession, actor: Actor, tender_id: int, line_id: i
 
 async def contracts_of_company(session: AsyncSession, actor: Actor) -> list[Contract]:
     """The contracts with social-return terms that a company account's KvK number won."""
-    if actor.role != "company" or not actor.kvk:
+    if actor.role != "company":
         return []
     rows = await session.execute(
         select(Tender, TenderAward, SocialReturnTerms)
         .join(TenderAward, TenderAward.tender_id == Tender.id)
         .join(SocialReturnTerms, SocialReturnTerms.tender_id == Tender.id)
-        .where(TenderAward.kvk == actor.kvk).order_by(Tender.id.desc()))
+        .where(access.contract_filter(actor)).order_by(Tender.id.desc()))
     return [Contract(t, a, s, "contractor") for t, a, s in rows]

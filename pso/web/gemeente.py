@@ -136,7 +136,8 @@ async def new_scheme(request: Request, db: AsyncSession) -> Template | Redirect:
         "requiresApproval": True})
 
 
-@post("/gemeente/regelingen", opt=form_page("/gemeente/regelingen/nieuw"), include_in_schema=False, status_code=200)
+@post("/gemeente/regelingen",
+      opt=form_page("/gemeente/regelingen/nieuw"), include_in_schema=False, status_code=200)
 async def create_scheme(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "municipality", "/gemeente/regelingen/nieuw")
     if stop:

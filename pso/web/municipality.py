@@ -26,7 +26,7 @@ from pso.services.voucher_export import vouchers_csv
 from pso.services.voucher_status import STATUS_LABELS
 from pso.text.dutch_input import number_text
 from pso.voucher_codes import display
-from pso.web import gemeente
+from pso.web import gemeente, gemeente_social_return
 from pso.web.charts import budget_chart
 from pso.web.forms import Form, field_errors, posted
 from pso.web.session import Page
@@ -153,4 +153,5 @@ async def cancel(request: Request, db: AsyncSession, code: str) -> Template | Re
     return await gemeente.voucher_action(request, db, "#vouchers", "Niet ingetrokken", act)
 
 
-ROUTES = [overview, scheme_page, scheme_csv, issue, cancel, *gemeente.ROUTES]
+ROUTES = [overview, scheme_page, scheme_csv, issue, cancel, *gemeente.ROUTES,
+          *gemeente_social_return.ROUTES]

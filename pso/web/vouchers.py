@@ -14,7 +14,7 @@ from pso.auth import SYSTEM
 from pso.clock import today
 from pso.db.models import Voucher
 from pso.errors import NotFound
-from pso.services import municipalities, vouchers
+from pso.services import access, municipalities, vouchers
 from pso.services.voucher_status import STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web.session import Page
@@ -47,12 +47,12 @@ def _back(page: Page, voucher: Voucher) -> tuple[str, str] | None:
     """Where a signed-in visitor came from: the municipality to its scheme, the holder to
     its vouchers (with the PDF). Others only see the paper's facts."""
     actor = page.actor
-    if actor is None:
+    if actor is None or not access.may_see_voucher(actor, voucher):
         return None
-    if actor.role == "municipality" and actor.municipality_code == voucher.scheme.municipality_code:
+    if actor.role == "municipality":
         return (f"/gemeente/regelingen/{voucher.scheme_id}",
                 f"Naar de regeling {voucher.scheme.title}")
-    if actor.role == "company" and actor.kvk == voucher.organization.kvk:
+    if actor.role == "company":
         return "/mijn/vouchers", "Naar uw vouchers (met de pdf)"
     return None
 

@@ -40,9 +40,9 @@ async def overview(request: Request, db: AsyncSession, nummer: str | None = None
     if nummer:
         return page.redirect(f"/beoordeling/certificaten/{nummer.strip()[:40]}")
     day, query, number = today(), (zoek or "").strip()[:100], page_number(page_)
-    found, total = await register.of_body(db, page.actor.party_id, q=query, page=number,
+    found, total = await register.of_body(db, page.actor, q=query, page=number,
                                           page_size=PAGE_SIZE)
-    rows = await register.expiring(db, 3, body_id=page.actor.party_id)
+    rows = await register.expiring(db, page.actor, 3)
     return page.render("web/beoordeling/certificates.html", {
         "certificates": [{**register.summary(c, day),
                           "suspensionReason": register.suspension_reason(c)} for c in found],
@@ -75,7 +75,8 @@ async def certificate_page(request: Request, db: AsyncSession, number: str) -> T
         return page.redirect("/beoordeling/certificaten", exc.detail)
 
 
-@post("/beoordeling/certificaten/{number:str}/{action:str}", include_in_schema=False, status_code=200)
+@post("/beoordeling/certificaten/{number:str}/{action:str}",
+      include_in_schema=False, status_code=200)
 async def act(request: Request, db: AsyncSession, number: str, action: str) -> Template | Redirect:
     """First POST shows what will happen (confirmation); with `bevestigd` it happens."""
     target = f"/beoordeling/certificaten/{number}"

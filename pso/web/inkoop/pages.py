@@ -168,7 +168,8 @@ def _members(text: str) -> list[dict[str, str]]:
     return members
 
 
-@post("/inkoop/aanbestedingen/{tender_id:int}/inschrijvingen", include_in_schema=False, status_code=200)
+@post("/inkoop/aanbestedingen/{tender_id:int}/inschrijvingen",
+      include_in_schema=False, status_code=200)
 async def add_bid(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     target = f"/inkoop/aanbestedingen/{tender_id}"
     page, form, stop = await posted(request, db, "procurement", target)

@@ -6,7 +6,7 @@ checkbox the server checks (no script on the page)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -32,7 +32,8 @@ def _target(tender_id: int) -> str:
     return f"/inkoop/aanbestedingen/{tender_id}/social-return"
 
 
-@post("/inkoop/aanbestedingen/{tender_id:int}/social-return/afrekenen", include_in_schema=False, status_code=200)
+@post("/inkoop/aanbestedingen/{tender_id:int}/social-return/afrekenen",
+      include_in_schema=False, status_code=200)
 async def settle(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     page, form, stop = await posted(request, db, "procurement", _target(tender_id))
     if stop:
@@ -59,18 +60,12 @@ async def settle(request: Request, db: AsyncSession, tender_id: int) -> Template
 
 
 async def _download(request: Request, db: AsyncSession, tender_id: int,
-                    fmt: str) -> Response[Any] | Template | Redirect:
+                    fmt: Literal["pdf", "csv"]) -> Response[Any] | Template | Redirect:
     page = await Page.load(request, db)
     if (stop := page.gate("procurement")) is not None:
         return stop
     try:
-        contract, row = await settlement.find(db, page.actor, tender_id)
-        if fmt == "pdf":
-            body = await exports.pdf_bytes(row, contract.tender, contract.award, contract.terms)
-            answer = file_download(body, "application/pdf", exports.file_name(contract.tender, fmt))
-        else:
-            answer = file_download(exports.csv_bytes(row), "text/csv",
-                                exports.file_name(contract.tender, fmt))
+        answer = file_download(*await exports.settlement_file(db, page.actor, tender_id, fmt))
     except ProblemError as exc:
         return page.redirect(_target(tender_id) if exc.status != 404 or "afgerekend" in
                              exc.detail else "/inkoop", exc.detail)

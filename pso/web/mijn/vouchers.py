@@ -30,13 +30,13 @@ async def _schemes(mijn: Mijn, db: AsyncSession) -> list[dict[str, Any]]:
     """Open schemes with, for each, why the organisation cannot apply (None: it can) —
     the vouchers service's own rule (`eligibility`, the size asked in the form)."""
     day = clock.today()
-    names = await municipalities.names(
-        db, [s.municipality_code for s in await service.open_schemes(db, day)])
+    schemes = await service.open_schemes(db, mijn.actor, day)
+    names = await municipalities.names(db, [s.municipality_code for s in schemes])
     return [{"s": scheme, "municipality": names.get(scheme.municipality_code,
                                                      scheme.municipality_code),
              "size": municipalities.size_limit(scheme.max_fte),
              "reason": await service.eligibility(db, scheme, mijn.kvk, None, day)}
-            for scheme in await service.open_schemes(db, day)]
+            for scheme in schemes]
 
 
 async def _size(db: AsyncSession, mijn: Mijn) -> str:

@@ -320,7 +320,8 @@ def _draft_result(a: Assessment) -> dict[str, Any]:
             "quality_open": not answered}
 
 
-@post("/mijn/aanvraag/{assessment_id:int}/stap/{step:int}", include_in_schema=False, status_code=200)
+@post("/mijn/aanvraag/{assessment_id:int}/stap/{step:int}",
+      include_in_schema=False, status_code=200)
 async def step_save(request: Request, db: AsyncSession, assessment_id: int,
                     step: int) -> Template | Redirect | Response[bytes]:
     mijn, assessment, stop = await _load(request, db, assessment_id, step)
