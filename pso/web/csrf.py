@@ -70,7 +70,9 @@ class FormTokenMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if not checked(scope["path_template"], scope["route_handler"], scope["method"]):
+        if scope["type"] != ScopeType.HTTP or not checked(
+            scope["path_template"], scope["route_handler"], scope["method"]
+        ):
             await next_app(scope, receive, send)
             return
         request: Request = Request(scope, receive)
