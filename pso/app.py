@@ -8,6 +8,7 @@ import anyio
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -41,6 +42,7 @@ from pso.http.middleware import Cors, headers_middleware, public_operations
 from pso.http.openapi import openapi_config
 from pso.http.proxy import proxy_headers_middleware
 from pso.http.ratelimit import make_limiter, rate_limit_middleware
+from pso.http.transaction import provide_db
 from pso.mail import outbox as mail_outbox
 from pso.settings import Settings, parse_trusted
 from pso.web import (
@@ -60,6 +62,7 @@ from pso.web import (
 from pso.web import (
     vouchers as web_vouchers,
 )
+from pso.web.csrf import FormTokenMiddleware
 from pso.web.setup import static_router, template_config
 
 # Every controller module, in the order of the OpenAPI document and the router.
@@ -154,13 +157,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*route_handlers(), *dev_routes, static_router()],
         template_config=template_config(),
         plugins=[SQLAlchemyPlugin(config=db_config), PydanticPlugin(prefer_alias=True)],
-        middleware=[AuthMiddleware(session_maker), JsonBodyMiddleware()],
+        middleware=[AuthMiddleware(session_maker), JsonBodyMiddleware(), FormTokenMiddleware()],
+        # `db`: one transaction per request, for every handler that names it.
+        dependencies={"db": Provide(provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         response_class=ApiResponse,  # the Link header of paged lists
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(settings.public_url),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine,
-                     "sqlite_reader": sqlite_reader}),
+                     "sqlite_reader": sqlite_reader, "db_config": db_config}),
         on_startup=[start_clock, start_pdf],
         on_shutdown=[engine.dispose, stop_pdf, stop_clock, *([limiter.close] if limiter else []),
                      *([sqlite_reader.dispose] if sqlite_reader else [])],

@@ -16,7 +16,6 @@ from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.models import Assessment, AssessmentStatus
 from pso.http.idempotency import idempotent
-from pso.http.transaction import provide_db
 from pso.schemas.assessments import (
     AssessmentIn,
     BodyChoiceIn,
@@ -122,7 +121,7 @@ def assessment_out(assessment: Assessment) -> AssessmentOut:
     )
 
 
-DEPENDENCIES = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+DEPENDENCIES = {"actor": Provide(provide_actor, sync_to_thread=False)}
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 

@@ -4,14 +4,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import get
-from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import BEARER, PageNumber, PageSize
 from pso.audit import events
 from pso.auth import require_roles
-from pso.http.transaction import provide_db
 from pso.schemas.base import ApiModel
 
 
@@ -41,7 +39,6 @@ Text = Annotated[str | None, Parameter(max_length=64)]
 @get(
     "/api/v1/audit-events",
     guards=[require_roles("admin")],
-    dependencies={"db": Provide(provide_db)},
     tags=["Audit"],
     security=BEARER,
     summary="Auditlog (alleen beheerders)",

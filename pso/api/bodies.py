@@ -11,12 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import BEARER
 from pso.auth import Actor, provide_actor, require_roles
-from pso.http.transaction import provide_db
 from pso.schemas.base import ApiModel
 from pso.schemas.bodies import BodyIn, BodyPatchIn
 from pso.services import bodies as service
 
-ADMIN = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+ADMIN = {"actor": Provide(provide_actor, sync_to_thread=False)}
 Code = Annotated[str, Parameter(max_length=20, description="Korte code, bijv. PSOCERT")]
 
 
@@ -50,8 +49,7 @@ async def update_body(code: Code, data: BodyPatchIn, db: AsyncSession, actor: Ac
     return body_out(await service.update(db, actor, code, **data.changes()))
 
 
-@get("/api/v1/certifying-bodies", tags=["Certificering"], summary="Certificerende instellingen",
-     dependencies={"db": Provide(provide_db)})
+@get("/api/v1/certifying-bodies", tags=["Certificering"], summary="Certificerende instellingen")
 async def list_bodies(db: AsyncSession) -> list[BodyOut]:
     """Alle certificerende instellingen, om er een te kiezen bij het indienen."""
     return [body_out(v) for v in await service.list_bodies(db)]

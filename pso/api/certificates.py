@@ -19,7 +19,6 @@ from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.models import Certificate
 from pso.errors import InvalidInput
-from pso.http.transaction import provide_db
 from pso.schemas.base import ApiModel
 from pso.schemas.certificates import RevocationIn, SuspensionIn
 from pso.services import register, register_export
@@ -113,15 +112,12 @@ def _next_link(request: Request, after: str | None) -> str | None:
     params = [(k, v) for k, v in client_query(request) if k not in ("after", "page")]
     return f"{request.url.path}?{urlencode([*params, ('after', after)])}"
 On = Annotated[date | None, Parameter(query="on", description="Status op deze dag (JJJJ-MM-DD)")]
-DB = {"db": Provide(provide_db)}
 WHO = {"actor": Provide(provide_actor, sync_to_thread=False)}
-ACTOR = {"db": Provide(provide_db), **WHO}
 
 
 class RegisterController(Controller):
     path = "/api/v1/certificates"
     tags = ["Register"]
-    dependencies = DB
 
     @get(summary="Openbaar register doorzoeken")
     async def search(
@@ -202,7 +198,7 @@ class RegisterController(Controller):
 class CertificateActions(Controller):
     path = "/api/v1/certificates/{number:str}"
     tags = ["Register"]
-    dependencies = ACTOR
+    dependencies = WHO
     guards = [require_roles("auditor", "admin")]
     security = BEARER
 

@@ -18,7 +18,6 @@ from pso.api.uploads import _multipart_only
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
 from pso.http.downloads import attachment
-from pso.http.transaction import provide_db
 from pso.schemas.base import ApiModel
 from pso.services import documents as service
 
@@ -49,7 +48,7 @@ class DocumentController(Controller):
     path = "/api/v1/assessments/{assessment_id:int}/documents"
     tags = ["Aanvragen"]
     security = BEARER
-    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
     @post(guards=[require_roles("company", "admin")], summary="Bewijsstuk toevoegen",
           before_request=_multipart_only, opt={"body_media": "multipart/form-data"},

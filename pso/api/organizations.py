@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.base import BEARER
 from pso.auth import Actor, provide_actor, require_roles
-from pso.http.transaction import provide_db
 from pso.schemas.base import ApiModel
 from pso.schemas.organizations import OrganizationIn, OrganizationUpdate, SubsidiaryAssignment
 from pso.services import organizations as service
@@ -36,7 +35,7 @@ class OrganizationController(Controller):
     path = "/api/v1/organizations"
     tags = ["Organisaties"]
     security = BEARER
-    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
     @post(guards=[require_roles("admin", "company")], summary="Organisatie registreren")
     async def create(self, data: OrganizationIn, db: AsyncSession, actor: Actor) -> OrganizationOut:

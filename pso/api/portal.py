@@ -20,12 +20,11 @@ from pso.api.assessments import AssessmentOut, assessment_out
 from pso.api.base import BEARER
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
-from pso.http.transaction import provide_db
 from pso.schemas.base import ApiInput
 from pso.services import certification, portal
 from pso.services.provisional_pdf import file_name, render_provisional
 
-DEPENDENCIES = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+DEPENDENCIES = {"actor": Provide(provide_actor, sync_to_thread=False)}
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 Kvk = Annotated[str, Parameter(pattern=r"^[0-9]{8}$", description="KvK-nummer, 8 cijfers")]
 Json = dict[str, Any]

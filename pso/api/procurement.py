@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from litestar import Response, post
-from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.clock import today
-from pso.http.transaction import provide_db
 from pso.procurement.serialize import policy_json, ranked_json
 from pso.procurement.sroi import SroiRequest
 from pso.schemas.procurement import (
@@ -20,10 +18,8 @@ from pso.schemas.procurement import (
 )
 from pso.services import procurement as service
 
-DB = {"db": Provide(provide_db)}
 
-
-@post("/api/v1/tender-evaluations", status_code=200, dependencies=DB, tags=["Aanbesteding"],
+@post("/api/v1/tender-evaluations", status_code=200, tags=["Aanbesteding"],
       summary="Fictieve korting berekenen (niets opgeslagen)")
 async def tender_evaluation(data: EvaluationIn, db: AsyncSession) -> Response[EvaluationOut]:
     """Rangschikt de inschrijvingen op fictieve prijs. Per inschrijving telt de trede van het
@@ -42,7 +38,7 @@ async def tender_evaluation(data: EvaluationIn, db: AsyncSession) -> Response[Ev
     })
 
 
-@post("/api/v1/sroi-calculations", status_code=200, dependencies=DB, tags=["Aanbesteding"],
+@post("/api/v1/sroi-calculations", status_code=200, tags=["Aanbesteding"],
       summary="SROI-verplichting en korting berekenen (niets opgeslagen)")
 async def sroi_calculation(data: SroiIn, db: AsyncSession) -> SroiOut:
     """Verplichting = opdrachtwaarde × percentage (standaard 5 %), eventueel gemaximeerd;

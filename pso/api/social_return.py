@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pso.api.base import BEARER
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import NotFound
-from pso.http.transaction import provide_db
 from pso.schemas.base import ApiModel
 from pso.schemas.procurement import (
     FactorOut,
@@ -29,7 +28,7 @@ from sroi.model import ValuationModel
 
 TenderId = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="Nummer van de aanbesteding")]
 Kind = Literal["placement", "apprenticeship", "work_experience", "purchase", "activity", "bonus"]
-DEPENDENCIES = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+DEPENDENCIES = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
 
 # --- valuation models ------------------------------------------------------------------

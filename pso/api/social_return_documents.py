@@ -22,7 +22,6 @@ from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
 from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid
 from pso.http.downloads import attachment
-from pso.http.transaction import provide_db
 from pso.services import documents
 from pso.services import social_return_documents as service
 from pso.services import social_return_import as importer
@@ -34,8 +33,7 @@ class LineDocumentController(Controller):
     path = "/api/v1/tenders/{tender_id:int}/social-return/lines/{line_id:int}/documents"
     tags = ["Social return"]
     security = BEARER
-    dependencies = {"db": Provide(provide_db),
-                    "actor": Provide(provide_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
     guards = [require_roles("procurement", "company", "admin")]
 
     @post(summary="Bewijsstuk bij een regel (opdrachtnemer)", before_request=_multipart_only,
@@ -75,8 +73,7 @@ class LinesFile:
 
 @post("/api/v1/tenders/{tender_id:int}/social-return/lines/import", tags=["Social return"],
       summary="Realisatieregels uit een CSV- of Excel-bestand (opdrachtnemer)",
-      dependencies={"db": Provide(provide_db),
-                    "actor": Provide(provide_actor, sync_to_thread=False)},
+      dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
       guards=[require_roles("company", "admin")], security=BEARER,
       before_request=_multipart_only, opt={"body_media": "multipart/form-data"},
       request_max_body_size=MAX_UPLOAD_BYTES + 512 * 1024)

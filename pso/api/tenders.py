@@ -17,7 +17,6 @@ from pso.db.models import Tender, TenderBid
 from pso.errors import ProblemError, problem_response
 from pso.http.downloads import file_download
 from pso.http.idempotency import idempotent
-from pso.http.transaction import provide_db
 from pso.schemas.base import ApiModel
 from pso.schemas.procurement import (
     BidCreateIn,
@@ -228,7 +227,7 @@ def wanted_format(request: Request, fmt: str | None) -> str:
 class TenderController(Controller):
     path = "/api/v1/tenders"
     tags = ["Aanbesteding"]
-    dependencies = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
     guards = [require_roles("procurement", "admin")]
     security = BEARER
 

@@ -23,7 +23,6 @@ from pso.api.voucher_models import (
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
 from pso.http.idempotency import idempotent
-from pso.http.transaction import provide_db
 from pso.schemas.vouchers import (
     CancellationIn,
     IssueIn,
@@ -68,7 +67,7 @@ class VoucherSchemeController(Controller):
     tags = ("Vouchers",)
     security = BEARER
     dependencies = {
-        "db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)
+        "actor": Provide(provide_actor, sync_to_thread=False)
     }
 
     @post(guards=[require_roles("municipality")], summary="Voucherregeling aanmaken")
@@ -215,7 +214,7 @@ class VoucherController(Controller):
     tags = ("Vouchers",)
     security = BEARER
     dependencies = {
-        "db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)
+        "actor": Provide(provide_actor, sync_to_thread=False)
     }
 
     @get(

@@ -31,6 +31,7 @@ from pso.text.labels import (
 )
 from pso.text.refusals import readable_context
 from pso.web.charts import ladder_chart
+from pso.web.csrf import NO_TOKEN
 from pso.web.forms import Form, error_summary, field_id, page_order
 from scoring import SubmissionInvalid, all_rulebooks, parse_submission, score
 
@@ -251,7 +252,7 @@ def calculator_page() -> Template:
     return page(blank_state())
 
 
-@post("/rekentool", include_in_schema=False, status_code=200)
+@post("/rekentool", opt=NO_TOKEN, include_in_schema=False, status_code=200)
 async def calculator_submit(request: Request) -> Template:
     form = await Form.read(request)
     state = state_from(form)

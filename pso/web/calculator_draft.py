@@ -22,8 +22,9 @@ from pso.clock import today
 from pso.errors import ProblemError
 from pso.services import portal
 from pso.web import calculator
+from pso.web.csrf import NO_TOKEN
 from pso.web.forms import Form
-from pso.web.mijn.common import DB, load, load_form
+from pso.web.mijn.common import load, load_form
 from pso.web.session import NO_STORE, _mac
 from scoring import SubmissionInvalid, parse_submission, score
 
@@ -58,7 +59,7 @@ def _cookie(request: Request, value: str, max_age: int) -> Cookie:
                   secure=secure, max_age=max_age)
 
 
-@post("/rekentool/aanvraag", include_in_schema=False, status_code=200)
+@post("/rekentool/aanvraag", opt=NO_TOKEN, include_in_schema=False, status_code=200)
 async def carry(request: Request) -> Template | Redirect:
     """The calculator's form, checked as the calculator does, on its way to a draft."""
     form = await Form.read(request)
@@ -83,7 +84,7 @@ def _carried(request: Request) -> dict[str, Any] | None:
     return unpack(request.app.state.settings.secret_key, request.cookies.get(COOKIE))
 
 
-@get(TARGET, dependencies=DB, include_in_schema=False)
+@get(TARGET, include_in_schema=False)
 async def confirm_page(request: Request, db: AsyncSession) -> Template | Redirect:
     mijn, stop = await load(request, db, registered=True)
     if mijn is None:
@@ -96,9 +97,9 @@ async def confirm_page(request: Request, db: AsyncSession) -> Template | Redirec
         "data": data, "result": score(parse_submission(data), today=today())})
 
 
-@post(TARGET, dependencies=DB, include_in_schema=False, status_code=200)
+@post(TARGET, include_in_schema=False, status_code=200)
 async def create_draft(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, _, stop = await load_form(request, db, TARGET, registered=True)
+    mijn, _, stop = await load_form(request, db, registered=True)
     if mijn is None:
         return stop
     data = _carried(request)

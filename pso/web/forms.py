@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.errors import ProblemError
-from pso.web.session import STALE, Page
+from pso.web.session import Page
 
 MAX_TEXT = 500  # longer values are cut: the engine's own limits are far lower
 _ROW = re.compile(r"^(\w+)\[(\d{1,4})\]\.")
@@ -90,19 +90,20 @@ class Form:
         return min(highest + 1, limit)
 
 
-async def posted(request: Request, db: AsyncSession, role: str, back: str | Callable[[Form], str],
+async def posted(request: Request, db: AsyncSession, role: str | None = None,
+                 back: str | Callable[[Form], str] | None = None, *, enrolling: bool = False,
                  ) -> tuple[Page, Form, Redirect | Template | None]:
-    """A form POSTed by a signed-in `role`: the page, the form, and where to send the browser
-    instead when it may not post here (page.gate: sign-in, 403) or the form's CSRF token is
-    stale (back to `back`, the form's page, which may be read from the form)."""
-
+    """A form POSTed by a signed-in account (of `role` when given): the page, the form, and
+    where to send the browser instead when it may not post here (page.gate: sign-in, 403).
+    `back` is the form's page (it may be read from the form): a refused form is shown there
+    when the POST's own address is no page. The CSRF token was checked before the handler
+    ran, for every form (pso.web.csrf)."""
     page = await Page.load(request, db)
-    if (stop := page.gate(role)) is not None:
+    if (stop := page.gate(*((role,) if role else ()), enrolling=enrolling)) is not None:
         return page, Form({}), stop
     form = await Form.read(request)
-    page.form_page = back(form) if callable(back) else back
-    if not page.csrf_ok(form):
-        return page, form, page.redirect(back(form) if callable(back) else back, STALE)
+    if back is not None:
+        page.form_page = back(form) if callable(back) else back
     return page, form, None
 
 

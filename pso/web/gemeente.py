@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,6 @@ from certificates.formatting import dutch_date, euro
 from pso import clock
 from pso.db.models import VoucherScheme
 from pso.errors import InvalidInput, ProblemError
-from pso.http.transaction import provide_db
 from pso.schemas.base import parse
 from pso.schemas.vouchers import RedemptionIn, RefusalIn, SchemeIn, SchemePatchIn
 from pso.services import municipalities
@@ -29,10 +27,10 @@ from pso.services.voucher_pdf import stored_pdf
 from pso.text import municipalities as cbs
 from pso.text.dutch_input import date_text, number_text
 from pso.voucher_codes import display
+from pso.web.csrf import form_page
 from pso.web.forms import Form, field_errors, field_id, posted
 from pso.web.session import Page
 
-DB = {"db": Provide(provide_db)}
 NO_STORE = {"Cache-Control": "no-store"}
 SCHEME_FIELDS = ("title", "voucherAmount", "budget", "applicationOpensOn",
                  "applicationClosesOn", "voucherValidityDays", "maxFte",
@@ -123,7 +121,7 @@ def _scheme_form(page: Page, *, form: dict[str, Any], scheme: VoucherScheme | No
         "committed": committed})
 
 
-@get("/gemeente/regelingen/nieuw", dependencies=DB, include_in_schema=False)
+@get("/gemeente/regelingen/nieuw", include_in_schema=False)
 async def new_scheme(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await _page(request, db)
     if stop:
@@ -138,7 +136,8 @@ async def new_scheme(request: Request, db: AsyncSession) -> Template | Redirect:
         "requiresApproval": True})
 
 
-@post("/gemeente/regelingen", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/gemeente/regelingen",
+      opt=form_page("/gemeente/regelingen/nieuw"), include_in_schema=False, status_code=200)
 async def create_scheme(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "municipality", "/gemeente/regelingen/nieuw")
     if stop:
@@ -155,7 +154,7 @@ async def create_scheme(request: Request, db: AsyncSession) -> Template | Redire
                          f"Regeling '{scheme.title}' aangemaakt.")
 
 
-@get("/gemeente/regelingen/{scheme_id:int}/wijzigen", dependencies=DB, include_in_schema=False)
+@get("/gemeente/regelingen/{scheme_id:int}/wijzigen", include_in_schema=False)
 async def edit_scheme(request: Request, db: AsyncSession, scheme_id: int) -> Template | Redirect:
     page, stop = await _page(request, db)
     if stop:
@@ -167,8 +166,7 @@ async def edit_scheme(request: Request, db: AsyncSession, scheme_id: int) -> Tem
     return await _edit_form(page, db, scheme, _form_of(scheme))
 
 
-@post("/gemeente/regelingen/{scheme_id:int}/wijzigen", dependencies=DB,
-      include_in_schema=False, status_code=200)
+@post("/gemeente/regelingen/{scheme_id:int}/wijzigen", include_in_schema=False, status_code=200)
 async def update_scheme(request: Request, db: AsyncSession,
                         scheme_id: int) -> Template | Redirect:
     target = f"/gemeente/regelingen/{scheme_id}"
@@ -218,7 +216,7 @@ async def voucher_action(request: Request, db: AsyncSession, section: str, faile
     return page.redirect(target, message)
 
 
-@post("/gemeente/vouchers/{code:str}/goedkeuring", dependencies=DB, include_in_schema=False,
+@post("/gemeente/vouchers/{code:str}/goedkeuring", include_in_schema=False,
       status_code=200)
 async def approve(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
     async def act(page: Page, form: Form) -> str:
@@ -228,7 +226,7 @@ async def approve(request: Request, db: AsyncSession, code: str) -> Template | R
     return await voucher_action(request, db, "#aanvragen", "Niet goedgekeurd", act)
 
 
-@post("/gemeente/vouchers/{code:str}/weigering", dependencies=DB, include_in_schema=False,
+@post("/gemeente/vouchers/{code:str}/weigering", include_in_schema=False,
       status_code=200)
 async def refuse(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
     async def act(page: Page, form: Form) -> str:
@@ -251,20 +249,21 @@ async def _voucher_page(page: Page, db: AsyncSession, code: str, template: str,
         "fid": field_id, "errors": {}, "form": {}, **context})
 
 
-@get("/gemeente/vouchers/{code:str}/intrekken", dependencies=DB, include_in_schema=False)
+@get("/gemeente/vouchers/{code:str}/intrekken", include_in_schema=False)
 async def confirm_cancel(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
     """The confirmation step: what is withdrawn, and the button that really does it."""
     page, stop = await _page(request, db)
     return stop or await _voucher_page(page, db, code, "web/gemeente/cancel.html")
 
 
-@get("/gemeente/vouchers/{code:str}/verzilveren", dependencies=DB, include_in_schema=False)
+@get("/gemeente/vouchers/{code:str}/verzilveren", include_in_schema=False)
 async def redeem_form(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
     page, stop = await _page(request, db)
     return stop or await _voucher_page(page, db, code, "web/gemeente/redeem.html")
 
 
-@post("/gemeente/vouchers/{code:str}/verzilvering", dependencies=DB, include_in_schema=False,
+@post("/gemeente/vouchers/{code:str}/verzilvering", include_in_schema=False,
+      opt=form_page("/gemeente/vouchers/{code}/verzilveren"),
       status_code=200)
 async def redeem(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
     page, form, stop = await posted(request, db, "municipality",
@@ -298,7 +297,7 @@ async def redeem(request: Request, db: AsyncSession, code: str) -> Template | Re
                          f"{euro(voucher.redeemed_amount)} uitbetaald.")
 
 
-@get("/gemeente/vouchers/{code:str}/pdf", dependencies=DB, include_in_schema=False)
+@get("/gemeente/vouchers/{code:str}/pdf", include_in_schema=False)
 async def voucher_pdf(request: Request, db: AsyncSession,
                       code: str) -> Response[bytes] | Template | Redirect:
     page, stop = await _page(request, db)

@@ -7,19 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.http.downloads import file_download
-from pso.http.transaction import provide_db
 from pso.services import social_return_overview as service
 from pso.web.session import Page
 
-DB = {"db": Provide(provide_db)}
 
-
-@get("/gemeente/social-return", dependencies=DB, include_in_schema=False)
+@get("/gemeente/social-return", include_in_schema=False)
 async def overview_page(request: Request, db: AsyncSession) -> Template | Redirect:
     page = await Page.load(request, db)
     if (stop := page.gate("municipality")) is not None:
@@ -28,7 +24,7 @@ async def overview_page(request: Request, db: AsyncSession) -> Template | Redire
     return page.render("web/gemeente/social_return.html", context={"o": found})
 
 
-@get("/gemeente/social-return.csv", dependencies=DB, include_in_schema=False)
+@get("/gemeente/social-return.csv", include_in_schema=False)
 async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Redirect:
     page = await Page.load(request, db)
     if (stop := page.gate("municipality")) is not None:

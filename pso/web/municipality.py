@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,6 @@ from certificates.formatting import dutch_date
 from pso import clock
 from pso.db.models import VoucherScheme
 from pso.errors import InvalidInput, ProblemError
-from pso.http.transaction import provide_db
 from pso.schemas.base import parse
 from pso.schemas.vouchers import CancellationIn, IssueIn
 from pso.services import vouchers as service
@@ -34,7 +32,6 @@ from pso.web.charts import budget_chart
 from pso.web.forms import Form, field_errors, posted
 from pso.web.session import Page
 
-DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 25
 VOUCHER_STATUS = {status: label.capitalize() for status, label in VOUCHER_STATUS_LABELS.items()}
 NO_STORE = {"Cache-Control": "no-store"}
@@ -46,7 +43,7 @@ async def _page(request: Request, db: AsyncSession) -> tuple[Page, Any]:
     return page, page.gate("municipality")
 
 
-@get("/gemeente", dependencies=DB, include_in_schema=False)
+@get("/gemeente", include_in_schema=False)
 async def overview(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await _page(request, db)
     if stop:
@@ -98,7 +95,7 @@ async def _scheme_or_error(page: Page, db: AsyncSession, scheme_id: int,
         return page.redirect("/gemeente", exc.detail)
 
 
-@get("/gemeente/regelingen/{scheme_id:int}", dependencies=DB, include_in_schema=False)
+@get("/gemeente/regelingen/{scheme_id:int}", include_in_schema=False)
 async def scheme_page(request: Request, db: AsyncSession, scheme_id: int,
                       status: str | None = None, pagina: str | None = None) -> Template | Redirect:
     page, stop = await _page(request, db)
@@ -109,8 +106,7 @@ async def scheme_page(request: Request, db: AsyncSession, scheme_id: int,
                                   status=status if status in VOUCHER_STATUS else "")
 
 
-@get("/gemeente/regelingen/{scheme_id:int}/vouchers.csv", dependencies=DB,
-     include_in_schema=False)
+@get("/gemeente/regelingen/{scheme_id:int}/vouchers.csv", include_in_schema=False)
 async def scheme_csv(request: Request, db: AsyncSession,
                      scheme_id: int) -> Response[bytes] | Template | Redirect:
     page, stop = await _page(request, db)
@@ -124,8 +120,7 @@ async def scheme_csv(request: Request, db: AsyncSession,
                              f'attachment; filename="vouchers-regeling-{scheme_id}.csv"'})
 
 
-@post("/gemeente/regelingen/{scheme_id:int}/vouchers", dependencies=DB,
-      include_in_schema=False, status_code=200)
+@post("/gemeente/regelingen/{scheme_id:int}/vouchers", include_in_schema=False, status_code=200)
 async def issue(request: Request, db: AsyncSession, scheme_id: int) -> Template | Redirect:
     target = f"/gemeente/regelingen/{scheme_id}"
     page, form, stop = await posted(request, db, "municipality", target)
@@ -148,7 +143,7 @@ async def issue(request: Request, db: AsyncSession, scheme_id: int) -> Template 
         f"(KvK {voucher.organization.kvk}), geldig tot en met {dutch_date(voucher.expires_on)}.")
 
 
-@post("/gemeente/vouchers/{code:str}/intrekking", dependencies=DB, include_in_schema=False,
+@post("/gemeente/vouchers/{code:str}/intrekking", include_in_schema=False,
       status_code=200)
 async def cancel(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
     async def act(page: Page, form: Form) -> str:

@@ -58,6 +58,7 @@ PORTAL_COOKIE = "pso_portaal"
 PORTALS = {"company": "MijnPSO", "auditor": "Beoordeling", "procurement": "Inkoop",
            "municipality": "Gemeente", "admin": "Beheer"}
 NO_STORE = {"Cache-Control": "no-store"}
+_LOADED = "pso_page"  # the request's Page, in the ASGI scope's state
 STALE = "Het formulier was verlopen (of de sessie is opnieuw gestart). Probeer het nog eens."
 
 
@@ -190,10 +191,17 @@ class Page:
 
     @classmethod
     async def load(cls, request: Request, db: AsyncSession) -> Page:
+        """The page of this request; a form post's page was loaded already, for its token
+        check (pso.web.csrf), in the same database session."""
+        state = request.scope.setdefault("state", {})
+        loaded = state.get(_LOADED)
+        if isinstance(loaded, Page) and loaded.db is db:
+            return loaded
         page = cls(request, db)
         await page._load_session(request, db)
         if reads_only(request) and request.cookies.get(REPLY_COOKIE):
             await page._take_reply(request.cookies[REPLY_COOKIE])
+        state[_LOADED] = page
         return page
 
     async def _load_session(self, request: Request, db: AsyncSession) -> None:
@@ -243,7 +251,7 @@ class Page:
             return False
         return True
 
-    def _page_address(self) -> str:
+    def page_address(self) -> str:
         """Where the refused form's page is shown: the POST's own address when it is also a
         page (most forms post to themselves), else the form's page the handler named
         (`form_page`, e.g. the review page for its question form), else the nearest page
@@ -266,7 +274,7 @@ class Page:
         html = engine.get_template(template).render(
             **context, request=self.request, csrf_input="")
         token = secrets.token_urlsafe(32)
-        target = self._page_address()
+        target = self.page_address()
         self.db.add(FormReply(token_hash=hashlib.sha256(token.encode()).hexdigest(),
                               basis_hash=self._basis_hash(), path=target, status=status,
                               html=html))
@@ -395,3 +403,4 @@ class Page:
     def redirect(self, to: str, flash: str | None = None) -> Redirect:
         return Redirect(to, status_code=303, headers=NO_STORE,
                         cookies=self._all_cookies(flash or self.idle_notice))
+

@@ -11,13 +11,11 @@ import re
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.clock import today
 from pso.errors import InvalidInput
-from pso.http.transaction import provide_db
 from pso.procurement.evaluation import POLICY_KEYS
 from pso.procurement.serialize import policy_json, ranked_json
 from pso.schemas.base import parse
@@ -25,6 +23,7 @@ from pso.schemas.procurement import EvaluationIn, bid_from, policy_from
 from pso.services import procurement
 from pso.services.tender_exports import csv_bytes
 from pso.text.dutch_input import date_text, number_text
+from pso.web.csrf import NO_TOKEN
 from pso.web.forms import Form, error_summary, field_id, page_order
 
 MAX_FORM_BIDS = 30
@@ -147,7 +146,7 @@ def tender_page() -> Template:
     return page(blank_state())
 
 
-@post("/aanbesteding", dependencies={"db": Provide(provide_db)}, include_in_schema=False,
+@post("/aanbesteding", opt=NO_TOKEN, include_in_schema=False,
       status_code=200)
 async def tender_submit(request: Request, db: AsyncSession) -> Template | Response[bytes]:
     form = await Form.read(request)

@@ -7,7 +7,6 @@ status. Only what the paper already says is shown, plus the live status.
 from __future__ import annotations
 
 from litestar import Request, get
-from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +14,6 @@ from pso.auth import SYSTEM
 from pso.clock import today
 from pso.db.models import Voucher, VoucherStatus
 from pso.errors import NotFound
-from pso.http.transaction import provide_db
 from pso.services import access, municipalities, vouchers
 from pso.services.voucher_status import status_on
 from pso.text.labels import VOUCHER_STATUS_LABELS
@@ -29,7 +27,7 @@ STATUS_CSS = {VoucherStatus.ISSUED: "status-valid", VoucherStatus.REDEEMED: "sta
               VoucherStatus.REFUSED: "status-revoked"}
 
 
-@get("/vouchers/{code:str}", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
+@get("/vouchers/{code:str}", include_in_schema=False)
 async def voucher_page(request: Request, code: str, db: AsyncSession) -> Template:
     try:
         voucher = await vouchers.voucher_for(db, SYSTEM, code[:64])

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 from litestar import get, post
-from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import API_VERSION
 from pso.auth import SYSTEM
-from pso.http.transaction import provide_db
 from pso.services import organizations
 from pso.settings import Settings, SettingsError
 from tests.conftest import count_rows
@@ -138,7 +136,7 @@ async def test_duplicate_organization_is_409_and_changes_nothing(client, make_to
 async def test_unexpected_error_is_500_without_internals_and_rolls_back(
     client, session_maker
 ) -> None:
-    @post("/api/v1/_boom", dependencies={"db": Provide(provide_db)}, status_code=201)
+    @post("/api/v1/_boom", status_code=201)  # `db`: the app-level dependency
     async def boom(db: AsyncSession) -> None:
         await organizations.create(db, SYSTEM, {"kvk": "87654321", "name": "Half",
                                                 "municipality_code": "GM0200", "kind": "company"})

@@ -109,18 +109,6 @@ async def test_every_page_is_for_admins_with_totp_only(client, session_maker) ->
         assert away.headers["location"] == "/account/tweestapsverificatie", path
 
 
-async def test_forms_need_their_csrf_token(client, session_maker) -> None:
-    await add_body(session_maker)
-    await as_admin(client, session_maker)
-    for path in FORMS:
-        stale = await client.post(path, data={"csrf": "vals", "code": "NIEUW", "name": "Nieuw",
-                                              "kvk": "12345678", "municipalityCode": "GM0363",
-                                              "kind": "company"}, follow_redirects=False)
-        assert stale.status_code == 303, path
-    assert await body_rows(session_maker) == [("PSOCERT", "PSO Certificering", "RvA C 123", True)]
-    assert await count_rows(session_maker, "organizations") == 0
-
-
 # --- the dashboard -----------------------------------------------------------------------
 
 

@@ -8,17 +8,15 @@ from typing import Any
 
 import segno
 from litestar import Request, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.http.transaction import provide_db
 from pso.services import accounts as service
-from pso.web.forms import Form
+from pso.web.csrf import form_page
+from pso.web.forms import Form, posted
 from pso.web.session import STALE, Page, minutes_text
 from pso.web.setup import moment
 
-DB = {"db": Provide(provide_db)}
 ROLE_LABELS = {"company": "Aanvrager", "auditor": "Auditor", "procurement": "Inkoper",
                "municipality": "Gemeente", "admin": "Beheerder"}
 
@@ -54,24 +52,21 @@ async def _overview(page: Page, *, status: int = 200, errors: dict[str, str] | N
     })
 
 
-@get("/account", dependencies=DB, include_in_schema=False)
+@get("/account", include_in_schema=False)
 async def overview(request: Request, db: AsyncSession) -> Template | Redirect:
     page = await Page.load(request, db)
     return page.gate() or await _overview(page)
 
 
-async def _posted(request: Request, db: AsyncSession,
-                  enrolling: bool = False) -> tuple[Page, Form, Redirect | Template | None]:
-    page = await Page.load(request, db)
-    page.form_page = "/account"  # a refused form is shown again on the account page
-    form = await Form.read(request)
-    stop = page.gate(enrolling=enrolling)
-    if stop is None and not page.csrf_ok(form):
-        stop = page.redirect("/account", STALE)
-    return page, form, stop
+# A refused form is shown again on the account page.
+ACCOUNT = form_page("/account")
 
 
-@post("/account/wachtwoord", dependencies=DB, include_in_schema=False, status_code=200)
+def _posted(request: Request, db: AsyncSession, enrolling: bool = False):
+    return posted(request, db, None, "/account", enrolling=enrolling)
+
+
+@post("/account/wachtwoord", opt=ACCOUNT, include_in_schema=False, status_code=200)
 async def change_password(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await _posted(request, db)
     if stop:
@@ -100,7 +95,7 @@ def _enrol_context(page: Page, secret: str) -> dict[str, Any]:
             "enabled": page.account.totp_enabled_at is not None}
 
 
-@get("/account/tweestapsverificatie", dependencies=DB, include_in_schema=False)
+@get("/account/tweestapsverificatie", include_in_schema=False)
 async def enrol_form(request: Request, db: AsyncSession) -> Template | Redirect:
     page = await Page.load(request, db)
     stop = page.gate(enrolling=True)
@@ -113,7 +108,7 @@ async def enrol_form(request: Request, db: AsyncSession) -> Template | Redirect:
     return page.render("web/account/totp.html", _enrol_context(page, service.new_totp_secret()))
 
 
-@post("/account/tweestapsverificatie", dependencies=DB, include_in_schema=False,
+@post("/account/tweestapsverificatie", opt=ACCOUNT, include_in_schema=False,
       status_code=200)
 async def enrol(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await _posted(request, db, enrolling=True)
@@ -135,7 +130,7 @@ async def enrol(request: Request, db: AsyncSession) -> Template | Redirect:
         "codes": codes, "home": service.home_of(page.account.role)})
 
 
-@post("/account/tweestapsverificatie/verwijderen", dependencies=DB, include_in_schema=False,
+@post("/account/tweestapsverificatie/verwijderen", opt=ACCOUNT, include_in_schema=False,
       status_code=200)
 async def disable(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await _posted(request, db)
@@ -151,7 +146,7 @@ async def disable(request: Request, db: AsyncSession) -> Template | Redirect:
     return page.redirect("/account", "Tweestapsverificatie is uitgezet." + note)
 
 
-@post("/account/sessies/{session_id:int}/beeindigen", dependencies=DB, include_in_schema=False,
+@post("/account/sessies/{session_id:int}/beeindigen", opt=ACCOUNT, include_in_schema=False,
       status_code=200)
 async def end_session(request: Request, db: AsyncSession, session_id: int) -> Redirect | Template:
     page, _, stop = await _posted(request, db)
@@ -166,7 +161,7 @@ async def end_session(request: Request, db: AsyncSession, session_id: int) -> Re
     return page.redirect("/account#sessies", "De sessie is beëindigd.")
 
 
-@post("/account/tokens", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/account/tokens", opt=ACCOUNT, include_in_schema=False, status_code=200)
 async def create_token(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await _posted(request, db)
     if stop:
@@ -179,7 +174,7 @@ async def create_token(request: Request, db: AsyncSession) -> Template | Redirec
     return await _overview(page, new_token=token)
 
 
-@post("/account/tokens/{token_id:int}/intrekken", dependencies=DB, include_in_schema=False,
+@post("/account/tokens/{token_id:int}/intrekken", opt=ACCOUNT, include_in_schema=False,
       status_code=200)
 async def revoke_token(request: Request, db: AsyncSession, token_id: int) -> Redirect | Template:
     page, _, stop = await _posted(request, db)
@@ -191,7 +186,7 @@ async def revoke_token(request: Request, db: AsyncSession, token_id: int) -> Red
     return page.redirect("/account#tokens", "Het token is ingetrokken; het werkt niet meer.")
 
 
-@get("/account/uitnodigen", dependencies=DB, include_in_schema=False)
+@get("/account/uitnodigen", include_in_schema=False)
 async def invite_form(request: Request, db: AsyncSession) -> Template | Redirect:
     page = await Page.load(request, db)
     stop = page.gate()
@@ -203,7 +198,7 @@ async def invite_form(request: Request, db: AsyncSession) -> Template | Redirect
         "may_invite": service.may_invite(page.account), "refused": service.INVITE_REFUSED})
 
 
-@post("/account/uitnodigen", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/account/uitnodigen", opt=ACCOUNT, include_in_schema=False, status_code=200)
 async def invite(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await _posted(request, db)
     if stop:

@@ -6,16 +6,14 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from litestar import Request, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.http.transaction import provide_db
 from pso.services import accounts as service
+from pso.web.csrf import SIGNED_OUT, form_page
 from pso.web.forms import Form
-from pso.web.session import STALE, Page, client_address
+from pso.web.session import Page, client_address
 
-DB = {"db": Provide(provide_db)}
 WRONG = "Het e-mailadres of het wachtwoord klopt niet."
 WRONG_CODE = "Deze code klopt niet. Vul de code in die uw app nu toont, of een herstelcode."
 
@@ -47,7 +45,7 @@ def _landing(page: Page, wanted: str = "") -> Redirect:
     return page.redirect(wanted or service.home_of(account.role), f"Ingelogd als {account.name}.")
 
 
-@get("/inloggen", dependencies=DB, include_in_schema=False)
+@get("/inloggen", include_in_schema=False)
 async def signin_form(request: Request, db: AsyncSession,
                       volgende: str | None = None) -> Template | Redirect:
     page = await Page.load(request, db)
@@ -57,14 +55,12 @@ async def signin_form(request: Request, db: AsyncSession,
                                                      "demo": page.settings.is_development})
 
 
-@post("/inloggen", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/inloggen", opt=SIGNED_OUT, include_in_schema=False, status_code=200)
 async def signin(request: Request, db: AsyncSession) -> Template | Redirect:
     page = await Page.load(request, db)
     form = await Form.read(request)
     email, wanted = form.text("email"), _next(form.text("volgende"))
     context = {"email": email, "next": wanted, "demo": page.settings.is_development}
-    if not page.csrf_ok(form):
-        return page.render("web/account/signin.html", {**context, "error": STALE}, 400)
     password = form.fields.get("password", [""])[0]
     password = password if isinstance(password, str) else ""
     try:
@@ -81,7 +77,7 @@ async def signin(request: Request, db: AsyncSession) -> Template | Redirect:
     return _landing(page, wanted)
 
 
-@get("/inloggen/code", dependencies=DB, include_in_schema=False)
+@get("/inloggen/code", include_in_schema=False)
 async def code_form(request: Request, db: AsyncSession,
                     volgende: str | None = None) -> Template | Redirect:
     page = await Page.load(request, db)
@@ -92,7 +88,7 @@ async def code_form(request: Request, db: AsyncSession,
     return page.render("web/account/code.html", {"next": _next(volgende)})
 
 
-@post("/inloggen/code", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/inloggen/code", opt=SIGNED_OUT, include_in_schema=False, status_code=200)
 async def code(request: Request, db: AsyncSession) -> Template | Redirect:
     page = await Page.load(request, db)
     if page.account is None:
@@ -101,8 +97,6 @@ async def code(request: Request, db: AsyncSession) -> Template | Redirect:
     wanted = _next(form.text("volgende"))
     if page.signed_in:
         return _landing(page, wanted)
-    if not page.csrf_ok(form):
-        return page.render("web/account/code.html", {"next": wanted, "error": STALE}, 400)
     try:
         ok = await service.second_factor(db, page.account, form.text("code"),
                                          client_address(request))
@@ -114,32 +108,27 @@ async def code(request: Request, db: AsyncSession) -> Template | Redirect:
     return _landing(page, wanted)
 
 
-@post("/uitloggen", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/uitloggen", opt=form_page("/account"), include_in_schema=False, status_code=200)
 async def signout(request: Request, db: AsyncSession) -> Redirect:
     page = await Page.load(request, db)
-    form = await Form.read(request)
     if page.account is None or page.web_session is None:
         return page.redirect("/inloggen")
-    if not page.csrf_ok(form):
-        return page.redirect("/account", STALE)
     await service.end_session(db, page.account, page.web_session.id)
     page.forget_session()
     return page.redirect("/inloggen", "U bent uitgelogd.")
 
 
-@get("/wachtwoord-vergeten", dependencies=DB, include_in_schema=False)
+@get("/wachtwoord-vergeten", include_in_schema=False)
 async def forgotten_form(request: Request, db: AsyncSession) -> Template:
     page = await Page.load(request, db)
     return page.render("web/account/forgotten.html", {"email": ""})
 
 
-@post("/wachtwoord-vergeten", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/wachtwoord-vergeten", opt=SIGNED_OUT, include_in_schema=False, status_code=200)
 async def forgotten(request: Request, db: AsyncSession) -> Template:
     page = await Page.load(request, db)
     form = await Form.read(request)
     email = form.text("email")
-    if not page.csrf_ok(form):
-        return page.render("web/account/forgotten.html", {"email": email, "error": STALE}, 400)
     try:
         email = service.check_email(email)
     except service.AccountError as exc:
@@ -163,7 +152,7 @@ def _link_problem(page: Page, reason: str) -> Template:
                        404 if reason == "unknown" else 410)
 
 
-@get("/wachtwoord-instellen/{link:str}", dependencies=DB, include_in_schema=False)
+@get("/wachtwoord-instellen/{link:str}", include_in_schema=False)
 async def set_password_form(request: Request, db: AsyncSession, link: str) -> Template:
     page = await Page.load(request, db)
     try:
@@ -174,7 +163,7 @@ async def set_password_form(request: Request, db: AsyncSession, link: str) -> Te
         "link": link, "invited": one_time.purpose == "invite", "person": account})
 
 
-@post("/wachtwoord-instellen/{link:str}", dependencies=DB, include_in_schema=False,
+@post("/wachtwoord-instellen/{link:str}", opt=SIGNED_OUT, include_in_schema=False,
       status_code=200)
 async def set_password(request: Request, db: AsyncSession, link: str) -> Template | Redirect:
     page = await Page.load(request, db)
@@ -184,8 +173,6 @@ async def set_password(request: Request, db: AsyncSession, link: str) -> Templat
     except service.LinkProblem as exc:
         return _link_problem(page, exc.reason)
     context = {"link": link, "invited": one_time.purpose == "invite", "person": account}
-    if not page.csrf_ok(form):
-        return page.render("web/account/set_password.html", {**context, "error": STALE}, 400)
     password = form.fields.get("password", [""])[0]
     password = password if isinstance(password, str) else ""
     again = form.fields.get("password2", [""])[0]

@@ -13,7 +13,7 @@ from pso.auth import ROLES
 from pso.services import accounts as service
 from pso.text import municipalities as cbs
 from pso.web.account.settings import ROLE_LABELS
-from pso.web.beheer.common import DB, admin
+from pso.web.beheer.common import admin
 from pso.web.forms import posted
 from pso.web.session import Page
 
@@ -34,7 +34,7 @@ async def _page(page: Page, *, form: dict[str, str] | None = None,
     })
 
 
-@get(PATH, dependencies=DB, include_in_schema=False)
+@get(PATH, include_in_schema=False)
 async def people(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await admin(request, db)
     return stop or await _page(page)
@@ -65,7 +65,7 @@ def _municipality(text: str) -> str:
     return code
 
 
-@post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
+@post(PATH, include_in_schema=False, status_code=200)
 async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "admin", PATH)
     if stop:
@@ -90,7 +90,7 @@ async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
                                "verstuurd (7 dagen geldig).")
 
 
-@post(PATH + "/partijen/{party_id:int}/gemeente", dependencies=DB, include_in_schema=False,
+@post(PATH + "/partijen/{party_id:int}/gemeente", include_in_schema=False,
       status_code=200)
 async def relink_party(request: Request, db: AsyncSession, party_id: int) -> Template | Redirect:
     """Change the municipality a buying organisation buys for, or (`loskoppelen`) remove it."""
@@ -118,7 +118,7 @@ async def relink_party(request: Request, db: AsyncSession, party_id: int) -> Tem
                          else f"{name} kocht al in voor gemeente {town}.")
 
 
-@post(PATH + "/{account_id:int}/intrekken", dependencies=DB, include_in_schema=False,
+@post(PATH + "/{account_id:int}/intrekken", include_in_schema=False,
       status_code=200)
 async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
     """Without `bevestigd` the confirmation page; with it the revocation."""
@@ -139,7 +139,7 @@ async def revoke_person(request: Request, db: AsyncSession, account_id: int) -> 
                          if changed else f"Het account van {person.email} was al ingetrokken.")
 
 
-@post(PATH + "/{account_id:int}/herstellen", dependencies=DB, include_in_schema=False,
+@post(PATH + "/{account_id:int}/herstellen", include_in_schema=False,
       status_code=200)
 async def reinstate_person(request: Request, db: AsyncSession,
                            account_id: int) -> Redirect | Template:
@@ -160,7 +160,7 @@ async def reinstate_person(request: Request, db: AsyncSession,
                                "Ingetrokken API-tokens blijven ingetrokken.")
 
 
-@post(PATH + "/{account_id:int}/uitnodiging", dependencies=DB, include_in_schema=False,
+@post(PATH + "/{account_id:int}/uitnodiging", include_in_schema=False,
       status_code=200)
 async def invite_again(request: Request, db: AsyncSession, account_id: int) -> Redirect | Template:
     page, _, stop = await posted(request, db, "admin", PATH)

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.audit import events
-from pso.web.beheer.common import DB, PAGE_SIZE, admin, form_page, page_number, pager
+from pso.web.beheer.common import PAGE_SIZE, admin, form_page, page_number, pager
 from pso.web.beheer.labels import ENTITY_LABELS, ROLE_LABELS, action_label, details
 from scoring.text import UNSAFE_REASON, unsafe_text
 
@@ -29,7 +29,7 @@ def _check(entity_type: str, entity_id: str) -> dict[str, list[str]]:
     return errors
 
 
-@get(PATH, dependencies=DB, include_in_schema=False)
+@get(PATH, include_in_schema=False)
 async def audit_log(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await admin(request, db)
     if stop:

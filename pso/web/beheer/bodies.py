@@ -16,7 +16,7 @@ from pso.errors import InvalidInput, ProblemError
 from pso.schemas.base import parse
 from pso.schemas.bodies import BodyIn, BodyPatchIn
 from pso.services import bodies as service
-from pso.web.beheer.common import DB, admin, form_page, refusal_errors
+from pso.web.beheer.common import admin, form_page, refusal_errors
 from pso.web.forms import Form, posted
 from pso.web.session import Page
 
@@ -41,13 +41,13 @@ async def _list(page: Page, *, form: dict[str, Any] | None = None,
         errors=errors, labels=LABELS, status=status)
 
 
-@get(PATH, dependencies=DB, include_in_schema=False)
+@get(PATH, include_in_schema=False)
 async def bodies(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await admin(request, db)
     return stop or await _list(page)
 
 
-@post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
+@post(PATH, include_in_schema=False, status_code=200)
 async def create_body(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "admin", PATH)
     if stop:
@@ -77,7 +77,7 @@ async def _body(page: Page, code: str) -> service.BodyView | None:
     return await service.get_view(page.db, party.id) if party else None
 
 
-@get(PATH + "/{code:str}", dependencies=DB, include_in_schema=False)
+@get(PATH + "/{code:str}", include_in_schema=False)
 async def edit_body(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
     page, stop = await admin(request, db)
     if stop:
@@ -88,7 +88,7 @@ async def edit_body(request: Request, db: AsyncSession, code: str) -> Template |
     return await _edit(page, body)
 
 
-@post(PATH + "/{code:str}", dependencies=DB, include_in_schema=False, status_code=200)
+@post(PATH + "/{code:str}", include_in_schema=False, status_code=200)
 async def save_body(request: Request, db: AsyncSession, code: str) -> Template | Redirect:
     page, form, stop = await posted(request, db, "admin", f"{PATH}/{quote(code[:40])}")
     if stop:

@@ -7,16 +7,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.errors import ProblemError
-from pso.http.transaction import provide_db
 from pso.web.forms import error_summary, field_errors, field_id, page_order
 from pso.web.session import Page
 
-DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
 

@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import clock
 from pso.services.overview import overview
-from pso.web.beheer.common import DB, admin
+from pso.web.beheer.common import admin
 
 
-@get("/beheer", dependencies=DB, include_in_schema=False, name="home-beheer")
+@get("/beheer", include_in_schema=False, name="home-beheer")
 async def dashboard(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await admin(request, db)
     if stop:

@@ -16,7 +16,6 @@ from pso.services import organizations as service
 from pso.text import municipalities as cbs
 from pso.text.labels import ORGANIZATION_KINDS
 from pso.web.beheer.common import (
-    DB,
     PAGE_SIZE,
     admin,
     form_page,
@@ -46,7 +45,7 @@ async def _list(page: Page, q: str, number: int, *, form: dict[str, Any] | None 
         errors=errors, labels=LABELS, status=status)
 
 
-@get(PATH, dependencies=DB, include_in_schema=False)
+@get(PATH, include_in_schema=False)
 async def organisations(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await admin(request, db)
     if stop:
@@ -56,7 +55,7 @@ async def organisations(request: Request, db: AsyncSession) -> Template | Redire
                        page_number(params.get("page")))
 
 
-@post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
+@post(PATH, include_in_schema=False, status_code=200)
 async def register_organisation(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "admin", PATH)
     if stop:

@@ -15,7 +15,7 @@ from pso.schemas.base import parse
 from pso.schemas.certificates import RevocationIn, SuspensionIn
 from pso.services import register
 from pso.web.beheer.common import PAGE_SIZE, page_number, pager
-from pso.web.beoordeling.common import DB, workbench
+from pso.web.beoordeling.common import workbench
 from pso.web.forms import posted
 from pso.web.session import STALE
 
@@ -28,7 +28,7 @@ ACTIONS = {
 }
 
 
-@get("/beoordeling/certificaten", dependencies=DB, include_in_schema=False)
+@get("/beoordeling/certificaten", include_in_schema=False)
 async def overview(request: Request, db: AsyncSession, nummer: str | None = None,
                    zoek: str | None = None, page_: str | None = Parameter(
                        query="page", default=None)) -> Template | Redirect:
@@ -64,7 +64,7 @@ async def _certificate_page(page, db, number: str, *, action: str | None = None,
         "errors": errors or {}, "reason": reason})
 
 
-@get("/beoordeling/certificaten/{number:str}", dependencies=DB, include_in_schema=False)
+@get("/beoordeling/certificaten/{number:str}", include_in_schema=False)
 async def certificate_page(request: Request, db: AsyncSession, number: str) -> Template | Redirect:
     page, stop = await workbench(request, db)
     if stop:
@@ -75,7 +75,7 @@ async def certificate_page(request: Request, db: AsyncSession, number: str) -> T
         return page.redirect("/beoordeling/certificaten", exc.detail)
 
 
-@post("/beoordeling/certificaten/{number:str}/{action:str}", dependencies=DB,
+@post("/beoordeling/certificaten/{number:str}/{action:str}",
       include_in_schema=False, status_code=200)
 async def act(request: Request, db: AsyncSession, number: str, action: str) -> Template | Redirect:
     """First POST shows what will happen (confirmation); with `bevestigd` it happens."""

@@ -5,15 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.db.models import Assessment, AssessmentStatus
-from pso.http.transaction import provide_db
 from pso.text.labels import ASSESSMENT_STATUS_LABELS
 from pso.web.session import Page
-
-DB = {"db": Provide(provide_db)}
 
 # For the certifying body a submitted application is a new one.
 STATUS_LABELS = {**ASSESSMENT_STATUS_LABELS, AssessmentStatus.SUBMITTED: "Nieuw"}

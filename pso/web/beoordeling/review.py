@@ -28,7 +28,7 @@ from pso.text.labels import (
     SUPPLIER_KIND_LABELS,
 )
 from pso.text.refusals import field_label
-from pso.web.beoordeling.common import ACTION_LABELS, DB, status_label, workbench
+from pso.web.beoordeling.common import ACTION_LABELS, status_label, workbench
 from pso.web.forms import Form, posted
 from pso.web.session import Page
 
@@ -42,7 +42,7 @@ def _base(aid: int) -> str:
     return f"/beoordeling/aanvragen/{aid}"
 
 
-@get("/beoordeling", dependencies=DB, include_in_schema=False)
+@get("/beoordeling", include_in_schema=False)
 async def queue(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await workbench(request, db)
     if stop:
@@ -176,7 +176,7 @@ async def _review_page(page: Page, db: AsyncSession, aid: int, *, size: int = 5,
     })
 
 
-@get("/beoordeling/aanvragen/{aid:int}", dependencies=DB, include_in_schema=False)
+@get("/beoordeling/aanvragen/{aid:int}", include_in_schema=False)
 async def review_page(request: Request, db: AsyncSession, aid: int,
                       steekproef: str | None = None) -> Template | Redirect:
     page, stop = await workbench(request, db)
@@ -211,8 +211,7 @@ async def _action(request: Request, db: AsyncSession, aid: int, run) -> Template
         return page.redirect(_base(aid), f"Niet gelukt: {exc.detail}")
 
 
-@post("/beoordeling/aanvragen/{aid:int}/in-behandeling", dependencies=DB,
-      include_in_schema=False, status_code=200)
+@post("/beoordeling/aanvragen/{aid:int}/in-behandeling", include_in_schema=False, status_code=200)
 async def take(request: Request, db: AsyncSession, aid: int) -> Template | Redirect:
     async def run(page: Page, form: Form):
         await service.review(db, page.actor, aid)
@@ -221,7 +220,7 @@ async def take(request: Request, db: AsyncSession, aid: int) -> Template | Redir
     return await _action(request, db, aid, run)
 
 
-@post("/beoordeling/aanvragen/{aid:int}/afronden", dependencies=DB, include_in_schema=False,
+@post("/beoordeling/aanvragen/{aid:int}/afronden", include_in_schema=False,
       status_code=200)
 async def complete(request: Request, db: AsyncSession, aid: int) -> Template | Redirect:
     async def run(page: Page, form: Form):
@@ -231,7 +230,7 @@ async def complete(request: Request, db: AsyncSession, aid: int) -> Template | R
     return await _action(request, db, aid, run)
 
 
-@post("/beoordeling/aanvragen/{aid:int}/vraag", dependencies=DB, include_in_schema=False,
+@post("/beoordeling/aanvragen/{aid:int}/vraag", include_in_schema=False,
       status_code=200)
 async def ask(request: Request, db: AsyncSession, aid: int) -> Template | Redirect:
     async def run(page: Page, form: Form):
@@ -243,7 +242,7 @@ async def ask(request: Request, db: AsyncSession, aid: int) -> Template | Redire
     return await _action(request, db, aid, run)
 
 
-@post("/beoordeling/aanvragen/{aid:int}/besluit", dependencies=DB, include_in_schema=False,
+@post("/beoordeling/aanvragen/{aid:int}/besluit", include_in_schema=False,
       status_code=200)
 async def decide(request: Request, db: AsyncSession, aid: int) -> Template | Redirect:
     async def run(page: Page, form: Form):
@@ -268,8 +267,7 @@ def _long_text(form: Form, name: str) -> str:
     return ""
 
 
-@get("/beoordeling/aanvragen/{aid:int}/documenten/{doc_id:int}", dependencies=DB,
-     include_in_schema=False)
+@get("/beoordeling/aanvragen/{aid:int}/documenten/{doc_id:int}", include_in_schema=False)
 async def document(request: Request, db: AsyncSession, aid: int,
                    doc_id: int) -> Response[bytes] | Template | Redirect:
     page, stop = await workbench(request, db)
@@ -331,7 +329,7 @@ def _correction_context(a: Assessment, form: Form | None) -> dict[str, Any]:
             "note": form.text("note") if form else ""}
 
 
-@get("/beoordeling/aanvragen/{aid:int}/correctie", dependencies=DB, include_in_schema=False)
+@get("/beoordeling/aanvragen/{aid:int}/correctie", include_in_schema=False)
 async def correction_form(request: Request, db: AsyncSession, aid: int) -> Template | Redirect:
     page, stop = await workbench(request, db)
     if stop:
@@ -345,7 +343,7 @@ async def correction_form(request: Request, db: AsyncSession, aid: int) -> Templ
     return page.render("web/beoordeling/correction.html", _correction_context(assessment, None))
 
 
-@post("/beoordeling/aanvragen/{aid:int}/correctie", dependencies=DB, include_in_schema=False,
+@post("/beoordeling/aanvragen/{aid:int}/correctie", include_in_schema=False,
       status_code=200)
 async def correction(request: Request, db: AsyncSession, aid: int) -> Template | Redirect:
     page, form, stop = await posted(request, db, "auditor", _base(aid))

@@ -7,14 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import clock
 from pso.errors import InvalidInput, ProblemError
 from pso.http.downloads import file_download
-from pso.http.transaction import provide_db
 from pso.procurement.evaluation import POLICY_KEYS
 from pso.procurement.sroi import SroiRequest
 from pso.schemas.base import parse
@@ -27,7 +25,6 @@ from pso.web.forms import field_errors, field_id, posted
 from pso.web.session import Page
 from pso.web.tender import DECLARED, POLICY_LABELS
 
-DB = {"db": Provide(provide_db)}
 NO_STORE = {"Cache-Control": "no-store"}
 BID_FIELDS = ("bidder", "kvk", "price", "certificateNumber", "declaredRung", "consortium")
 STATUS_TEXT = {"open": "Open voor inschrijvingen", "closed": "Gesloten, nog niet vastgesteld",
@@ -67,13 +64,13 @@ async def _overview(page: Page, db: AsyncSession, *, form: dict[str, Any] | None
     })
 
 
-@get("/inkoop", dependencies=DB, include_in_schema=False)
+@get("/inkoop", include_in_schema=False)
 async def overview(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await _page(request, db)
     return stop or await _overview(page, db)
 
 
-@post("/inkoop/aanbestedingen", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/inkoop/aanbestedingen", include_in_schema=False, status_code=200)
 async def create_tender(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "procurement", "/inkoop")
     if stop:
@@ -144,7 +141,7 @@ async def _tender_or_back(page: Page, db: AsyncSession, tender_id: int,
         raise
 
 
-@get("/inkoop/aanbestedingen/{tender_id:int}", dependencies=DB, include_in_schema=False)
+@get("/inkoop/aanbestedingen/{tender_id:int}", include_in_schema=False)
 async def tender_page(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     page, stop = await _page(request, db)
     return stop or await _tender_or_back(page, db, tender_id)
@@ -171,7 +168,7 @@ def _members(text: str) -> list[dict[str, str]]:
     return members
 
 
-@post("/inkoop/aanbestedingen/{tender_id:int}/inschrijvingen", dependencies=DB,
+@post("/inkoop/aanbestedingen/{tender_id:int}/inschrijvingen",
       include_in_schema=False, status_code=200)
 async def add_bid(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     target = f"/inkoop/aanbestedingen/{tender_id}"
@@ -201,8 +198,7 @@ async def add_bid(request: Request, db: AsyncSession, tender_id: int) -> Templat
                          f"Inschrijving {row.position} van {row.bidder} toegevoegd.")
 
 
-@post("/inkoop/aanbestedingen/{tender_id:int}/import", dependencies=DB,
-      include_in_schema=False, status_code=200)
+@post("/inkoop/aanbestedingen/{tender_id:int}/import", include_in_schema=False, status_code=200)
 async def import_bids(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     target = f"/inkoop/aanbestedingen/{tender_id}"
     page, form, stop = await posted(request, db, "procurement", target)
@@ -245,22 +241,19 @@ async def _download(request: Request, db: AsyncSession, tender_id: int,
     return answer
 
 
-@get("/inkoop/aanbestedingen/{tender_id:int}/beoordeling.csv", dependencies=DB,
-     include_in_schema=False)
+@get("/inkoop/aanbestedingen/{tender_id:int}/beoordeling.csv", include_in_schema=False)
 async def evaluation_csv(request: Request, db: AsyncSession,
                          tender_id: int) -> Response[Any] | Template | Redirect:
     return await _download(request, db, tender_id, "csv")
 
 
-@get("/inkoop/aanbestedingen/{tender_id:int}/beoordeling.pdf", dependencies=DB,
-     include_in_schema=False)
+@get("/inkoop/aanbestedingen/{tender_id:int}/beoordeling.pdf", include_in_schema=False)
 async def evaluation_pdf(request: Request, db: AsyncSession,
                          tender_id: int) -> Response[Any] | Template | Redirect:
     return await _download(request, db, tender_id, "pdf")
 
 
-@post("/inkoop/aanbestedingen/{tender_id:int}/gunning", dependencies=DB,
-      include_in_schema=False, status_code=200)
+@post("/inkoop/aanbestedingen/{tender_id:int}/gunning", include_in_schema=False, status_code=200)
 async def award(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     target = f"/inkoop/aanbestedingen/{tender_id}"
     page, form, stop = await posted(request, db, "procurement", target)
@@ -284,8 +277,7 @@ async def award(request: Request, db: AsyncSession, tender_id: int) -> Template 
                          "gecontroleerd zolang het contract loopt.")
 
 
-@get("/inkoop/aanbestedingen/{tender_id:int}/bewaking", dependencies=DB,
-     include_in_schema=False)
+@get("/inkoop/aanbestedingen/{tender_id:int}/bewaking", include_in_schema=False)
 async def monitoring_page(request: Request, db: AsyncSession,
                           tender_id: int) -> Template | Redirect:
     page, stop = await _page(request, db)
@@ -328,13 +320,13 @@ def _sroi_page(page: Page, form: dict[str, Any], *, result: Any = None,
         "declared": DECLARED})
 
 
-@get("/inkoop/sroi", dependencies=DB, include_in_schema=False)
+@get("/inkoop/sroi", include_in_schema=False)
 async def sroi_page(request: Request, db: AsyncSession) -> Template | Redirect:
     page, stop = await _page(request, db)
     return stop or _sroi_page(page, _blank_sroi())
 
 
-@post("/inkoop/sroi", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/inkoop/sroi", include_in_schema=False, status_code=200)
 async def sroi_submit(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "procurement", "/inkoop/sroi")
     if stop:

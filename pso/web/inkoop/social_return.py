@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +15,6 @@ from certificates.formatting import euro
 from pso import clock
 from pso.errors import InvalidInput, ProblemError
 from pso.http.downloads import attachment
-from pso.http.transaction import provide_db
 from pso.schemas.base import parse
 from pso.schemas.social_return import ReviewIn, SocialReturnIn
 from pso.services import social_return
@@ -30,7 +28,6 @@ from pso.web.session import Page
 from pso.web.tender import DECLARED
 from sroi.model import KIND_LABELS
 
-DB = {"db": Provide(provide_db)}
 STATUS_TEXT = {"submitted": "Wacht op beoordeling", "accepted": "Geaccepteerd",
                "rejected": "Afgewezen"}
 FIELDS = ("contractSum", "basis", "ratePct", "cap", "fixedAmount", "modelId", "periodStart",
@@ -121,8 +118,7 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
     })
 
 
-@get("/inkoop/aanbestedingen/{tender_id:int}/social-return", dependencies=DB,
-     include_in_schema=False)
+@get("/inkoop/aanbestedingen/{tender_id:int}/social-return", include_in_schema=False)
 async def terms_page(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     page = await Page.load(request, db)
     return page.gate("procurement") or await _render(page, db, tender_id)
@@ -151,7 +147,7 @@ def _body(typed: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-@post("/inkoop/aanbestedingen/{tender_id:int}/social-return", dependencies=DB,
+@post("/inkoop/aanbestedingen/{tender_id:int}/social-return",
       include_in_schema=False, status_code=200)
 async def save_terms(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     target = f"/inkoop/aanbestedingen/{tender_id}/social-return"
@@ -178,7 +174,7 @@ async def save_terms(request: Request, db: AsyncSession, tender_id: int) -> Temp
 
 
 @post("/inkoop/aanbestedingen/{tender_id:int}/social-return/regels/{line_id:int}",
-      dependencies=DB, include_in_schema=False, status_code=200)
+      include_in_schema=False, status_code=200)
 async def review_line(request: Request, db: AsyncSession, tender_id: int,
                       line_id: int) -> Template | Redirect:
     target = f"/inkoop/aanbestedingen/{tender_id}/social-return"
@@ -203,7 +199,7 @@ async def review_line(request: Request, db: AsyncSession, tender_id: int,
 
 
 @get("/inkoop/aanbestedingen/{tender_id:int}/social-return/regels/{line_id:int}/bewijs/"
-     "{document_id:int}", dependencies=DB, include_in_schema=False)
+     "{document_id:int}", include_in_schema=False)
 async def evidence_file(request: Request, db: AsyncSession, tender_id: int, line_id: int,
                         document_id: int) -> Response[bytes] | Template | Redirect:
     """An evidence document of a line, always as a download (never shown inline)."""

@@ -21,7 +21,7 @@ from pso.services import social_return_exports as exports
 from pso.services import social_return_overview
 from pso.services import social_return_settlement as settlement
 from pso.web.forms import field_errors, posted
-from pso.web.inkoop.social_return import DB, _render
+from pso.web.inkoop.social_return import _render
 from pso.web.session import Page
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -32,7 +32,7 @@ def _target(tender_id: int) -> str:
     return f"/inkoop/aanbestedingen/{tender_id}/social-return"
 
 
-@post("/inkoop/aanbestedingen/{tender_id:int}/social-return/afrekenen", dependencies=DB,
+@post("/inkoop/aanbestedingen/{tender_id:int}/social-return/afrekenen",
       include_in_schema=False, status_code=200)
 async def settle(request: Request, db: AsyncSession, tender_id: int) -> Template | Redirect:
     page, form, stop = await posted(request, db, "procurement", _target(tender_id))
@@ -74,20 +74,20 @@ async def _download(request: Request, db: AsyncSession, tender_id: int,
 
 
 @get("/inkoop/aanbestedingen/{tender_id:int}/social-return/eindverantwoording.pdf",
-     dependencies=DB, include_in_schema=False)
+     include_in_schema=False)
 async def settlement_pdf(request: Request, db: AsyncSession,
                          tender_id: int) -> Response[Any] | Template | Redirect:
     return await _download(request, db, tender_id, "pdf")
 
 
 @get("/inkoop/aanbestedingen/{tender_id:int}/social-return/eindverantwoording.csv",
-     dependencies=DB, include_in_schema=False)
+     include_in_schema=False)
 async def settlement_csv(request: Request, db: AsyncSession,
                          tender_id: int) -> Response[Any] | Template | Redirect:
     return await _download(request, db, tender_id, "csv")
 
 
-@get("/inkoop/social-return", dependencies=DB, include_in_schema=False)
+@get("/inkoop/social-return", include_in_schema=False)
 async def overview_page(request: Request, db: AsyncSession) -> Template | Redirect:
     page = await Page.load(request, db)
     if (stop := page.gate("procurement")) is not None:
@@ -96,7 +96,7 @@ async def overview_page(request: Request, db: AsyncSession) -> Template | Redire
     return page.render("web/inkoop/social_return_overview.html", context={"o": found})
 
 
-@get("/inkoop/social-return.csv", dependencies=DB, include_in_schema=False)
+@get("/inkoop/social-return.csv", include_in_schema=False)
 async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Redirect:
     page = await Page.load(request, db)
     if (stop := page.gate("procurement")) is not None:

@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.db.models import AssessmentStatus, Organization
 from pso.errors import ProblemError
-from pso.http.transaction import provide_db
 from pso.services import portal
 from pso.text.labels import ASSESSMENT_STATUS_LABELS
-from pso.web.forms import Form, field_errors
-from pso.web.session import STALE, Page
-
-DB = {"db": Provide(provide_db)}
+from pso.web.forms import Form, field_errors, posted
+from pso.web.session import Page
 
 # What an application's state means for the company, under its label.
 STATUS_TEXT = {
@@ -71,25 +67,26 @@ async def load(request: Request, db: AsyncSession, *,
     stop = page.gate("company")
     if stop is not None:
         return None, stop
+    return await _mijn(page, db, registered)
+
+
+async def load_form(request: Request, db: AsyncSession, *,
+                    registered: bool = False) -> tuple[Mijn | None, Form, Any]:
+    """load() for a POST, and its form (posted())."""
+    page, form, stop = await posted(request, db, "company")
+    if stop is not None:
+        return None, form, stop
+    mijn, stop = await _mijn(page, db, registered)
+    return mijn, form, stop
+
+
+async def _mijn(page: Page, db: AsyncSession, registered: bool) -> tuple[Mijn | None, Any]:
     assert page.actor is not None
     org = await portal.organization_of(db, page.actor)
     if registered and org is None:
         return None, page.redirect("/mijn/organisatie",
                                    "Registreer eerst uw organisatie; daarna kunt u aanvragen.")
     return Mijn(page, org), None
-
-
-async def load_form(request: Request, db: AsyncSession, back: str, *,
-                    registered: bool = False) -> tuple[Mijn | None, Form, Any]:
-    """load() for a POST, and its form: where to go instead is also `back` with the stale
-    notice when the form's CSRF token is not the session's."""
-    mijn, stop = await load(request, db, registered=registered)
-    if mijn is None:
-        return None, Form({}), stop
-    form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return None, form, mijn.page.redirect(back, STALE)
-    return mijn, form, None
 
 
 def errors_by_field(exc: ProblemError, prefix: str = "") -> dict[str, list[str]]:

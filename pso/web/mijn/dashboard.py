@@ -18,7 +18,7 @@ from pso.services.register import status_of
 from pso.services.voucher_status import status_on
 from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
-from pso.web.mijn.common import DB, STATUS_TEXT, load, load_form
+from pso.web.mijn.common import STATUS_TEXT, load, load_form
 from scoring.enums import RUNGS
 
 
@@ -68,7 +68,7 @@ def next_steps(current: str, open_app: Any, approved: Any,
     return steps
 
 
-@get("/mijn", dependencies=DB, include_in_schema=False, name="mijn-dashboard")
+@get("/mijn", include_in_schema=False, name="mijn-dashboard")
 async def dashboard(request: Request, db: AsyncSession) -> Template | Redirect:
     mijn, stop = await load(request, db)
     if mijn is None:
@@ -90,7 +90,7 @@ async def dashboard(request: Request, db: AsyncSession) -> Template | Redirect:
     })
 
 
-@get("/mijn/hercertificering", dependencies=DB, include_in_schema=False)
+@get("/mijn/hercertificering", include_in_schema=False)
 async def recertify_form(request: Request, db: AsyncSession) -> Template | Redirect:
     mijn, stop = await load(request, db, registered=True)
     if mijn is None:
@@ -100,9 +100,9 @@ async def recertify_form(request: Request, db: AsyncSession) -> Template | Redir
         "approved": portal.last_approved(apps), "open_app": portal.open_application(apps)})
 
 
-@post("/mijn/hercertificering", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/mijn/hercertificering", include_in_schema=False, status_code=200)
 async def recertify(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, _, stop = await load_form(request, db, "/mijn/hercertificering")
+    mijn, _, stop = await load_form(request, db)
     if mijn is None:
         return stop
     try:

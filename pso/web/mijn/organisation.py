@@ -16,7 +16,7 @@ from pso.services import organizations as service
 from pso.text import municipalities as cbs
 from pso.text.labels import ORGANIZATION_KINDS
 from pso.web.forms import Form, error_summary, field_id
-from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
+from pso.web.mijn.common import Mijn, errors_by_field, load, load_form
 
 MAX_ROWS = 50
 LABELS = {"name": "Naam", "municipalityCode": "Gemeente", "kind": "Soort organisatie",
@@ -60,7 +60,7 @@ def _page(mijn: Mijn, state: dict[str, Any], errors: dict[str, list[str]] | None
         "max_rows": MAX_ROWS}, status=status)
 
 
-@get("/mijn/organisatie", dependencies=DB, include_in_schema=False)
+@get("/mijn/organisatie", include_in_schema=False)
 async def organisation_page(request: Request, db: AsyncSession) -> Template | Redirect:
     mijn, stop = await load(request, db)
     if mijn is None:
@@ -68,9 +68,9 @@ async def organisation_page(request: Request, db: AsyncSession) -> Template | Re
     return _page(mijn, _state(mijn))
 
 
-@post("/mijn/organisatie", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/mijn/organisatie", include_in_schema=False, status_code=200)
 async def organisation_save(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, form, stop = await load_form(request, db, "/mijn/organisatie")
+    mijn, form, stop = await load_form(request, db)
     if mijn is None:
         return stop
     state = _from_form(form)

@@ -24,7 +24,7 @@ from pso.services.social_return_exports import settlement_file
 from pso.services.social_return_settlement import settlement_of
 from pso.text.dutch_input import date_text, number_text
 from pso.web.forms import error_summary, field_errors, field_id
-from pso.web.mijn.common import DB, load, load_form
+from pso.web.mijn.common import load, load_form
 
 KINDS = {"placement": "Plaatsing", "apprenticeship": "Leerwerktraject",
          "work_experience": "Werkervaringsplek", "purchase": "Inkoop", "activity": "Activiteit"}
@@ -70,7 +70,7 @@ def _fid(tender_id: int) -> Any:
     return lambda name: field_id(f"c{tender_id}.{name}")
 
 
-@get("/mijn/social-return", dependencies=DB, include_in_schema=False)
+@get("/mijn/social-return", include_in_schema=False)
 async def contracts_page(request: Request, db: AsyncSession) -> Template | Redirect:
     mijn, stop = await load(request, db)
     return stop or await _render(mijn, db)
@@ -92,11 +92,11 @@ def _body(typed: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-@post("/mijn/social-return/{tender_id:int}/regels", dependencies=DB, include_in_schema=False,
+@post("/mijn/social-return/{tender_id:int}/regels", include_in_schema=False,
       status_code=200)
 async def report_line(request: Request, db: AsyncSession,
                       tender_id: int) -> Template | Redirect:
-    mijn, form, stop = await load_form(request, db, "/mijn/social-return")
+    mijn, form, stop = await load_form(request, db)
     if stop:
         return stop
     page = mijn.page
@@ -116,13 +116,13 @@ async def report_line(request: Request, db: AsyncSession,
                          f"Regel {row.id} gemeld; de inkoper beoordeelt hem.")
 
 
-@post("/mijn/social-return/{tender_id:int}/bestand", dependencies=DB, include_in_schema=False,
+@post("/mijn/social-return/{tender_id:int}/bestand", include_in_schema=False,
       status_code=200)
 async def import_file(request: Request, db: AsyncSession,
                       tender_id: int) -> Template | Redirect:
     """Lines from a CSV or Excel file: all or none, the errors per row and column as with the
     employee list."""
-    mijn, form, stop = await load_form(request, db, "/mijn/social-return")
+    mijn, form, stop = await load_form(request, db)
     if stop:
         return stop
     page = mijn.page
@@ -146,12 +146,12 @@ async def import_file(request: Request, db: AsyncSession,
                          f"{len(rows)} regel(s) ingelezen; de inkoper beoordeelt ze.")
 
 
-@post("/mijn/social-return/{tender_id:int}/regels/{line_id:int}/bewijs", dependencies=DB,
+@post("/mijn/social-return/{tender_id:int}/regels/{line_id:int}/bewijs",
       include_in_schema=False, status_code=200)
 async def add_evidence(request: Request, db: AsyncSession, tender_id: int,
                        line_id: int) -> Template | Redirect:
     """An evidence document on a line that waits for review (checked as the API checks it)."""
-    mijn, form, stop = await load_form(request, db, "/mijn/social-return")
+    mijn, form, stop = await load_form(request, db)
     if stop:
         return stop
     file = form.file("file")
@@ -172,7 +172,7 @@ async def add_evidence(request: Request, db: AsyncSession, tender_id: int,
 
 
 @get("/mijn/social-return/{tender_id:int}/regels/{line_id:int}/bewijs/{document_id:int}",
-     dependencies=DB, include_in_schema=False)
+     include_in_schema=False)
 async def evidence_file(request: Request, db: AsyncSession, tender_id: int, line_id: int,
                         document_id: int) -> Response[bytes] | Template | Redirect:
     mijn, stop = await load(request, db)
@@ -198,15 +198,13 @@ async def _settlement(request: Request, db: AsyncSession, tender_id: int,
     return answer
 
 
-@get("/mijn/social-return/{tender_id:int}/eindverantwoording.pdf", dependencies=DB,
-     include_in_schema=False)
+@get("/mijn/social-return/{tender_id:int}/eindverantwoording.pdf", include_in_schema=False)
 async def settlement_pdf(request: Request, db: AsyncSession,
                          tender_id: int) -> Response[bytes] | Template | Redirect:
     return await _settlement(request, db, tender_id, "pdf")
 
 
-@get("/mijn/social-return/{tender_id:int}/eindverantwoording.csv", dependencies=DB,
-     include_in_schema=False)
+@get("/mijn/social-return/{tender_id:int}/eindverantwoording.csv", include_in_schema=False)
 async def settlement_csv(request: Request, db: AsyncSession,
                          tender_id: int) -> Response[bytes] | Template | Redirect:
     return await _settlement(request, db, tender_id, "csv")

@@ -23,7 +23,7 @@ from pso.services import vouchers as service
 from pso.services.voucher_pdf import NOT_ISSUED, stored_pdf
 from pso.text.dutch_input import number_text
 from pso.voucher_codes import display
-from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
+from pso.web.mijn.common import Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import vouchers_of
 
 
@@ -58,7 +58,7 @@ async def _page(mijn: Mijn, db: AsyncSession, *, errors: dict[int, list[str]] | 
         status=status)
 
 
-@get("/mijn/vouchers", dependencies=DB, include_in_schema=False)
+@get("/mijn/vouchers", include_in_schema=False)
 async def vouchers_page(request: Request, db: AsyncSession) -> Template | Redirect:
     mijn, stop = await load(request, db, registered=True)
     if mijn is None:
@@ -66,10 +66,10 @@ async def vouchers_page(request: Request, db: AsyncSession) -> Template | Redire
     return await _page(mijn, db)
 
 
-@post("/mijn/vouchers/{scheme_id:int}", dependencies=DB, include_in_schema=False,
+@post("/mijn/vouchers/{scheme_id:int}", include_in_schema=False,
       status_code=200)
 async def apply(request: Request, db: AsyncSession, scheme_id: int) -> Template | Redirect:
-    mijn, form, stop = await load_form(request, db, "/mijn/vouchers", registered=True)
+    mijn, form, stop = await load_form(request, db, registered=True)
     if mijn is None:
         return stop
     fte = form.text("fte")
@@ -93,7 +93,7 @@ async def apply(request: Request, db: AsyncSession, scheme_id: int) -> Template 
     return mijn.page.redirect("/mijn/vouchers", message)
 
 
-@get("/mijn/vouchers/{code:str}/pdf", dependencies=DB, include_in_schema=False)
+@get("/mijn/vouchers/{code:str}/pdf", include_in_schema=False)
 async def voucher_pdf(request: Request, db: AsyncSession,
                       code: str) -> Response[bytes] | Template | Redirect:
     """The holder's voucher PDF, the same stored document the municipality hands out: the

@@ -33,10 +33,10 @@ from pso.text.labels import (
 )
 from pso.web import calculator as calc
 from pso.web.charts import ladder_chart
+from pso.web.csrf import form_page
 from pso.web.forms import Form, error_summary, field_errors, field_id
-from pso.web.mijn.common import DB, STATUS_TEXT, Mijn, errors_by_field, load, load_form
+from pso.web.mijn.common import STATUS_TEXT, Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import certificates_of
-from pso.web.session import STALE
 from scoring import SubmissionInvalid, all_rulebooks, parse_submission, score
 
 STEP_TITLES = {
@@ -230,7 +230,7 @@ def _field_errors(errors: list[dict[str, str]]) -> dict[str, list[str]]:
     return field_errors(errors, lambda name: name.removeprefix("submission."))
 
 
-@get("/mijn/aanvraag/nieuw", dependencies=DB, include_in_schema=False)
+@get("/mijn/aanvraag/nieuw", include_in_schema=False)
 async def new_application(request: Request, db: AsyncSession) -> Template | Redirect:
     mijn, stop = await load(request, db, registered=True)
     if mijn is None:
@@ -242,9 +242,9 @@ async def new_application(request: Request, db: AsyncSession) -> Template | Redi
     return _step1_page(mijn, None, _step1_state(None))
 
 
-@post("/mijn/aanvraag/nieuw", dependencies=DB, include_in_schema=False, status_code=200)
+@post("/mijn/aanvraag/nieuw", include_in_schema=False, status_code=200)
 async def create_application(request: Request, db: AsyncSession) -> Template | Redirect:
-    mijn, form, stop = await load_form(request, db, "/mijn/aanvraag/nieuw", registered=True)
+    mijn, form, stop = await load_form(request, db, registered=True)
     if mijn is None:
         return stop
     state, values = _step1_form(form)
@@ -264,8 +264,7 @@ async def create_application(request: Request, db: AsyncSession) -> Template | R
 # --- the step pages ---------------------------------------------------------------------
 
 
-@get("/mijn/aanvraag/{assessment_id:int}/stap/{step:int}", dependencies=DB,
-     include_in_schema=False)
+@get("/mijn/aanvraag/{assessment_id:int}/stap/{step:int}", include_in_schema=False)
 async def step_page(request: Request, db: AsyncSession, assessment_id: int,
                     step: int) -> Template | Redirect:
     mijn, assessment, stop = await _load(request, db, assessment_id, step)
@@ -321,7 +320,7 @@ def _draft_result(a: Assessment) -> dict[str, Any]:
             "quality_open": not answered}
 
 
-@post("/mijn/aanvraag/{assessment_id:int}/stap/{step:int}", dependencies=DB,
+@post("/mijn/aanvraag/{assessment_id:int}/stap/{step:int}",
       include_in_schema=False, status_code=200)
 async def step_save(request: Request, db: AsyncSession, assessment_id: int,
                     step: int) -> Template | Redirect | Response[bytes]:
@@ -329,8 +328,6 @@ async def step_save(request: Request, db: AsyncSession, assessment_id: int,
     if assessment is None:
         return stop
     form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect(f"/mijn/aanvraag/{assessment_id}/stap/{step}", STALE)
     try:
         handler = {1: _save1, 2: _save2, 3: _save3, 4: _save4, 5: _save5, 6: _save6,
                    7: _save7}[step]
@@ -434,7 +431,8 @@ def _scenario_field(name: str) -> str:
     return name
 
 
-@post("/mijn/aanvraag/{assessment_id:int}/scenario", dependencies=DB, include_in_schema=False,
+@post("/mijn/aanvraag/{assessment_id:int}/scenario", include_in_schema=False,
+      opt=form_page("/mijn/aanvraag/{assessment_id}/stap/4"),
       status_code=200)
 async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Template | Redirect:
     """Step 4's what-if: nothing is saved, whatever the outcome."""
@@ -442,8 +440,6 @@ async def scenario(request: Request, db: AsyncSession, assessment_id: int) -> Te
     if a is None:
         return stop
     form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect(f"/mijn/aanvraag/{assessment_id}/stap/4", STALE)
     hires_text = [{f: form.text(f"hires[{i}].{f}") for f in
                    ("count", "hoursPerWeek", "startingPosition", "contractType")}
                   for i in range(max(1, form.rows("hires", 5)))]
@@ -564,7 +560,7 @@ async def _save7(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any
 # --- after submission ---------------------------------------------------------------------
 
 
-@get("/mijn/aanvraag/{assessment_id:int}", dependencies=DB, include_in_schema=False)
+@get("/mijn/aanvraag/{assessment_id:int}", include_in_schema=False)
 async def application_page(request: Request, db: AsyncSession,
                            assessment_id: int) -> Template | Redirect:
     mijn, a, stop = await _load(request, db, assessment_id)
@@ -594,7 +590,7 @@ async def _application(mijn: Mijn, db: AsyncSession, a: Assessment, *,
         "errors": errors or {}, **_draft_result(a)}, status=status)
 
 
-@post("/mijn/aanvraag/{assessment_id:int}/documenten", dependencies=DB, include_in_schema=False,
+@post("/mijn/aanvraag/{assessment_id:int}/documenten", include_in_schema=False,
       status_code=200, request_max_body_size=documents.MAX_BYTES + 1024 * 1024)
 async def upload_document(request: Request, db: AsyncSession,
                           assessment_id: int) -> Template | Redirect:
@@ -602,8 +598,6 @@ async def upload_document(request: Request, db: AsyncSession,
     if a is None:
         return stop
     form = await Form.read(request)
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect(f"/mijn/aanvraag/{assessment_id}", STALE)
     file = form.file("file")
     try:
         if file is None:
@@ -622,17 +616,14 @@ async def upload_document(request: Request, db: AsyncSession,
 
 
 @post("/mijn/aanvraag/{assessment_id:int}/documenten/{document_id:int}/verwijderen",
-      dependencies=DB, include_in_schema=False, status_code=200)
+      opt=form_page("/mijn/aanvraag/{assessment_id}"), include_in_schema=False, status_code=200)
 async def remove_document(request: Request, db: AsyncSession, assessment_id: int,
                           document_id: int) -> Template | Redirect:
     """Take back a file uploaded by mistake (only before it was submitted)."""
     mijn, a, stop = await _load(request, db, assessment_id)
     if a is None:
         return stop
-    form = await Form.read(request)
     back = f"/mijn/aanvraag/{assessment_id}#bewijsstukken"
-    if not mijn.page.csrf_ok(form):
-        return mijn.page.redirect(back, STALE)
     try:
         view = await documents.remove(db, mijn.actor, assessment_id, document_id)
     except ProblemError as exc:
@@ -641,8 +632,7 @@ async def remove_document(request: Request, db: AsyncSession, assessment_id: int
     return mijn.page.redirect(back, f"Bewijsstuk {view.file_name} is verwijderd.")
 
 
-@get("/mijn/aanvraag/{assessment_id:int}/documenten/{document_id:int}", dependencies=DB,
-     include_in_schema=False)
+@get("/mijn/aanvraag/{assessment_id:int}/documenten/{document_id:int}", include_in_schema=False)
 async def download_document(request: Request, db: AsyncSession, assessment_id: int,
                             document_id: int) -> Response[bytes] | Template | Redirect:
     mijn, stop = await load(request, db)
@@ -655,8 +645,7 @@ async def download_document(request: Request, db: AsyncSession, assessment_id: i
     return attachment(view, data)
 
 
-@get("/mijn/aanvraag/{assessment_id:int}/uitkomst.pdf", dependencies=DB,
-     include_in_schema=False)
+@get("/mijn/aanvraag/{assessment_id:int}/uitkomst.pdf", include_in_schema=False)
 async def provisional_pdf(request: Request, db: AsyncSession,
                           assessment_id: int) -> Response[bytes] | Template | Redirect:
     _, a, stop = await _load(request, db, assessment_id)
