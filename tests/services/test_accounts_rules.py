@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import anyio
 import pyotp
 import pytest
 from sqlalchemy import event, select
 
 from pso import clock
-from pso.db.models import OneTimeLink, WebSession
+from pso.db.models import AuditEvent, OneTimeLink, WebSession
 from pso.services import accounts
 from tests.web.test_accounts import PASSWORD, make_account
 
@@ -165,3 +167,53 @@ async def test_throttling_per_account_from_anywhere(session_maker) -> None:
         assert not await _throttled(session_maker, "ander@example.nl", "203.0.113.7")
         with clock.moved(accounts.ACCOUNT_WINDOW):
             assert not await _throttled(session_maker, "company@example.nl", "203.0.113.7")
+
+
+async def test_using_a_link_uses_up_that_link_only_whatever_its_place(session_maker) -> None:
+    """Marking a link used names that link: the links made before and after it, of other
+    people, still open (and using one does not answer 'used')."""
+    raws = []
+    for email in ("ana@example.nl", "bert@example.nl", "carla@example.nl"):
+        account = await make_account(session_maker, "company", email)
+        async with session_maker() as session, session.begin():
+            raws.append(await accounts.create_link(session, await session.merge(account),
+                                                   "reset"))
+    async with session_maker() as session, session.begin():
+        assert (await accounts.use_link(session, raws[1], NEW_PASSWORD)).email \
+            == "bert@example.nl"
+    for raw in (raws[0], raws[2]):
+        async with session_maker() as session:
+            link, _ = await accounts.open_link(session, raw)
+            assert link.used_at is None
+
+
+async def test_throttling_begins_at_the_fifth_failure_and_lasts_fifteen_minutes(
+        session_maker) -> None:
+    """5 failures in 15 minutes per person and client: the numbers written out, not the
+    constants, so a changed limit or window is noticed."""
+    await make_account(session_maker, "company")
+    with clock.stopped():
+        for _ in range(4):
+            await _fail(session_maker, "company@example.nl", "192.0.2.1")
+        assert not await _throttled(session_maker, "company@example.nl", "192.0.2.1")
+        await _fail(session_maker, "company@example.nl", "192.0.2.1")
+        with clock.moved(timedelta(minutes=15) - timedelta(seconds=1)):
+            assert await _throttled(session_maker, "company@example.nl", "192.0.2.1")
+        with clock.moved(timedelta(minutes=15)):
+            assert not await _throttled(session_maker, "company@example.nl", "192.0.2.1")
+
+
+async def test_the_audit_log_says_why_a_sign_in_failed(session_maker) -> None:
+    secret = pyotp.random_base32()
+    account = await make_account(session_maker, "auditor", totp=secret)
+    await _fail(session_maker, "auditor@example.nl", "192.0.2.1")
+    assert not await _second_factor(session_maker, account, "000000x")
+    async with session_maker() as session, session.begin():
+        assert await accounts.authenticate(session, "auditor@example.nl", PASSWORD, "192.0.2.1")
+    assert await _second_factor(session_maker, account, pyotp.TOTP(secret).now())
+    async with session_maker() as session:
+        events = list(await session.scalars(select(AuditEvent).where(
+            AuditEvent.action.like("account.sign%")).order_by(AuditEvent.id)))
+    assert [(e.action, e.summary.get("reason")) for e in events] == [
+        ("account.sign_in_failed", "password"), ("account.sign_in_failed", "code"),
+        ("account.signed_in", None)]
