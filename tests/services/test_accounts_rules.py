@@ -32,8 +32,9 @@ async def _second_factor(session_maker, account, code: str, address: str = "10.0
 
 async def test_a_recovery_code_completes_only_its_own_accounts_sign_in(session_maker) -> None:
     ans = await make_account(session_maker, "auditor", "ans@example.nl", totp=pyotp.random_base32())
-    bert = await make_account(session_maker, "auditor", "bert@example.nl",
-                              totp=pyotp.random_base32())
+    bert = await make_account(
+        session_maker, "auditor", "bert@example.nl", totp=pyotp.random_base32()
+    )
     ans_codes = await _codes(session_maker, ans)
     await _codes(session_maker, bert)
     assert not await _second_factor(session_maker, bert, ans_codes[0])  # not Bert's code
@@ -60,8 +61,13 @@ async def test_ending_a_session_by_id_ends_only_ones_own(session_maker) -> None:
     mine = await make_account(session_maker, "company")
     theirs = await make_account(session_maker, "municipality")
     async with session_maker() as session, session.begin():
-        _, row = await accounts.start_session(session, await session.merge(theirs), stage="full",
-                                              address="10.0.0.2", user_agent="test")
+        _, row = await accounts.start_session(
+            session,
+            await session.merge(theirs),
+            stage="full",
+            address="10.0.0.2",
+            user_agent="test",
+        )
     async with session_maker() as session, session.begin():
         assert not await accounts.end_session(session, await session.merge(mine), row.id)
     async with session_maker() as session:
@@ -111,8 +117,7 @@ async def test_throttling_per_address_over_all_accounts(session_maker) -> None:
         assert not await _throttled(session_maker, "nieuw@example.nl", "198.51.100.9")
 
 
-async def test_a_reset_link_is_used_once_by_two_concurrent_uses(session_maker,
-                                                                backend) -> None:
+async def test_a_reset_link_is_used_once_by_two_concurrent_uses(session_maker, backend) -> None:
     account = await make_account(session_maker, "company")
     async with session_maker() as session, session.begin():
         raw = await accounts.create_link(session, await session.merge(account), "reset")
@@ -176,11 +181,9 @@ async def test_using_a_link_uses_up_that_link_only_whatever_its_place(session_ma
     for email in ("ana@example.nl", "bert@example.nl", "carla@example.nl"):
         account = await make_account(session_maker, "company", email)
         async with session_maker() as session, session.begin():
-            raws.append(await accounts.create_link(session, await session.merge(account),
-                                                   "reset"))
+            raws.append(await accounts.create_link(session, await session.merge(account), "reset"))
     async with session_maker() as session, session.begin():
-        assert (await accounts.use_link(session, raws[1], NEW_PASSWORD)).email \
-            == "bert@example.nl"
+        assert (await accounts.use_link(session, raws[1], NEW_PASSWORD)).email == "bert@example.nl"
     for raw in (raws[0], raws[2]):
         async with session_maker() as session:
             link, _ = await accounts.open_link(session, raw)
@@ -188,7 +191,8 @@ async def test_using_a_link_uses_up_that_link_only_whatever_its_place(session_ma
 
 
 async def test_throttling_begins_at_the_fifth_failure_and_lasts_fifteen_minutes(
-        session_maker) -> None:
+    session_maker,
+) -> None:
     """5 failures in 15 minutes per person and client: the numbers written out, not the
     constants, so a changed limit or window is noticed."""
     await make_account(session_maker, "company")
@@ -212,8 +216,15 @@ async def test_the_audit_log_says_why_a_sign_in_failed(session_maker) -> None:
         assert await accounts.authenticate(session, "auditor@example.nl", PASSWORD, "192.0.2.1")
     assert await _second_factor(session_maker, account, pyotp.TOTP(secret).now())
     async with session_maker() as session:
-        events = list(await session.scalars(select(AuditEvent).where(
-            AuditEvent.action.like("account.sign%")).order_by(AuditEvent.id)))
+        events = list(
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action.like("account.sign%"))
+                .order_by(AuditEvent.id)
+            )
+        )
     assert [(e.action, e.summary.get("reason")) for e in events] == [
-        ("account.sign_in_failed", "password"), ("account.sign_in_failed", "code"),
-        ("account.signed_in", None)]
+        ("account.sign_in_failed", "password"),
+        ("account.sign_in_failed", "code"),
+        ("account.signed_in", None),
+    ]
