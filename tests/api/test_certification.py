@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from pso.clock import today
+from pso.db.models import Assessment
 from tests.api.test_foundation import assert_problem
 from tests.conftest import count_rows
 from tests.factories import organization, submission
@@ -220,13 +221,19 @@ async def test_approval_of_none_issues_no_certificate(client, actors) -> None:
     assert body["score"]["rung"] == "none" and body["certificates"] == []
 
 
-async def test_corrected_submission_is_rescored(client, actors) -> None:
+async def test_corrected_submission_is_rescored_and_the_original_kept(
+        client, actors, session_maker) -> None:
     body = await approve(client, actors, staff=3, correctedSubmission=submission(1),
                          reason="Eén medewerker telt niet mee")
     assert body["corrected"] is True
     assert body["score"]["rung"] == "basistrede"
     assert body["submission"]["employees"] == submission(1)["employees"]
     assert [c["rung"] for c in body["certificates"]] == ["basistrede"]
+    # The company's own data stays on record beside the correction.
+    async with session_maker() as session:
+        stored = await session.get(Assessment, body["id"])
+    assert stored.original_submission["employees"] == submission(3)["employees"]
+    assert stored.original_score["rung"] != body["score"]["rung"]
 
 
 async def test_bad_submissions_are_400_and_store_nothing(client, actors, session_maker) -> None:

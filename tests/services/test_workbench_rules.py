@@ -17,6 +17,7 @@ from pso.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pso.schemas.assessments import InformationRequestIn
 from pso.schemas.base import parse
 from pso.services import accounts, certification, documents, register
+from tests.factories import submission
 from tests.jobs import data
 from tests.web.test_accounts import make_account
 
@@ -145,3 +146,15 @@ async def test_only_the_company_removes_its_evidence_and_only_under_its_applicat
             await documents.remove(session, admin, first, mine.id)
     async with session_maker() as session:
         assert await session.scalar(select(func.count()).select_from(AssessmentDocument)) == 2
+
+
+def test_a_correction_keeps_its_own_reference_date_and_else_the_applications() -> None:
+    """The reviewer's correction is scored at the date it names; without one, at the date
+    the application was scored at (so only the data the reviewer changed changes)."""
+    assessment = Assessment(submission={**submission(2), "asOf": "2026-03-01"})
+    corrected, _, _ = certification.preview_correction(
+        assessment, {**submission(2), "asOf": "2026-06-01"})
+    assert corrected["asOf"] == "2026-06-01"
+    without = {k: v for k, v in submission(1).items() if k != "asOf"}
+    corrected, _, changes = certification.preview_correction(assessment, without)
+    assert corrected["asOf"] == "2026-03-01" and changes
