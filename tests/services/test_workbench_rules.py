@@ -153,7 +153,8 @@ def test_a_correction_keeps_its_own_reference_date_and_else_the_applications() -
     the application was scored at (so only the data the reviewer changed changes)."""
     assessment = Assessment(submission={**submission(2), "asOf": "2026-03-01"})
     corrected, _, _ = certification.preview_correction(
-        assessment, {**submission(2), "asOf": "2026-06-01"})
+        assessment, {**submission(2), "asOf": "2026-06-01"}
+    )
     assert corrected["asOf"] == "2026-06-01"
     without = {k: v for k, v in submission(1).items() if k != "asOf"}
     corrected, _, changes = certification.preview_correction(assessment, without)
