@@ -27,8 +27,11 @@ FAST_PATHS := tests/scoring tests/sroi tests/services tests/api
 test-fast: $(STAMP)
 	$(PY) -m pytest $(FAST_PATHS) -m "not browser and not postgres and not slow" -q $(PYTEST_ARGS)
 
+# One tool a line, so the first that fails stops make (CI runs this: .ci/run). The import
+# layers are in pyproject.toml [tool.importlinter]. mypy: its line goes after lint-imports.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pso scoring sroi certificates tests benchmarks
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)

@@ -188,7 +188,7 @@ def prepare_register(url: str, count: int) -> list:
 
 def plan(rows: list, folder: Path) -> list[tuple[str, list[str], str, Path | None, bool]]:
     """(label, paths, method, body, register row) per row of the table."""
-    from pso.text_search import fold
+    from pso.text.search import fold
 
     score = folder / "score25.json"
     score.write_text(json.dumps(make_submission(25, 3), default=str))

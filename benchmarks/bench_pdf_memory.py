@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/bench_pdf_memory.py [--renders 2000] [--workers 2]
      [--per-worker 200] [--mode both|thread|pool] [--json]
 
-Renders certificates through pso.pdf_pool (the path the service uses) with a different
+Renders certificates through pso.files.pdf_pool (the path the service uses) with a different
 organisation name and number each time, and reports the resident memory (RSS, from
 /proc) of this process plus its PDF workers before and after. "before" is taken after a
 short warm-up, so it already includes fonts and stylesheets.
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from certificates.certificate import TEMPLATE, CertificateData, certificate_context
-from pso import pdf_pool
+from pso.files import pdf_pool
 
 WARM_UP = 20
 

@@ -10,7 +10,7 @@ then times:
   (JSON decoding, validation, look-ups, ranking and the JSON answer),
 
 each first as a plain process, then with the start-up objects frozen for the garbage
-collector, as `pso serve` runs the service (see pso/cli.py).
+collector, as `pso serve` runs the service (see pso/cli/__init__.py).
 
 Run: .venv/bin/python benchmarks/bench_procurement.py [--bids 10000] [--runs 5]
 Target (issue 5): <= 0.5 s for 10,000 bids including the register look-ups.

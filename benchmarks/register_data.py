@@ -26,8 +26,8 @@ from pso.db.models import (
     OrganizationSubsidiary,
     Suspension,
 )
-from pso.municipalities import names as municipality_names
-from pso.text_search import fold
+from pso.text.municipalities import names as municipality_names
+from pso.text.search import fold
 
 RUNGS = ("aspirant", "basistrede", "trede1", "trede2", "trede3")
 WORDS = ("Groen", "Schoon", "Coöperatie", "Bakkerij", "Werkbedrijf", "Techniek", "Zorg",

@@ -12,21 +12,91 @@ from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from certificates.pdf import warm_up
-from pso import clock, parse_pool, pdf_pool
-from pso.api import route_handlers
+from pso import clock
+from pso.api import (
+    assessments,
+    audit_events,
+    bodies,
+    certificates,
+    documents,
+    health,
+    organizations,
+    portal,
+    procurement,
+    score,
+    social_return,
+    social_return_documents,
+    social_return_settlement,
+    tenders,
+    uploads,
+    vouchers,
+)
 from pso.api.paging import ApiResponse
 from pso.auth import AuthMiddleware
-from pso.content_type import JsonBodyMiddleware
 from pso.db.engine import make_engine, make_sqlite_reader
 from pso.errors import EXCEPTION_HANDLERS
+from pso.files import parse_pool, pdf_pool
+from pso.http.content_type import JsonBodyMiddleware
+from pso.http.middleware import Cors, headers_middleware, public_operations
+from pso.http.openapi import openapi_config
+from pso.http.proxy import proxy_headers_middleware
+from pso.http.ratelimit import make_limiter, rate_limit_middleware
 from pso.mail import outbox as mail_outbox
-from pso.middleware import Cors, headers_middleware, public_operations
-from pso.openapi import openapi_config
-from pso.proxy import parse_trusted, proxy_headers_middleware
-from pso.ratelimit import make_limiter, rate_limit_middleware
-from pso.settings import Settings
-from pso.web import dev_mail
+from pso.settings import Settings, parse_trusted
+from pso.web import (
+    account,
+    beheer,
+    beoordeling,
+    calculator,
+    calculator_draft,
+    dev_mail,
+    home,
+    inkoop,
+    mijn,
+    municipality,
+    register,
+    tender,
+)
+from pso.web import (
+    vouchers as web_vouchers,
+)
 from pso.web.setup import static_router, template_config
+
+# Every controller module, in the order of the OpenAPI document and the router.
+ROUTE_MODULES = [
+    health,
+    score,
+    organizations,
+    audit_events,
+    vouchers,
+    bodies,
+    assessments,
+    documents,
+    certificates,
+    procurement,
+    tenders,
+    social_return,
+    social_return_documents,
+    social_return_settlement,
+    register,
+    web_vouchers,
+    uploads,
+    portal,
+    home,
+    calculator,
+    calculator_draft,
+    tender,
+    municipality,
+    inkoop,
+    account,
+    beheer,
+    mijn,
+    beoordeling,
+]
+
+
+def route_handlers() -> list[object]:
+    return [handler for module in ROUTE_MODULES for handler in module.ROUTES]
 
 
 def _pdf_hooks(settings: Settings) -> tuple[object, object]:

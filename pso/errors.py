@@ -13,7 +13,7 @@ from litestar.typing import FieldDefinition
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from pso.messages import dutch, field_name
+from pso.text.messages import dutch, field_name
 
 log = logging.getLogger("pso.errors")
 

@@ -5,9 +5,10 @@ Built inside the app factory (never at import), so tests and the CLI can build t
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,7 +40,7 @@ class Settings:
     pdf_workers: int = 0
     pdf_renders_per_worker: int = 200
     pdf_timeout: float = 30.0
-    # Uploaded files (pso.parse_pool): 0 reads them in a thread; >0 in worker processes.
+    # Uploaded files (pso.files.parse_pool): 0 reads them in a thread; >0 in worker processes.
     # None: 1 in production, 0 otherwise.
     parse_workers: int | None = None
     # Mail (pso.mail): without smtp_url mails stay in the outbox (/dev/mail, `pso mail outbox`).
@@ -53,14 +54,14 @@ class Settings:
     # One log line per request (PSO_ACCESS_LOG=1): off by default, it costs a third of the
     # throughput of a cheap request.
     access_log: bool = False
-    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (pso/proxy.py); none by
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (pso/http/proxy.py); none by
     # default. Addresses or CIDRs, comma-separated.
     trusted_proxies: tuple[str, ...] = ()
     # A browser session ends after this many minutes without requests (and after 8 hours
     # in any case, pso.services.accounts.SESSION_LIFETIME).
     session_idle_minutes: int = 30
     # PSO_CORS_ORIGINS: websites (scheme://host[:port], comma-separated) whose scripts may
-    # call the guarded API operations; the public ones answer `*` anyway (pso/middleware.py).
+    # call the guarded API operations; the public ones answer `*` anyway (pso/http/middleware.py).
     cors_origins: tuple[str, ...] = ()
 
     @property
@@ -116,8 +117,6 @@ class Settings:
                 "PSO_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to "
                 f"{MAX_IDLE_MINUTES} (the 8-hour session lifetime)")
         if proxies := env.get("PSO_TRUSTED_PROXIES", "").strip():
-            from pso.proxy import parse_trusted
-
             try:
                 parse_trusted(proxies)
             except ValueError as exc:
@@ -203,3 +202,20 @@ def _mail_and_jobs(env: Mapping[str, str], mode: str) -> dict[str, object]:
         except ValueError as exc:
             raise SettingsError("PSO_TODAY must be a date like 2026-03-01") from exc
     return values
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_trusted(value: str | Iterable[str]) -> tuple[Network, ...]:
+    """`10.0.0.5, 192.168.0.0/16, ::1` → networks; ValueError names a bad entry."""
+    items = value.split(",") if isinstance(value, str) else value
+    networks: list[Network] = []
+    for item in (part.strip() for part in items):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ValueError(f"not an IP address or network: {item!r}") from exc
+    return tuple(networks)

@@ -74,7 +74,7 @@ def test_process_cpu_is_read_from_proc() -> None:
 
 def test_realistic_register_has_what_people_search_for() -> None:
     from certificates.numbering import is_valid_number
-    from pso.identifiers import KVK_RE
+    from pso.text.identifiers import KVK_RE
 
     data = realistic(3_000)
     assert len(data) == 3_000

@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from pso.app import create_app
-from pso.db.setup import prepare_database
+from pso.cli.database import prepare_database
 from pso.settings import Settings
 
 pytestmark = pytest.mark.anyio

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.app import create_app
+from pso.cli.database import prepare_database
 from pso.db.engine import make_engine
 from pso.db.models import OutboxMail
-from pso.db.setup import prepare_database
-from pso.services.vouchers_demo import APPLICANT_EMAIL
+from pso.demo.vouchers import APPLICANT_EMAIL
 from pso.settings import Settings
 from tests.conftest import BACKENDS
 from tests.databases import temporary_postgres

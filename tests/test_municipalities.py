@@ -1,4 +1,4 @@
-"""The CBS list and how typed names become codes (pso/municipalities.py)."""
+"""The CBS list and how typed names become codes (pso/text/municipalities.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 from importlib import resources
 
-from pso import municipalities as cbs
 from pso.services.municipalities import size_limit
+from pso.text import municipalities as cbs
 from tests.wording import is_sentence
 
 

@@ -1,4 +1,4 @@
-"""PDF rendering through pso.pdf_pool: same bytes in a worker, recycled workers, time limit."""
+"""PDF rendering through pso.files.pdf_pool: same bytes in a worker, recycled workers, time limit."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from litestar.testing import AsyncTestClient
 
 from certificates.certificate import TEMPLATE, CertificateData, certificate_context
 from certificates.pdf import render_pdf
-from pso import pdf_pool
 from pso.app import create_app
 from pso.errors import ProblemError
+from pso.files import pdf_pool
 from pso.settings import Settings
 from tests.api.test_certification import KVK, draft
 from tests.api.test_foundation import assert_problem

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.app import create_app
 from pso.cli import HideLinkTokens, main
+from pso.cli.database import prepare_database
 from pso.db.engine import make_engine
 from pso.db.models import Organization
-from pso.db.setup import prepare_database
 from pso.settings import Settings, SettingsError
 
 pytestmark = pytest.mark.anyio

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from pso import clock
 from pso.app import create_app
-from pso.db.setup import prepare_database
+from pso.cli.database import prepare_database
 from pso.settings import Settings
 
 pytestmark = pytest.mark.anyio

@@ -1,4 +1,4 @@
-"""The employee list parser (pso.upload): CSV and .xlsx, Dutch notation, errors per row."""
+"""The employee list parser (pso.files.upload): CSV and .xlsx, Dutch notation, errors per row."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from pso.cli import main
-from pso.dutch_input import date_text, number_text, yes_no
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+from pso.text.dutch_input import date_text, number_text, yes_no
 from tests.wording import is_sentence
 
 DUTCH = (

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.app import create_app
+from pso.cli.database import prepare_database
 from pso.clock import today
 from pso.db.engine import make_engine
 from pso.db.models import Voucher
-from pso.db.setup import prepare_database
-from pso.services.vouchers import status_on
+from pso.services.voucher_status import status_on
 from pso.settings import Settings
 from pso.voucher_codes import display
 

@@ -8,9 +8,11 @@ from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiModel, PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, PageNumber, PageSize
 from pso.audit import events
 from pso.auth import require_roles
+from pso.http.transaction import provide_db
+from pso.schemas.base import ApiModel
 
 
 class AuditEventOut(ApiModel):

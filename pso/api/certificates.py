@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from types import SimpleNamespace
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
@@ -11,19 +13,15 @@ from litestar.response import Stream
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import (
-    BEARER,
-    ApiInput,
-    ApiModel,
-    PageNumber,
-    PageSize,
-    SafeText,
-    provide_db,
-)
+from pso.api.base import BEARER, PageNumber, PageSize
+from pso.api.paging import client_query, page_links
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
 from pso.db.models import Certificate
 from pso.errors import InvalidInput
+from pso.http.transaction import provide_db
+from pso.schemas.base import ApiModel
+from pso.schemas.certificates import RevocationIn, SuspensionIn
 from pso.services import register, register_export
 
 Rung = Literal["aspirant", "basistrede", "trede1", "trede2", "trede3"]
@@ -71,12 +69,21 @@ class CertificatePage(ApiModel):
                              "verder na de laatste rij; werkt ook voorbij paginanummers)")
 
 
-class RevocationIn(ApiInput):
-    reason: SafeText = Field(min_length=3, max_length=2000, description="Reden van intrekking")
+def page_json(found: register.Found, day: date, page: int, page_size: int,
+              next_link: str | None) -> bytes:
+    """The page as CertificatePage documents it, encoded by msgspec straight from the rows
+    (no model per row; tests/api/test_register_search.py checks that the two agree)."""
+    return msgspec.json.encode({
+        "items": [_item(register.listed_summary(row, day)) for row in found.rows],
+        "page": page, "pageSize": page_size, "total": found.total,
+        "totalExact": found.total_exact, "next": next_link})
 
 
-class SuspensionIn(ApiInput):
-    reason: SafeText | None = Field(default=None, max_length=2000)
+def _item(summary: dict[str, Any]) -> dict[str, Any]:
+    """A summary() as CertificateOut serialises it: subsidiaries with only kvk and name."""
+    summary["subsidiaries"] = [{"kvk": s["kvk"], "name": s["name"]}
+                               for s in summary["subsidiaries"]]
+    return summary
 
 
 def certificate_out(certificate: Certificate, day: date) -> CertificateOut:
@@ -103,11 +110,12 @@ BAD_CURSOR = "Onbekende vervolgcode; gebruik de link uit het veld next van de vo
 def _next_link(request: Request, after: str | None) -> str | None:
     if after is None:
         return None
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "page")]
+    params = [(k, v) for k, v in client_query(request) if k not in ("after", "page")]
     return f"{request.url.path}?{urlencode([*params, ('after', after)])}"
 On = Annotated[date | None, Parameter(query="on", description="Status op deze dag (JJJJ-MM-DD)")]
 DB = {"db": Provide(provide_db)}
-ACTOR = {"db": Provide(provide_db), "actor": Provide(provide_actor, sync_to_thread=False)}
+WHO = {"actor": Provide(provide_actor, sync_to_thread=False)}
+ACTOR = {"db": Provide(provide_db), **WHO}
 
 
 class RegisterController(Controller):
@@ -117,12 +125,11 @@ class RegisterController(Controller):
 
     @get(summary="Openbaar register doorzoeken")
     async def search(
-        self, request: Request, db: AsyncSession,
-        q: Query = None, kvk: Kvk = None, rung: Rung | None = None,
+        self, request: Request, q: Query = None, kvk: Kvk = None, rung: Rung | None = None,
         status: Status | None = None, municipality: Municipality = None,
         sort: Sort = "newest", after: After = None,
         page: PageNumber = 1, page_size: PageSize = 20,
-    ) -> CertificatePage:
+    ) -> Response[CertificatePage]:
         """Zoek certificaten op naam (alle woorden, in elke volgorde, zonder op hoofdletters of
         accenten te letten), KvK-nummer of certificaatnummer; filter op trede, status en plaats.
         Verder bladeren: volg `next`."""
@@ -131,14 +138,19 @@ class RegisterController(Controller):
         day = today()
         try:
             found = await register.search(
-                db, q=q, kvk=kvk, rung=rung, status=status, municipality=municipality,
-                sort=sort, after=after, page=page, page_size=page_size, day=day)
+                request.app.state, q=q, kvk=kvk, rung=rung, status=status,
+                municipality=municipality, sort=sort, after=after, page=page,
+                page_size=page_size, day=day)
         except register.BadCursor:
             raise InvalidInput([{"name": "after", "reason": BAD_CURSOR}]) from None
-        return CertificatePage(
-            items=[certificate_out(c, day) for c in found.rows], page=page,
-            page_size=page_size, total=found.total, total_exact=found.total_exact,
-            next=_next_link(request, found.next_after))
+        next_link = _next_link(request, found.next_after)
+        # Bytes, not a CertificatePage: so the Link header that ApiResponse adds to paged
+        # models is added here, from the same numbers.
+        links = page_links(request.url.path, client_query(request), SimpleNamespace(
+            page=page, page_size=page_size, total=found.total, total_exact=found.total_exact,
+            next=next_link))
+        return Response(page_json(found, day, page, page_size, next_link),
+                        media_type="application/json", headers={"Link": links})
 
     @get("/export", summary="Register downloaden (CSV of JSON)",
          media_type="text/csv", responses={})
@@ -159,13 +171,14 @@ class RegisterController(Controller):
                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @get("/expiring", guards=[require_roles("admin", "auditor")], security=BEARER,
-         summary="Verlopen binnenkort")
+         summary="Verlopen binnenkort", dependencies=WHO)
     async def expiring(
-        self, db: AsyncSession, months: Annotated[int, Parameter(ge=1, le=24)] = 3
+        self, db: AsyncSession, actor: Actor, months: Annotated[int, Parameter(ge=1, le=24)] = 3
     ) -> list[CertificateOut]:
-        """Certificaten die binnen `months` maanden (standaard 3) verlopen: voor opvolging."""
+        """Certificaten die binnen `months` maanden (standaard 3) verlopen: voor opvolging. Een
+        auditor ziet die van de eigen certificerende instelling."""
         day = today()
-        return [certificate_out(c, day) for c in await register.expiring(db, months)]
+        return [certificate_out(c, day) for c in await register.expiring(db, actor, months)]
 
     @get("/{number:str}", summary="Certificaat controleren")
     async def read(self, number: Number, db: AsyncSession, on: On = None) -> CertificateOut:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
@@ -14,10 +13,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiModel, provide_db
+from pso.api.base import BEARER
 from pso.api.uploads import _multipart_only
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
+from pso.http.downloads import attachment
+from pso.http.transaction import provide_db
+from pso.schemas.base import ApiModel
 from pso.services import documents as service
 
 
@@ -41,18 +43,6 @@ Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 def document_out(view: service.DocumentView) -> DocumentOut:
     return DocumentOut.model_validate(view, from_attributes=True)
-
-
-def attachment(view: service.DocumentView, data: bytes) -> Response[bytes]:
-    """Always a download, never shown inline from our own origin."""
-    ascii_name = view.file_name.encode("ascii", "replace").decode().replace("?", "_")
-    return Response(data, media_type=view.content_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(view.file_name)}",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "private, no-store",
-    })
 
 
 class DocumentController(Controller):

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from pso.db.engine import READ_ONLY
 from pso.errors import ProblemError, problem_response
-from pso.openapi import finished, optional_bodies
+from pso.http.openapi import finished, optional_bodies
 
 
 @get("/api/v1/health/live", tags=["Status"], summary="Leeft de dienst?", sync_to_thread=False)
@@ -42,7 +42,7 @@ async def health(state: State) -> Response[dict[str, object]]:
 
 @get("/api/v1/openapi.json", include_in_schema=False, sync_to_thread=False)
 def openapi_document(request: Request) -> Response[dict[str, object]]:
-    """The OpenAPI 3.1 description of this API (pso.openapi.finished documents this route)."""
+    """The OpenAPI 3.1 description of this API (pso.http.openapi.finished documents this route)."""
     document = finished(request.app.openapi_schema.to_schema(), optional_bodies(request.app))
     return Response(document, media_type="application/json")
 

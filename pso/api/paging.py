@@ -3,7 +3,7 @@
 A paged list is any response body with `page`, `page_size` and `total` (pso.db.paging gives
 the rows and the total; the handlers put them in the body). `ApiResponse` is the app's
 response class, so every such list gets first/prev/next/last without a line in its handler;
-pso.openapi declares the header on the same bodies. A body with its own `next` link (the
+pso.http.openapi declares the header on the same bodies. A body with its own `next` link (the
 register's cursor, which goes on past page numbers) gives rel=next from it, and one with
 `total_exact` false has no rel=last (its total is only a lower bound).
 """
@@ -49,13 +49,18 @@ def page_links(path: str, query: list[tuple[str, str]], content: Any) -> str:
     return ", ".join(f'<{target}>; rel="{rel}"' for rel, target in links)
 
 
+def client_query(request: Request[Any, Any, Any]) -> list[tuple[str, str]]:
+    """The query parameters in the client's order."""
+    return parse_qsl(request.scope.get("query_string", b"").decode("latin-1"),
+                     keep_blank_values=True)
+
+
 class ApiResponse(Response[Any]):
     """The app's response class: adds the Link header to paged lists."""
 
     def to_asgi_response(self, app: Any, request: Request[Any, Any, Any], **kwargs: Any
                          ) -> ASGIResponse:
         if is_page(self.content) and 200 <= (self.status_code or 200) < 300:
-            query = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"),
-                              keep_blank_values=True)  # in the client's order
-            self.headers["Link"] = page_links(request.url.path, query, self.content)
+            self.headers["Link"] = page_links(request.url.path, client_query(request),
+                                              self.content)
         return super().to_asgi_response(app, request, **kwargs)

@@ -17,9 +17,11 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.api.assessments import AssessmentOut, assessment_out
-from pso.api.base import BEARER, ApiInput, provide_db
+from pso.api.base import BEARER
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
+from pso.http.transaction import provide_db
+from pso.schemas.base import ApiInput
 from pso.services import certification, portal
 from pso.services.provisional_pdf import file_name, render_provisional
 

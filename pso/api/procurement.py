@@ -6,27 +6,21 @@ from litestar import Response, post
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
-from pso.api.procurement_models import BidIn, EvaluationIn, EvaluationOut, PolicyIn, SroiIn, SroiOut
 from pso.clock import today
-from pso.procurement.evaluation import Bid, Member, Policy
+from pso.http.transaction import provide_db
 from pso.procurement.serialize import policy_json, ranked_json
 from pso.procurement.sroi import SroiRequest
+from pso.schemas.procurement import (
+    EvaluationIn,
+    EvaluationOut,
+    SroiIn,
+    SroiOut,
+    bid_from,
+    policy_from,
+)
 from pso.services import procurement as service
 
 DB = {"db": Provide(provide_db)}
-
-
-def policy_from(data: PolicyIn) -> Policy:
-    values = {k: v for k, v in data.values.model_dump(by_alias=False).items() if v is not None}
-    return Policy(data.mode, values, data.penalty_factor)
-
-
-def bid_from(data: BidIn) -> Bid:
-    members = tuple(Member(m.kvk, m.certificate_number, m.declared_rung)
-                    for m in data.consortium or ())
-    return Bid(data.bidder, data.kvk, data.price, data.certificate_number, data.declared_rung,
-               members)
 
 
 @post("/api/v1/tender-evaluations", status_code=200, dependencies=DB, tags=["Aanbesteding"],

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from litestar.openapi.spec import OpenAPIType, Schema
 from pydantic import Field
 
-from pso.api.base import ApiModel
+from pso.schemas.base import ApiModel
 
 Rung = Literal["none", "aspirant", "basistrede", "trede1", "trede2", "trede3"]
 

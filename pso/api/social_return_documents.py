@@ -14,16 +14,18 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, provide_db
-from pso.api.documents import DocumentFile, DocumentOut, attachment, document_out
+from pso.api.base import BEARER
+from pso.api.documents import DocumentFile, DocumentOut, document_out
 from pso.api.social_return import TenderId
 from pso.api.uploads import _multipart_only, upload_problem
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
+from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid
+from pso.http.downloads import attachment
+from pso.http.transaction import provide_db
 from pso.services import documents
 from pso.services import social_return_documents as service
 from pso.services import social_return_import as importer
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 

@@ -8,31 +8,20 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.params import Parameter
-from pydantic import AfterValidator, Field
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiModel
-from pso.api.procurement_models import FactorOut, MoneyOut, _text
-from pso.api.procurement_rules import AllErrors
+from pso.api.base import BEARER
 from pso.api.social_return import DEPENDENCIES, TenderId
 from pso.auth import Actor, require_roles
+from pso.http.downloads import file_download
+from pso.schemas.base import ApiModel
+from pso.schemas.procurement import FactorOut, MoneyOut
+from pso.schemas.social_return import SettleIn
 from pso.services import social_return_exports as exports
 from pso.services import social_return_overview
 from pso.services import social_return_settlement as settlement
-
-
-class SettleIn(AllErrors):
-    early: bool = Field(default=False, description="true: afrekenen vóór het einde van het "
-                        "contract (dan is een reden verplicht)")
-    reason: Annotated[str, Field(max_length=500), AfterValidator(_text)] | None = Field(
-        default=None, description="Waarom eerder wordt afgerekend")
-
-    @staticmethod
-    def rule_errors(data: Any) -> list[dict[str, str]]:
-        if data.get("early") is True and not str(data.get("reason") or "").strip():
-            return [{"name": "reason", "reason": "Geef een reden om vóór het einde van het "
-                     "contract af te rekenen."}]
-        return []
+from pso.text.identifiers import MUNICIPALITY_RE
 
 
 class RuleOut(ApiModel):
@@ -76,11 +65,6 @@ def settlement_out(row: Any) -> SettlementOut:
         lines=len(row.lines))
 
 
-def attachment(body: bytes, media_type: str, name: str) -> Response[bytes]:
-    return Response(body, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 class SettlementController(Controller):
     path = "/api/v1/tenders/{tender_id:int}/social-return"
     tags = ["Social return"]
@@ -113,18 +97,14 @@ class SettlementController(Controller):
                   actor: Actor) -> Response[bytes]:
         """Verplichting, PSO-korting, regels per bouwblok, geaccepteerd totaal, tekort en
         boete, zoals bij de afrekening vastgelegd (PDF/A)."""
-        contract, row = await settlement.find(db, actor, tender_id)
-        body = await exports.pdf_bytes(row, contract.tender, contract.award, contract.terms)
-        return attachment(body, "application/pdf", exports.file_name(contract.tender, "pdf"))
+        return file_download(*await exports.settlement_file(db, actor, tender_id, "pdf"))
 
     @get("/settlement.csv", summary="Regels van de afrekening als CSV",
          guards=[require_roles("procurement", "company", "admin")], media_type="text/csv")
     async def csv(self, tender_id: TenderId, db: AsyncSession,
                   actor: Actor) -> Response[bytes]:
         """Alle regels met status en waarde zoals bij de afrekening vastgelegd (voor Excel)."""
-        contract, row = await settlement.find(db, actor, tender_id)
-        return attachment(exports.csv_bytes(row), "text/csv",
-                          exports.file_name(contract.tender, "csv"))
+        return file_download(*await exports.settlement_file(db, actor, tender_id, "csv"))
 
 
 class ContractSummaryOut(ApiModel):
@@ -168,9 +148,51 @@ async def overview(db: AsyncSession, actor: Actor, fmt: Annotated[
     achter staan, worden niet getoond."""
     found = await social_return_overview.overview(db, actor)
     if fmt == "csv":
-        return attachment(social_return_overview.csv_bytes(found), "text/csv",
+        return file_download(social_return_overview.csv_bytes(found), "text/csv",
                           "overzicht-social-return.csv")
     return Response(OverviewOut(**found).model_dump(mode="json", by_alias=True))
 
 
-ROUTES = [SettlementController, overview]
+class BuyerSummaryOut(ApiModel):
+    name: str
+    kvk: str
+    contracts: int
+    settled: int = Field(description="Waarvan afgerekend")
+    obligation: MoneyOut = Field(description="Samen te realiseren (na de PSO-korting)")
+    suppressed: bool = Field(description="true: minder dan minPeople personen achter het "
+                             "geaccepteerde bedrag; dan geen bedrag")
+    realised: MoneyOut | None = Field(description="Samen geaccepteerd")
+
+
+class MunicipalityOverviewOut(ApiModel):
+    municipality: str = Field(description="Gemeentecode (CBS)")
+    name: str
+    buyers: list[BuyerSummaryOut] = Field(description="Per inkopende organisatie die voor de "
+                                          "gemeente inkoopt, opgeteld over haar contracten")
+    blocks: list[BlockYearOut] = Field(description="Geaccepteerde regels per jaar en bouwblok")
+    min_people: int = Field(description="Zo veel personen moeten achter een cijfer staan")
+
+
+@get("/api/v1/social-return/municipality-overview", tags=["Social return"],
+     dependencies=DEPENDENCIES, security=BEARER, guards=[require_roles("municipality", "admin")],
+     summary="Overzicht social return van een gemeente")
+async def municipality_overview(db: AsyncSession, actor: Actor, fmt: Annotated[
+        Literal["json", "csv"], Parameter(query="format", default="json",
+                                          description="json (standaard) of csv")],
+        municipality: Annotated[str | None, Parameter(
+            query="municipality", default=None, pattern=MUNICIPALITY_RE.pattern,
+            description="Gemeentecode; alleen voor een beheerder, een gemeente ziet de eigen")],
+        ) -> Response[Any]:
+    """Over de contracten van de inkopende organisaties die voor de gemeente inkopen: per
+    organisatie het aantal contracten, de verplichtingen en het geaccepteerde bedrag; per jaar
+    en bouwblok de waarde, het aantal geplaatste personen en hun uren. Geen losse contracten
+    of personen; cijfers waar minder dan 5 personen achter staan, worden niet getoond. 403
+    voor een andere gemeente."""
+    found = await social_return_overview.municipality_overview(db, actor, municipality)
+    if fmt == "csv":
+        return file_download(social_return_overview.csv_bytes(found), "text/csv",
+                          "social-return-gemeente.csv")
+    return Response(MunicipalityOverviewOut(**found).model_dump(mode="json", by_alias=True))
+
+
+ROUTES = [SettlementController, overview, municipality_overview]

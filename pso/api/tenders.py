@@ -11,48 +11,29 @@ from litestar.params import Parameter
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import BEARER, ApiModel, PageNumber, PageSize, provide_db
-from pso.api.procurement import bid_from, policy_from
-from pso.api.procurement_models import (
+from pso.api.base import BEARER, PageNumber, PageSize
+from pso.auth import Actor, provide_actor, require_roles
+from pso.db.models import Tender, TenderBid
+from pso.errors import ProblemError, problem_response
+from pso.http.downloads import file_download
+from pso.http.idempotency import idempotent
+from pso.http.transaction import provide_db
+from pso.schemas.base import ApiModel
+from pso.schemas.procurement import (
     BidCreateIn,
     EvaluationOut,
     Kvk,
     MoneyOut,
-    PolicyIn,
     PolicyOut,
     RealRung,
     Rung,
-    ShortText,
-    Text,
+    bid_from,
+    policy_from,
 )
-from pso.api.procurement_rules import AllErrors, policy_errors
-from pso.auth import Actor, provide_actor, require_roles
-from pso.clock import today
-from pso.db.base import utcnow
-from pso.db.models import Tender, TenderBid
-from pso.errors import ProblemError, problem_response
-from pso.idempotency import idempotent
+from pso.schemas.tenders import AwardIn, TenderIn
 from pso.services import monitoring, tender_exports, tenders
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="Nummer van de aanbesteding")]
-
-
-class TenderIn(AllErrors):
-    title: Text = Field(description="Omschrijving van de opdracht")
-    reference: ShortText = Field(description="Eigen kenmerk van de aanbesteding")
-    deadline: date = Field(description="Sluitingsdatum: inschrijven kan tot en met deze dag")
-    policy: PolicyIn
-
-    @staticmethod
-    def rule_errors(data: dict[str, Any]) -> list[dict[str, str]]:
-        errors = policy_errors(data.get("policy"), "policy")
-        try:
-            if date.fromisoformat(str(data.get("deadline"))) < today():
-                errors.append({"name": "deadline",
-                               "reason": "De sluitingsdatum mag niet in het verleden liggen."})
-        except ValueError:
-            pass
-        return errors
 
 
 class BidMemberOut(ApiModel):
@@ -120,25 +101,6 @@ class TenderEvaluationOut(EvaluationOut):
     register_facts: list[FactOut] = Field(
         description="De registergegevens die de beoordeling gebruikte, op de sluitingsdatum"
     )
-
-
-class AwardIn(AllErrors):
-    bidder: ShortText = Field(description="KvK-nummer van de winnende inschrijving (of een "
-                              "naam die in deze aanbesteding uniek is)")
-    contract_start: date = Field(description="Eerste dag van het contract")
-    contract_end: date = Field(description="Laatste dag van het contract")
-
-    @staticmethod
-    def rule_errors(data: dict[str, Any]) -> list[dict[str, str]]:
-        try:
-            start = date.fromisoformat(str(data.get("contractStart")))
-            end = date.fromisoformat(str(data.get("contractEnd")))
-        except ValueError:
-            return []
-        if end < start:
-            return [{"name": "contractEnd",
-                     "reason": "Het einde van het contract ligt vóór het begin."}]
-        return []
 
 
 class WatchedOut(ApiModel):
@@ -317,7 +279,10 @@ class TenderController(Controller):
         `?format=pdf` (of Accept: application/pdf) een PDF-rapport."""
         result = await tenders.evaluation(db, actor, tender_id)
         try:
-            return await export(result, wanted_format(request, format))
+            fmt = wanted_format(request, format)
+            if fmt in ("csv", "pdf"):
+                return file_download(*await tender_exports.export_file(result, fmt))
+            return Response(result)  # already the JSON shape of TenderEvaluationOut
         except ProblemError as problem:
             # Answered, not raised: a first look after the deadline has just fixed the
             # evaluation, and that must be committed even when this format is refused.
@@ -352,20 +317,6 @@ class TenderController(Controller):
         `penaltyIfNotMaintained`), en een waarschuwing drie maanden voordat een certificaat
         binnen de looptijd verloopt."""
         return monitoring_out(await monitoring.monitoring(db, actor, tender_id))
-
-
-async def export(result: dict[str, Any], fmt: str) -> Response[Any]:
-    """The same evaluation as JSON, CSV (for Excel) or PDF."""
-    if fmt == "csv":
-        name = tender_exports.filename(result, "csv")
-        return Response(tender_exports.csv_bytes(result), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    if fmt == "pdf":
-        name = tender_exports.filename(result, "pdf")
-        pdf = await tender_exports.pdf_bytes(result, utcnow())
-        return Response(pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return Response(result)  # already the JSON shape of TenderEvaluationOut
 
 
 ROUTES = [TenderController]

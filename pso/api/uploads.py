@@ -12,7 +12,7 @@ from litestar.params import Body
 
 from certificates.formatting import plural
 from pso.errors import InvalidInput, ProblemError
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
+from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 
 FIELD = "file"
 

@@ -11,30 +11,33 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import clock
-from pso.api.base import BEARER, PageNumber, PageSize, provide_db
+from pso.api.base import BEARER, PageNumber, PageSize
 from pso.api.voucher_models import (
-    CancellationIn,
-    IssueIn,
     OpenSchemeList,
     OpenSchemeOut,
-    RedemptionIn,
-    RefusalIn,
-    SchemeIn,
     SchemeList,
     SchemeOut,
-    SchemePatchIn,
-    Status,
     VoucherOut,
     VoucherPage,
 )
 from pso.auth import Actor, provide_actor, require_roles
 from pso.errors import InvalidInput
-from pso.idempotency import idempotent
-from pso.identifiers import KVK_RE
+from pso.http.idempotency import idempotent
+from pso.http.transaction import provide_db
+from pso.schemas.vouchers import (
+    CancellationIn,
+    IssueIn,
+    RedemptionIn,
+    RefusalIn,
+    SchemeIn,
+    SchemePatchIn,
+    Status,
+)
 from pso.services import municipalities
 from pso.services import vouchers as service
 from pso.services.voucher_export import vouchers_csv
 from pso.services.voucher_pdf import stored_pdf
+from pso.text.identifiers import KVK_RE
 
 ISSUE_CONFLICTS = (
     "409-problemen, elk met een eigen type: organization-unknown (niet geregistreerd), "
@@ -87,16 +90,17 @@ class VoucherSchemeController(Controller):
          summary="Regelingen waarvoor nu aangevraagd kan worden")
     async def open_schemes(self, db: AsyncSession, actor: Actor,
                            kvk: str | None = None) -> OpenSchemeList:
-        """Alle regelingen met een open aanvraagperiode, met het beschikbare budget. Met
-        `?kvk=` (een bedrijf: alleen het eigen KvK-nummer) ook of die organisatie nu mag
-        aanvragen en zo niet, waarom niet (de grootte in fte wordt dan niet getoetst)."""
+        """Alle regelingen met een open aanvraagperiode (voor een gemeente: de eigen), met het
+        beschikbare budget. Met `?kvk=` (een bedrijf: alleen het eigen KvK-nummer) ook of die
+        organisatie nu mag aanvragen en zo niet, waarom niet (de grootte in fte wordt dan niet
+        getoetst)."""
         day = clock.today()
         if kvk is not None and not KVK_RE.match(kvk):
             raise InvalidInput([{"name": "kvk", "reason": "Een KvK-nummer heeft 8 cijfers."}])
         if actor.role == "company":
             kvk = kvk or actor.kvk
             service.ensure_kvk_access(actor, kvk or "")
-        schemes = await service.open_schemes(db, day)
+        schemes = await service.open_schemes(db, actor, day)
         figs = await service.figures(db, schemes, day)
         names = await municipalities.names(db, [s.municipality_code for s in schemes])
         items = []

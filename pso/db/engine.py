@@ -40,20 +40,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Writers take the write lock at the start of their transaction: a read-then-write
         # (budget check, next certificate number) can then never interleave with another
         # writer, across processes too; SQLite has one writer anyway. Transactions marked
-        # read-only (GET requests, see pso.api.base.provide_db) start deferred so they never
+        # read-only (GET requests, see pso.http.transaction.provide_db) start deferred so they never
         # queue behind writers: WAL gives them a consistent snapshot without a lock.
         deferred = conn.get_execution_options().get(READ_ONLY, False)
         conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_sqlite_reader(url: str) -> Engine | None:
-    """A synchronous engine on the same SQLite file, for single-statement public reads.
+    """A synchronous engine on the same SQLite file, for public reads: the verification page
+    (one statement on the event loop's thread) and register searches (a few statements in a
+    worker thread, one hand-off in all).
 
     Each aiosqlite call is a hand-off to its worker thread (~0.25 ms on a loaded machine) and
     a read through the async session costs ~8 of them (BEGIN, cursor, execute, fetch, close,
     COMMIT). An indexed lookup in the stdlib driver takes tens of microseconds on the event
     loop's thread instead; WAL readers do not wait for writers. The connections are read-only
-    (PRAGMA query_only) and only ever used by the thread that runs the event loop. None for
+    (PRAGMA query_only); the pool hands each one to one thread at a time. None for
     PostgreSQL and in-memory databases, which keep the async session.
     """
     if not url.startswith("sqlite") or ":memory:" in url or url.rstrip("/").endswith("sqlite:"):

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pso import clock
 from pso.db.base import utcnow
+from pso.db.models.jobs import LEASE_NAME
 from pso.jobs import (
     lease,
     monitoring,
@@ -34,7 +35,7 @@ from pso.jobs import (
     voucher_pdfs,
     vouchers,
 )
-from pso.jobs.context import LEASE_NAME, LEASE_TTL, JobContext, LeaseLost, log
+from pso.jobs.context import LEASE_TTL, JobContext, LeaseLost, log
 from pso.mail.sender import new_holder
 from pso.settings import Settings
 

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pso.db.base import utcnow
+from pso.db.models.jobs import LEASE_NAME
 from pso.jobs import lease
 from pso.settings import Settings
 
 log = logging.getLogger("pso.jobs")
 
-LEASE_NAME = "daily"
 # The lease outlives a slow unit of work by far; each unit renews it.
 LEASE_TTL = timedelta(minutes=10)
 

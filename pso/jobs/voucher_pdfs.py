@@ -9,7 +9,7 @@ from sqlalchemy import select
 from pso.db.models import Voucher
 from pso.jobs.context import JobContext, log
 from pso.services import voucher_pdf
-from pso.services.vouchers import status_on
+from pso.services.voucher_status import status_on
 
 
 async def run(ctx: JobContext) -> dict[str, int]:

@@ -30,9 +30,9 @@ from pso.clock import AMSTERDAM
 from pso.db.base import utcnow
 from pso.db.models import Account, LoginAttempt, OneTimeLink, Party, RecoveryCode, User, WebSession
 from pso.db.models.accounts import PARTY_KINDS, ROLE_PARTY
-from pso.identifiers import KVK_RE, MUNICIPALITY_RE
+from pso.http.ratelimit import network_of
 from pso.mail import queue_mail  # the outbox: the mail is sent only if our transaction commits
-from pso.ratelimit import network_of
+from pso.text.identifiers import BODY_CODE_RE, KVK_RE, MUNICIPALITY_RE
 
 # Sign-in throttling: per e-mail address and client address, and coarser per address.
 WINDOW = timedelta(minutes=15)
@@ -58,7 +58,6 @@ TOTP_ISSUER = "PSO-dienst"
 
 # No characters that mean something in a mail header (quotes, brackets, separators).
 EMAIL_RE = re.compile(r'^[^@\s<>(),;:"\[\]\\]{1,64}@[^@\s<>(),;:"\[\]\\]+\.[^@\s<>(),;:"\[\]\\.]{2,}$')
-BODY_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 
 HOMES = {
     "company": "/mijn",
@@ -156,6 +155,24 @@ async def ensure_party(session: AsyncSession, kind: str, code: str,
     elif name and party.name != name and party.name == _default_party_name(kind, code):
         party.name = name
     return party
+
+
+async def set_municipality(session: AsyncSession, actor: Actor, party: Party,
+                           code: str | None) -> None:
+    """Link a buying organisation to the municipality it buys for (or unlink it with None):
+    that municipality then sees the aggregated social-return figures of its contracts."""
+    if party.kind != "buyer":
+        raise AccountError("Alleen een inkopende organisatie hoort bij een gemeente.",
+                           "party_municipality")
+    if code is not None and not MUNICIPALITY_RE.match(code):
+        raise AccountError("Geef een gemeentecode zoals GM0344.", "party_municipality")
+    if party.municipality_code == code:
+        return
+    previous, party.municipality_code = party.municipality_code, code
+    await session.flush()
+    await record(session, actor, "party.municipality_set", "party", party.id,
+                 {"party": f"{party.kind}:{party.code}", "municipality": code,
+                  "previous": previous})
 
 
 def _default_party_name(kind: str, code: str) -> str:
@@ -292,7 +309,7 @@ async def check_throttle(session: AsyncSession, email: str, address: str) -> Non
     """Raise Throttled when sign-in failed too often: for this e-mail address from this
     client (5 in 15 minutes), from this client for any (50 in 15 minutes), or for this
     e-mail address from anywhere (20 in 6 hours). A client is an IPv4 address or an IPv6
-    /64 (pso.ratelimit.network_of). It lasts until the window passes."""
+    /64 (pso.http.ratelimit.network_of). It lasts until the window passes."""
     now = utcnow()
     client = network_of(address)
     for limit, window, key, where in (

@@ -13,11 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pso.api.base import parse
-from pso.api.procurement_models import BidCreateIn
-from pso.dutch_input import number_text
 from pso.errors import InvalidInput
-from pso.upload import Deadline, UploadInvalid, csv_rows, decode_text, off_loop, text_of, xlsx_rows
+from pso.files.upload import (
+    Deadline,
+    UploadInvalid,
+    csv_rows,
+    decode_text,
+    off_loop,
+    text_of,
+    xlsx_rows,
+)
+from pso.schemas.base import parse
+from pso.schemas.procurement import BidCreateIn
+from pso.text.dutch_input import number_text
 from scoring.text import dutch_number
 
 MAX_BYTES = 2_000_000
@@ -83,7 +91,7 @@ def _body(row: list[Any], columns: dict[str, int]) -> dict[str, Any]:
 
 
 async def read_bids_async(raw: bytes) -> ImportResult:
-    """`read_bids` in a worker thread within the upload time limit (pso.upload.off_loop)."""
+    """`read_bids` in a worker thread within the upload time limit (pso.files.upload.off_loop)."""
     try:
         return await off_loop(read_bids, raw)
     except UploadInvalid as exc:

@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificates.certificate import TEMPLATE, CertificateData, certificate_context
 from certificates.lifecycle import valid_until as validity_end
 from certificates.numbering import format_number
-from pso import pdf_pool
 from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
@@ -31,8 +30,9 @@ from pso.db.models import (
 )
 from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
+from pso.files import pdf_pool
 from pso.services import bodies, organizations, submission_diff
-from pso.services.access import ensure_kvk_access
+from pso.services.access import assessment_filter, ensure_kvk_access, may_see_assessment
 from pso.services.notify import mail_company
 from scoring import SubmissionInvalid, parse_submission, score
 
@@ -86,28 +86,10 @@ async def get_for(session: AsyncSession, actor: Actor, assessment_id: int, *,
     if lock:
         query = query.with_for_update(of=Assessment)
     assessment = await session.scalar(query)
-    # A company must not learn that other companies' assessments exist: 404, not 403;
-    # nor an auditor those addressed to another certifying body.
-    if assessment is None or (actor.role == "company" and assessment.organization.kvk != actor.kvk) \
-            or (actor.role == "auditor" and not auditor_may_see(actor, assessment)):
+    # Another party's application is answered as one that does not exist (services/access.py).
+    if assessment is None or not may_see_assessment(actor, assessment):
         raise NotFound(f"Geen aanvraag met nummer {assessment_id}.")
-    if actor.role == "auditor" and assessment.status == DRAFT:
-        raise NotFound(f"Aanvraag {assessment_id} is nog niet ingediend.")
     return assessment
-
-
-def auditor_may_see(actor: Actor, assessment: Assessment) -> bool:
-    """An auditor sees the applications addressed to their own body, and those addressed
-    to no body yet (first-release clients); taking one into review addresses it."""
-    return assessment.certifying_body_id is None or (
-        actor.party_id is not None and assessment.certifying_body_id == actor.party_id)
-
-
-def _auditor_filter(actor: Actor):
-    if actor.party_id is None:
-        return Assessment.certifying_body_id.is_(None)
-    return or_(Assessment.certifying_body_id.is_(None),
-               Assessment.certifying_body_id == actor.party_id)
 
 
 def _company_context(assessment: Assessment) -> dict[str, Any]:
@@ -390,17 +372,9 @@ async def decide(
     a certificate valid from three years ago was also issued then, not today."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
     require_status(assessment, IN_REVIEW)
-    if assessment.review_completed_at is None:
-        raise Conflict("review-not-completed",
-                       f"Aanvraag {assessment.id} is nog in beoordeling; het besluit kan pas "
-                       "als de beoordelaar de beoordeling heeft afgerond.",
-                       reviewedBy=assessment.reviewed_by)
-    if actor.key == assessment.reviewer_key and await bodies.separate_decision(
-            session, assessment.certifying_body_id):
-        raise Conflict("decision-by-reviewer",
-                       "U hebt deze aanvraag beoordeeld; het besluit neemt een andere auditor "
-                       "van de certificerende instelling (onpartijdigheid, ISO/IEC 17065).",
-                       reviewedBy=assessment.reviewed_by)
+    refusal = await _decision_refusal(session, actor, assessment)
+    if refusal is not None:
+        raise refusal
     if assessment.certifying_body is not None:
         issuer = assessment.certifying_body.name
     assessment.decided_at, assessment.decided_by = utcnow(), actor.name
@@ -452,22 +426,35 @@ async def history(session: AsyncSession, assessment_id: int) -> list[AuditEvent]
     return list(rows)
 
 
+async def _decision_refusal(session: AsyncSession, actor: Actor,
+                            assessment: Assessment) -> Conflict | None:
+    """Why this auditor may not decide an application in review now, or None: the review
+    is not completed yet, or the auditor reviewed it and the body wants a separate decision.
+    The one rule of `decide` and `may_decide`."""
+    if assessment.review_completed_at is None:
+        return Conflict("review-not-completed",
+                        f"Aanvraag {assessment.id} is nog in beoordeling; het besluit kan pas "
+                        "als de beoordelaar de beoordeling heeft afgerond.",
+                        reviewedBy=assessment.reviewed_by)
+    if actor.key == assessment.reviewer_key and await bodies.separate_decision(
+            session, assessment.certifying_body_id):
+        return Conflict("decision-by-reviewer",
+                        "U hebt deze aanvraag beoordeeld; het besluit neemt een andere auditor "
+                        "van de certificerende instelling (onpartijdigheid, ISO/IEC 17065).",
+                        reviewedBy=assessment.reviewed_by)
+    return None
+
+
 async def may_decide(session: AsyncSession, actor: Actor, assessment: Assessment) -> bool:
     """Whether this auditor may take the decision now (review completed, and not the
     reviewer when the body wants a separate decision)."""
-    if not review_completed(assessment):
-        return False
-    return actor.key != assessment.reviewer_key or not await bodies.separate_decision(
-        session, assessment.certifying_body_id)
+    return assessment.status == IN_REVIEW and await _decision_refusal(
+        session, actor, assessment) is None
 
 
 async def list_for(session: AsyncSession, actor: Actor, *, status: str | None, kvk: str | None,
                    page: int, page_size: int) -> tuple[list[Assessment], int]:
-    query = select(Assessment).join(Assessment.organization)
-    if actor.role == "company":
-        query = query.where(Organization.kvk == actor.kvk)
-    elif actor.role == "auditor":
-        query = query.where(Assessment.status != DRAFT, _auditor_filter(actor))
+    query = select(Assessment).join(Assessment.organization).where(assessment_filter(actor))
     if status:
         query = query.where(Assessment.status.in_(status.split(",")))
     if kvk:

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import CompoundSelect, select, union
+from sqlalchemy import BindParameter, CompoundSelect, select, union
 from sqlalchemy.orm import aliased
 
 from pso.db.models import Certificate, CertificateSubsidiary, Organization
 
 
-def certificate_ids(kvks: str | Collection[str]) -> CompoundSelect:
+def certificate_ids(kvks: str | BindParameter[str] | Collection[str]) -> CompoundSelect:
     """The ids of the certificates that cover any of `kvks`, as a subquery: two indexed
     look-ups (the main applicant by `organizations.kvk`, then its certificates; the frozen
     subsidiaries by `certificate_subsidiaries.kvk`). A UNION, not an OR: an OR of both made
     PostgreSQL test every certificate of a large register."""
-    wanted = [kvks] if isinstance(kvks, str) else list(kvks)
+    wanted = [kvks] if isinstance(kvks, str | BindParameter) else list(kvks)
     own = aliased(Certificate)  # never correlated with the certificates of the outer query
     main = select(own.id).join(Organization, Organization.id == own.organization_id)
     sub = select(CertificateSubsidiary.certificate_id)
@@ -37,7 +37,7 @@ def certificate_ids(kvks: str | Collection[str]) -> CompoundSelect:
     return union(main, sub)
 
 
-def covers(kvks: str | Collection[str]):
+def covers(kvks: str | BindParameter[str] | Collection[str]):
     """SQL condition on `Certificate`: it covers one of `kvks`."""
     return Certificate.id.in_(certificate_ids(kvks))
 

@@ -18,8 +18,9 @@ from pso.audit import record
 from pso.auth import Actor
 from pso.db.models import AssessmentDocument, DocumentContent
 from pso.errors import Conflict, InvalidInput, NotFound, ProblemError
+from pso.files.upload import MAX_XLSX_UNPACKED, Deadline, UploadInvalid, off_loop
 from pso.services import certification
-from pso.upload import MAX_XLSX_UNPACKED, Deadline, UploadInvalid, off_loop
+from pso.services.access import document_filter
 from scoring.text import unsafe_text
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -86,7 +87,7 @@ def _looks_like_csv(data: bytes) -> bool:
 
 def inspect(data: bytes, deadline: Deadline | None = None) -> tuple[str | None, str]:
     """The real content type (or None) and the SHA-256 of an upload; run off the event
-    loop (pso.upload.off_loop), as a 10 MB file takes a while."""
+    loop (pso.files.upload.off_loop), as a 10 MB file takes a while."""
     return sniff(data), hashlib.sha256(data).hexdigest()
 
 
@@ -125,8 +126,13 @@ def _view(doc: AssessmentDocument) -> DocumentView:
 
 
 async def _assessment(session: AsyncSession, actor: Actor, assessment_id: int):
-    # Companies reach only their own, auditors only their body's: 404 otherwise.
+    # A document follows its application (services/access.py): 404 for another party's.
     return await certification.get_for(session, actor, assessment_id)
+
+
+def _documents_of(actor: Actor, assessment_id: int):
+    return select(AssessmentDocument).where(AssessmentDocument.assessment_id == assessment_id,
+                                            document_filter(actor))
 
 
 async def add(session: AsyncSession, actor: Actor, assessment_id: int, file_name: str | None,
@@ -153,8 +159,7 @@ async def add(session: AsyncSession, actor: Actor, assessment_id: int, file_name
 
 async def list_for(session: AsyncSession, actor: Actor, assessment_id: int) -> list[DocumentView]:
     assessment = await _assessment(session, actor, assessment_id)
-    rows = await session.scalars(select(AssessmentDocument)
-                                 .where(AssessmentDocument.assessment_id == assessment.id)
+    rows = await session.scalars(_documents_of(actor, assessment.id)
                                  .order_by(AssessmentDocument.id))
     return [_view(d) for d in rows]
 
@@ -162,8 +167,8 @@ async def list_for(session: AsyncSession, actor: Actor, assessment_id: int) -> l
 async def read(session: AsyncSession, actor: Actor, assessment_id: int,
                document_id: int) -> tuple[DocumentView, bytes]:
     assessment = await _assessment(session, actor, assessment_id)
-    doc = await session.scalar(select(AssessmentDocument).where(
-        AssessmentDocument.id == document_id, AssessmentDocument.assessment_id == assessment.id))
+    doc = await session.scalar(_documents_of(actor, assessment.id)
+                               .where(AssessmentDocument.id == document_id))
     if doc is None:
         raise NotFound(f"Geen bewijsstuk {document_id} bij aanvraag {assessment_id}.")
     content = await session.get(DocumentContent, doc.id)
@@ -181,8 +186,8 @@ def removable(assessment, doc: DocumentView) -> bool:
 async def remove(session: AsyncSession, actor: Actor, assessment_id: int,
                  document_id: int) -> DocumentView:
     assessment = await certification.get_for(session, actor, assessment_id, lock=True)
-    doc = await session.scalar(select(AssessmentDocument).where(
-        AssessmentDocument.id == document_id, AssessmentDocument.assessment_id == assessment.id))
+    doc = await session.scalar(_documents_of(actor, assessment.id)
+                               .where(AssessmentDocument.id == document_id))
     if doc is None:
         raise NotFound(f"Geen bewijsstuk {document_id} bij aanvraag {assessment_id}.")
     view = _view(doc)

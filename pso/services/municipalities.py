@@ -1,5 +1,5 @@
 """Municipality names for people: a `GM` code is shown as the municipality's name, taken
-from its party (accounts, SPEC §7.1), else from the CBS list (pso.municipalities): a scheme
+from its party (accounts, SPEC §7.1), else from the CBS list (pso.text.municipalities): a scheme
 may name municipalities that have no account here."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_decimal
 from pso.db.models import Party
-from pso.municipalities import name_of
+from pso.text.municipalities import name_of
 
 
 async def names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pso.db.models import Organization, OrganizationSubsidiary
 from pso.db.paging import paginate
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services.access import ensure_kvk_access
-from pso.text_search import words
+from pso.text.search import words
 
 MAX_SUBSIDIARIES = 200
 KVK_SHAPE = re.compile(r"[0-9]{8}")

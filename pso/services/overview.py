@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.clock import utcnow
 from pso.db.models import Certificate, JobLease, Organization, OutboxMail, Party
-from pso.jobs.context import LEASE_NAME
+from pso.db.models.jobs import LEASE_NAME
 from pso.services.bodies import KIND as BODY_KIND
 from pso.services.register import status_condition
 

@@ -21,6 +21,7 @@ from pso.db.models import Assessment, Organization
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import bodies, certification, organizations
 from pso.services.access import ensure_kvk_access
+from pso.text.labels import QUALITY_LABELS
 from scoring import SubmissionInvalid, parse_submission, score
 
 STEPS = 7
@@ -143,8 +144,6 @@ async def save_step(session: AsyncSession, actor: Actor, assessment_id: int, raw
 
 def _motivation_errors(quality: dict[str, bool],
                        motivations: dict[str, str]) -> list[dict[str, str]]:
-    from pso.web.labels import QUALITY_LABELS
-
     errors = []
     for key in QUALITY_KEYS:
         text = (motivations.get(key) or "").strip()

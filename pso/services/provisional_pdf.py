@@ -1,7 +1,7 @@
 """The score of an application as a PDF (SPEC §7.2 step 4): the figures, the ladder, the
 engine's full explanation and the per-employee breakdown. Provisional until the certifying
 body decides; after the decision it is the outcome. Plain data only, so the context pickles
-and may render in a PDF worker (pso.pdf_pool). Figures through scoring.notation, the
+and may render in a PDF worker (pso.files.pdf_pool). Figures through scoring.notation, the
 formatter of the explanation and the pages."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from markupsafe import Markup
 
 from certificates.formatting import RUNG_LABELS, dutch_date
 from certificates.ladder import ladder_svg
-from pso import pdf_pool
 from pso.db.models import Assessment
-from pso.web.labels import CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS
-from pso.web.setup import _dates_in
+from pso.files import pdf_pool
+from pso.text.dates import dates_in
+from pso.text.labels import CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS
 from scoring.notation import dutch_decimal, exact, percentage
 
 TEMPLATE = "portal/provisional.html"
@@ -74,7 +74,7 @@ def provisional_context(assessment: Assessment, day: date) -> dict[str, Any]:
              "position": STARTING_POSITION_LABELS.get(e.get("startingPosition", ""), ""),
              "contract": CONTRACT_TYPE_LABELS.get(e.get("contractType", ""), ""),
              "days": e["countedDays"], "fte": _num(e["fte"], 4),
-             "weighted": _num(e["weightedFte"], 4), "note": _dates_in(e.get("note"))}
+             "weighted": _num(e["weightedFte"], 4), "note": dates_in(e.get("note"))}
             for e in result.get("employees", [])[:MAX_ROWS]]
     next_rung = result.get("nextRung")
     return {
@@ -109,7 +109,7 @@ def provisional_context(assessment: Assessment, day: date) -> dict[str, Any]:
         "failed_quality": [] if pending or not quality_answered(assessment) else [
             QUALITY_LABELS[k][0] for k in result.get("failedQualityCriteria", [])
             if k in QUALITY_LABELS],
-        "explanation": [_dates_in(line) for line in result.get("explanation", [])],
+        "explanation": [dates_in(line) for line in result.get("explanation", [])],
         "employees": rows,
         "more_employees": max(0, len(result.get("employees", [])) - MAX_ROWS),
         "purchases": [{"name": p.get("supplierName", ""), "kvk": p.get("supplierKvk", ""),

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pso.csv_export import BOM, CsvWriter
 from pso.db.engine import READ_ONLY
+from pso.files.csv_export import BOM, CsvWriter
 from pso.services import register
 
 COLUMNS = ("nummer", "soort", "trede", "status", "geldig_van", "geldig_tot_en_met",
@@ -46,7 +46,7 @@ async def stream(session_maker: async_sessionmaker[AsyncSession], fmt: str, day:
         else:
             yield b'{"statusOn": "' + day.isoformat().encode() + b'", "items": ['
         async for batch in register.export_batches(session, day=day, **filters):
-            summaries = [register.summary(c, day) for c in batch]
+            summaries = [register.listed_summary(row, day) for row in batch]
             if fmt == "csv":
                 writer.rows(_row(s) for s in summaries)
                 yield writer.take().encode("utf-8")

@@ -10,7 +10,6 @@ stored whole with the terms, so the contract keeps the version it was agreed und
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,6 +28,7 @@ from pso.db.models import (
     TenderAward,
 )
 from pso.errors import Conflict, Forbidden, InvalidInput
+from pso.procurement.social_return import TermsInput, combination_errors
 from pso.procurement.sroi import DEFAULT_RATE, expiry_warning, obligation_of, reduction_for
 from pso.services import tenders
 from scoring.text import UNSAFE_REASON, unsafe_text
@@ -44,23 +44,6 @@ from sroi.model import (
 DEFAULT_PENALTY_FACTOR = Decimal(1)
 RULES = ("penalty", "buyout")
 MODEL_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
-
-
-@dataclass(frozen=True)
-class TermsInput:
-    """What the buyer asks for; checked for shape by the API model, for sense here."""
-
-    model_id: str
-    settlement_rule: str
-    contract_sum: Decimal | None = None  # None: the awarded price
-    rate_pct: Decimal | None = None  # None with no fixed amount: the default 5 %
-    cap: Decimal | None = None
-    fixed_amount: Decimal | None = None
-    reductions: dict[str, Decimal] = field(default_factory=dict)
-    period_start: date | None = None  # None: the contract's own period
-    period_end: date | None = None
-    penalty_factor: Decimal | None = None
-    buyout_pct: Decimal | None = None
 
 
 def models() -> list[ValuationModel]:
@@ -169,27 +152,6 @@ async def find(session: AsyncSession, actor: Actor,
     """The tender (404 unless it is the buyer's own), its award and its terms, if any."""
     tender = await tenders.get_for(session, actor, tender_id, bids=False)
     return tender, await award_of(session, tender.id), await terms_of(session, tender.id)
-
-
-def combination_errors(*, fixed: bool, rate: bool, cap: bool, rule: Any, factor: bool,
-                       percentage: bool) -> list[dict[str, str]]:
-    """Which fields go together: a rate (with a cap) or a fixed amount; a factor with a
-    penalty, a percentage with a buyout. Takes only whether each field was given, so the API
-    model can check a raw body with it and list these next to its own errors."""
-    errors = []
-    if fixed and (rate or cap):
-        errors.append({"name": "fixedAmount", "reason": "Geef een percentage (met eventueel "
-                       "een maximum) of een vast bedrag, niet beide."})
-    if rule == "buyout" and factor:
-        errors.append({"name": "settlement.factor", "reason": "Een factor hoort bij een "
-                       "boete, niet bij een afkoopsom."})
-    if rule == "buyout" and not percentage:
-        errors.append({"name": "settlement.percentage", "reason": "Geef het percentage van de "
-                       "afkoopsom."})
-    if rule == "penalty" and percentage:
-        errors.append({"name": "settlement.percentage", "reason": "Een percentage hoort bij "
-                       "een afkoopsom, niet bij een boete."})
-    return errors
 
 
 def _check_combination(data: TermsInput) -> None:

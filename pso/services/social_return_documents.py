@@ -71,3 +71,17 @@ async def read(session: AsyncSession, actor: Actor, tender_id: int, line_id: int
     if doc is None:
         raise NotFound(f"Geen bewijsstuk {document_id} bij regel {line_id}.")
     return _view(doc), doc.data
+
+
+async def of_contract(session: AsyncSession, actor: Actor,
+                      tender_id: int) -> dict[int, list[DocumentView]]:
+    """Every line's documents of one contract (for its pages), for the buyer or contractor."""
+    contract = await contract_for(session, actor, tender_id)
+    rows = await session.scalars(
+        select(SocialReturnDocument).join(SocialReturnLine)
+        .where(SocialReturnLine.tender_id == contract.tender.id)
+        .order_by(SocialReturnDocument.id))
+    found: dict[int, list[DocumentView]] = {}
+    for doc in rows:
+        found.setdefault(doc.line_id, []).append(_view(doc))
+    return found

@@ -1,22 +1,25 @@
 """The settled contract as a PDF *eindverantwoording* and a CSV of its lines (SPEC §8.2).
 
 Both are made from the frozen settlement row only. The PDF context is plain data (it
-pickles for a PDF worker, pso.pdf_pool); the CSV goes through the one CSV writer
-(pso.csv_export: Dutch Excel, no cell runs as a formula)."""
+pickles for a PDF worker, pso.files.pdf_pool); the CSV goes through the one CSV writer
+(pso.files.csv_export: Dutch Excel, no cell runs as a formula)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date, euro
-from pso import pdf_pool
+from pso.auth import Actor
 from pso.clock import AMSTERDAM
-from pso.csv_export import csv_document
 from pso.db.models import SocialReturnSettlement, SocialReturnTerms, Tender, TenderAward
+from pso.files import pdf_pool
+from pso.files.csv_export import csv_document
 from pso.services.social_return import model_of
-from pso.services.social_return_settlement import KIND_LABELS, STATUS_LABELS
+from pso.services.social_return_settlement import KIND_LABELS, STATUS_LABELS, find
 from pso.services.tender_exports import comma
 from scoring.notation import dutch_decimal
 
@@ -103,3 +106,14 @@ def csv_bytes(row: SocialReturnSettlement) -> bytes:
 
 def file_name(tender: Tender, extension: str) -> str:
     return f"eindverantwoording-social-return-{tender.id}.{extension}"
+
+
+async def settlement_file(session: AsyncSession, actor: Actor, tender_id: int,
+                          fmt: Literal["pdf", "csv"]) -> tuple[bytes, str, str]:
+    """(body, media type, file name) of the eindverantwoording (PDF) or its lines (CSV), for
+    the buyer or the contractor: the API's downloads and both portals' links."""
+    contract, row = await find(session, actor, tender_id)
+    if fmt == "pdf":
+        body = await pdf_bytes(row, contract.tender, contract.award, contract.terms)
+        return body, "application/pdf", file_name(contract.tender, fmt)
+    return csv_bytes(row), "text/csv", file_name(contract.tender, fmt)

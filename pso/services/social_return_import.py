@@ -1,6 +1,6 @@
 """Realisation lines from a CSV or Excel (.xlsx) file (SPEC §8.2, issue 28 item 4).
 
-A thin column mapping over the employee upload's reading (`pso.upload`'s public readers:
+A thin column mapping over the employee upload's reading (`pso.files.upload`'s public readers:
 `csv_rows`/`xlsx_rows` with their row, line and zip-bomb limits, run off the event loop by
 `off_loop` within its deadline; `RowError`/`UploadInvalid`, so the errors read the same:
 spreadsheet row, column as the user wrote it). Each row then goes through the same checks as a line reported
@@ -16,10 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.auth import Actor
 from pso.db.models import SocialReturnLine
-from pso.dutch_input import date_text, number_text
 from pso.errors import Conflict, InvalidInput
-from pso.services import social_return_lines as lines
-from pso.upload import (
+from pso.files.upload import (
     MAX_REPORTED,
     MAX_UPLOAD_BYTES,
     Deadline,
@@ -31,6 +29,10 @@ from pso.upload import (
     text_of,
     xlsx_rows,
 )
+from pso.schemas.base import parse
+from pso.schemas.social_return import LineIn
+from pso.services import social_return_lines as lines
+from pso.text.dutch_input import date_text, number_text
 from scoring.text import dutch_number
 
 # API field -> (the Dutch header shown to users, other accepted headers)
@@ -133,9 +135,6 @@ async def import_lines(session: AsyncSession, actor: Actor, tender_id: int,
                        data: bytes) -> list[SocialReturnLine]:
     """Every row checked first (shape by `LineIn`, sense by the contract); any error: nothing
     stored and UploadInvalid naming each row and column. Otherwise every row is reported."""
-    from pso.api.base import parse
-    from pso.api.social_return import LineIn
-
     contract = await lines.contract_for(session, actor, tender_id)
     if contract.role != "contractor":
         raise Conflict("not-the-contractor", "Alleen de opdrachtnemer meldt realisaties.")

@@ -4,7 +4,6 @@ under. Only accepted lines count."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,7 +24,8 @@ from pso.db.models import (
     TenderAward,
 )
 from pso.errors import Conflict, InvalidInput, NotFound
-from pso.services import social_return, tenders
+from pso.procurement.social_return import PERSONAL, PSEUDONYM_REASON, pseudonym_ok
+from pso.services import access, social_return
 from pso.services.coverage import covers
 from pso.services.register import status_condition
 from sroi.engine import (
@@ -42,12 +42,6 @@ from sroi.engine import (
 )
 from sroi.progress import Progress, Realised, progress
 
-# A pseudonym is a code the contractor keeps, never a name or a BSN: letters, digits and
-# dashes with at least one digit, and never nine digits in a row (a BSN's length).
-PSEUDONYM = re.compile(r"(?=.*[0-9])[A-Za-z0-9-]{1,20}")
-PSEUDONYM_REASON = ("Een pseudoniem is een code met minstens één cijfer, bijvoorbeeld K-17; "
-                    "nooit een naam of een BSN.")
-PERSONAL = ("placement", "apprenticeship", "work_experience")
 FIELDS = ("kind", "block", "pseudonym", "start", "end", "hours_per_week", "bonuses", "hours",
           "description", "supplier_name", "supplier_kvk", "invoice_number", "invoice_date",
           "amount")
@@ -72,11 +66,9 @@ async def contract_for(session: AsyncSession, actor: Actor, tender_id: int) -> C
     terms = await social_return.terms_of(session, tender.id)
     if award is None or terms is None:
         raise missing
-    if tenders.owns(actor, tender) and actor.role in ("procurement", "admin"):
-        return Contract(tender, award, terms, "buyer")
-    if actor.role == "company" and actor.kvk == award.kvk:
-        return Contract(tender, award, terms, "contractor")
-    raise missing
+    if not access.may_see_contract(actor, tender, award):
+        raise missing
+    return Contract(tender, award, terms, "contractor" if actor.role == "company" else "buyer")
 
 
 def engine_line(row: SocialReturnLine) -> Line:
@@ -142,11 +134,6 @@ async def certified_on(session: AsyncSession, kvk: str, day: date) -> str | None
     return await session.scalar(select(Certificate.number).where(
         covers(kvk), status_condition("valid", day))
         .order_by(Certificate.valid_from.desc(), Certificate.id.desc()).limit(1))
-
-
-def pseudonym_ok(value: Any) -> bool:
-    return isinstance(value, str) and PSEUDONYM.fullmatch(value) is not None \
-        and re.search(r"[0-9]{9}", value) is None
 
 
 def check(contract: Contract, data: dict[str, Any]) -> None:
@@ -242,11 +229,11 @@ async def review(session: AsyncSession, actor: Actor, tender_id: int, line_id: i
 
 async def contracts_of_company(session: AsyncSession, actor: Actor) -> list[Contract]:
     """The contracts with social-return terms that a company account's KvK number won."""
-    if actor.role != "company" or not actor.kvk:
+    if actor.role != "company":
         return []
     rows = await session.execute(
         select(Tender, TenderAward, SocialReturnTerms)
         .join(TenderAward, TenderAward.tender_id == Tender.id)
         .join(SocialReturnTerms, SocialReturnTerms.tender_id == Tender.id)
-        .where(TenderAward.kvk == actor.kvk).order_by(Tender.id.desc()))
+        .where(access.contract_filter(actor)).order_by(Tender.id.desc()))
     return [Contract(t, a, s, "contractor") for t, a, s in rows]

@@ -15,8 +15,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from certificates.formatting import RUNG_LABELS, dutch_date, euro
-from pso.web.calculator import EMPLOYEE_FIELDS, PURCHASE_FIELDS, label_of
-from pso.web.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS, SUPPLIER_KIND_LABELS
+from pso.text.labels import (
+    CONTRACT_TYPE_LABELS,
+    EMPLOYEE_FIELDS,
+    PURCHASE_FIELDS,
+    STARTING_POSITION_LABELS,
+    SUPPLIER_KIND_LABELS,
+    label_of,
+)
 from scoring.notation import plain
 
 KEEP_CASE = ("Wsw", "KvK", "FTE", "BBL")  # abbreviations keep their capitals mid-sentence

@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from certificates.formatting import RUNG_LABELS, dutch_date, dutch_decimal
-from pso import pdf_pool
+from pso import clock
 from pso.clock import AMSTERDAM
-from pso.csv_export import csv_document
 from pso.errors import Conflict
+from pso.files import pdf_pool
+from pso.files.csv_export import csv_document
 
 # A PDF page holds about 15 bids and WeasyPrint needs ~15 ms per bid, holding the one PDF
 # engine (certificates wait for it). Larger tenders get the CSV.
@@ -78,7 +79,7 @@ def _value(mode: str, value: str) -> str:
 
 def pdf_context(evaluation: dict[str, Any], printed: datetime) -> dict[str, Any]:
     """Plain data only (no functions, no ORM objects): the context pickles, so the PDF can
-    be rendered in a worker process (pso.pdf_pool). Texts the template needs per value
+    be rendered in a worker process (pso.files.pdf_pool). Texts the template needs per value
     are looked up in dicts computed here."""
     policy = evaluation["policy"]
     facts = evaluation.get("registerFacts") or []
@@ -120,3 +121,11 @@ async def pdf_bytes(evaluation: dict[str, Any], printed: datetime) -> bytes:
     # when PSO_PDF_WORKERS > 0.
     return await pdf_pool.render(TEMPLATE, pdf_context(evaluation, printed),
                                  stylesheets=STYLESHEETS)
+
+
+async def export_file(evaluation: dict[str, Any], fmt: str) -> tuple[bytes, str, str]:
+    """The evaluation as a "csv" or "pdf" download: its bytes, media type and file name."""
+    if fmt == "csv":
+        return csv_bytes(evaluation), "text/csv", filename(evaluation, "csv")
+    return (await pdf_bytes(evaluation, clock.utcnow()), "application/pdf",
+            filename(evaluation, "pdf"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload, undefer
 
@@ -30,6 +30,7 @@ from pso.procurement.serialize import (
     policy_json,
     ranked_json,
 )
+from pso.services.access import may_see_tender, tender_filter
 from pso.services.procurement import evaluate
 
 OPEN, CLOSED, EVALUATED = "open", "closed", "evaluated"
@@ -64,38 +65,17 @@ async def get_for(session: AsyncSession, actor: Actor, tender_id: int, *, bids: 
     if lock:
         query = query.with_for_update(of=Tender)
     tender = await session.scalar(query)
-    # A buyer must not learn which tenders other buyers run: 404, not 403.
-    if tender is None or not owns(actor, tender):
+    # A buyer must not learn which tenders other buyers run: 404, not 403 (services/access.py).
+    if tender is None or not may_see_tender(actor, tender):
         raise NotFound(f"Geen aanbesteding met nummer {tender_id}.")
     return tender
-
-
-def owns(actor: Actor, tender: Tender) -> bool:
-    """A tender belongs to its buying organisation (every person of it, in the browser or
-    with a personal token); a first-release token's tender to that token."""
-    if actor.role in ("admin", "system"):
-        return True
-    if actor.party_id is not None and tender.party_id == actor.party_id:
-        return True
-    return actor.id is not None and tender.owner_id == actor.id
-
-
-def _owned_by(actor: Actor):
-    mine = []
-    if actor.party_id is not None:
-        mine.append(Tender.party_id == actor.party_id)
-    if actor.id is not None:
-        mine.append(Tender.owner_id == actor.id)
-    return or_(*mine) if mine else false()
 
 
 async def list_for(session: AsyncSession, actor: Actor, *, page: int,
                    page_size: int) -> tuple[list[tuple[Tender, int]], int]:
     count = (select(func.count(TenderBid.id)).where(TenderBid.tender_id == Tender.id)
              .scalar_subquery())
-    query = select(Tender, count)
-    if actor.role not in ("admin", "system"):
-        query = query.where(_owned_by(actor))
+    query = select(Tender, count).where(tender_filter(actor))
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.execute(
         query.order_by(Tender.id.desc()).offset((page - 1) * page_size).limit(page_size)

@@ -9,7 +9,7 @@ from pso.audit import record
 from pso.auth import ROLES, Actor, hash_token, new_token
 from pso.db.base import utcnow
 from pso.db.models import User
-from pso.identifiers import KVK_RE, MUNICIPALITY_RE
+from pso.text.identifiers import KVK_RE, MUNICIPALITY_RE
 
 
 class UserInputError(ValueError):

@@ -1,7 +1,7 @@
 """CSV export of a scheme's vouchers, for the municipality's own spreadsheet.
 
 Dutch Excel conventions: semicolons between fields, decimal comma, UTF-8 with a BOM so
-accents survive a double click. Written by pso.csv_export, which keeps text typed by
+accents survive a double click. Written by pso.files.csv_export, which keeps text typed by
 others (names, reasons) from starting a formula.
 """
 
@@ -11,19 +11,11 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from pso.csv_export import csv_document
 from pso.db.models import Voucher
-from pso.services.vouchers import status_on
+from pso.files.csv_export import csv_document
+from pso.services.voucher_status import STATUS_LABELS, status_on
 from pso.voucher_codes import display
 
-STATUS_LABELS = {
-    "requested": "aangevraagd",
-    "issued": "uitgegeven",
-    "redeemed": "verzilverd",
-    "cancelled": "ingetrokken",
-    "expired": "verlopen",
-    "refused": "geweigerd",
-}
 HEADER = [
     "Vouchercode", "KvK-nummer", "Organisatie", "Gemeente organisatie", "Fte", "Bedrag",
     "Status", "Uitgegeven op", "Geldig tot en met", "Verzilverd op", "Factuurbedrag",

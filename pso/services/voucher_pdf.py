@@ -18,12 +18,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso import pdf_pool
 from pso.db.models import Voucher
 from pso.errors import Conflict
+from pso.files import pdf_pool
 from pso.services import municipalities
-from pso.services.voucher_export import STATUS_LABELS
-from pso.services.vouchers import status_on
+from pso.services.voucher_status import STATUS_LABELS, status_on
 from pso.voucher_codes import display
 
 TEMPLATE = "vouchers/voucher.html"
@@ -41,7 +40,7 @@ def verification_url(public_url: str, code: str) -> str:
 def voucher_context(voucher: Voucher, public_url: str, today: date,
                     municipality_name: str | None = None) -> dict[str, Any]:
     """Plain data only (str, Decimal, date, Markup): no ORM objects, so the context pickles
-    and can go to a PDF worker process (pso.pdf_pool)."""
+    and can go to a PDF worker process (pso.files.pdf_pool)."""
     from certificates.qr import qr_svg
 
     url = verification_url(public_url, voucher.code)

@@ -26,9 +26,10 @@ from pso.auth import Actor
 from pso.db.base import Money
 from pso.db.models import Organization, Voucher, VoucherScheme
 from pso.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pso.municipalities import name_of
-from pso.services import voucher_mail, voucher_proof
+from pso.services import access, voucher_mail, voucher_pdf, voucher_proof
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
+from pso.services.voucher_status import status_on
+from pso.text.municipalities import name_of
 from pso.voucher_codes import display, new_code, normalise
 
 STATUSES = ("requested", "issued", "redeemed", "cancelled", "expired", "refused")
@@ -39,15 +40,9 @@ MAX_DB_ID = 2**31 - 1
 # --- status and budget rules ---------------------------------------------------------
 
 
-def status_on(voucher: Voucher, day: date) -> str:
-    """The status a client sees: `expired` is derived from the date, never stored."""
-    if voucher.status == "issued" and voucher.expires_on < day:
-        return "expired"
-    return voucher.status
-
-
 def status_sql(day: date) -> ColumnElement[str]:
-    """`status_on` as SQL, for counting and filtering."""
+    """`status_on` as SQL, for counting and filtering (tests/services/test_access_parity.py
+    checks that both agree)."""
     return case(
         (and_(Voucher.status == "issued", Voucher.expires_on < day), "expired"),
         else_=Voucher.status,
@@ -133,23 +128,21 @@ async def create_scheme(session: AsyncSession, actor: Actor, data: dict[str, Any
 async def scheme_for(
     session: AsyncSession, actor: Actor, scheme_id: int, *, lock: bool = False
 ) -> VoucherScheme:
-    """The scheme if the actor may act on it: its own municipality (or admin, system)."""
+    """The scheme if the actor may see it (services/access.py): a municipality its own."""
     if not 1 <= scheme_id <= MAX_DB_ID:
         raise NotFound(f"Geen voucherregeling met nummer {scheme_id}.")
     query = select(VoucherScheme).where(VoucherScheme.id == scheme_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     scheme = await session.scalar(query)
-    if scheme is None:
+    # Another municipality's scheme is answered as one that does not exist (services/access.py).
+    if scheme is None or not access.may_see_scheme(actor, scheme):
         raise NotFound(f"Geen voucherregeling met nummer {scheme_id}.")
-    ensure_municipality_access(actor, scheme.municipality_code)
     return scheme
 
 
 async def list_schemes(session: AsyncSession, actor: Actor) -> list[VoucherScheme]:
-    query = select(VoucherScheme).order_by(VoucherScheme.id)
-    if actor.role == "municipality":
-        query = query.where(VoucherScheme.municipality_code == actor.municipality_code)
+    query = select(VoucherScheme).where(access.scheme_filter(actor)).order_by(VoucherScheme.id)
     return list(await session.scalars(query))
 
 
@@ -262,7 +255,6 @@ def _expiry(scheme: VoucherScheme, day: date) -> date:
 
 async def _issued(session: AsyncSession, voucher: Voucher, day: date) -> None:
     """What follows every issue: the stored PDF and the mail to the holder's accounts."""
-    from pso.services import voucher_pdf  # imports this module
 
     await voucher_pdf.store(session, voucher, day)
     await voucher_mail.tell_holder(session, voucher, "voucher_issued")
@@ -317,12 +309,13 @@ def _ensure_requested(voucher: Voucher) -> None:
                        currentStatus=voucher.status)
 
 
-async def open_schemes(session: AsyncSession, day: date) -> list[VoucherScheme]:
-    """Every scheme whose application window includes `day` (for companies to apply to)."""
+async def open_schemes(session: AsyncSession, actor: Actor, day: date) -> list[VoucherScheme]:
+    """Every scheme the actor sees (a company: all, to apply to) whose application window
+    includes `day`."""
     return list(await session.scalars(
         select(VoucherScheme)
         .where(VoucherScheme.application_opens_on <= day,
-               VoucherScheme.application_closes_on >= day)
+               VoucherScheme.application_closes_on >= day, access.scheme_filter(actor))
         .order_by(VoucherScheme.application_closes_on, VoucherScheme.id)))
 
 
@@ -441,19 +434,9 @@ async def voucher_for(
     if lock:
         query = query.with_for_update(of=Voucher).execution_options(populate_existing=True)
     voucher = await session.scalar(query)
-    if voucher is None or not _may_see(actor, voucher):
+    if voucher is None or not access.may_see_voucher(actor, voucher):
         raise NotFound("Er is geen voucher met deze code.")
     return voucher
-
-
-def _may_see(actor: Actor, voucher: Voucher) -> bool:
-    if actor.role in {"auditor", "system"}:
-        return True
-    if actor.role == "company":
-        return voucher.organization.kvk == actor.kvk
-    if actor.role == "municipality":
-        return voucher.scheme.municipality_code == actor.municipality_code
-    return False
 
 
 def _ensure_open(voucher: Voucher, day: date) -> None:
@@ -530,7 +513,6 @@ async def cancel(
 
 
 async def _restamp(session: AsyncSession, voucher: Voucher, day: date) -> None:
-    from pso.services import voucher_pdf  # imports this module
 
     await voucher_pdf.store(session, voucher, day)
 
@@ -570,15 +552,14 @@ async def uptake_by_month(session: AsyncSession, scheme: VoucherScheme, day: dat
 
 async def expiring(session: AsyncSession, actor: Actor, day: date,
                    within_days: int = 60) -> list[Voucher]:
-    """Issued vouchers of the actor's schemes that expire within `within_days` days, and
-    those that expired in the last `within_days` days unredeemed, soonest first."""
-    query = (select(Voucher).join(VoucherScheme, VoucherScheme.id == Voucher.scheme_id)
-             .where(Voucher.status == "issued",
+    """Issued vouchers the actor sees (a municipality: of its schemes) that expire within
+    `within_days` days, and those that expired in the last `within_days` days unredeemed,
+    soonest first."""
+    query = (select(Voucher)
+             .where(Voucher.status == "issued", access.voucher_filter(actor),
                     Voucher.expires_on.between(day - timedelta(days=within_days),
                                                day + timedelta(days=within_days)))
              .order_by(Voucher.expires_on, Voucher.id).limit(200))
-    if actor.role == "municipality":
-        query = query.where(VoucherScheme.municipality_code == actor.municipality_code)
     return list(await session.scalars(query))
 
 

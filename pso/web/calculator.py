@@ -9,7 +9,6 @@ with the same input plus the change. An uploaded employee list travels on in a h
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from litestar import Request, get, post
@@ -17,55 +16,32 @@ from litestar.response import Template
 
 from certificates.formatting import plural
 from pso.clock import today
-from pso.dutch_input import date_text, number_text
-from pso.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
-from pso.web.charts import ladder_chart
-from pso.web.forms import Form, error_summary, field_id, page_order, readable_context
-from pso.web.labels import (
+from pso.files.upload import COLUMNS, MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
+from pso.text.dutch_input import date_text, number_text
+from pso.text.labels import (
     CONTRACT_TYPE_LABELS,
+    EMPLOYEE_FIELDS,
+    ITEM_FIELD,
+    PLAN_FIELDS,
+    PURCHASE_FIELDS,
     QUALITY_LABELS,
     STARTING_POSITION_LABELS,
     SUPPLIER_KIND_LABELS,
+    label_of,
 )
+from pso.text.refusals import readable_context
+from pso.web.charts import ladder_chart
+from pso.web.forms import Form, error_summary, field_id, page_order
 from scoring import SubmissionInvalid, all_rulebooks, parse_submission, score
 
 MAX_FORM_EMPLOYEES = 50  # more people: upload a file (keeps the form under the part limit)
 MAX_FORM_PURCHASES = 20
 START_ROWS = 3
 
-EMPLOYEE_FIELDS = {
-    "reference": "Referentie (pseudoniem)",
-    "startingPosition": "Uitgangspositie",
-    "contractType": "Contractvorm",
-    "hoursPerWeek": "Uren per week",
-    "employmentStart": "In dienst sinds",
-    "employmentEnd": "Uit dienst op",
-    "wageSubsidyUntil": "Loonkostensubsidie tot",
-    "wswIndicationUntil": "Wsw-indicatie tot",
-    "schoolLeftOn": "School verlaten op",
-    "inTargetGroupRegister": "Staat in het doelgroepregister",
-}
 EXTRA_EMPLOYEE_FIELDS = ("employmentEnd", "wageSubsidyUntil", "wswIndicationUntil",
                          "schoolLeftOn")
-PURCHASE_FIELDS = {
-    "supplierName": "Naam leverancier",
-    "supplierKvk": "KvK-nummer leverancier",
-    "supplierKind": "Soort leverancier",
-    "invoiceAmount": "Factuurbedrag (€, excl. btw)",
-    "supplierTurnover": "Omzet leverancier (€)",
-    "supplierFte": "FTE leverancier",
-    "supplierDirectPct": "Directe PSO-bijdrage leverancier (%)",
-}
 MONEY = ("invoiceAmount", "supplierTurnover")
 NUMBERS = ("hoursPerWeek", "supplierFte", "supplierDirectPct")
-PLAN_FIELDS = {"boardApproved": "Goedgekeurd door de directie", "targetRung": "Doel",
-               "targetDate": "Streefdatum"}
-TOP_FIELDS = {"period.start": "Begin van de periode", "period.end": "Einde van de periode",
-              "totalFte": "Totaal aantal FTE van de organisatie",
-              "fullTimeHoursPerWeek": "Voltijd uren per week (cao)",
-              "rulebook": "Normversie", "employees": "Medewerkers", "purchases": "Inkoop",
-              "quality": "Kwaliteitseisen", "actionPlan": "Plan van aanpak", "body": "Invoer"}
-_ITEM = re.compile(r"^(employees|purchases)\[(\d+)\](?:\.(\w+))?$")
 
 
 # --- the form's state: what the user typed, as text ------------------------------------
@@ -197,7 +173,7 @@ def place_errors(errors: list[dict[str, str]], where: dict[str, Any],
     in_file: list[str] = []
     for err in errors:
         name, reason = err["name"], err["reason"]
-        m = _ITEM.match(name)
+        m = ITEM_FIELD.match(name)
         if m:
             kind, index, field = m.group(1), int(m.group(2)), m.group(3)
             if kind == "employees" and index < where["uploaded"]:
@@ -211,21 +187,6 @@ def place_errors(errors: list[dict[str, str]], where: dict[str, Any],
             name = f"{kind}[{index}]" + (f".{field}" if field else "")
         fields.setdefault(name, []).append(reason)
     return fields, in_file
-
-
-def label_of(name: str) -> str:
-    """A readable label for a field name, for the error summary."""
-    m = _ITEM.match(name)
-    if m:
-        kind, index, field = m.group(1), int(m.group(2)), m.group(3)
-        labels = EMPLOYEE_FIELDS if kind == "employees" else PURCHASE_FIELDS
-        what = "Medewerker" if kind == "employees" else "Inkoop"
-        return f"{what} {index + 1}" + (f": {labels.get(field, field).lower()}" if field else "")
-    if name.startswith("quality."):
-        return "Kwaliteitseis " + QUALITY_LABELS.get(name[8:], (name,))[0].lower()
-    if name.startswith("actionPlan."):
-        return "Plan van aanpak: " + PLAN_FIELDS.get(name[11:], name).lower()
-    return TOP_FIELDS.get(name, name)
 
 
 def anchor_of(name: str) -> str:

@@ -12,9 +12,9 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.db.models import OutboxMail
 from pso.errors import NotFound
+from pso.http.transaction import provide_db
 from pso.mail import outbox
 
 DB = {"db": Provide(provide_db)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from litestar import Request
 from litestar.datastructures import UploadFile
@@ -16,9 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.errors import ProblemError
-
-if TYPE_CHECKING:
-    from pso.web.session import Page
+from pso.web.session import STALE, Page
 
 MAX_TEXT = 500  # longer values are cut: the engine's own limits are far lower
 _ROW = re.compile(r"^(\w+)\[(\d{1,4})\]\.")
@@ -97,7 +95,6 @@ async def posted(request: Request, db: AsyncSession, role: str, back: str | Call
     """A form POSTed by a signed-in `role`: the page, the form, and where to send the browser
     instead when it may not post here (page.gate: sign-in, 403) or the form's CSRF token is
     stale (back to `back`, the form's page, which may be read from the form)."""
-    from pso.web.session import STALE, Page  # session.py imports Form from here
 
     page = await Page.load(request, db)
     if (stop := page.gate(role)) is not None:
@@ -129,75 +126,3 @@ def error_summary(errors: Mapping[str, list[str]], label: Callable[[str], str], 
     names = sorted(errors, key=order) if order else list(errors)
     return [{"label": label(n), "reason": r, "anchor": anchor(n)}
             for n in names for r in errors[n]]
-
-
-# --- what a page may show of a refusal (issue 21 item 11) -------------------------------
-# The API's reasons name fields, codes and API paths for programmers; a page shows labels,
-# Dutch choices and no API paths. Page.render passes every refused page's errors through
-# readable_context(), so a new form cannot show them either.
-
-FIELD_LABELS = {
-    "certifyingBody": "Certificerende instelling", "confirm": "Bevestiging",
-    "response": "Antwoord aan de auditor", "message": "Vraag aan het bedrijf",
-    "reason": "Reden", "outcome": "Besluit", "note": "Toelichting", "email": "E-mailadres",
-    "password": "Wachtwoord", "password2": "Wachtwoord (herhaling)", "current": "Huidig wachtwoord",
-    "code": "Code", "name": "Naam", "kvk": "KvK-nummer", "municipalityCode": "Gemeente",
-    "kind": "Soort organisatie", "role": "Rol", "validFrom": "Geldig vanaf",
-    "submission": "Gegevens", "form": "Formulier",
-}
-_API_PATH = re.compile(r"\s*\((?:(?:GET|POST|PUT|PATCH|DELETE)\s+)?/api/[^)]*\)")
-_CODE_LIST = re.compile(r"(?P<head>[Kk]ies een van|[Tt]oegestaan):\s*'[^']*'"
-                        r"(?:\s*(?:,|of)\s*'[^']*')*")
-_PATH_LIKE = re.compile(r"[\[\].]|^[a-z]+[A-Z]")
-
-
-def readable(reason: str) -> str:
-    """A refusal's reason as a page shows it: no API paths, no lists of codes."""
-    reason = _API_PATH.sub("", reason)
-
-    def choices(m: re.Match[str]) -> str:
-        return ("Kies" if m["head"][0].isupper() else "kies") + " een van de mogelijkheden"
-
-    return _CODE_LIST.sub(choices, reason)
-
-
-def field_label(name: str) -> str:
-    """The label a person reads for a field name (employees[2].hoursPerWeek -> "Medewerker 3:
-    uren per week", motivations.integration -> "Motivering integratie")."""
-    from pso.web.calculator import TOP_FIELDS, label_of  # the calculator names the submission
-    from pso.web.labels import QUALITY_LABELS
-
-    name = name.removeprefix("submission.").removeprefix("correctedSubmission.")
-    if name.startswith("motivations."):
-        return "Motivering " + QUALITY_LABELS.get(name[12:], ("kwaliteitseis",))[0].lower()
-    if name in FIELD_LABELS:
-        return FIELD_LABELS[name]
-    label = label_of(name)
-    if label == name and name not in TOP_FIELDS and _PATH_LIKE.search(name):
-        return "Invoer"
-    return label
-
-
-def _label(label: str) -> str:
-    """A summary line's label, when a page used the field's name for it."""
-    return field_label(label) if label in FIELD_LABELS or _PATH_LIKE.search(label) else label
-
-
-def readable_context(context: dict[str, Any]) -> dict[str, Any]:
-    """A refused page's context with readable reasons: `errors` ({field: reason or
-    [reasons]}), `summary` ([{label, reason, anchor}]) and `error` (one sentence)."""
-    fixed = dict(context)
-    errors = context.get("errors")
-    if isinstance(errors, Mapping):
-        fixed["errors"] = {k: [readable(r) for r in v] if isinstance(v, list)
-                           else readable(v) if isinstance(v, str) else v
-                           for k, v in errors.items()}
-    summary = context.get("summary")
-    if isinstance(summary, list):
-        fixed["summary"] = [
-            {**line, "label": _label(str(line.get("label", ""))),
-             "reason": readable(str(line.get("reason", "")))}
-            if isinstance(line, Mapping) else line for line in summary]
-    if isinstance(context.get("error"), str):
-        fixed["error"] = readable(context["error"])
-    return fixed

@@ -18,15 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date, euro
 from pso import clock
-from pso import municipalities as cbs
-from pso.api.base import parse, provide_db
-from pso.api.voucher_models import RedemptionIn, RefusalIn, SchemeIn, SchemePatchIn
 from pso.db.models import VoucherScheme
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.http.transaction import provide_db
+from pso.schemas.base import parse
+from pso.schemas.vouchers import RedemptionIn, RefusalIn, SchemeIn, SchemePatchIn
 from pso.services import municipalities
 from pso.services import vouchers as service
 from pso.services.voucher_pdf import stored_pdf
+from pso.text import municipalities as cbs
+from pso.text.dutch_input import date_text, number_text
 from pso.voucher_codes import display
 from pso.web.forms import Form, field_errors, field_id, posted
 from pso.web.session import Page

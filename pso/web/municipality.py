@@ -18,15 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date
 from pso import clock
-from pso.api.base import parse, provide_db
-from pso.api.voucher_models import CancellationIn, IssueIn
 from pso.db.models import VoucherScheme
-from pso.dutch_input import number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.http.transaction import provide_db
+from pso.schemas.base import parse
+from pso.schemas.vouchers import CancellationIn, IssueIn
 from pso.services import vouchers as service
-from pso.services.voucher_export import STATUS_LABELS, vouchers_csv
+from pso.services.voucher_export import vouchers_csv
+from pso.services.voucher_status import STATUS_LABELS
+from pso.text.dutch_input import number_text
 from pso.voucher_codes import display
-from pso.web import gemeente
+from pso.web import gemeente, gemeente_social_return
 from pso.web.charts import budget_chart
 from pso.web.forms import Form, field_errors, posted
 from pso.web.session import Page
@@ -156,4 +158,5 @@ async def cancel(request: Request, db: AsyncSession, code: str) -> Template | Re
     return await gemeente.voucher_action(request, db, "#vouchers", "Niet ingetrokken", act)
 
 
-ROUTES = [overview, scheme_page, scheme_csv, issue, cancel, *gemeente.ROUTES]
+ROUTES = [overview, scheme_page, scheme_csv, issue, cancel, *gemeente.ROUTES,
+          *gemeente_social_return.ROUTES]

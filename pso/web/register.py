@@ -11,19 +11,17 @@ from urllib.parse import urlencode
 
 from litestar import get
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
+from markupsafe import Markup, escape
 
 from certificates.formatting import RUNG_LABELS
-from pso import municipalities
-from pso.api.base import provide_db
 from pso.clock import today
-from pso.dutch_input import date_text
 from pso.errors import NotFound
 from pso.services import register
-from pso.text_search import fold
+from pso.text import municipalities
+from pso.text.dutch_input import date_text
+from pso.text.search import fold
 from pso.web.setup import STATUS_LABELS
 
 PAGE_SIZE = 20
@@ -56,13 +54,25 @@ MAX_PAGE = register.COUNT_CAP // PAGE_SIZE
 
 
 @cache
-def _places_by_name() -> list[tuple[str, str]]:
-    """(code, name) of every municipality in alphabetical order, for the place filter."""
-    return sorted(municipalities.names().items(), key=lambda item: fold(item[1]))
+def _place_options() -> str:
+    """The place filter's <option>s (every municipality, alphabetical), rendered once:
+    342 of them cost more to render than the rest of the page."""
+    places = sorted(municipalities.names().items(), key=lambda item: fold(item[1]))
+    return "".join(f'<option value="{escape(code)}">{escape(name)}</option>'
+                   for code, name in places)
 
 
-@get("/register", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
-async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
+def place_options(selected: str) -> Markup:
+    """The options with `selected` (a known code, or "" for none) marked."""
+    options = _place_options()
+    if selected:
+        options = options.replace(f'<option value="{selected}">',
+                                  f'<option value="{selected}" selected>', 1)
+    return Markup(options)
+
+
+@get("/register", include_in_schema=False)
+async def register_page(state: State, q: Text = None, rung: Text = None,
                         status: Text = None, page: Text = None, sort: Text = None,
                         plaats: Text = None, after: Text = None) -> Template:
     """Search by name (every word, any order, case and accents ignored), KvK or number;
@@ -76,14 +86,14 @@ async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
     number = int(page) if page and page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
     filters = {"q": q or None, "kvk": None, "rung": rung or None, "status": status or None,
                "municipality": plaats or None}
+    day = today()
     try:
-        found = await register.search(db, **filters, sort=sort, page=number,
-                                      page_size=PAGE_SIZE, after=(after or None))
+        found = await register.search(state, **filters, sort=sort, page=number,
+                                      page_size=PAGE_SIZE, after=(after or None), day=day)
     except register.BadCursor:
         after = None
-        found = await register.search(db, **filters, sort=sort, page=number,
-                                      page_size=PAGE_SIZE)
-    day = today()
+        found = await register.search(state, **filters, sort=sort, page=number,
+                                      page_size=PAGE_SIZE, day=day)
     total = found.total
     pages = max(1, math.ceil(total / PAGE_SIZE))
     params = {k: v for k, v in (("q", q), ("rung", rung), ("status", status),
@@ -104,12 +114,12 @@ async def register_page(db: AsyncSession, q: Text = None, rung: Text = None,
     export = urlencode({k: v for k, v in (("q", q), ("rung", rung), ("status", status),
                                           ("municipality", plaats)) if v})
     return Template("web/register.html", context={
-        "rows": [register.summary(c, day) for c in found.rows], "total": total,
+        "rows": [register.listed_summary(row, day) for row in found.rows], "total": total,
         "total_exact": found.total_exact,
         "q": q, "rung": rung, "status": status, "sort": sort, "plaats": plaats,
         "page": number, "pages": pages,
         "rungs": RUNGS, "statuses": STATUS_LABELS, "sorts": SORTS,
-        "places": _places_by_name(),
+        "place_options": place_options(plaats),
         "previous": previous, "next": next_link,
         "searched": bool(q or rung or status or plaats),
         "export_csv": "/api/v1/certificates/export?" + urlencode({"format": "csv"}) + (

@@ -6,7 +6,7 @@ looks the session up again, so logout, a password change or revoking the person 
 at once: a copied cookie is worthless afterwards. A new id at every sign-in (no fixation).
 A session ends after 8 hours, and earlier after PSO_SESSION_IDLE_MINUTES without requests:
 the browser then goes to the sign-in page with a notice and `volgende` set to where it was.
-`last_seen_at` is written at most once a minute (pso.api.base.write_now).
+`last_seen_at` is written at most once a minute (pso.http.transaction.write_now).
 
 Before signing in, the browser gets `pso_formulier`, a random nonce for the CSRF tokens
 of the anonymous forms (sign in, forgotten password, set password). Every form carries
@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
@@ -33,12 +33,15 @@ from litestar.response import Redirect, Template
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import reads_only, write_now
 from pso.auth import Actor
 from pso.db.base import utcnow
 from pso.db.models import FORM_REPLY_LIFETIME, Account, FormReply, WebSession
+from pso.http.transaction import reads_only, write_now
 from pso.services import accounts as service
-from pso.web.forms import Form, readable_context
+from pso.text.refusals import readable_context
+
+if TYPE_CHECKING:
+    from pso.web.forms import Form  # forms.posted() uses Page: no import back at run time
 
 SESSION_COOKIE = "pso_sessie"
 ANON_COOKIE = "pso_formulier"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from certificates.formatting import (
 )
 from certificates.resources import templates_dir
 from pso.clock import AMSTERDAM
+from pso.text.dates import dates_in
 from scoring.notation import exact, file_size, short, weight
 
 TEMPLATES = templates_dir()
@@ -49,19 +49,6 @@ def _date(value: date | str | None) -> str:
         except ValueError:
             return value
     return dutch_date(value)
-
-
-_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def _dates_in(text: str | None) -> str:
-    """ISO dates inside a sentence (the engine's explanation) written the Dutch way."""
-    def dutch(m: re.Match[str]) -> str:
-        try:
-            return dutch_date(date(int(m[1]), int(m[2]), int(m[3])))
-        except ValueError:
-            return m[0]
-    return _ISO_DAY.sub(dutch, text or "")
 
 
 def moment(at: datetime | None) -> str:
@@ -96,7 +83,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         num=_num,
         file_size=file_size,
         weight=lambda v: "" if v is None else weight(v),
-        dates_in=_dates_in,
+        dates_in=dates_in,
         decimal_text=lambda v: str(v).replace(".", ",") if v is not None else "",
         euro=lambda v: euro(_exact(v)),
         pct=lambda v, places=1: percentage(_exact(v), places),

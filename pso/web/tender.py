@@ -15,16 +15,16 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse, provide_db
-from pso.api.procurement import bid_from, policy_from
-from pso.api.procurement_models import EvaluationIn
 from pso.clock import today
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput
+from pso.http.transaction import provide_db
 from pso.procurement.evaluation import POLICY_KEYS
 from pso.procurement.serialize import policy_json, ranked_json
+from pso.schemas.base import parse
+from pso.schemas.procurement import EvaluationIn, bid_from, policy_from
 from pso.services import procurement
 from pso.services.tender_exports import csv_bytes
+from pso.text.dutch_input import date_text, number_text
 from pso.web.forms import Form, error_summary, field_id, page_order
 
 MAX_FORM_BIDS = 30

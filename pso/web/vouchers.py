@@ -11,13 +11,13 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.auth import SYSTEM
 from pso.clock import today
 from pso.db.models import Voucher
 from pso.errors import NotFound
-from pso.services import municipalities, vouchers
-from pso.services.voucher_export import STATUS_LABELS
+from pso.http.transaction import provide_db
+from pso.services import access, municipalities, vouchers
+from pso.services.voucher_status import STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web.session import Page
 
@@ -49,12 +49,12 @@ def _back(page: Page, voucher: Voucher) -> tuple[str, str] | None:
     """Where a signed-in visitor came from: the municipality to its scheme, the holder to
     its vouchers (with the PDF). Others only see the paper's facts."""
     actor = page.actor
-    if actor is None:
+    if actor is None or not access.may_see_voucher(actor, voucher):
         return None
-    if actor.role == "municipality" and actor.municipality_code == voucher.scheme.municipality_code:
+    if actor.role == "municipality":
         return (f"/gemeente/regelingen/{voucher.scheme_id}",
                 f"Naar de regeling {voucher.scheme.title}")
-    if actor.role == "company" and actor.kvk == voucher.organization.kvk:
+    if actor.role == "company":
         return "/mijn/vouchers", "Naar uw vouchers (met de pdf)"
     return None
 

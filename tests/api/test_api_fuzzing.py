@@ -31,8 +31,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.app import create_app
 from pso.auth import SYSTEM
+from pso.cli.database import prepare_database
 from pso.db.engine import make_engine
-from pso.db.setup import prepare_database
 from pso.services import users
 from pso.settings import Settings
 from tests.servers import start_server

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.register_data import Row, insert
 from pso.clock import today
-from pso.csv_export import cell, csv_document
+from pso.files.csv_export import cell, csv_document
 from pso.services import tender_exports
 
 pytestmark = pytest.mark.anyio

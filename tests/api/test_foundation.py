@@ -8,8 +8,8 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import API_VERSION
-from pso.api.base import provide_db
 from pso.auth import SYSTEM
+from pso.http.transaction import provide_db
 from pso.services import organizations
 from pso.settings import Settings, SettingsError
 from tests.conftest import count_rows

@@ -1,4 +1,4 @@
-"""Voucher and tender evaluation PDFs go through pso.pdf_pool like certificates do: the time
+"""Voucher and tender evaluation PDFs go through pso.files.pdf_pool like certificates do: the time
 limit (503 `pdf-unavailable`) and, with PSO_PDF_WORKERS > 0, a worker process (their
 contexts are plain data that pickles)."""
 
@@ -13,10 +13,11 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from certificates.pdf import render_pdf
-from pso import clock, pdf_pool
+from pso import clock
 from pso.app import create_app
 from pso.auth import SYSTEM
 from pso.db.models import Voucher
+from pso.files import pdf_pool
 from pso.services import organizations, tender_exports, voucher_pdf
 from pso.services import vouchers as service
 from pso.settings import Settings

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from pso.api.procurement_models import EvaluationOut
 from pso.clock import today
 from pso.procurement.evaluation import Bid, Policy
+from pso.schemas.procurement import EvaluationOut
 from pso.services import procurement
 from tests.api.procurement_support import (
     EXPECTED,

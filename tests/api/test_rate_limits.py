@@ -8,9 +8,9 @@ import uuid
 import pytest
 from litestar.testing import AsyncTestClient
 
-from pso import ratelimit
 from pso.app import create_app
-from pso.ratelimit import MemoryLimiter, RedisLimiter, is_limited
+from pso.http import ratelimit
+from pso.http.ratelimit import MemoryLimiter, RedisLimiter, is_limited
 from pso.settings import Settings
 from tests.requirements import missing
 
@@ -182,7 +182,8 @@ def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(tmp_path) -
 
 
 def test_forwarded_client_takes_the_nearest_untrusted_hop() -> None:
-    from pso.proxy import forwarded_client, parse_trusted
+    from pso.http.proxy import forwarded_client
+    from pso.settings import parse_trusted
 
     trusted = parse_trusted("10.0.0.0/8, 127.0.0.1")
 

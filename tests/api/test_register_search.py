@@ -12,7 +12,7 @@ import pytest
 from benchmarks.register_data import Row, insert
 from pso.clock import today
 from pso.services.register import COUNT_CAP
-from pso.text_search import fold, words
+from pso.text.search import fold, words
 from tests.api.test_foundation import assert_problem
 
 pytestmark = pytest.mark.anyio

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
-from pso.upload import MAX_ROWS, TOO_LONG, UploadInvalid, read_employees
+from pso.files.upload import MAX_ROWS, TOO_LONG, UploadInvalid, read_employees
 from tests.servers import start_server
 
 HEADER = ["referentie", "uitgangspositie", "contractvorm", "uren per week", "in dienst"]

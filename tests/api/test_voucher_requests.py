@@ -163,8 +163,9 @@ async def test_patch_a_scheme(client, actors, session_maker) -> None:
     assert_problem(await client.patch(url, json={"budget": "1e400"}, headers=mun), 400)
     assert_problem(await client.patch(url, content=b"[", headers={
         **mun, "Content-Type": "application/json"}), 400)
+    # Another municipality's scheme is answered as one that does not exist (services/access.py).
     assert_problem(await client.patch(url, json={"budget": "9000"},
-                                      headers=actors["other_municipality"]), 403)
+                                      headers=actors["other_municipality"]), 404)
     assert_problem(await client.patch(url, json={"budget": "9000"},
                                       headers=actors["company_a"]), 403)
     assert_problem(await client.patch(url, json={"budget": "9000"}), 401)

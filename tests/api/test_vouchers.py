@@ -370,12 +370,13 @@ async def test_roles_and_tenants(client, actors) -> None:
     for who in ("company_a", "auditor", "admin"):
         assert_problem(await client.post(cancel[0], headers=actors[who]), 403)
 
-    # Another municipality: its schemes are none of its business (403), and it cannot
-    # even learn that the voucher exists (404).
+    # Another municipality: it cannot create a scheme for this one (403: it names a party
+    # that is not its own), nor learn that its schemes or vouchers exist (404, one rule for
+    # every object of another party: services/access.py).
     assert_problem(await client.post(create[0], json=create[1], headers=other), 403)
     for url in scheme_urls:
-        assert_problem(await client.get(url, headers=other), 403)
-    assert_problem(await client.post(issue_[0], json=issue_[1], headers=other), 403)
+        assert_problem(await client.get(url, headers=other), 404)
+    assert_problem(await client.post(issue_[0], json=issue_[1], headers=other), 404)
     assert (await client.get("/api/v1/voucher-schemes", headers=other)).json()["items"] == []
     for url in voucher_urls:
         assert_problem(await client.get(url, headers=other), 404)
@@ -610,7 +611,7 @@ async def test_demo_scheme_has_every_status(tmp_path) -> None:
     from litestar.testing import AsyncTestClient
 
     from pso.app import create_app
-    from pso.db.setup import prepare_database
+    from pso.cli.database import prepare_database
     from pso.settings import Settings
 
     settings = Settings.from_env({"PSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'd.db'}",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pyotp
 import pytest
 
-from pso.db.setup import add_account
+from pso.cli.database import add_account
 from pso.settings import Settings
 from tests.browser.support import (
     PASSWORD,

@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso import clock
 from pso.auth import SYSTEM
+from pso.cli.database import prepare_database
 from pso.db.engine import make_engine
 from pso.db.models import Assessment, Certificate, Organization, Voucher
-from pso.db.setup import prepare_database
 from pso.services import accounts, certification, organizations, register, vouchers
 from pso.settings import Settings
 from tests.browser.support import ARTIFACTS, DESKTOP, PHONE, chromium, tabs

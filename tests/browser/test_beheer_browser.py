@@ -188,6 +188,16 @@ def test_admin_names_municipalities_and_revokes_with_a_way_back(context, site) -
     assert not re.search(r"GM\d{4}", tab.inner_text("body"))
     submit(tab, "tr:has-text('zutphen@example.nl') button:has-text('Uitnodiging opnieuw sturen')")
     assert "Een nieuwe uitnodiging is verstuurd naar zutphen@example.nl" in tab.inner_text("main")
+    # Issue 28: a buying organisation buys for a municipality, which then sees its figures.
+    tab.fill("#email", "inkoop@zutphen.example.nl")
+    tab.fill("#name", "Ilse Inkoop")
+    tab.select_option("#role", label="Inkoper")
+    tab.fill("#party", "30280399")
+    tab.fill("#party_name", "Inkoop Achterhoek")
+    tab.fill("#party_municipality", "Zutphen")
+    submit(tab, "form.section-box button")
+    row = tab.locator("table.people tr", has_text="inkoop@zutphen.example.nl")
+    assert "koopt in voor gemeente Zutphen" in row.inner_text()
     shoot(tab, f"beheer-accounts-{backend}")
 
     submit(tab, "tr:has-text('zutphen@example.nl') button:has-text('Intrekken')")

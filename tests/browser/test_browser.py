@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pso.cli.database import add_account, add_user
 from pso.clock import today
-from pso.db.setup import add_account, add_user
 from pso.settings import Settings
 from tests.browser.support import DESKTOP, chromium, database, shoot, submit, tabs
 from tests.factories import organization, submission

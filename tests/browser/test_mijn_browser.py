@@ -16,7 +16,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from pso.db.setup import add_account
+from pso.cli.database import add_account
 from pso.settings import Settings
 from tests.browser.support import (
     ARTIFACTS,

@@ -22,8 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pso.cli.database import add_account, add_user
 from pso.clock import today
-from pso.db.setup import add_account, add_user
 from pso.settings import Settings
 from tests.api.procurement_support import RUNG_STAFF
 from tests.browser.support import (

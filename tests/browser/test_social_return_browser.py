@@ -12,8 +12,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from pso.cli.database import add_account
 from pso.clock import today
-from pso.db.setup import add_account
 from pso.settings import Settings
 from tests.browser.support import (
     PASSWORD,
@@ -158,7 +158,7 @@ def test_contractor_reports_on_mijn_social_return(browser, site) -> None:
         assert "€ 2.219,18" in main  # 750 × 12 × 90/365
         shoot(tab, f"mijn-social-return-{site['backend']}")
         # Lines from a file (issue 28 item 4): an error names row and column; nothing stored.
-        tab.locator("input[type=file]").first.set_input_files(files=[{
+        tab.locator("input[id^=f-file-]").first.set_input_files(files=[{
             "name": "regels.csv", "mimeType": "text/csv",
             "buffer": b"Soort;Bouwblok;Pseudoniem;Begin;Einde\n"
                       b"werkervaringsplek;werkervaring;Jan;01-01-2027;31-01-2027\n"}])

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from pypdf import PdfReader
 
-from pso.db.setup import add_account
+from pso.cli.database import add_account
 from pso.settings import Settings
 from pso.voucher_codes import display
 from tests.browser.support import (

@@ -19,8 +19,9 @@ from pso.db.models import (
     OutboxMail,
     VoucherExpiry,
 )
+from pso.db.models.jobs import LEASE_NAME
 from pso.jobs import Scheduler, lease, reminders, run_jobs
-from pso.jobs.context import LEASE_NAME, LEASE_TTL
+from pso.jobs.context import LEASE_TTL
 from tests.jobs import data
 from tests.jobs.data import DAY
 

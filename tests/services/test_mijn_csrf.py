@@ -21,7 +21,8 @@ FORM = {"name": "Ander BV", "municipalityCode": "GM0363", "kind": "company",
 
 
 NOT_WALKED = {"/mijn/social-return/{tender_id:int}/regels",
-              "/mijn/social-return/{tender_id:int}/bestand"}
+              "/mijn/social-return/{tender_id:int}/bestand",
+              "/mijn/social-return/{tender_id:int}/regels/{line_id:int}/bewijs"}
 
 
 def mijn_forms(app: Litestar) -> list[str]:

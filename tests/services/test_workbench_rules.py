@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from pso.api.assessments import InformationRequestIn
-from pso.api.base import parse
 from pso.auth import Actor
 from pso.clock import today
 from pso.db.base import utcnow
 from pso.db.models import Assessment, AssessmentDocument, Certificate
 from pso.errors import Conflict, Forbidden, InvalidInput
+from pso.schemas.assessments import InformationRequestIn
+from pso.schemas.base import parse
 from pso.services import accounts, certification, documents, register
 from tests.jobs import data
 from tests.web.test_accounts import make_account

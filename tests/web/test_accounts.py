@@ -549,6 +549,34 @@ async def test_showing_the_enrolment_page_stores_nothing(client, session_maker) 
     assert stored.totp_secret is None and stored.totp_enabled_at is None
 
 
+async def test_admin_links_a_buying_organisation_to_its_municipality(
+        client, session_maker) -> None:
+    """Issue 28 item 8: the municipality a buyer buys for, typed by name, in the audit log."""
+    secret = pyotp.random_base32()
+    await make_account(session_maker, "admin", totp=secret)
+    await sign_in(client, "admin@example.nl")
+    await form_post(client, "/inloggen/code", {"code": pyotp.TOTP(secret).now()})
+
+    def person(**fields: str) -> dict[str, str]:
+        return {"email": "ina@inkoop.nl", "name": "Ina", "role": "procurement",
+                "party": "30280353", "party_name": "Inkoop Utrecht",
+                "party_municipality": "Utrecht", **fields}
+
+    for bad, reason in ((person(party_municipality="Utrech"), "Bedoelt u Utrecht?"),
+                        (person(role="company", party="41000021"),
+                         "Alleen een inkopende organisatie hoort bij een gemeente.")):
+        refused = await form_post(client, "/beheer/accounts", bad)
+        assert refused.status_code == 400 and reason in html.unescape(refused.text), bad
+    assert (await form_post(client, "/beheer/accounts", person())).status_code == 303
+    assert "koopt in voor gemeente Utrecht" in (await client.get("/beheer/accounts")).text
+    async with session_maker() as session:
+        ina = await session.scalar(select(Account).where(Account.email == "ina@inkoop.nl"))
+        assert (ina.party.kind, ina.party.municipality_code) == ("buyer", "GM0344")
+        assert await session.scalar(select(AuditEvent.summary).where(
+            AuditEvent.action == "party.municipality_set")) == {
+            "party": "buyer:30280353", "municipality": "GM0344", "previous": None}
+
+
 async def test_admin_makes_the_first_account_of_a_party_and_revokes_people(
         client, session_maker) -> None:
     secret = pyotp.random_base32()

@@ -303,7 +303,7 @@ async def test_singular_and_plural_and_no_internal_state_names(client, make_toke
     assert "bij 1 leverancier:" in text and "(s)" not in text
     two = {**one, "purchases": one["purchases"] * 2}
     assert "bij 2 leveranciers:" in " ".join(score(parse_submission(two))["explanation"])
-    from pso.messages import dutch
+    from pso.text.messages import dutch
 
     assert dutch("String should have at least 3 characters") == "Minstens 3 tekens."
     assert dutch("List should have at least 1 item after validation, not 0") == \

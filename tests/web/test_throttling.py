@@ -9,7 +9,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from pso.app import create_app
-from pso.ratelimit import network_of
+from pso.http.ratelimit import network_of
 from pso.services import accounts
 from pso.settings import Settings
 from tests.web.test_accounts import PASSWORD, make_account

@@ -37,6 +37,9 @@ class Party(Base):
     kind: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(300))
+    # A buying organisation's municipality (GM code): that municipality sees the aggregated
+    # social-return figures of this party's contracts. Set by an admin; None elsewhere.
+    municipality_code: Mapped[str | None] = mapped_column(String(6), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pso.db.base import Base, utcnow
 
+LEASE_NAME = "daily"  # the lease of the daily jobs (pso.jobs); the admin dashboard reads it
+
 
 class JobLease(Base):
     """One row per job. Whoever moves `expires_at` into the future (with an UPDATE that

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pso.db.base import Base, utcnow
-from pso.text_search import fold
+from pso.text.search import fold
 
 
 class Organization(Base):
@@ -15,9 +15,9 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kvk: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(300))
-    # fold(name): what register searches match and sort by (see pso.text_search).
+    # fold(name): what register searches match and sort by (see pso.text.search).
     search_name: Mapped[str] = mapped_column(String(300), default="", index=True)
-    municipality_code: Mapped[str] = mapped_column(String(6))
+    municipality_code: Mapped[str] = mapped_column(String(6), index=True)  # the place filter
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from pso.text_search import fold
+from pso.text.search import fold
 
 revision = '0007'
 down_revision = '0006'

@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
+from pso.http.transaction import provide_db
 from pso.services import accounts as service
 from pso.web.forms import Form
 from pso.web.session import STALE, Page, minutes_text

@@ -9,16 +9,16 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso import municipalities as cbs
 from pso.auth import ROLES
 from pso.services import accounts as service
+from pso.text import municipalities as cbs
 from pso.web.account.settings import ROLE_LABELS
 from pso.web.beheer.common import DB, admin
 from pso.web.forms import posted
 from pso.web.session import Page
 
 PATH = "/beheer/accounts"
-FIELDS = ("email", "name", "role", "party", "party_name")
+FIELDS = ("email", "name", "role", "party", "party_name", "party_municipality")
 
 
 async def _page(page: Page, *, form: dict[str, str] | None = None,
@@ -27,6 +27,7 @@ async def _page(page: Page, *, form: dict[str, str] | None = None,
         "people": await service.list_accounts(page.db),
         "roles": {role: ROLE_LABELS[role] for role in ROLES},
         "form": form or dict.fromkeys(FIELDS, ""), "errors": errors or {},
+        "municipality_name": lambda code: cbs.name_of(code) or code,
     })
 
 
@@ -53,6 +54,14 @@ def _party(typed: dict[str, str]) -> tuple[str, str, str | None]:
     return kind, code, typed["party_name"] or None
 
 
+def _municipality(text: str) -> str:
+    """A municipality typed by name or code, as for a municipality's own account."""
+    code, reason = cbs.chosen(text)
+    if reason:
+        raise service.AccountError(reason, "party_municipality")
+    return code
+
+
 @post(PATH, dependencies=DB, include_in_schema=False, status_code=200)
 async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
     page, form, stop = await posted(request, db, "admin", PATH)
@@ -63,6 +72,9 @@ async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
     try:
         kind, code, party_name = _party(typed)
         party = await service.ensure_party(db, kind, code, party_name)
+        if typed["party_municipality"]:
+            await service.set_municipality(db, service.actor_of(page.account), party,
+                                           _municipality(typed["party_municipality"]))
         account = await service.create_account(
             db, service.actor_of(page.account), email=typed["email"], name=typed["name"],
             role=typed["role"], party=party)

@@ -12,9 +12,9 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse
-from pso.api.bodies import BodyIn, BodyPatchIn
 from pso.errors import InvalidInput, ProblemError
+from pso.schemas.base import parse
+from pso.schemas.bodies import BodyIn, BodyPatchIn
 from pso.services import bodies as service
 from pso.web.beheer.common import DB, admin, form_page, refusal_errors
 from pso.web.forms import Form, posted

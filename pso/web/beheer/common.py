@@ -11,8 +11,8 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.errors import ProblemError
+from pso.http.transaction import provide_db
 from pso.web.forms import error_summary, field_errors, field_id, page_order
 from pso.web.session import Page
 

@@ -18,6 +18,7 @@ ENTITY_LABELS = {
     "voucher_scheme": "Voucherregeling",
     "voucher": "Voucher",
     "sroi_model": "Waarderingsmodel",
+    "party": "Partij",
 }
 
 ACTION_LABELS = {
@@ -31,6 +32,7 @@ ACTION_LABELS = {
     "account.totp_disabled": "Tweestapsverificatie uitgezet",
     "account.revoked": "Account ingetrokken",
     "account.reinstated": "Account hersteld",
+    "party.municipality_set": "Gemeente van een inkopende organisatie vastgelegd",
     "account.invitation_resent": "Uitnodiging opnieuw verstuurd",
     "account.invite_existing": "Uitnodiging voor een bestaand e-mailadres (niet verstuurd)",
     "user.created": "API-token gemaakt",

@@ -9,11 +9,12 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso import municipalities as cbs
-from pso.api.base import parse
-from pso.api.organizations import OrganizationIn
 from pso.errors import ProblemError
+from pso.schemas.base import parse
+from pso.schemas.organizations import OrganizationIn
 from pso.services import organizations as service
+from pso.text import municipalities as cbs
+from pso.text.labels import ORGANIZATION_KINDS
 from pso.web.beheer.common import (
     DB,
     PAGE_SIZE,
@@ -24,7 +25,6 @@ from pso.web.beheer.common import (
     refusal_errors,
 )
 from pso.web.forms import posted
-from pso.web.labels import ORGANIZATION_KINDS
 from pso.web.session import Page
 
 PATH = "/beheer/organisaties"

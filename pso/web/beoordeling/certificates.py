@@ -9,10 +9,10 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse
-from pso.api.certificates import RevocationIn, SuspensionIn
 from pso.clock import today
 from pso.errors import InvalidInput, NotFound, ProblemError
+from pso.schemas.base import parse
+from pso.schemas.certificates import RevocationIn, SuspensionIn
 from pso.services import register
 from pso.web.beheer.common import PAGE_SIZE, page_number, pager
 from pso.web.beoordeling.common import DB, workbench
@@ -40,9 +40,9 @@ async def overview(request: Request, db: AsyncSession, nummer: str | None = None
     if nummer:
         return page.redirect(f"/beoordeling/certificaten/{nummer.strip()[:40]}")
     day, query, number = today(), (zoek or "").strip()[:100], page_number(page_)
-    found, total = await register.of_body(db, page.actor.party_id, q=query, page=number,
+    found, total = await register.of_body(db, page.actor, q=query, page=number,
                                           page_size=PAGE_SIZE)
-    rows = await register.expiring(db, 3, body_id=page.actor.party_id)
+    rows = await register.expiring(db, page.actor, 3)
     return page.render("web/beoordeling/certificates.html", {
         "certificates": [{**register.summary(c, day),
                           "suspensionReason": register.suspension_reason(c)} for c in found],

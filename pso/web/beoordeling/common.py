@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
+from pso.http.transaction import provide_db
 from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}

@@ -13,22 +13,23 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import rung_label
-from pso.api.assessments import CorrectionIn, DecisionIn, InformationRequestIn
-from pso.api.base import parse
-from pso.api.documents import attachment
 from pso.db.models import Assessment
-from pso.dutch_input import number_text
 from pso.errors import InvalidInput, NotFound, ProblemError
+from pso.http.downloads import attachment
+from pso.schemas.assessments import CorrectionIn, DecisionIn, InformationRequestIn
+from pso.schemas.base import parse
 from pso.services import bodies, documents
 from pso.services import certification as service
-from pso.web.beoordeling.common import ACTION_LABELS, DB, status_label, workbench
-from pso.web.forms import Form, field_label, posted
-from pso.web.labels import (
+from pso.text.dutch_input import number_text
+from pso.text.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
     STARTING_POSITION_LABELS,
     SUPPLIER_KIND_LABELS,
 )
+from pso.text.refusals import field_label
+from pso.web.beoordeling.common import ACTION_LABELS, DB, status_label, workbench
+from pso.web.forms import Form, posted
 from pso.web.session import Page
 
 SAMPLE_SIZES = (3, 5, 10, 20)

@@ -12,15 +12,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import clock
-from pso.api.base import parse, provide_db
-from pso.api.procurement import bid_from, policy_from
-from pso.api.procurement_models import BidCreateIn, SroiIn
-from pso.api.tenders import AwardIn, TenderIn, export
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.http.downloads import file_download
+from pso.http.transaction import provide_db
 from pso.procurement.evaluation import POLICY_KEYS
 from pso.procurement.sroi import SroiRequest
-from pso.services import bid_import, monitoring, procurement, tenders
+from pso.schemas.base import parse
+from pso.schemas.procurement import BidCreateIn, SroiIn, bid_from, policy_from
+from pso.schemas.tenders import AwardIn, TenderIn
+from pso.services import bid_import, monitoring, procurement, tender_exports, tenders
+from pso.text.dutch_input import date_text, number_text
 from pso.web.beheer.common import PAGE_SIZE, page_number, pager
 from pso.web.forms import field_errors, field_id, posted
 from pso.web.session import Page
@@ -235,7 +236,7 @@ async def _download(request: Request, db: AsyncSession, tender_id: int,
         return stop
     try:
         result = await tenders.evaluation(db, page.actor, tender_id)
-        answer = await export(result, fmt)
+        answer = file_download(*await tender_exports.export_file(result, fmt))
     except ProblemError as exc:
         if exc.status == 404:
             return page.redirect("/inkoop", exc.detail)

@@ -7,20 +7,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
 from pso import clock
-from pso.api.base import parse, provide_db
-from pso.api.social_return import ReviewIn, SocialReturnIn
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.http.downloads import attachment
+from pso.http.transaction import provide_db
+from pso.schemas.base import parse
+from pso.schemas.social_return import ReviewIn, SocialReturnIn
 from pso.services import social_return
+from pso.services import social_return_documents as evidence
 from pso.services import social_return_lines as lines
 from pso.services.social_return_settlement import settlement_of
+from pso.text.dutch_input import date_text, number_text
 from pso.web.charts import progress_chart
 from pso.web.forms import error_summary, field_errors, field_id, posted
 from pso.web.session import Page
@@ -113,6 +116,7 @@ async def _render(page: Page, db: AsyncSession, tender_id: int, *,
         "basis": BASIS, "rules": RULES, "kind_labels": KIND_LABELS,
         "models": {m.id: m.name for m in await social_return.choosable(db, page.actor)},
         "settlement": await settlement_of(db, tender.id) if terms else None,
+        "documents": await evidence.of_contract(db, page.actor, tender.id) if terms else {},
         "today": clock.today(), "settle_form": settle_form or {},
     })
 
@@ -198,4 +202,20 @@ async def review_line(request: Request, db: AsyncSession, tender_id: int,
     return page.redirect(f"{target}#regels", f"Regel {line_id} {done}.")
 
 
-ROUTES = [terms_page, save_terms, review_line]
+@get("/inkoop/aanbestedingen/{tender_id:int}/social-return/regels/{line_id:int}/bewijs/"
+     "{document_id:int}", dependencies=DB, include_in_schema=False)
+async def evidence_file(request: Request, db: AsyncSession, tender_id: int, line_id: int,
+                        document_id: int) -> Response[bytes] | Template | Redirect:
+    """An evidence document of a line, always as a download (never shown inline)."""
+    page = await Page.load(request, db)
+    if (stop := page.gate("procurement")) is not None:
+        return stop
+    try:
+        view, data = await evidence.read(db, page.actor, tender_id, line_id, document_id)
+    except ProblemError as exc:
+        return page.redirect(f"/inkoop/aanbestedingen/{tender_id}/social-return#regels",
+                             exc.detail)
+    return attachment(view, data)
+
+
+ROUTES = [terms_page, save_terms, review_line, evidence_file]

@@ -6,16 +6,17 @@ checkbox the server checks (no script on the page)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import euro
-from pso.api.base import parse
-from pso.api.social_return_settlement import SettleIn, attachment
 from pso.errors import ProblemError
+from pso.http.downloads import file_download
+from pso.schemas.base import parse
+from pso.schemas.social_return import SettleIn
 from pso.services import social_return_exports as exports
 from pso.services import social_return_overview
 from pso.services import social_return_settlement as settlement
@@ -59,18 +60,12 @@ async def settle(request: Request, db: AsyncSession, tender_id: int) -> Template
 
 
 async def _download(request: Request, db: AsyncSession, tender_id: int,
-                    fmt: str) -> Response[Any] | Template | Redirect:
+                    fmt: Literal["pdf", "csv"]) -> Response[Any] | Template | Redirect:
     page = await Page.load(request, db)
     if (stop := page.gate("procurement")) is not None:
         return stop
     try:
-        contract, row = await settlement.find(db, page.actor, tender_id)
-        if fmt == "pdf":
-            body = await exports.pdf_bytes(row, contract.tender, contract.award, contract.terms)
-            answer = attachment(body, "application/pdf", exports.file_name(contract.tender, fmt))
-        else:
-            answer = attachment(exports.csv_bytes(row), "text/csv",
-                                exports.file_name(contract.tender, fmt))
+        answer = file_download(*await exports.settlement_file(db, page.actor, tender_id, fmt))
     except ProblemError as exc:
         return page.redirect(_target(tender_id) if exc.status != 404 or "afgerekend" in
                              exc.detail else "/inkoop", exc.detail)
@@ -107,7 +102,7 @@ async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Re
     if (stop := page.gate("procurement")) is not None:
         return stop
     found = await social_return_overview.overview(db, page.actor)
-    answer = attachment(social_return_overview.csv_bytes(found), "text/csv",
+    answer = file_download(social_return_overview.csv_bytes(found), "text/csv",
                         "overzicht-social-return.csv")
     answer.headers.update(NO_STORE)
     return answer

@@ -9,9 +9,9 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import provide_db
 from pso.db.models import Organization
 from pso.errors import ProblemError
+from pso.http.transaction import provide_db
 from pso.services import portal
 from pso.web.forms import Form, field_errors
 from pso.web.session import STALE, Page

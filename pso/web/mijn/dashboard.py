@@ -16,7 +16,7 @@ from pso.errors import ProblemError
 from pso.services import portal
 from pso.services import vouchers as voucher_service
 from pso.services.register import status_of
-from pso.services.voucher_export import STATUS_LABELS as VOUCHER_LABELS
+from pso.services.voucher_status import STATUS_LABELS as VOUCHER_LABELS
 from pso.voucher_codes import display
 from pso.web.mijn.common import DB, STATUS_TEXT, load, load_form
 

@@ -9,13 +9,13 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso import municipalities as cbs
-from pso.api.base import parse
-from pso.api.organizations import OrganizationIn, OrganizationUpdate
 from pso.errors import ProblemError
+from pso.schemas.base import parse
+from pso.schemas.organizations import OrganizationIn, OrganizationUpdate
 from pso.services import organizations as service
+from pso.text import municipalities as cbs
+from pso.text.labels import ORGANIZATION_KINDS
 from pso.web.forms import Form, error_summary, field_id
-from pso.web.labels import ORGANIZATION_KINDS
 from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
 
 MAX_ROWS = 50

@@ -4,20 +4,25 @@ checked by the API's LineIn and saved by the same service as the API."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.api.base import parse
-from pso.api.social_return import OPTIONAL, REQUIRED, LineIn
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid
+from pso.http.downloads import attachment, file_download
+from pso.schemas.base import parse
+from pso.schemas.social_return import OPTIONAL, REQUIRED, LineIn
 from pso.services import social_return
+from pso.services import social_return_documents as evidence
 from pso.services import social_return_import as importer
 from pso.services import social_return_lines as lines
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid
+from pso.services.documents import MAX_BYTES
+from pso.services.social_return_exports import settlement_file
+from pso.services.social_return_settlement import settlement_of
+from pso.text.dutch_input import date_text, number_text
 from pso.web.forms import error_summary, field_errors, field_id
 from pso.web.mijn.common import DB, load, load_form
 
@@ -40,18 +45,22 @@ NUMBERS = ("hoursPerWeek", "hours")
 
 async def _render(mijn: Any, db: AsyncSession, *, form: dict[str, Any] | None = None,
                   tender_id: int | None = None, errors: dict[str, list[str]] | None = None,
-                  file_errors: list[str] | None = None, status: int = 200) -> Template:
+                  file_errors: list[str] | None = None, status: int = 200,
+                  evidence_errors: dict[int, list[str]] | None = None) -> Template:
     contracts = []
     for c in await lines.contracts_of_company(db, mijn.actor):
         found = lines.valued(c.terms, await lines.lines_of(db, c.tender.id))
         contracts.append({"c": c, "model": social_return.model_of(c.terms), "lines": found,
-                          "sums": lines.totals(found)})
+                          "sums": lines.totals(found),
+                          "documents": await evidence.of_contract(db, mijn.actor, c.tender.id),
+                          "settlement": await settlement_of(db, c.tender.id)})
     errors = errors or {}
     return mijn.render("web/mijn/social_return.html", status=status, context={
         "contracts": contracts, "kinds": KINDS, "status_text": STATUS_TEXT,
         "fids": {item["c"].tender.id: _fid(item["c"].tender.id) for item in contracts},
         "form": form or {"kind": "placement"}, "form_for": tender_id, "errors": errors,
-        "file_errors": file_errors or [], "columns": [m for m, _ in importer.COLUMNS.values()],
+        "file_errors": file_errors or [], "evidence_errors": evidence_errors or {},
+        "columns": [m for m, _ in importer.COLUMNS.values()],
         "summary": error_summary(errors, lambda n: LABELS.get(n, n),
                                  anchor=_fid(tender_id or 0))})
 
@@ -137,4 +146,71 @@ async def import_file(request: Request, db: AsyncSession,
                          f"{len(rows)} regel(s) ingelezen; de inkoper beoordeelt ze.")
 
 
-ROUTES = [contracts_page, report_line, import_file]
+@post("/mijn/social-return/{tender_id:int}/regels/{line_id:int}/bewijs", dependencies=DB,
+      include_in_schema=False, status_code=200)
+async def add_evidence(request: Request, db: AsyncSession, tender_id: int,
+                       line_id: int) -> Template | Redirect:
+    """An evidence document on a line that waits for review (checked as the API checks it)."""
+    mijn, form, stop = await load_form(request, db, "/mijn/social-return")
+    if stop:
+        return stop
+    file = form.file("file")
+    try:
+        if file is None:
+            raise InvalidInput([{"name": "file", "reason": "Kies een bestand."}])
+        view = await evidence.add(db, mijn.page.actor, tender_id, line_id, file.filename,
+                                  await file.read(MAX_BYTES + 1))
+    except ProblemError as exc:
+        await db.rollback()
+        if exc.status == 404:
+            return mijn.page.redirect("/mijn/social-return", exc.detail)
+        reasons = [p["reason"] for p in exc.invalid_params or []] or [exc.detail]
+        return await _render(mijn, db, tender_id=tender_id, status=exc.status,
+                             evidence_errors={line_id: reasons})
+    return mijn.page.redirect(f"/mijn/social-return#regel-{line_id}",
+                              f"Bewijsstuk {view.file_name} toegevoegd aan regel {line_id}.")
+
+
+@get("/mijn/social-return/{tender_id:int}/regels/{line_id:int}/bewijs/{document_id:int}",
+     dependencies=DB, include_in_schema=False)
+async def evidence_file(request: Request, db: AsyncSession, tender_id: int, line_id: int,
+                        document_id: int) -> Response[bytes] | Template | Redirect:
+    mijn, stop = await load(request, db)
+    if stop:
+        return stop
+    try:
+        view, data = await evidence.read(db, mijn.actor, tender_id, line_id, document_id)
+    except ProblemError as exc:
+        return mijn.page.redirect("/mijn/social-return", exc.detail)
+    return attachment(view, data)
+
+
+async def _settlement(request: Request, db: AsyncSession, tender_id: int,
+                      fmt: Literal["pdf", "csv"]) -> Response[bytes] | Template | Redirect:
+    mijn, stop = await load(request, db)
+    if stop:
+        return stop
+    try:
+        answer = file_download(*await settlement_file(db, mijn.actor, tender_id, fmt))
+    except ProblemError as exc:
+        return mijn.page.redirect("/mijn/social-return", exc.detail)
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
+
+
+@get("/mijn/social-return/{tender_id:int}/eindverantwoording.pdf", dependencies=DB,
+     include_in_schema=False)
+async def settlement_pdf(request: Request, db: AsyncSession,
+                         tender_id: int) -> Response[bytes] | Template | Redirect:
+    return await _settlement(request, db, tender_id, "pdf")
+
+
+@get("/mijn/social-return/{tender_id:int}/eindverantwoording.csv", dependencies=DB,
+     include_in_schema=False)
+async def settlement_csv(request: Request, db: AsyncSession,
+                         tender_id: int) -> Response[bytes] | Template | Redirect:
+    return await _settlement(request, db, tender_id, "csv")
+
+
+ROUTES = [contracts_page, report_line, import_file, add_evidence, evidence_file,
+          settlement_pdf, settlement_csv]

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date, euro
 from pso import clock
-from pso.api.base import parse
-from pso.api.voucher_models import IssueIn
-from pso.dutch_input import number_text
 from pso.errors import ProblemError
+from pso.schemas.base import parse
+from pso.schemas.vouchers import IssueIn
 from pso.services import municipalities, portal
 from pso.services import vouchers as service
 from pso.services.voucher_pdf import NOT_ISSUED, stored_pdf
+from pso.text.dutch_input import number_text
 from pso.voucher_codes import display
 from pso.web.mijn.common import DB, Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import vouchers_of
@@ -30,13 +30,13 @@ async def _schemes(mijn: Mijn, db: AsyncSession) -> list[dict[str, Any]]:
     """Open schemes with, for each, why the organisation cannot apply (None: it can) —
     the vouchers service's own rule (`eligibility`, the size asked in the form)."""
     day = clock.today()
-    names = await municipalities.names(
-        db, [s.municipality_code for s in await service.open_schemes(db, day)])
+    schemes = await service.open_schemes(db, mijn.actor, day)
+    names = await municipalities.names(db, [s.municipality_code for s in schemes])
     return [{"s": scheme, "municipality": names.get(scheme.municipality_code,
                                                      scheme.municipality_code),
              "size": municipalities.size_limit(scheme.max_fte),
              "reason": await service.eligibility(db, scheme, mijn.kvk, None, day)}
-            for scheme in await service.open_schemes(db, day)]
+            for scheme in schemes]
 
 
 async def _size(db: AsyncSession, mijn: Mijn) -> str:

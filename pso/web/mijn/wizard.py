@@ -18,22 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import rung_label
 from pso import clock
-from pso.api.documents import attachment
 from pso.db.models import Assessment
-from pso.dutch_input import date_text, number_text
 from pso.errors import InvalidInput, ProblemError
+from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
+from pso.http.downloads import attachment
 from pso.services import certification, documents, portal
 from pso.services.provisional_pdf import file_name, render_provisional
-from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
-from pso.web import calculator as calc
-from pso.web.charts import ladder_chart
-from pso.web.forms import Form, error_summary, field_errors, field_id
-from pso.web.labels import (
+from pso.text.dutch_input import date_text, number_text
+from pso.text.labels import (
     CONTRACT_TYPE_LABELS,
     QUALITY_LABELS,
     STARTING_POSITION_LABELS,
     SUPPLIER_KIND_LABELS,
 )
+from pso.web import calculator as calc
+from pso.web.charts import ladder_chart
+from pso.web.forms import Form, error_summary, field_errors, field_id
 from pso.web.mijn.common import DB, STATUS_TEXT, Mijn, errors_by_field, load, load_form
 from pso.web.mijn.dashboard import certificates_of
 from pso.web.session import STALE

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError, model_validator
 
-from pso.api.base import ApiInput, invalid_params
 from pso.errors import InvalidInput
 from pso.procurement.evaluation import MAX_BIDS, POLICY_KEYS
+from pso.schemas.base import ApiInput, invalid_params
 from scoring.text import is_decimal_text
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from pso.identifiers import KVK_RE, KVK_REASON, MUNICIPALITY_RE, MUNICIPALITY_REASON
+from pso.text.identifiers import KVK_RE, KVK_REASON, MUNICIPALITY_RE, MUNICIPALITY_REASON
 from scoring.text import dutch_number
 
 _NUMBER = r"(?:Decimal\(')?(-?\d+(?:\.\d+)?)(?:'\))?"  # pydantic writes Decimal('1000')

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NoReturn, TypeVar
 
-from pso.dutch_input import date_text, number_text, yes_no
+from pso.text.dutch_input import date_text, number_text, yes_no
+from pso.text.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS
 from scoring import SubmissionInvalid, parse_submission
 from scoring.model import MAX_EMPLOYEES
 from scoring.text import dutch_number
@@ -149,11 +150,11 @@ TOO_LONG = (f"Het bestand heeft meer dan {dutch_number(MAX_ROWS)} regels; er pas
 
 
 async def off_loop(parse: Callable[..., T], *args: Any, seconds: float = PARSE_SECONDS) -> T:
-    """Run a file parser outside the event loop with a time limit (pso.parse_pool), so
+    """Run a file parser outside the event loop with a time limit (pso.files.parse_pool), so
     every other request keeps being answered while a large upload is read. `parse` gets a
     Deadline as keyword `deadline` and stops itself when it passes; the pool's limit (a
     killed worker process) is the safety net."""
-    from pso import parse_pool
+    from pso.files import parse_pool
 
     call = functools.partial(parse, deadline=Deadline(seconds))
     try:
@@ -352,9 +353,7 @@ def _code(text: str, words: dict[str, str]) -> str:
 
 
 def _words() -> tuple[dict[str, str], dict[str, str]]:
-    # Late import: the labels live with the web forms; a file may use what the form shows.
-    from pso.web.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS
-
+    # A file may use the words the web form shows.
     return ({**_label_words(STARTING_POSITION_LABELS), **POSITION_WORDS},
             {**_label_words(CONTRACT_TYPE_LABELS), **CONTRACT_WORDS})
 
@@ -402,8 +401,6 @@ def _readable(name: str, reason: str) -> str:
     """An unknown code is explained with the Dutch labels the web form shows, not codes."""
     if name not in ("startingPosition", "contractType") or "toegestaan" not in reason:
         return reason
-    from pso.web.labels import CONTRACT_TYPE_LABELS, STARTING_POSITION_LABELS
-
     labels = STARTING_POSITION_LABELS if name == "startingPosition" else CONTRACT_TYPE_LABELS
     return "Onbekende waarde; gebruik een van: " + "; ".join(labels.values()) + "."
 

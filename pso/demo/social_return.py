@@ -16,10 +16,11 @@ from certificates.lifecycle import add_years
 from pso import clock
 from pso.auth import Actor
 from pso.demo import DemoContext, demo_step
+from pso.demo.tenders import POLICY, _buyer
 from pso.procurement.evaluation import Bid
+from pso.procurement.social_return import TermsInput
 from pso.services import monitoring, social_return, tenders
 from pso.services import social_return_lines as lines
-from pso.services.tenders_demo import POLICY, _buyer
 
 CONTRACTOR = ("12345678", "Groen & Schoon Hoveniers B.V.")
 TITLE = "Onderhoud groen sportparken"
@@ -71,7 +72,7 @@ async def _social_return(ctx: DemoContext) -> None:
     with clock.fixed(awarded_on):
         award = await monitoring.award(session, buyer, tender.id, kvk, start,
                                        add_years(start, 2) - timedelta(days=1))
-        await social_return.set_terms(session, buyer, tender.id, social_return.TermsInput(
+        await social_return.set_terms(session, buyer, tender.id, TermsInput(
             model_id="oost-nederland-v05", settlement_rule="penalty",
             rate_pct=Decimal(5), reductions={"trede1": Decimal(25), "trede2": Decimal(50),
                                              "trede3": Decimal(100)}))

@@ -36,8 +36,8 @@ Step = Callable[[DemoContext], Awaitable[None]]
 _STEPS: list[tuple[int, Step]] = []
 
 # Modules whose import registers further steps (added by later capabilities).
-STEP_MODULES: list[str] = ["pso.services.vouchers_demo", "pso.services.tenders_demo",
-                           "pso.services.social_return_demo"]
+STEP_MODULES: list[str] = ["pso.demo.vouchers", "pso.demo.tenders",
+                           "pso.demo.social_return"]
 
 
 def demo_step(order: int) -> Callable[[Step], Step]:

@@ -2,7 +2,7 @@
 
 PSO_PARSE_WORKERS=N > 0 (the production default is 1) reads them in N spawned worker
 processes: a parse then shares neither the interpreter lock nor memory with the server, and
-one that runs over its time limit is stopped by killing its worker (pso.pdf_pool.WorkerPool
+one that runs over its time limit is stopped by killing its worker (pso.files.pdf_pool.WorkerPool
 does the same for PDFs). With 0 (development, tests) a worker thread reads them; the parser
 checks its own deadline between rows, as a thread cannot be stopped from outside.
 """
@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
-from pso.pdf_pool import WorkerPool
+from pso.files.pdf_pool import WorkerPool
 
 log = logging.getLogger("pso.upload")
 T = TypeVar("T")
@@ -30,7 +30,8 @@ T = TypeVar("T")
 def _warm_up_worker() -> None:
     import openpyxl  # noqa: F401 - the first upload should not wait for the imports
 
-    import pso.services.bid_import  # noqa: F401
+    import pso.files.upload  # the readers, and the bid import's model:
+    import pso.schemas.procurement  # noqa: F401 - pydantic builds it on import
 
 
 class ParsePool(WorkerPool):

@@ -45,7 +45,7 @@ def serve(host: str, port: int, no_demo: bool, workers: int) -> None:
 
     import uvicorn
 
-    from pso.db.setup import prepare_database
+    from pso.cli.database import prepare_database
 
     settings = _settings()
     sign_ins: dict[str, tuple[str, str]] = {}
@@ -204,7 +204,9 @@ def users() -> None:
               help="With --email: read the password from standard input; without it an "
                    "invitation link is printed (and mailed), valid 7 days.")
 @click.option("--kvk", default=None, help="KvK number (company users)")
-@click.option("--municipality", default=None, help="Municipality code like GM0200")
+@click.option("--municipality", default=None,
+              help="Municipality code like GM0200; with --role procurement and --party: the "
+                   "municipality the buying organisation buys for")
 @click.option("--expires-in-days", type=click.IntRange(min=1), default=None,
               help="The token stops working after this many days (default: never).")
 @click.option("--token-only", is_flag=True, help="Print only the new token.")
@@ -214,12 +216,13 @@ def users_add(
     expires_in_days: int | None, token_only: bool,
 ) -> None:
     """Create a person's account (--email), or an API token without a person."""
-    from pso.db.setup import add_user
+    from pso.cli.database import add_user
     from pso.services.users import UserInputError
 
     if email is not None:
+        buys_for = municipality if role == "procurement" and party else None
         _add_account(role, email, name, party or kvk or municipality, party_name,
-                     password_stdin, expires_in_days, token_only)
+                     password_stdin, expires_in_days, token_only, buys_for)
         return
     if party or party_name or password_stdin:
         raise click.UsageError("--party, --party-name and --password-stdin need --email")
@@ -237,8 +240,8 @@ def users_add(
 
 def _add_account(role: str, email: str, name: str | None, party: str | None,
                  party_name: str | None, password_stdin: bool, expires_in_days: int | None,
-                 token_only: bool) -> None:
-    from pso.db.setup import add_account
+                 token_only: bool, buys_for: str | None = None) -> None:
+    from pso.cli.database import add_account
     from pso.services.accounts import AccountError
 
     password = None
@@ -248,7 +251,7 @@ def _add_account(role: str, email: str, name: str | None, party: str | None,
         account_id, link, token = asyncio.run(add_account(
             _settings(), email=email, name=name or email.split("@")[0], role=role, party=party,
             party_name=party_name, password=password, with_token=token_only,
-            expires_in_days=expires_in_days))
+            expires_in_days=expires_in_days, municipality=buys_for))
     except AccountError as exc:
         raise click.UsageError(str(exc)) from None
     if token_only:
@@ -265,7 +268,7 @@ def _add_account(role: str, email: str, name: str | None, party: str | None,
 @click.option("--token", default=None, help="The token itself (e.g. one found in a leak).")
 def users_revoke(email: str | None, user_id: int | None, token: str | None) -> None:
     """Revoke a person (--email) or one token; refused (401) from the next request on."""
-    from pso.db.setup import revoke_account, revoke_user
+    from pso.cli.database import revoke_account, revoke_user
     from pso.services.accounts import AccountError
     from pso.services.users import UserInputError
 
@@ -370,7 +373,7 @@ def employees(file: str) -> None:
 
     from pso.api.uploads import upload_problem
     from pso.errors import ProblemError
-    from pso.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
+    from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees
 
     try:
         with click.open_file(file, "rb") as handle:

@@ -2,7 +2,7 @@
 
 Money is Decimal end to end: accepted as a string or a JSON number (a float via its
 shortest text, so 0.1 stays 0.1), at most two decimals, and sent back as a string with
-two decimals. Rules that span fields live in pso.api.procurement_rules.
+two decimals. Rules that span fields live in pso.schemas.procurement_rules.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 from certificates.numbering import is_valid_number, normalize_number
-from pso.api.base import ApiInput, ApiModel, decimal_input
-from pso.api.procurement_rules import AllErrors, bid_errors, one_source, policy_errors
-from pso.procurement.evaluation import MAX_BIDS, RUNGS
+from pso.procurement.evaluation import MAX_BIDS, RUNGS, Bid, Member, Policy
 from pso.procurement.money import CENT
+from pso.schemas.base import ApiInput, ApiModel, decimal_input
+from pso.schemas.procurement_rules import AllErrors, bid_errors, one_source, policy_errors
 from scoring.text import UNSAFE_REASON, unsafe_text
 
 MAX_AMOUNT = 10**12  # a trillion euro: far above any public contract
@@ -229,3 +229,15 @@ class SroiOut(ApiModel):
     reduction: MoneyOut
     remaining_obligation: MoneyOut
     warnings: list[str]
+
+
+def policy_from(data: PolicyIn) -> Policy:
+    values = {k: v for k, v in data.values.model_dump(by_alias=False).items() if v is not None}
+    return Policy(data.mode, values, data.penalty_factor)
+
+
+def bid_from(data: BidIn) -> Bid:
+    members = tuple(Member(m.kvk, m.certificate_number, m.declared_rung)
+                    for m in data.consortium or ())
+    return Bid(data.bidder, data.kvk, data.price, data.certificate_number, data.declared_rung,
+               members)

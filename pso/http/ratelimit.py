@@ -6,7 +6,7 @@ fails, the process falls back to its own counters instead of refusing or waving 
 all traffic: the public pages stay up and are still limited.
 
 The client is `scope["client"]`: the socket peer, or, when that peer is one of
-PSO_TRUSTED_PROXIES, the address it forwarded (pso/proxy.py). An IPv6 client counts per
+PSO_TRUSTED_PROXIES, the address it forwarded (pso/http/proxy.py). An IPv6 client counts per
 /64 network (one household or office gets a whole /64 and could rotate through it).
 Signing in has a bucket of its own, so an office reading the public register all morning
 does not lock a colleague out of /inloggen. The path is matched after

@@ -48,7 +48,7 @@ _DEFAULTS = tuple((name.lower().encode("latin-1"), value.encode("latin-1"))
 _API_VERSION = API_VERSION.encode("latin-1")
 _NO_STORE = (b"cache-control", b"no-store")
 
-# CORS (pso.middleware.Cors): what a browser script may send and read.
+# CORS (pso.http.middleware.Cors): what a browser script may send and read.
 _ALLOW_HEADERS = b"Authorization, Content-Type, Idempotency-Key, X-Request-ID, If-None-Match"
 _EXPOSE_HEADERS = (b"API-Version, X-Request-ID, Link, Location, Retry-After, ETag, "
                    b"Content-Disposition")

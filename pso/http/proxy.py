@@ -15,25 +15,10 @@ the app, so it works the same whatever ASGI server runs the app:
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_trusted(value: str | Iterable[str]) -> tuple[Network, ...]:
-    """`10.0.0.5, 192.168.0.0/16, ::1` → networks; ValueError names a bad entry."""
-    items = value.split(",") if isinstance(value, str) else value
-    networks: list[Network] = []
-    for item in (part.strip() for part in items):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError as exc:
-            raise ValueError(f"not an IP address or network: {item!r}") from exc
-    return tuple(networks)
+from pso.settings import Network
 
 
 def _is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pso.text_search import fold
+from pso.text.search import fold
 
 
 @cache

@@ -9,6 +9,7 @@ from pydantic import AfterValidator
 
 KVK_RE = re.compile(r"^[0-9]{8}$")
 MUNICIPALITY_RE = re.compile(r"^GM[0-9]{4}$")
+BODY_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")  # a certifying body's short code
 KVK_REASON = "Een KvK-nummer bestaat uit precies 8 cijfers."
 MUNICIPALITY_REASON = "Een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0200."
 

@@ -23,7 +23,7 @@ from litestar.openapi.spec import Components, Contact, SecurityScheme, Tag
 
 from pso import API_VERSION
 from pso.errors import PROBLEM_JSON
-from pso.ratelimit import is_limited
+from pso.http.ratelimit import is_limited
 
 BASE_PATH = "/api/v1"  # the major version is in the URI; info.version has the full semver
 DESCRIPTION = (

@@ -85,7 +85,7 @@ async def revoke_user(
 async def add_account(
     settings: Settings, *, email: str, name: str, role: str, party: str | None,
     party_name: str | None = None, password: str | None = None, with_token: bool = False,
-    expires_in_days: int | None = None,
+    expires_in_days: int | None = None, municipality: str | None = None,
 ) -> tuple[int, str | None, str | None]:
     """Create a person's account (and the party when new). Returns (account id, the
     invitation link when no password was given, a personal API token when asked for)."""
@@ -98,6 +98,8 @@ async def add_account(
         async with maker() as session, session.begin():
             kind, code = accounts.party_key(role, party)
             found = await accounts.ensure_party(session, kind, code, party_name)
+            if municipality:  # a buying organisation's municipality (GM code)
+                await accounts.set_municipality(session, SYSTEM, found, municipality)
             account = await accounts.create_account(
                 session, SYSTEM, email=email, name=name, role=role, party=found,
                 password=password)
