@@ -104,8 +104,11 @@ class MigratedUrls(Mapping[str, str]):
         return self.urls[backend]
 
     def _migrated(self, backend: str) -> str:
-        url = (f"sqlite+aiosqlite:///{self.folder / 'test.sqlite3'}" if backend == "sqlite"
-               else self.stack.enter_context(temporary_postgres("pso_test")))
+        url = (
+            f"sqlite+aiosqlite:///{self.folder / 'test.sqlite3'}"
+            if backend == "sqlite"
+            else self.stack.enter_context(temporary_postgres("pso_test"))
+        )
         upgrade(url)
         return url
 
@@ -140,13 +143,15 @@ async def empty_tables(url: str) -> None:
         path = url.split(":///", 1)[1]
         with contextlib.closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as db:
             db.executescript(
-                f"BEGIN IMMEDIATE; {' '.join(f'DELETE FROM {n};' for n in TABLES)} COMMIT;")
+                f"BEGIN IMMEDIATE; {' '.join(f'DELETE FROM {n};' for n in TABLES)} COMMIT;"
+            )
         return
     engine = make_engine(url)
     try:
         async with engine.begin() as conn:
             probe = " UNION ALL ".join(
-                f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM {n})" for n in TABLES)
+                f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM {n})" for n in TABLES
+            )
             filled = set((await conn.execute(text(probe))).scalars())
             for name in TABLES:
                 if name in filled:
@@ -227,23 +232,28 @@ def make_token(session_maker):
     certifying body (created when new) and returns their personal token;
     make_token("company", kvk=K, person=True, email=...) a person of that company."""
 
-    async def make(role: str, *, body: str | None = None, name: str | None = None,
-                   person: bool = False, email: str | None = None,
-                   **kwargs: str) -> dict[str, str]:
+    async def make(
+        role: str,
+        *,
+        body: str | None = None,
+        name: str | None = None,
+        person: bool = False,
+        email: str | None = None,
+        **kwargs: str,
+    ) -> dict[str, str]:
         async with session_maker() as session, session.begin():
             if body is None and not person:
-                _, token = await users.add(session, SYSTEM, role, name or f"test {role}",
-                                           **kwargs)
+                _, token = await users.add(session, SYSTEM, role, name or f"test {role}", **kwargs)
             else:
-                token = await person_token(session, role, body or kwargs.get("kvk"), name,
-                                           email)
+                token = await person_token(session, role, body or kwargs.get("kvk"), name, email)
         return {"Authorization": f"Bearer {token}"}
 
     return make
 
 
-async def person_token(session, role: str, code: str | None, name: str | None,
-                       email: str | None = None) -> str:
+async def person_token(
+    session, role: str, code: str | None, name: str | None, email: str | None = None
+) -> str:
     import secrets
 
     from pso.services import accounts, bodies
@@ -257,9 +267,9 @@ async def person_token(session, role: str, code: str | None, name: str | None,
     else:
         party = await accounts.ensure_party(session, kind, code)
     email = email or f"{secrets.token_hex(4)}@{code.lower()}.example.nl"
-    account = await accounts.create_account(session, SYSTEM, email=email,
-                                            name=name or f"{role} {code}", role=role,
-                                            party=party)
+    account = await accounts.create_account(
+        session, SYSTEM, email=email, name=name or f"{role} {code}", role=role, party=party
+    )
     _, token = await accounts.create_token(session, account, "test")
     return token
 
