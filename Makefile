@@ -28,10 +28,11 @@ test-fast: $(STAMP)
 	$(PY) -m pytest $(FAST_PATHS) -m "not browser and not postgres and not slow" -q $(PYTEST_ARGS)
 
 # One tool a line, so the first that fails stops make (CI runs this: .ci/run). The import
-# layers are in pyproject.toml [tool.importlinter]. mypy: its line goes after lint-imports.
+# layers are in pyproject.toml [tool.importlinter], mypy's settings in [tool.mypy].
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pso scoring sroi certificates tests benchmarks
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
+from scoring.enums import RUNGS
+
 from .formatting import RUNG_LABELS
-from .ladder import RUNGS, ladder_svg
+from .ladder import ladder_svg
 from .lifecycle import KINDS
 from .numbering import parse_number
 from .pdf import render_pdf, render_pdf_async
@@ -66,7 +69,7 @@ def name_size(name: str) -> str:
     return "name-short"
 
 
-def certificate_context(data: CertificateData) -> dict:
+def certificate_context(data: CertificateData) -> dict[str, Any]:
     if data.kind not in KINDS:
         raise ValueError(f"unknown certificate kind: {data.kind!r}")
     if data.rung not in RUNGS or data.rung == "none":

@@ -64,3 +64,16 @@ FILTERS = {
     "percentage": percentage,
     "rung_label": rung_label,
 }
+
+# The pages and PDFs take every formatter from here, the engine's two included.
+__all__ = [
+    "FILTERS",
+    "MONTHS",
+    "RUNG_LABELS",
+    "dutch_date",
+    "dutch_decimal",
+    "euro",
+    "percentage",
+    "plural",
+    "rung_label",
+]

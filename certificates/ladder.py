@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from scoring.enums import RUNGS
 from scoring.rulebook import get_rulebook
 
 from .formatting import RUNG_LABELS
 
-RUNGS = ("none", "aspirant", "basistrede", "trede1", "trede2", "trede3")  # low -> high
 DRAWN = RUNGS[1:]  # "none" has no step on the ladder
 
 REACHED = "#0a5c8a"

@@ -22,13 +22,13 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 KINDS = ("ladder", "pso30plus")
 Kind = Literal["ladder", "pso30plus"]
 
 STATUSES = ("valid", "expired", "suspended", "revoked", "superseded")
-NOT_YET_VALID = "not_yet_valid"
+NOT_YET_VALID: Final = "not_yet_valid"
 Status = Literal["valid", "expired", "suspended", "revoked", "superseded", "not_yet_valid"]
 
 VALIDITY_YEARS = 2
@@ -68,7 +68,9 @@ def valid_until(valid_from: date) -> date:
     return add_years(valid_from, VALIDITY_YEARS) - timedelta(days=1)
 
 
-def is_suspended_on(day: date, suspensions: Iterable[Suspension | tuple]) -> bool:
+def is_suspended_on(
+    day: date, suspensions: Iterable[Suspension | tuple[date, date | None]]
+) -> bool:
     for start, end in suspensions:
         if start <= day and (end is None or day < end):
             return True
@@ -81,7 +83,7 @@ def status_on(
     valid_from: date,
     valid_until: date,
     revoked_on: date | None = None,
-    suspensions: Iterable[Suspension | tuple] = (),
+    suspensions: Iterable[Suspension | tuple[date, date | None]] = (),
     superseded_from: date | None = None,
 ) -> Status:
     """Status of one certificate on `day`; see the module docstring for the precedence.
@@ -102,7 +104,7 @@ def status_on(
     return "valid"
 
 
-def is_valid_on(day: date, **certificate) -> bool:
+def is_valid_on(day: date, **certificate: Any) -> bool:
     """True when `status_on(day, **certificate)` is `valid` (e.g. on a tender deadline)."""
     return status_on(day, **certificate) == "valid"
 

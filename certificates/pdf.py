@@ -19,6 +19,7 @@ import mimetypes
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -56,7 +57,7 @@ _PDFUA_XMP = b"""<rdf:Description rdf:about=""
 """
 
 
-def _declare_pdfua(document, pdf) -> None:
+def _declare_pdfua(document: Any, pdf: Any) -> None:
     """WeasyPrint finisher: add the PDF/UA-1 identification to the PDF/A XMP packet (one
     variant per render is all WeasyPrint writes; the tags themselves come from pdf_tags)."""
     reference = pdf.catalog["Metadata"]
@@ -71,7 +72,7 @@ class ForbiddenURL(ValueError):
     """A URL outside the project's own assets; WeasyPrint logs it and skips the resource."""
 
 
-class AssetFetcher(URLFetcher):
+class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type information
     """URL fetcher serving only `data:` URLs and files below `root` (default templates/assets)."""
 
     def __init__(self, root: Path = ASSETS_DIR):
@@ -79,7 +80,7 @@ class AssetFetcher(URLFetcher):
         self.root = Path(root).resolve()
         self._files: dict[Path, bytes] = {}  # assets are immutable while the process runs
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)  # decoded in memory by urllib's DataHandler
@@ -143,13 +144,13 @@ class Engine:
             names.append(own)
         return names
 
-    def render_html(self, template_name: str, context: Mapping) -> str:
+    def render_html(self, template_name: str, context: Mapping[str, Any]) -> str:
         return self.env.get_template(template_name).render(context)
 
     def write_pdf(self, html: str, stylesheets: Sequence[str], variant: str = PDF_VARIANT) -> bytes:
         with self.lock:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
-            return document.write_pdf(
+            pdf: bytes = document.write_pdf(
                 stylesheets=[self.stylesheet(name) for name in stylesheets],
                 font_config=self.font_config,
                 pdf_variant=variant,
@@ -161,8 +162,14 @@ class Engine:
                 pdf_tags=True,
                 finisher=_declare_pdfua if variant == PDF_VARIANT else None,
             )
+            return pdf
 
-    def layout(self, template_name: str, context: Mapping, stylesheets=None):
+    def layout(
+        self,
+        template_name: str,
+        context: Mapping[str, Any],
+        stylesheets: Sequence[str] | None = None,
+    ) -> Any:
         """The laid-out WeasyPrint Document (pages and boxes), for checks without a PDF."""
         html = HTML(
             string=self.render_html(template_name, context),
@@ -179,7 +186,7 @@ class Engine:
     def render(
         self,
         template_name: str,
-        context: Mapping,
+        context: Mapping[str, Any],
         stylesheets: Sequence[str] | None = None,
         variant: str = PDF_VARIANT,
     ) -> bytes:
@@ -204,7 +211,7 @@ def engine() -> Engine:
 
 def render_pdf(
     template_name: str,
-    context: Mapping,
+    context: Mapping[str, Any],
     *,
     stylesheets: Sequence[str] | None = None,
     variant: str = PDF_VARIANT,
@@ -222,7 +229,7 @@ def render_pdf(
 
 async def render_pdf_async(
     template_name: str,
-    context: Mapping,
+    context: Mapping[str, Any],
     *,
     stylesheets: Sequence[str] | None = None,
     variant: str = PDF_VARIANT,

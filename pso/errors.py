@@ -146,7 +146,7 @@ def wants_page(request: Request | None) -> bool:
 
 
 def problem_response(problem: ProblemError, request: Request | None = None) -> Response[Any]:
-    if wants_page(request) and problem.status != 500:
+    if request is not None and wants_page(request) and problem.status != 500:
         return Template(
             "web/error.html",
             context={"problem": problem.body(request.url.path)},

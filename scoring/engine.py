@@ -15,6 +15,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .dates import add_years
@@ -22,11 +23,12 @@ from .enums import QUALITY_CRITERIA
 from .errors import SubmissionInvalid
 from .explain import explain
 from .explain import fte as fte_text
-from .model import Submission
+from .model import DEFAULT_FULL_TIME, Submission
 from .next_rung import additional_fte, total_pct
-from .notation import dutch_decimal
+from .notation import dutch_decimal, exponent
 from .rulebook import (
     TOLERANCE,
+    Limit,
     Rulebook,
     all_rulebooks,
     get_rulebook,
@@ -62,7 +64,7 @@ def resolve_rulebook(submission: Submission, rulebook: str | Rulebook | None = N
 
 
 def score(submission: Submission, rulebook: str | Rulebook | None = None, *,
-          today: date | None = None, quality_answered: bool = True) -> dict:
+          today: date | None = None, quality_answered: bool = True) -> dict[str, Any]:
     """Score one parsed submission (spec §2.5); returns a JSON-ready dict with camelCase keys.
 
     `today` is the default for a missing `asOf` (the service passes its own clock's day,
@@ -78,7 +80,7 @@ def score(submission: Submission, rulebook: str | Rulebook | None = None, *,
         return _score(submission, rb, today, quality_answered)
 
 
-def _hours_scale(sub: Submission) -> tuple[dict, int]:
+def _hours_scale(sub: Submission) -> tuple[dict[Decimal, int], int]:
     """Exact integer FTE numerators.
 
     fte_i = min(h_i, ft) × days_i / (ft × periodDays). With S = 10^k making all hours whole,
@@ -86,9 +88,10 @@ def _hours_scale(sub: Submission) -> tuple[dict, int]:
     denominator, so sums are exact and each float comes from one correctly rounded division.
     Returns ({hoursPerWeek: min(h, ft)·S}, Q).
     """
-    ft = sub.full_time_hours_per_week
+    # both parsers fill in the default; `or` tells mypy
+    ft = sub.full_time_hours_per_week or DEFAULT_FULL_TIME
     hours = {e.hours_per_week for e in sub.employees}
-    places = max([0, -ft.as_tuple().exponent] + [-h.as_tuple().exponent for h in hours])
+    places = max([0, -exponent(ft)] + [-exponent(h) for h in hours])
     scale = Decimal(10) ** places  # exact: inputs have at most 28 digits
     ft_scaled = int(ft * scale)
     scaled = {h: (ft_scaled if h >= ft else int(h * scale)) for h in hours}
@@ -108,9 +111,10 @@ def _dutch_fte(value: Decimal) -> str:
     return dutch_decimal(value, 2)
 
 
-def _note(days: int, note: str | None, why, last: int, lo: int) -> str | None:
+def _note(days: int, note: str | None, why: Limit | None, last: int | None,
+          lo: int) -> str | None:
     parts = [note] if note else []
-    if why is not None:
+    if why is not None and last is not None:  # set together
         when = date.fromordinal(last).isoformat()
         if last < lo:
             parts.append(f"telvenster ({why.label}) eindigde op {when}; "
@@ -128,7 +132,7 @@ def amsterdam_today() -> date:
 
 
 def _score(sub: Submission, rb: Rulebook, today: date | None = None,
-           quality_answered: bool = True) -> dict:
+           quality_answered: bool = True) -> dict[str, Any]:
     T = sub.total_fte
     ps, pe = sub.period.start.toordinal(), sub.period.end.toordinal()
     scaled, q = _hours_scale(sub)
@@ -235,7 +239,8 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None,
     p30_eval = rung == rb.pso30_rung
     p30_pct = Decimal(n_p30) / dq * HUNDRED / T if p30_eval else None
 
-    next_rung = extra = None
+    next_rung: dict[str, Any] | None = None
+    extra: Decimal | None = None
     if eligible and quantitative != rb.rungs[-1]:
         # the rung just above the quantitative one (rungs are listed lowest first)
         target = rb.rungs[rb.rungs.index(quantitative) + 1 if quantitative != "none" else 0]
@@ -264,7 +269,7 @@ def _score(sub: Submission, rb: Rulebook, today: date | None = None,
         "pso30Plus": {"evaluated": p30_eval,
                       "pct": None if p30_pct is None else float(p30_pct),
                       # exactly pct ≥ 30 (spec §2.4 step 4): the tolerance is for rung thresholds
-                      "qualifies": p30_eval and p30_pct >= rb.pso30_min_pct},
+                      "qualifies": p30_pct is not None and p30_pct >= rb.pso30_min_pct},
         "targetGroupRegisterPct": float(Decimal(n_register) / dq * HUNDRED / T),
         "nextRung": next_rung,
         "employees": employees,

@@ -8,7 +8,7 @@ class SubmissionInvalid(ValueError):
     ready to be returned as `invalidParams` of a 400 problem.
     """
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict[str, str]]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{e['name']}: {e['reason']}" for e in errors[:5]))
 

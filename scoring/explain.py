@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from .notation import percentage, short
+
+if TYPE_CHECKING:
+    from .model import Submission
+    from .rulebook import Rulebook
 
 RUNG_NAMES = {"none": "geen trede", "aspirant": "aspirant-status", "basistrede": "de basistrede",
               "trede1": "trede 1", "trede2": "trede 2", "trede3": "trede 3"}
@@ -29,11 +34,12 @@ def fte(value: Decimal) -> str:
     return short(value, 2)
 
 
-def lowest_rung_text(rb) -> str:
+def lowest_rung_text(rb: Rulebook) -> str:
     return f"{RUNG_NAMES[rb.rungs[0]]} of een hogere trede"
 
 
-def explain(sub, rb, res: dict, as_of: date, fig: dict, *,
+def explain(sub: Submission, rb: Rulebook, res: dict[str, Any], as_of: date,
+            fig: dict[str, Any], *,
             quality_answered: bool = True) -> list[str]:
     """`fig`: the exact figures (Decimal) behind `res`'s floats. `quality_answered=False`
     (a draft before its quality questions): say what the numbers reach and that the rung is
@@ -79,7 +85,7 @@ def explain(sub, rb, res: dict, as_of: date, fig: dict, *,
     if pending:
         out.append(f"De kwaliteitsvragen (stap 5) zijn nog niet beantwoord: {RUNG_NAMES[quant]} "
                    "wordt toegekend als aan alle vier de kwaliteitseisen is voldaan.")
-    elif rung == "aspirant":
+    elif rung == "aspirant" and plan is not None:  # aspirant comes from a plan
         out.append(f"Aspirant-status op grond van het door de directie goedgekeurde plan van "
                    f"aanpak voor {RUNG_NAMES[plan.target_rung]} uiterlijk "
                    f"{plan.target_date.isoformat()}.")

@@ -12,6 +12,7 @@ two paths on random valid and invalid submissions.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -111,13 +112,14 @@ class _Slow(Exception):
     """Not plainly valid: the slow path decides (and words the errors)."""
 
 
-def _check_of(annotated) -> Any:
+def _check_of(annotated: Any) -> Any:
     return annotated.__metadata__[0].func  # the PlainValidator's function
 
 
-def _number(annotated):
+# Any: the checked Decimal goes back into a field declared as its JSON type (Number).
+def _number(annotated: Any) -> Callable[[Any], Any]:
     """The model's check of a number field, remembered per value (texts repeat: "32")."""
-    check = _check_of(annotated)
+    check: Callable[[Any], Decimal] = _check_of(annotated)
     seen: dict[Any, Decimal] = {}
 
     def run(value: Any) -> Decimal:
@@ -137,7 +139,7 @@ def _number(annotated):
     return run
 
 
-def _guarded(check):
+def _guarded(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def run(value: Any) -> Any:
         try:
             return check(value)
@@ -187,13 +189,13 @@ def _check(sub: FastSubmission) -> None:
     for p in sub.purchases:
         _name(p.supplier_name)
         _kvk(p.supplier_kvk)
-        p.invoice_amount = _amount(p.invoice_amount)
-        p.supplier_turnover = _amount(p.supplier_turnover)
+        invoice = p.invoice_amount = _amount(p.invoice_amount)
+        turnover = p.supplier_turnover = _amount(p.supplier_turnover)
         p.supplier_fte = _supplier_fte(p.supplier_fte)
         if p.supplier_direct_pct == 0:
             raise _Slow  # a JSON -0 decodes as 0 here but keeps its sign on the slow path
         p.supplier_direct_pct = _percentage(p.supplier_direct_pct)
-        if purchase_problems(p.invoice_amount, p.supplier_turnover):
+        if purchase_problems(invoice, turnover):
             raise _Slow
     if sub.action_plan is not None:
         _in_range(sub.action_plan.target_date)

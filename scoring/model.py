@@ -6,9 +6,10 @@ Numbers become Decimal: decimal strings or JSON numbers, never float arithmetic.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -61,6 +62,7 @@ _DIGITS = Context(prec=_NUMBER_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _to_decimal(value: Any) -> Decimal:
+    d: Decimal
     kind = type(value)  # exact types first: this runs for every number of every submission
     if kind is Decimal:
         d = value
@@ -100,7 +102,7 @@ def _bounds_text(low: Decimal | None, high: Decimal | None, low_open: bool) -> s
 _NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}]}
 
 
-def number(low=None, high=None, *, low_open: bool = False):
+def number(low: int | None = None, high: int | None = None, *, low_open: bool = False) -> Any:
     """A Decimal field given as JSON number or decimal string, within [low, high] (low open)."""
     lo = None if low is None else Decimal(low)
     hi = None if high is None else Decimal(high)
@@ -113,7 +115,7 @@ def number(low=None, high=None, *, low_open: bool = False):
             raise fail(reason)
         return d
 
-    schema = dict(_NUMBER_SCHEMA)
+    schema: dict[str, Any] = dict(_NUMBER_SCHEMA)
     if lo is not None:
         schema["exclusiveMinimum" if low_open else "minimum"] = float(lo)
     if hi is not None:
@@ -125,7 +127,7 @@ IsoDate = Annotated[date, PlainValidator(_to_date),
                     WithJsonSchema({"type": "string", "format": "date"})]
 
 
-def _text(max_len: int):
+def _text(max_len: int) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if not isinstance(value, str):
             raise fail("Moet tekst zijn.")
@@ -164,12 +166,20 @@ Name = Annotated[str, PlainValidator(_text(200)),
 Kvk = Annotated[str, PlainValidator(_kvk),
                 WithJsonSchema({"type": "string", "pattern": r"^\d{8}$"})]
 
-HoursPerWeek = number(0, 80, low_open=True)
-TotalFte = number(0, 10**7, low_open=True)
-FullTimeHours = number(20, 48)
-Amount = number(0, 10**15, low_open=True)
-SupplierFte = number(0, 10**7, low_open=True)
-Percentage = number(0, 100)
+if TYPE_CHECKING:  # what the validators below give
+    HoursPerWeek = Decimal
+    TotalFte = Decimal
+    FullTimeHours = Decimal
+    Amount = Decimal
+    SupplierFte = Decimal
+    Percentage = Decimal
+else:
+    HoursPerWeek = number(0, 80, low_open=True)
+    TotalFte = number(0, 10**7, low_open=True)
+    FullTimeHours = number(20, 48)
+    Amount = number(0, 10**15, low_open=True)
+    SupplierFte = number(0, 10**7, low_open=True)
+    Percentage = number(0, 100)
 
 
 def _rulebook_name(value: Any) -> str:

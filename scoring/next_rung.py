@@ -38,7 +38,8 @@ from .rulebook import Rulebook, reaches
 ZERO, HUNDRED = Decimal(0), Decimal(100)
 
 
-def total_pct(direct: Decimal, indirect: Decimal, total_fte: Decimal, cap: Decimal):
+def total_pct(direct: Decimal, indirect: Decimal, total_fte: Decimal,
+              cap: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     """(directPct, indirectPct, indirectPctCapped, totalPct) per spec §2.3."""
     direct_pct = direct * HUNDRED / total_fte
     indirect_pct = indirect * HUNDRED / (total_fte + indirect) if indirect else ZERO
@@ -95,7 +96,7 @@ def _float_guess(D: float, I: float, T: float, cap: float, rb: Rulebook, rung: s
     """Smallest k in 1..k_hi that reaches by float arithmetic (k_hi if none): a first guess."""
     sizes, cols = rb.float_norms
     col = cols["trede1" if rung == "basistrede" else rung]
-    factor = float(rb.basistrede_factor) if rung == "basistrede" else 1.0
+    factor = float(rb.factor_of_basistrede) if rung == "basistrede" else 1.0
     last = len(sizes)
 
     def reach(k: int) -> bool:

@@ -62,7 +62,15 @@ def percentage(value: Decimal | int | str, places: int = 1) -> str:
 def plain(value: Any) -> str:
     """A number with all its digits, nothing rounded: "30.4" -> "30,4", 1234.5 -> "1.234,5"."""
     number = exact(value).normalize()
-    return short(number, max(0, -number.as_tuple().exponent))
+    return short(number, max(0, -exponent(number)))
+
+
+def exponent(value: Decimal) -> int:
+    """The exponent of a finite Decimal (NaN and infinity have a letter instead)."""
+    result = value.as_tuple().exponent
+    if isinstance(result, int):
+        return result
+    raise ValueError(f"not a finite number: {value}")
 
 
 def weight(value: Any) -> str:

@@ -6,9 +6,9 @@ Infinity, huge or over-long numbers, megabyte strings, wrong types, deep nesting
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -25,6 +25,8 @@ from .model import (
     purchase_problems,
 )
 from .text import dutch_number
+
+T = TypeVar("T")
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # 10,000 employees fit in ~3 MB
 
@@ -60,14 +62,14 @@ def decode_json(raw: bytes | str) -> Any:
     raise SubmissionInvalid([{"name": "body", "reason": reason}])
 
 
-def _name(loc: tuple) -> str:
+def _name(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "body"
 
 
-def _translate(exc: ValidationError) -> list[dict]:
+def _translate(exc: ValidationError) -> list[dict[str, str]]:
     errors = []
     for err in exc.errors(include_url=False, include_input=False):
         loc, kind, ctx = err["loc"], err["type"], err.get("ctx") or {}
@@ -88,7 +90,7 @@ def _translate(exc: ValidationError) -> list[dict]:
     return errors
 
 
-def _get(item: Any, key: str, convert):
+def _get(item: Any, key: str, convert: Callable[[Any], T]) -> T | None:
     """A raw value converted, or None when absent or invalid (reported elsewhere)."""
     if not isinstance(item, Mapping) or item.get(key) is None:
         return None
@@ -98,13 +100,14 @@ def _get(item: Any, key: str, convert):
         return None
 
 
-def _cross_checks_of_failed_items(data: Mapping, exc: ValidationError) -> list[dict]:
+def _cross_checks_of_failed_items(data: Mapping[str, Any],
+                                  exc: ValidationError) -> list[dict[str, str]]:
     """Cross-field rules for items whose own fields failed (their model checks did not run)."""
     failed = {err["loc"][:2] for err in exc.errors(include_url=False, include_input=False)
               if err["type"] != "pso" or "problems" not in (err.get("ctx") or {})}
-    out = []
+    out: list[dict[str, str]] = []
 
-    def add(prefix: str, problems):
+    def add(prefix: str, problems: list[tuple[str, str]]) -> None:
         out.extend({"name": f"{prefix}.{field}", "reason": reason} for field, reason in problems)
 
     if any(loc[:1] == ("period",) for loc in failed):
@@ -133,7 +136,7 @@ def _purchase_raw(item: Any) -> list[tuple[str, str]]:
                              _get(item, "supplierTurnover", _to_decimal))
 
 
-def parse_submission(data: bytes | bytearray | str | Mapping, *,
+def parse_submission(data: bytes | bytearray | str | Mapping[str, Any], *,
                      check_totals: bool = True) -> Submission:
     """Validate a submission (spec §2.1); raises SubmissionInvalid listing every violation.
 
@@ -146,7 +149,7 @@ def parse_submission(data: bytes | bytearray | str | Mapping, *,
     if not isinstance(data, Mapping):
         raise SubmissionInvalid([{"name": "body", "reason": "Moet een JSON-object zijn."}])
     data = dict(data)
-    errors: list[dict] = []
+    errors: list[dict[str, str]] = []
     for key, limit, what in (("employees", MAX_EMPLOYEES, "medewerkers"),
                              ("purchases", MAX_PURCHASES, "inkopen")):
         items = data.get(key)

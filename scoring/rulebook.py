@@ -14,9 +14,11 @@ from decimal import Decimal
 from functools import cache, cached_property
 from importlib import resources
 from itertools import pairwise
+from typing import Any
 
 from .enums import CONTRACT_TYPES, RUNGS, STARTING_POSITIONS, WINDOW_DATE_FIELDS
 from .errors import RulebookError
+from .notation import exponent
 
 # Every threshold comparison (rungs, PSO 30+, the nextRung search, charts): a value this
 # close below a norm reaches it. The spec's absolute tolerance of 1e-9 percentage point;
@@ -77,7 +79,7 @@ class Rulebook:
     register_positions: frozenset[str]
     plan_max_years: int
     plan_target_rungs: frozenset[str]
-    assumptions: tuple[dict, ...]
+    assumptions: tuple[dict[str, Any], ...]
 
     @property
     def indicative(self) -> bool:
@@ -89,7 +91,7 @@ class Rulebook:
     def threshold(self, rung: str, size: Decimal) -> Decimal:
         """Threshold of one quantitative rung at `size` FTE (see thresholds())."""
         if rung == "basistrede":
-            return self.threshold("trede1", size) * self.basistrede_factor
+            return self.threshold("trede1", size) * self.factor_of_basistrede
         col = self.norm_columns[rung]
         sizes = self.norm_sizes
         i = bisect_right(sizes, size)
@@ -109,19 +111,19 @@ class Rulebook:
     @cached_property
     def weight_scale(self) -> int:
         """10^m such that every combined weight times it is a whole number."""
-        places = max(max(0, -(p.weight * c.weight).as_tuple().exponent)
+        places = max(max(0, -exponent(p.weight * c.weight))
                      for p in self.positions.values() for c in self.contracts.values())
-        return 10 ** places
+        return int(10**places)
 
     @cached_property
-    def combos(self) -> dict[str, dict[str, tuple]]:
+    def combos(self) -> dict[str, dict[str, tuple[Any, ...]]]:
         """[startingPosition][contractType] -> (weight, weight × weight_scale as int,
         weight as float, position weight float, contract weight float, window limits as
         tuples, zero-weight note).
 
         Precomputed once so the engine's inner loop does one dict lookup per employee.
         """
-        out = {}
+        out: dict[str, dict[str, tuple[Any, ...]]] = {}
         for pname, pos in self.positions.items():
             for cname, con in self.contracts.items():
                 w = pos.weight * con.weight
@@ -132,6 +134,13 @@ class Rulebook:
                     float(con.weight), limits, pos.note or con.note)
         return out
 
+    @property
+    def factor_of_basistrede(self) -> Decimal:
+        """The factor of a rulebook with a basistrede (its rungs say whether it has one)."""
+        if self.basistrede_factor is None:
+            raise RulebookError(f"{self.id}: no basistrede")
+        return self.basistrede_factor
+
     def thresholds(self, size: Decimal) -> dict[str, Decimal]:
         """Thresholds (% total contribution) per quantitative rung at `size` FTE, lowest first.
 
@@ -141,7 +150,7 @@ class Rulebook:
         return {rung: self.threshold(rung, size) for rung in self.rungs}
 
 
-def _dec(value, where: str) -> Decimal:
+def _dec(value: Any, where: str) -> Decimal:
     if not isinstance(value, str):
         raise RulebookError(f"{where}: write numbers as decimal strings")
     return Decimal(value)
@@ -160,7 +169,7 @@ _UNTIL_LABELS = {
 }
 
 
-def _limits(spec: list, where: str) -> tuple[Limit, ...]:
+def _limits(spec: list[dict[str, Any]], where: str) -> tuple[Limit, ...]:
     out = []
     for n, item in enumerate(spec):
         w = f"{where}.window[{n}]"
@@ -187,7 +196,7 @@ def _limits(spec: list, where: str) -> tuple[Limit, ...]:
     return tuple(out)
 
 
-def _factors(spec: dict, names: tuple[str, ...], where: str) -> dict[str, Factor]:
+def _factors(spec: dict[str, Any], names: tuple[str, ...], where: str) -> dict[str, Factor]:
     if set(spec) != set(names):
         raise RulebookError(f"{where}: must define exactly {sorted(names)}")
     out = {}
@@ -199,7 +208,7 @@ def _factors(spec: dict, names: tuple[str, ...], where: str) -> dict[str, Factor
     return out
 
 
-def build(data: dict) -> Rulebook:
+def build(data: dict[str, Any]) -> Rulebook:
     """Turn the JSON of one rulebook into a checked Rulebook."""
     rid = data["id"]
     norms = data["norms"]

@@ -33,7 +33,7 @@ def dutch_number(value: object) -> str:
     whole, _, fraction = str(value).partition(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

@@ -167,7 +167,7 @@ def value_line(model: ValuationModel, line: Line,
         per_year *= min(Fraction(line.hours_per_week), full) / full
     exact = per_year * days / YEAR_DAYS
     if not days:
-        first = last = None
+        return LineValue(cents(exact), exact, None, None, days, bonuses)
     return LineValue(cents(exact), exact, first, last, days, bonuses)
 
 

@@ -130,7 +130,7 @@ def _block(raw: Any, n: int, seen: set[str]) -> tuple[Block | None, list[dict[st
                 or not 0 < months <= MAX_MONTHS:
             fault("countsForMonths", "de telperiode is een heel aantal maanden, "
                                      f"hoogstens {MAX_MONTHS}.")
-    if errors:
+    if errors or value is None or not isinstance(code, str):  # (the last two are errors too)
         return None, errors
     seen.add(code)
     return Block(code.strip(), raw["label"].strip(), kind, value, months), []
@@ -140,7 +140,7 @@ def build(data: Any) -> ValuationModel:
     """Turn the JSON of one model into a checked ValuationModel, or raise ModelError."""
     if not isinstance(data, dict):
         raise ModelError("?", [{"name": "", "reason": "Een model is een JSON-object."}])
-    model_id = data.get("id") if _text(data.get("id"), 60) else "?"
+    model_id = str(data.get("id")) if _text(data.get("id"), 60) else "?"
     errors: list[dict[str, str]] = []
     for key in sorted(set(data) - _MODEL_KEYS):
         errors.append({"name": key, "reason": f"Onbekend gegeven '{key}'."})
@@ -173,7 +173,7 @@ def build(data: Any) -> ValuationModel:
             errors += faults
             if block is not None:
                 blocks[block.code] = block
-    if errors:
+    if errors or valid_from is None or hours is None:  # (the last two are errors too)
         raise ModelError(model_id, errors)
     return ValuationModel(
         id=data["id"].strip(), name=data["name"].strip(), source=data["source"].strip(),

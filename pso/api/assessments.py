@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
@@ -14,7 +14,7 @@ from pso.api.base import BEARER, PageNumber, PageSize
 from pso.api.certificates import CertificateOut, certificate_out
 from pso.auth import Actor, provide_actor, require_roles
 from pso.clock import today
-from pso.db.models import Assessment
+from pso.db.models import Assessment, AssessmentStatus
 from pso.http.idempotency import idempotent
 from pso.http.transaction import provide_db
 from pso.schemas.assessments import (
@@ -29,6 +29,10 @@ from pso.schemas.base import ApiModel
 from pso.services import certification as service
 
 Json = dict[str, Any]
+# The OpenAPI document lists the values, so a Literal; the same values as AssessmentStatus.
+StatusName = Literal["draft", "submitted", "in_review", "information_requested", "approved",
+                     "rejected"]
+assert set(get_args(StatusName)) == set(AssessmentStatus)
 
 
 class BodyRef(ApiModel):
@@ -43,8 +47,7 @@ class InformationRequestOut(ApiModel):
 
 class AssessmentOut(ApiModel):
     id: int
-    status: Literal["draft", "submitted", "in_review", "information_requested", "approved",
-                    "rejected"]
+    status: StatusName
     organization_kvk: str
     certifying_body: BodyRef | None = Field(
         description="De certificerende instelling waaraan de aanvraag gericht is")
@@ -148,8 +151,7 @@ class AssessmentController(Controller):
     @get(guards=[require_roles("admin", "auditor", "company")], summary="Aanvragen")
     async def list(
         self, db: AsyncSession, actor: Actor,
-        status: Literal["draft", "submitted", "in_review", "information_requested", "approved",
-                        "rejected"] | None = None,
+        status: StatusName | None = None,
         kvk: Annotated[str | None, Parameter(pattern=r"^[0-9]{8}$")] = None,
         page: PageNumber = 1, page_size: PageSize = 20,
     ) -> AssessmentList:

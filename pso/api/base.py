@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar.params import Parameter
 
 # OpenAPI security requirement for routes behind a role guard (scheme defined in pso.app).
-BEARER = [{"BearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000, default=1, description="Paginanummer")]
 PageSize = Annotated[

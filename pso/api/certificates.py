@@ -149,7 +149,8 @@ class RegisterController(Controller):
         links = page_links(request.url.path, client_query(request), SimpleNamespace(
             page=page, page_size=page_size, total=found.total, total_exact=found.total_exact,
             next=next_link))
-        return Response(page_json(found, day, page, page_size, next_link),
+        # The declared CertificatePage is the OpenAPI schema of these bytes.
+        return Response(page_json(found, day, page, page_size, next_link),  # type: ignore[arg-type]
                         media_type="application/json", headers={"Link": links})
 
     @get("/export", summary="Register downloaden (CSV of JSON)",

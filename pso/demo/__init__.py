@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.auth import SYSTEM
+from pso.auth import SYSTEM, Actor
 from pso.clock import today
 from pso.services import accounts, organizations
 
@@ -135,15 +135,21 @@ def demo_submission(staff: int, *, total_fte: int = 20, quality: bool = True,
     }
 
 
+async def _demo_actor(ctx: DemoContext, email: str) -> Actor:
+    account = await accounts.find_account(ctx.session, email)
+    if account is None:
+        raise RuntimeError(f"the demo account {email} is missing (an earlier step makes it)")
+    return accounts.actor_of(account)
+
+
 async def approved(ctx: DemoContext, kvk: str, submission: dict[str, object],
                    valid_from: date | None = None) -> Assessment:
     """An application of `kvk` to PSOCERT, approved: one auditor reviews, the other decides
     (impartiality, SPEC §7.3). A certificate valid from the past was issued then too."""
     from pso.services import certification
 
-    reviewer, decider = [
-        accounts.actor_of(await accounts.find_account(ctx.session, email))
-        for email in ("auditor@demo.pso.nl", "auditor2@demo.pso.nl")]
+    reviewer, decider = [await _demo_actor(ctx, email)
+                         for email in ("auditor@demo.pso.nl", "auditor2@demo.pso.nl")]
     assessment = await certification.create(ctx.session, SYSTEM, kvk, submission, "PSOCERT")
     await certification.submit(ctx.session, SYSTEM, assessment.id)
     await certification.review(ctx.session, reviewer, assessment.id)

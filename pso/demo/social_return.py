@@ -32,7 +32,9 @@ def _line(**given: Any) -> dict[str, Any]:
 
 def _lines(start: date) -> list[tuple[dict[str, Any], str | None]]:
     """(line, review): None waits, "" accepts, a text rejects with that reason."""
-    day = lambda n: start + timedelta(days=n)
+    def day(n: int) -> date:
+        return start + timedelta(days=n)
+
     return [
         (_line(kind="placement", block="pw-kort", pseudonym="GS-01", start=day(0),
                end=day(89), hours_per_week=Decimal(32)), ""),
@@ -79,7 +81,7 @@ async def _social_return(ctx: DemoContext) -> None:
     await session.refresh(tender, ["snapshot"])  # deferred: load it before it is changed
     moment = datetime.combine(awarded_on, time(12), tzinfo=UTC)
     tender.evaluated_at = award.awarded_at = moment
-    tender.snapshot = {**tender.snapshot,
+    tender.snapshot = {**(tender.snapshot or {}),
                        "evaluatedAt": moment.isoformat().replace("+00:00", "Z")}
     contractor = Actor(None, "HR Groen & Schoon (demo)", "company", kvk=kvk)
     with clock.fixed(start + timedelta(days=95)):

@@ -102,7 +102,7 @@ async def _awarded_tender(ctx: DemoContext) -> None:
     # their own day, as certification does for a past issue (noon UTC).
     moment = datetime.combine(awarded_on, time(12), tzinfo=UTC)
     tender.evaluated_at = award.awarded_at = moment
-    tender.snapshot = {**tender.snapshot,
+    tender.snapshot = {**(tender.snapshot or {}),
                        "evaluatedAt": moment.isoformat().replace("+00:00", "Z")}
     await session.flush()
     for offset in range(14, 0, -1):  # today's look is the daily job's own

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from pso import clock
 from pso.auth import SYSTEM
+from pso.db.models import Voucher
 from pso.demo import DemoContext, demo_step
 from pso.services import accounts, organizations
 from pso.services import vouchers as service
@@ -50,7 +51,7 @@ async def _vouchers(ctx: DemoContext) -> None:
         "requires_approval": True,  # a company's application waits for the municipality
     })
 
-    async def issue(kvk: str, days_ago: int, fte: str):
+    async def issue(kvk: str, days_ago: int, fte: str) -> Voucher:
         return await service.issue(
             session, SYSTEM, scheme.id, kvk, Decimal(fte), on=day - timedelta(days=days_ago)
         )

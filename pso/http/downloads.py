@@ -11,8 +11,11 @@ from litestar import Response
 class NamedFile(Protocol):
     """A stored file as the services describe it (services.documents.DocumentView)."""
 
-    file_name: str
-    content_type: str
+    @property
+    def file_name(self) -> str: ...
+
+    @property
+    def content_type(self) -> str: ...
 
 
 def attachment(view: NamedFile, data: bytes) -> Response[bytes]:

@@ -52,7 +52,7 @@ async def idempotent(
     digest = hashlib.sha256(
         request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
     ).hexdigest()
-    if db.bind.dialect.name == "postgresql":
+    if db.get_bind().dialect.name == "postgresql":
         await db.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"{actor.key}|{key}"))))
     previous = await db.scalar(
         select(IdempotencyRecord).where(

@@ -19,7 +19,8 @@ async def provide_db(
     GET and HEAD run as read transactions (on SQLite: deferred, so they never wait for a
     writer); a GET that still writes upgrades its lock, or gets a 503 in a rare race."""
     if reads_only(request):
-        await db_session.connection(execution_options={READ_ONLY: True})
+        # READ_ONLY is the project's own option; SQLAlchemy's TypedDict lists only its own.
+        await db_session.connection(execution_options={READ_ONLY: True})  # type: ignore[misc]
     try:
         yield db_session
     except BaseException:
@@ -45,4 +46,4 @@ async def write_now(db_session: AsyncSession, request: Request[Any, Any, Any],
     await db_session.commit()  # ends the snapshot; loaded objects stay (expire_on_commit=False)
     await work(db_session)  # BEGIN IMMEDIATE on SQLite: waits its turn behind other writers
     await db_session.commit()
-    await db_session.connection(execution_options={READ_ONLY: True})
+    await db_session.connection(execution_options={READ_ONLY: True})  # type: ignore[misc]

@@ -32,7 +32,7 @@ async def acquire(session_maker: Maker, name: str, holder: str, now: datetime, t
             update(JobLease).where(JobLease.name == name, free)
             .values(holder=holder, expires_at=now + ttl, last_started_at=now)
         )
-        if taken.rowcount == 1:
+        if taken.rowcount == 1:  # type: ignore[attr-defined]  # an UPDATE: a CursorResult
             return True
         if await session.scalar(select(JobLease.name).where(JobLease.name == name)):
             return False
@@ -53,7 +53,7 @@ async def renew(session_maker: Maker, name: str, holder: str, now: datetime,
             update(JobLease).where(JobLease.name == name, JobLease.holder == holder)
             .values(expires_at=now + ttl)
         )
-        return result.rowcount == 1
+        return result.rowcount == 1  # type: ignore[attr-defined]  # a CursorResult
 
 
 async def release(session_maker: Maker, name: str, holder: str, now: datetime, *,

@@ -38,7 +38,8 @@ def _old_rows(now: datetime) -> dict[str, tuple[type, ColumnElement[bool]]]:
     }
 
 
-async def _remove(ctx: JobContext, model: type, old: ColumnElement[bool]) -> int:
+async def _remove(ctx: JobContext, model: type[LoginAttempt | WebSession | OneTimeLink | FormReply],
+                  old: ColumnElement[bool]) -> int:
     removed = 0
     while True:
         async with ctx.session_maker() as session, session.begin():

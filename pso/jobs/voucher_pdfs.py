@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from pso.db.models import Voucher
+from pso.db.models import Voucher, VoucherStatus
 from pso.jobs.context import JobContext, log
 from pso.services import voucher_pdf
 from pso.services.voucher_status import status_on
@@ -23,7 +23,7 @@ async def run(ctx: JobContext) -> dict[str, int]:
             async with ctx.session_maker() as session, session.begin():
                 voucher = await session.scalar(
                     select(Voucher).where(Voucher.id == voucher_id).with_for_update(of=Voucher))
-                if voucher is None or status_on(voucher, ctx.day) != "expired":
+                if voucher is None or status_on(voucher, ctx.day) != VoucherStatus.EXPIRED:
                     continue
                 await voucher_pdf.store(session, voucher, ctx.day)
                 counts["restamped"] += 1

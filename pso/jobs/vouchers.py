@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pso.audit import record
 from pso.auth import SYSTEM
-from pso.db.models import Voucher, VoucherExpiry
+from pso.db.models import Voucher, VoucherExpiry, VoucherStatus
 from pso.jobs.context import JobContext, log
 from pso.services import voucher_mail
 from pso.voucher_codes import display
@@ -21,7 +21,7 @@ async def due(ctx: JobContext) -> list[int]:
     async with ctx.session_maker() as session:
         ids = await session.scalars(
             select(Voucher.id)
-            .where(Voucher.status == "issued", Voucher.expires_on < ctx.day, ~noticed)
+            .where(Voucher.status == VoucherStatus.ISSUED, Voucher.expires_on < ctx.day, ~noticed)
             .order_by(Voucher.expires_on, Voucher.id)
         )
         return list(ids)

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from certificates.formatting import dutch_date, rung_label
 from pso.procurement.money import cents, percent_of
+from scoring.enums import RUNGS
 
-RUNGS = ("none", "aspirant", "basistrede", "trede1", "trede2", "trede3")
 POLICY_KEYS = ("aspirant", "basistrede", "trede1", "trede2", "trede3", "pso30plus")
 MODES = ("percentage", "amount")
 DEFAULT_PENALTY_FACTOR = Decimal("1.5")

@@ -71,7 +71,7 @@ def calculate(request: SroiRequest, facts: Mapping[str, Fact]) -> SroiResult:
     warnings = list(result.notes) if (request.certificate_number or request.declared_rung) else []
     fact = facts.get(request.certificate_number or "")
     valid_until = fact.valid_until if fact is not None and result.rung != "none" else None
-    if valid_until is not None and valid_until < request.contract_end:
+    if fact is not None and valid_until is not None and valid_until < request.contract_end:
         warnings.append(expiry_warning(fact.number, valid_until, request.contract_end))
     pct, reduction = reduction_for(obligation, result.rung, request.reductions)
     return SroiResult(

@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 from certificates.numbering import is_valid_number, normalize_number
-from pso.procurement.evaluation import MAX_BIDS, RUNGS, Bid, Member, Policy
+from pso.procurement.evaluation import MAX_BIDS, Bid, Member, Policy
 from pso.procurement.money import CENT
 from pso.schemas.base import ApiInput, ApiModel, decimal_input
 from pso.schemas.procurement_rules import AllErrors, bid_errors, one_source, policy_errors
+from scoring.enums import RUNGS
 from scoring.text import UNSAFE_REASON, unsafe_text
 
 MAX_AMOUNT = 10**12  # a trillion euro: far above any public contract

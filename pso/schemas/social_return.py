@@ -89,7 +89,8 @@ class SocialReturnIn(AllErrors):
         return TermsInput(
             model_id=self.model_id, settlement_rule=self.settlement.rule,
             contract_sum=self.contract_sum, rate_pct=self.rate_pct, cap=self.cap,
-            fixed_amount=self.fixed_amount, reductions=dict(self.reductions),
+            fixed_amount=self.fixed_amount,
+            reductions={str(rung): pct for rung, pct in self.reductions.items()},
             period_start=self.period_start, period_end=self.period_end,
             penalty_factor=self.settlement.factor, buyout_pct=self.settlement.percentage)
 

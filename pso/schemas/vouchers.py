@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from pso.schemas.base import ApiInput, decimal_input
+from pso.statuses import VoucherStatus
 from pso.text.identifiers import KvkNumber, MunicipalityCode
 from scoring.text import UNSAFE_REASON, unsafe_text
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(1000000000)  # a billion euro: far above any municipal budget
 CERTIFICATE_RE = r"^PSO-[0-9]{4}-[0-9]{6}$"
+# The OpenAPI document lists the values, so a Literal; the same values as VoucherStatus.
 Status = Literal["requested", "issued", "redeemed", "cancelled", "expired", "refused"]
+assert set(get_args(Status)) == set(VoucherStatus)
 
 
 _decimal_input = decimal_input

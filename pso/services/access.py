@@ -32,6 +32,7 @@ from pso.auth import Actor
 from pso.db.models import (
     Assessment,
     AssessmentDocument,
+    AssessmentStatus,
     Certificate,
     Organization,
     Tender,
@@ -40,8 +41,6 @@ from pso.db.models import (
     VoucherScheme,
 )
 from pso.errors import Forbidden
-
-DRAFT = "draft"  # certification.DRAFT (that module imports this one)
 
 
 @dataclass(frozen=True)
@@ -93,8 +92,8 @@ ASSESSMENT: dict[str, Rule] = {
     ),
     # An auditor the submitted applications addressed to its body (or to none).
     "auditor": Rule(
-        lambda a, row: row.status != DRAFT and _body_sees(a, row.certifying_body_id),
-        lambda a: and_(Assessment.status != DRAFT, _body_where(Assessment.certifying_body_id, a)),
+        lambda a, row: row.status != AssessmentStatus.DRAFT and _body_sees(a, row.certifying_body_id),
+        lambda a: and_(Assessment.status != AssessmentStatus.DRAFT, _body_where(Assessment.certifying_body_id, a)),
     ),
 }
 
@@ -184,15 +183,17 @@ CONTRACT: dict[str, Rule] = {
 }
 
 # Evidence follows its application: the row is a (document, assessment) pair.
-DOCUMENT: dict[str, Rule] = {
-    role: Rule(
-        lambda a, row, rule=rule: row[0].assessment_id == row[1].id and rule.sees(a, row[1]),
-        lambda a, rule=rule: AssessmentDocument.assessment_id.in_(
+def _of_assessment(rule: Rule) -> Rule:
+    """A document's rule from its application's `rule`."""
+    return Rule(
+        lambda a, row: row[0].assessment_id == row[1].id and rule.sees(a, row[1]),
+        lambda a: AssessmentDocument.assessment_id.in_(
             select(Assessment.id).where(rule.where(a))
         ),
     )
-    for role, rule in ASSESSMENT.items()
-}
+
+
+DOCUMENT: dict[str, Rule] = {role: _of_assessment(rule) for role, rule in ASSESSMENT.items()}
 
 POLICY: dict[str, dict[str, Rule]] = {
     "assessment": ASSESSMENT,

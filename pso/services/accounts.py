@@ -157,22 +157,34 @@ async def ensure_party(session: AsyncSession, kind: str, code: str,
     return party
 
 
+async def party_by_id(session: AsyncSession, party_id: int) -> Party | None:
+    return await session.get(Party, party_id)
+
+
+async def buying_parties(session: AsyncSession, limit: int = 500) -> list[Party]:
+    """Every buying organisation (for the admin's municipality links), by name."""
+    return list(await session.scalars(select(Party).where(Party.kind == "buyer")
+                                      .order_by(Party.name, Party.code).limit(limit)))
+
+
 async def set_municipality(session: AsyncSession, actor: Actor, party: Party,
-                           code: str | None) -> None:
+                           code: str | None) -> bool:
     """Link a buying organisation to the municipality it buys for (or unlink it with None):
-    that municipality then sees the aggregated social-return figures of its contracts."""
+    that municipality then sees the aggregated social-return figures of its contracts.
+    False when the link already was so."""
     if party.kind != "buyer":
         raise AccountError("Alleen een inkopende organisatie hoort bij een gemeente.",
                            "party_municipality")
     if code is not None and not MUNICIPALITY_RE.match(code):
         raise AccountError("Geef een gemeentecode zoals GM0344.", "party_municipality")
     if party.municipality_code == code:
-        return
+        return False
     previous, party.municipality_code = party.municipality_code, code
     await session.flush()
-    await record(session, actor, "party.municipality_set", "party", party.id,
-                 {"party": f"{party.kind}:{party.code}", "municipality": code,
-                  "previous": previous})
+    await record(session, actor, "party.municipality_set" if code else "party.municipality_removed",
+                 "party", party.id, {"party": f"{party.kind}:{party.code}", "municipality": code,
+                                     "previous": previous})
+    return True
 
 
 def _default_party_name(kind: str, code: str) -> str:
@@ -445,7 +457,8 @@ async def end_session(session: AsyncSession, account: Account, session_id: int) 
         update(WebSession).where(WebSession.id == session_id,
                                  WebSession.account_id == account.id,
                                  WebSession.ended_at.is_(None)).values(ended_at=utcnow()))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    ended: int = result.rowcount  # type: ignore[attr-defined]  # a CursorResult
+    return ended == 1
 
 
 async def end_sessions(session: AsyncSession, account_id: int) -> None:

@@ -4,6 +4,7 @@ accreditation text and whether a decision must come from another auditor than th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,7 @@ def view(party: Party, body: CertifyingBody | None) -> BodyView:
                     body.separate_decision if body else True)
 
 
-def _with_settings() -> Select[tuple[Party, CertifyingBody]]:
+def _with_settings() -> Select[Party, CertifyingBody]:
     """Every body party with its settings, if it has them yet (a party made for an account
     has none). CertifyingBody.party's joined inner load would turn the outer join into an
     inner one, so it is not loaded here: the party is the first column anyway."""
@@ -110,7 +111,8 @@ async def update(session: AsyncSession, actor: Actor, code: str, *, name: str | 
     before = {"name": party.name, "accreditation": body.accreditation,
               "separateDecision": body.separate_decision}
     given = {"name": name, "accreditation": accreditation, "separateDecision": separate_decision}
-    changes = {k: v for k, v in given.items() if v is not None and v != before[k]}
+    changes: dict[str, Any] = {k: v for k, v in given.items()
+                               if v is not None and v != before[k]}
     party.name = changes.get("name", party.name)
     body.accreditation = changes.get("accreditation", body.accreditation)
     body.separate_decision = changes.get("separateDecision", body.separate_decision)

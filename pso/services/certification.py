@@ -22,6 +22,7 @@ from pso.clock import today
 from pso.db.base import utcnow
 from pso.db.models import (
     Assessment,
+    AssessmentStatus,
     AuditEvent,
     Certificate,
     CertificatePdf,
@@ -34,13 +35,14 @@ from pso.files import pdf_pool
 from pso.services import bodies, organizations, submission_diff
 from pso.services.access import assessment_filter, ensure_kvk_access, may_see_assessment
 from pso.services.notify import mail_company
+from pso.text.labels import ASSESSMENT_STATUS_LABELS
 from scoring import SubmissionInvalid, parse_submission, score
 
-DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
-IN_REVIEW, INFORMATION_REQUESTED = "in_review", "information_requested"
-STATUSES = (DRAFT, SUBMITTED, IN_REVIEW, INFORMATION_REQUESTED, APPROVED, REJECTED)
-EDITABLE = (DRAFT, INFORMATION_REQUESTED)  # the company may change its data
-OPEN = (SUBMITTED, IN_REVIEW, INFORMATION_REQUESTED)  # waiting for the certifying body
+# The company may change its data.
+EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.INFORMATION_REQUESTED)
+# Waiting for the certifying body.
+OPEN = (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_REVIEW,
+        AssessmentStatus.INFORMATION_REQUESTED)
 
 
 def evaluate(raw: Any, field: str = "submission") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -70,8 +72,8 @@ async def create(session: AsyncSession, actor: Actor, kvk: str, raw: Any,
     submission, result = evaluate(raw)
     body = await bodies.require(session, body_code) if body_code is not None else None
     assessment = Assessment(
-        organization=org, status=DRAFT, submission=submission, score=result, certificates=[],
-        rulebook=result["rulebook"], certifying_body=body,
+        organization=org, status=AssessmentStatus.DRAFT, submission=submission, score=result,
+        certificates=[], rulebook=result["rulebook"], certifying_body=body,
     )
     session.add(assessment)
     await session.flush()
@@ -99,14 +101,15 @@ def _company_context(assessment: Assessment) -> dict[str, Any]:
             "body": body.name if body is not None else None}
 
 
-# Dutch words for the states (messages never show internal names such as `draft`).
-ASSESSMENT_STATES = {"draft": "een concept", "submitted": "ingediend",
-                     "in_review": "in beoordeling", "information_requested":
-                     "teruggelegd voor aanvullende informatie",
-                     "approved": "goedgekeurd", "rejected": "afgewezen"}
+# The states within a sentence (messages never show internal names such as `draft`).
+ASSESSMENT_STATES = {
+    **{status: label.lower() for status, label in ASSESSMENT_STATUS_LABELS.items()},
+    AssessmentStatus.DRAFT: "een concept",
+    AssessmentStatus.INFORMATION_REQUESTED: "teruggelegd voor aanvullende informatie",
+}
 
 
-def require_status(assessment: Assessment, *allowed: str) -> None:
+def require_status(assessment: Assessment, *allowed: AssessmentStatus) -> None:
     if assessment.status not in allowed:
         raise Conflict(
             "invalid-state",
@@ -134,8 +137,8 @@ async def choose_body(session: AsyncSession, actor: Actor, assessment_id: int,
     assessment = await get_for(session, actor, assessment_id, lock=True)
     require_status(assessment, *EDITABLE)
     body = await bodies.require(session, code)
-    if assessment.status == INFORMATION_REQUESTED and assessment.certifying_body_id not in (
-            None, body.id):
+    if (assessment.status == AssessmentStatus.INFORMATION_REQUESTED
+            and assessment.certifying_body_id not in (None, body.id)):
         raise Conflict("body-fixed", "Tijdens de beoordeling kan de certificerende instelling "
                                      "niet meer veranderen.")
     assessment.certifying_body, assessment.updated_at = body, utcnow()
@@ -153,8 +156,8 @@ async def submit(session: AsyncSession, actor: Actor, assessment_id: int,
     require_status(assessment, *EDITABLE)
     if body_code:
         await choose_body(session, actor, assessment_id, body_code)
-    again = assessment.status == INFORMATION_REQUESTED
-    assessment.status, assessment.submitted_at = SUBMITTED, utcnow()
+    again = assessment.status == AssessmentStatus.INFORMATION_REQUESTED
+    assessment.status, assessment.submitted_at = AssessmentStatus.SUBMITTED, utcnow()
     if assessment.sample_seed is None:
         assessment.sample_seed = secrets.randbits(62)
     summary: dict[str, Any] = {"rung": assessment.score["rung"]}
@@ -173,10 +176,10 @@ async def review(session: AsyncSession, actor: Actor, assessment_id: int) -> Ass
     """An auditor takes a submitted application: `submitted` → `in_review`. An application
     addressed to no body becomes addressed to the auditor's body."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, SUBMITTED)
+    require_status(assessment, AssessmentStatus.SUBMITTED)
     if assessment.certifying_body_id is None and actor.party_id is not None:
         assessment.certifying_body_id = actor.party_id
-    assessment.status = IN_REVIEW
+    assessment.status = AssessmentStatus.IN_REVIEW
     assessment.reviewer_key, assessment.reviewed_by = actor.key, actor.name
     assessment.review_started_at = assessment.updated_at = utcnow()
     assessment.review_completed_at = None
@@ -193,8 +196,8 @@ async def request_information(session: AsyncSession, actor: Actor, assessment_id
                               message: str) -> Assessment:
     """`in_review` → `information_requested`: the company may edit and submit again."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, IN_REVIEW)
-    assessment.status = INFORMATION_REQUESTED
+    require_status(assessment, AssessmentStatus.IN_REVIEW)
+    assessment.status = AssessmentStatus.INFORMATION_REQUESTED
     assessment.review_completed_at = None  # the answer is reviewed again before a decision
     assessment.information_request = message
     assessment.information_requested_at = assessment.updated_at = utcnow()
@@ -206,11 +209,12 @@ async def request_information(session: AsyncSession, actor: Actor, assessment_id
 
 
 def review_completed(assessment: Assessment) -> bool:
-    return assessment.status == IN_REVIEW and assessment.review_completed_at is not None
+    return (assessment.status == AssessmentStatus.IN_REVIEW
+            and assessment.review_completed_at is not None)
 
 
 def _require_review_open(assessment: Assessment) -> None:
-    require_status(assessment, IN_REVIEW)
+    require_status(assessment, AssessmentStatus.IN_REVIEW)
     if assessment.review_completed_at is not None:
         raise Conflict("review-completed",
                        f"De beoordeling van aanvraag {assessment.id} is afgerond; de gegevens "
@@ -239,7 +243,8 @@ def submission_changes(before: Any, after: Any) -> list[dict[str, Any]]:
     return submission_diff.changes(before, after)
 
 
-def preview_correction(assessment: Assessment, raw: Any) -> tuple[dict, dict, list[dict]]:
+def preview_correction(assessment: Assessment, raw: Any) -> tuple[
+        dict[str, Any], dict[str, Any], list[dict[str, str]]]:
     """What a correction would do, nothing saved: (submission, rescored result, changes)."""
     raw = {**raw, "asOf": assessment.submission.get("asOf")} if isinstance(raw, dict) \
         and "asOf" not in raw and assessment.submission.get("asOf") else raw
@@ -293,7 +298,7 @@ async def next_number(session: AsyncSession, year: int) -> str:
     The counter row is locked by the UPDATE until the issuing transaction ends, so
     concurrent approvals queue, and a rollback returns the number.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
         insert(CertificateSequence).values(year=year, last_value=0)
         .on_conflict_do_nothing(index_elements=["year"])
@@ -303,6 +308,8 @@ async def next_number(session: AsyncSession, year: int) -> str:
         .values(last_value=CertificateSequence.last_value + 1)
         .returning(CertificateSequence.last_value)
     )
+    if value is None:  # the row exists: the insert above made sure
+        raise RuntimeError(f"no certificate counter for {year}")
     return format_number(year, value)
 
 
@@ -371,7 +378,7 @@ async def decide(
     `issued_on` (default today) lets the demo data tell a past approval consistently:
     a certificate valid from three years ago was also issued then, not today."""
     assessment = await get_for(session, actor, assessment_id, lock=True)
-    require_status(assessment, IN_REVIEW)
+    require_status(assessment, AssessmentStatus.IN_REVIEW)
     refusal = await _decision_refusal(session, actor, assessment)
     if refusal is not None:
         raise refusal
@@ -380,8 +387,8 @@ async def decide(
     assessment.decided_at, assessment.decided_by = utcnow(), actor.name
     assessment.decider_key, assessment.decision_reason = actor.key, reason
     who = {"reviewer": assessment.reviewed_by, "decider": actor.name}
-    if outcome == REJECTED:
-        assessment.status = REJECTED
+    if outcome == AssessmentStatus.REJECTED:
+        assessment.status = AssessmentStatus.REJECTED
         await record(session, actor, "assessment.rejected", "assessment", assessment.id,
                      {"reason": reason, **who})
         await mail_company(session, assessment.organization.kvk, "assessment_decision",
@@ -395,7 +402,7 @@ async def decide(
             assessment.original_score = assessment.score
         assessment.submission, assessment.score = submission, result
         assessment.rulebook, assessment.corrected = result["rulebook"], True
-    assessment.status = APPROVED
+    assessment.status = AssessmentStatus.APPROVED
     result = assessment.score
     start = valid_from or today()
     await record(session, actor, "assessment.approved", "assessment", assessment.id,
@@ -448,7 +455,7 @@ async def _decision_refusal(session: AsyncSession, actor: Actor,
 async def may_decide(session: AsyncSession, actor: Actor, assessment: Assessment) -> bool:
     """Whether this auditor may take the decision now (review completed, and not the
     reviewer when the body wants a separate decision)."""
-    return assessment.status == IN_REVIEW and await _decision_refusal(
+    return assessment.status == AssessmentStatus.IN_REVIEW and await _decision_refusal(
         session, actor, assessment) is None
 
 

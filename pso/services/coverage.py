@@ -12,14 +12,15 @@ certificate row, `Fact.belongs_to`).
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import BindParameter, CompoundSelect, select, union
+from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, select, union
 from sqlalchemy.orm import aliased
 
 from pso.db.models import Certificate, CertificateSubsidiary, Organization
 
 
-def certificate_ids(kvks: str | BindParameter[str] | Collection[str]) -> CompoundSelect:
+def certificate_ids(kvks: str | BindParameter[str] | Collection[str]) -> CompoundSelect[Any]:
     """The ids of the certificates that cover any of `kvks`, as a subquery: two indexed
     look-ups (the main applicant by `organizations.kvk`, then its certificates; the frozen
     subsidiaries by `certificate_subsidiaries.kvk`). A UNION, not an OR: an OR of both made
@@ -37,7 +38,7 @@ def certificate_ids(kvks: str | BindParameter[str] | Collection[str]) -> Compoun
     return union(main, sub)
 
 
-def covers(kvks: str | BindParameter[str] | Collection[str]):
+def covers(kvks: str | BindParameter[str] | Collection[str]) -> ColumnElement[bool]:
     """SQL condition on `Certificate`: it covers one of `kvks`."""
     return Certificate.id.in_(certificate_ids(kvks))
 

@@ -11,12 +11,12 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.audit import record
 from pso.auth import Actor
-from pso.db.models import AssessmentDocument, DocumentContent
+from pso.db.models import Assessment, AssessmentDocument, AssessmentStatus, DocumentContent
 from pso.errors import Conflict, InvalidInput, NotFound, ProblemError
 from pso.files.upload import MAX_XLSX_UNPACKED, Deadline, UploadInvalid, off_loop
 from pso.services import certification
@@ -125,12 +125,12 @@ def _view(doc: AssessmentDocument) -> DocumentView:
                         doc.uploaded_at, doc.uploaded_by)
 
 
-async def _assessment(session: AsyncSession, actor: Actor, assessment_id: int):
+async def _assessment(session: AsyncSession, actor: Actor, assessment_id: int) -> Assessment:
     # A document follows its application (services/access.py): 404 for another party's.
     return await certification.get_for(session, actor, assessment_id)
 
 
-def _documents_of(actor: Actor, assessment_id: int):
+def _documents_of(actor: Actor, assessment_id: int) -> Select[AssessmentDocument]:
     return select(AssessmentDocument).where(AssessmentDocument.assessment_id == assessment_id,
                                             document_filter(actor))
 
@@ -138,7 +138,7 @@ def _documents_of(actor: Actor, assessment_id: int):
 async def add(session: AsyncSession, actor: Actor, assessment_id: int, file_name: str | None,
               data: bytes) -> DocumentView:
     assessment = await _assessment(session, actor, assessment_id)
-    if assessment.status in (certification.APPROVED, certification.REJECTED):
+    if assessment.status in (AssessmentStatus.APPROVED, AssessmentStatus.REJECTED):
         raise Conflict("invalid-state", f"Over aanvraag {assessment.id} is al besloten; er "
                                         "kunnen geen bewijsstukken meer bij.",
                        currentStatus=assessment.status)
@@ -175,7 +175,7 @@ async def read(session: AsyncSession, actor: Actor, assessment_id: int,
     return _view(doc), content.data if content is not None else b""
 
 
-def removable(assessment, doc: DocumentView) -> bool:
+def removable(assessment: Assessment, doc: DocumentView) -> bool:
     """A company may take back a file it uploaded by mistake while the data is still its
     own: the application is editable and the file came after the last submission (so the
     certifying body has not had it)."""

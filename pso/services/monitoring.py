@@ -41,13 +41,14 @@ from pso.db.models import (
     TenderAward,
 )
 from pso.errors import Conflict, InvalidInput
-from pso.procurement.evaluation import RUNGS, Fact
+from pso.procurement.evaluation import Fact
 from pso.procurement.serialize import fact_from_json
 from pso.services import tenders
 from pso.services.coverage import covers
 from pso.services.recipients import party_recipients
 from pso.services.register import status_condition
 from pso.services.register_facts import facts_on
+from scoring.enums import RUNGS
 
 WARN_MONTHS = 3
 LOST = ("suspended", "revoked", "expired", "superseded")
@@ -349,7 +350,7 @@ async def monitoring(session: AsyncSession, actor: Actor, tender_id: int,
             "checks": checks, "events": events}
 
 
-def _signature(check: ContractCheck) -> tuple:
+def _signature(check: ContractCheck) -> tuple[Any, ...]:
     return (check.ok, tuple((r["number"], r["status"], r["ok"], r.get("note", ""))
                             for r in check.results))
 

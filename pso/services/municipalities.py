@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from certificates.formatting import dutch_decimal
 from pso.db.models import Party
 from pso.text.municipalities import name_of
+from scoring.notation import dutch_decimal
 
 
 async def names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:

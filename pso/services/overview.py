@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.clock import utcnow
@@ -35,7 +36,7 @@ class Overview:
     jobs: Jobs | None  # None: the daily jobs never ran on this database
 
 
-async def _count(session: AsyncSession, *conditions: object, of: object) -> int:
+async def _count(session: AsyncSession, *conditions: ColumnElement[bool], of: Any) -> int:
     return await session.scalar(select(func.count(of)).where(*conditions)) or 0
 
 

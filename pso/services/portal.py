@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificates.formatting import RUNG_LABELS
 from pso.audit import record
 from pso.auth import Actor
-from pso.db.models import Assessment, Organization
+from pso.db.models import Assessment, AssessmentStatus, Organization
 from pso.errors import Conflict, InvalidInput, NotFound
 from pso.services import bodies, certification, organizations
 from pso.services.access import ensure_kvk_access
@@ -30,7 +30,7 @@ MAX_MOTIVATION = 2000
 MAX_SCENARIO_HIRES = 50
 MAX_SCENARIO_PURCHASES = 20
 # Statuses of an application still in progress (E's review states included).
-OPEN_STATUSES = ("draft", "submitted", "in_review", "information_requested")
+OPEN_STATUSES = (AssessmentStatus.DRAFT, *certification.OPEN)
 
 
 def _add_years(day: date, years: int) -> date:
@@ -58,7 +58,7 @@ def open_application(rows: list[Assessment]) -> Assessment | None:
 
 
 def last_approved(rows: list[Assessment]) -> Assessment | None:
-    return next((a for a in rows if a.status == "approved"), None)
+    return next((a for a in rows if a.status == AssessmentStatus.APPROVED), None)
 
 
 async def _refuse_second_open(session: AsyncSession, org: Organization) -> None:
@@ -129,7 +129,7 @@ async def recertify(session: AsyncSession, actor: Actor, kvk: str) -> Assessment
 def resume_url(assessment: Assessment) -> str:
     """Where "verder met de aanvraag" leads: the wizard's step the person got to, or the
     application page once it is out of the company's hands."""
-    if assessment.status != certification.DRAFT:
+    if assessment.status != AssessmentStatus.DRAFT:
         return f"/mijn/aanvraag/{assessment.id}"
     return f"/mijn/aanvraag/{assessment.id}/stap/{min(max(assessment.wizard_step or 1, 1), STEPS)}"
 
@@ -173,7 +173,7 @@ async def set_quality(session: AsyncSession, actor: Actor, assessment_id: int,
 def quality_answered(assessment: Assessment) -> bool:
     """Whether the quality questions (step 5) have answers: saved in step 5, copied from an
     approved application, or the application is past the wizard."""
-    return assessment.motivations is not None or assessment.status != certification.DRAFT
+    return assessment.motivations is not None or assessment.status != AssessmentStatus.DRAFT
 
 
 def provisional_result(assessment: Assessment) -> dict[str, Any]:

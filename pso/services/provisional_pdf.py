@@ -13,17 +13,20 @@ from markupsafe import Markup
 
 from certificates.formatting import RUNG_LABELS, dutch_date
 from certificates.ladder import ladder_svg
-from pso.db.models import Assessment
+from pso.db.models import Assessment, AssessmentStatus
 from pso.files import pdf_pool
 from pso.text.dates import dates_in
-from pso.text.labels import CONTRACT_TYPE_LABELS, QUALITY_LABELS, STARTING_POSITION_LABELS
+from pso.text.labels import (
+    ASSESSMENT_STATUS_LABELS,
+    CONTRACT_TYPE_LABELS,
+    QUALITY_LABELS,
+    STARTING_POSITION_LABELS,
+)
 from scoring.notation import dutch_decimal, exact, percentage
 
 TEMPLATE = "portal/provisional.html"
 MAX_ROWS = 300
-STATUS_TEXT = {"draft": "concept", "submitted": "ingediend", "in_review": "in beoordeling",
-               "information_requested": "informatie gevraagd", "approved": "goedgekeurd",
-               "rejected": "afgewezen"}
+FINAL = (AssessmentStatus.APPROVED, AssessmentStatus.REJECTED)
 
 
 def _pct(value: Any) -> str:
@@ -36,11 +39,11 @@ def _num(value: Any, places: int = 2) -> str:
 
 def _heading(assessment: Assessment, result: dict[str, Any], pending: bool) -> tuple[str, str]:
     """(title, the sentence under it): provisional, or the outcome once decided."""
-    if assessment.status == "approved":
+    if assessment.status == AssessmentStatus.APPROVED:
         title = f"Uitkomst: {RUNG_LABELS[result['rung']]}"
         notice = ("De certificerende instelling heeft de aanvraag goedgekeurd; het certificaat "
                   "is het bewijs van de trede.")
-    elif assessment.status == "rejected":
+    elif assessment.status == AssessmentStatus.REJECTED:
         title = "Aanvraag afgewezen"
         notice = ("De certificerende instelling heeft de aanvraag afgewezen; er is geen "
                   "certificaat uitgereikt.")
@@ -58,7 +61,7 @@ def _heading(assessment: Assessment, result: dict[str, Any], pending: bool) -> t
 
 
 def file_name(assessment: Assessment) -> str:
-    final = assessment.status in ("approved", "rejected")
+    final = assessment.status in FINAL
     return f"{'uitkomst' if final else 'voorlopige-uitkomst'}-{assessment.id}.pdf"
 
 
@@ -68,7 +71,7 @@ def provisional_context(assessment: Assessment, day: date) -> dict[str, Any]:
     result, org = provisional_result(assessment), assessment.organization
     pending = rung_pending(result, quality_answered(assessment))
     title, notice = _heading(assessment, result, pending)
-    final = assessment.status in ("approved", "rejected")
+    final = assessment.status in FINAL
     period = assessment.submission.get("period") or {}
     rows = [{"reference": e["reference"],
              "position": STARTING_POSITION_LABELS.get(e.get("startingPosition", ""), ""),
@@ -85,7 +88,7 @@ def provisional_context(assessment: Assessment, day: date) -> dict[str, Any]:
         "organization": {"name": org.name, "kvk": org.kvk},
         "subsidiaries": [(s.kvk, s.name) for s in org.subsidiaries],
         "assessment_id": assessment.id,
-        "status": STATUS_TEXT.get(assessment.status, assessment.status),
+        "status": ASSESSMENT_STATUS_LABELS[assessment.status].lower(),
         "period": (dutch_date(date.fromisoformat(period["start"])),
                    dutch_date(date.fromisoformat(period["end"]))),
         "printed_on": dutch_date(day),

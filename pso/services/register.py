@@ -6,16 +6,18 @@ import asyncio
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Date,
     Integer,
     Select,
+    SQLColumnExpression,
     and_,
     bindparam,
     exists,
@@ -28,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from certificates.lifecycle import Suspension as Period
 from certificates.lifecycle import expiry_window, status_on
@@ -47,7 +49,7 @@ from pso.text.municipalities import name_of
 from pso.text.search import MIN_INDEXED, fts_phrase, words
 
 
-def status_of(certificate: Certificate, day: date) -> str:
+def status_of(certificate: Certificate | PublicCertificate, day: date) -> str:
     return status_on(
         day,
         valid_from=certificate.valid_from,
@@ -58,7 +60,7 @@ def status_of(certificate: Certificate, day: date) -> str:
     )
 
 
-def status_condition(status: str, day: date) -> ColumnElement[bool]:
+def status_condition(status: str, day: date | BindParameter[date]) -> ColumnElement[bool]:
     """SQL twin of certificates.lifecycle.status_on, for filtering the register in one query.
 
     tests/services/test_access_parity.py checks that both agree on random certificates.
@@ -223,7 +225,7 @@ def _filters(shape: Shape, phase: int | None) -> Filters:
     _dialect, _cap, by, kvk, municipality, rung, status = shape
     conditions: list[Any] = []
     on_organization = municipality
-    fts = None
+    fts: Any = None
     if by == "kvk":
         conditions.append(covers(bindparam("q_kvk")))
     elif by == "number":
@@ -258,7 +260,7 @@ def _keys(filters: Filters, sort: str, walk_order: bool = False) -> Select[Any]:
     the organisations by name and finds each one's certificates)."""
     query = select(Certificate.id).where(*filters.conditions)
     if filters.fts is not None:
-        column = Certificate.organization_id
+        column: SQLColumnExpression[int] = Certificate.organization_id
         if walk_order:  # by name: walk the organisations' name index, test each of them
             column = Organization.id + 0 if sort == "name" else column + 0
         query = query.where(column.in_(filters.fts))
@@ -305,7 +307,7 @@ _OPEN_SINCE = (select(Suspension.start)
 
 
 def _page_statement(shape: Shape, sort: str, phase: int | None, walk_order: bool,
-                    after: bool) -> Select[Any]:
+                    after: bool) -> Select[*tuple[Any, ...]]:
     """One page in one statement: the ids in order (an index walk, cheap to skip over) as a
     derived table, joined to their rows and organisations; the suspension columns are
     evaluated for the page's rows only."""
@@ -335,7 +337,7 @@ def _page_statement(shape: Shape, sort: str, phase: int | None, walk_order: bool
 
 
 def _rows(conn: Connection, shape: Shape, params: dict[str, Any], sort: str, *,
-          phase: int | None, after: tuple | None, offset: int, limit: int,
+          phase: int | None, after: tuple[Any, ...] | None, offset: int, limit: int,
           walk_order: bool = False) -> list[Listed]:
     statement = _statement(("rows", shape, sort, phase, walk_order, after is not None),
                            lambda: _page_statement(shape, sort, phase, walk_order,
@@ -343,7 +345,7 @@ def _rows(conn: Connection, shape: Shape, params: dict[str, Any], sort: str, *,
     values = {**params, "offset": offset, "limit": limit}
     if after is not None:
         values["after_first"], values["after_number"] = after
-    return [Listed(*r[:12], PublicOrganization(*r[12:15]), *r[15:])
+    return [Listed(*r[:12], PublicOrganization(*r[12:15]), *r[15:])  # type: ignore[call-arg]  # mypy cannot count *r[:12]
             for r in conn.execute(statement, values)]
 
 
@@ -425,12 +427,16 @@ async def search(readers: Mapping[str, Any], **arguments: Any) -> Found:
         return await conn.run_sync(lambda sync: search_now(sync, **arguments))
 
 
-async def export_batches(session: AsyncSession, *, batch: int = 1000, **filters: Any):
+async def export_batches(session: AsyncSession, *, batch: int = 1000,
+                         **filters: Any) -> AsyncIterator[list[Listed]]:
     """Every matching certificate, newest first, in batches read by key (not by offset)."""
     after = None
     while True:
-        found = await session.run_sync(lambda s, after=after: search_now(
-            s.connection(), page_size=batch, after=after, sort="newest", **filters))
+        def page(s: Session, after: str | None = after) -> Found:
+            return search_now(s.connection(), page_size=batch, after=after, sort="newest",
+                              **filters)
+
+        found = await session.run_sync(page)
         if found.rows:
             yield found.rows
         if found.next_after is None:
@@ -488,11 +494,11 @@ class PublicCertificate(Shown):
     suspensions: list[Period]
 
 
-def _public(rows: list[Any], normalized: str) -> PublicCertificate:
+def _public(rows: Sequence[Any], normalized: str) -> PublicCertificate:
     if not rows:
         raise NotFound(f"Geen certificaat met nummer {normalized}.")
     first = rows[0]
-    return PublicCertificate(
+    return PublicCertificate(  # type: ignore[misc]  # mypy cannot count *first[:12]
         *first[:12], organization=PublicOrganization(*first[12:15]),
         suspensions=[Period(r[15], r[16]) for r in rows if r[15] is not None])
 
@@ -681,9 +687,8 @@ def suspension_reason(certificate: Certificate) -> str | None:
 
 def summary(certificate: Certificate | PublicCertificate, day: date) -> dict[str, Any]:
     """The public view of a certificate (camelCase keys, as the API and the web page show it)."""
-    open_period = _open_suspension(certificate)
-    return _view(certificate, status_of(certificate, day), day,
-                 open_period.start if open_period else None)
+    open_since = next((s.start for s in certificate.suspensions if s.end is None), None)
+    return _view(certificate, status_of(certificate, day), day, open_since)
 
 
 def listed_summary(row: Listed, day: date) -> dict[str, Any]:

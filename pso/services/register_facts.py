@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from itertools import zip_longest
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.lifecycle import status_on
@@ -28,9 +29,9 @@ def _chunks(items: list[str]) -> list[list[str]]:
     return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
-def _query(day: date, numbers: list[str], kvks: list[str]):
+def _query(day: date, numbers: list[str], kvks: list[str]) -> Select[*tuple[Any, ...]]:
     c = Certificate
-    wanted = []
+    wanted: list[ColumnElement[bool]] = []
     if numbers:
         wanted.append(c.number.in_(numbers))
     if kvks:
@@ -56,8 +57,10 @@ async def facts_on(session: AsyncSession, day: date, numbers: Iterable[str],
     `pso30_kvks` that are within their validity period on `day`.
     """
     numbers_list, kvk_list = sorted(set(numbers)), sorted(set(pso30_kvks))
-    rows: dict[str, tuple] = {}
+    rows: dict[str, Any] = {}  # number -> its first row
     periods: dict[str, set[tuple[date, date | None]]] = {}  # a set: chunks may overlap
+    number_chunk: list[str]
+    kvk_chunk: list[str]
     for number_chunk, kvk_chunk in zip_longest(_chunks(numbers_list), _chunks(kvk_list),
                                                fillvalue=[]):
         result = await session.execute(_query(day, number_chunk, kvk_chunk))

@@ -95,7 +95,9 @@ async def pdf_bytes(row: SocialReturnSettlement, tender: Tender, award: TenderAw
 
 
 def csv_bytes(row: SocialReturnSettlement) -> bytes:
-    num = lambda v: comma(v) if v else ""
+    def num(v: Any) -> str:
+        return comma(v) if v else ""
+
     return csv_document(CSV_HEADER, ([
         ln["id"], KIND_LABELS[ln["kind"]], ln["label"], ln["block"], ln["pseudonym"],
         ln["start"], ln["end"], num(ln["hoursPerWeek"]), " ".join(ln["bonuses"]),

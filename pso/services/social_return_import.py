@@ -128,7 +128,7 @@ def read_lines(data: bytes,
 
 def _row_errors(number: int, shown: dict[str, str], exc: InvalidInput) -> list[RowError]:
     return [RowError(number, shown.get(p.get("name", "").split(".")[0]), p["reason"])
-            for p in exc.invalid_params]
+            for p in exc.invalid_params or ()]
 
 
 async def import_lines(session: AsyncSession, actor: Actor, tender_id: int,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,17 +71,29 @@ async def contract_for(session: AsyncSession, actor: Actor, tender_id: int) -> C
     return Contract(tender, award, terms, "contractor" if actor.role == "company" else "buyer")
 
 
+T = TypeVar("T")
+
+
+def _given(value: T | None) -> T:
+    """A column the line's kind requires (checked when the line was written)."""
+    if value is None:
+        raise ValueError("a social-return line misses a value its kind requires")
+    return value
+
+
 def engine_line(row: SocialReturnLine) -> Line:
     if row.kind == "placement":
-        return Placement(row.block, row.start, row.end, row.hours_per_week,
-                         tuple(row.bonuses or ()), person=row.pseudonym)
+        return Placement(row.block, _given(row.start), _given(row.end),
+                         _given(row.hours_per_week), tuple(row.bonuses or ()),
+                         person=row.pseudonym)
     if row.kind == "apprenticeship":
-        return Apprenticeship(row.block, row.start, row.end, person=row.pseudonym)
+        return Apprenticeship(row.block, _given(row.start), _given(row.end),
+                              person=row.pseudonym)
     if row.kind == "work_experience":
-        return WorkExperience(row.block, row.start, row.end)
+        return WorkExperience(row.block, _given(row.start), _given(row.end))
     if row.kind == "purchase":
-        return Purchase(row.block, row.amount)
-    return Activity(row.block, row.hours)
+        return Purchase(row.block, _given(row.amount))
+    return Activity(row.block, _given(row.hours))
 
 
 async def lines_of(session: AsyncSession, tender_id: int) -> list[SocialReturnLine]:

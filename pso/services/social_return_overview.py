@@ -16,6 +16,7 @@ from pso.auth import Actor
 from pso.db.models import Party, SocialReturnSettlement, SocialReturnTerms, Tender, TenderAward
 from pso.errors import Forbidden, InvalidInput
 from pso.files.csv_export import csv_document
+from pso.procurement.social_return import PERSONAL
 from pso.services import access, municipalities, social_return
 from pso.services import social_return_lines as lines
 from pso.services.tender_exports import comma
@@ -25,7 +26,8 @@ from sroi.overview import MIN_PEOPLE, Cell, cells
 
 def _year(row: Any) -> int:
     """An undated line counts in its invoice's year, an activity in the year it was reported."""
-    return row.invoice_date.year if row.invoice_date else row.reported_at.year
+    year: int = row.invoice_date.year if row.invoice_date else row.reported_at.year
+    return year
 
 
 def _of_municipality(code: str) -> Any:
@@ -56,7 +58,9 @@ async def _gather(session: AsyncSession, which: Any) -> dict[str, Any]:
              .join(SocialReturnTerms, SocialReturnTerms.tender_id == Tender.id)
              .where(which).order_by(Tender.id))
     settled = {s.tender_id: s for s in await session.scalars(select(SocialReturnSettlement))}
-    contracts, grid, labels = [], {}, {}
+    contracts: list[dict[str, Any]] = []
+    grid: dict[Any, Cell] = {}
+    labels: dict[str, str] = {}
     people: dict[int, tuple[bool, set[str]]] = {}  # per tender: personal lines?, who
     for tender, award, terms in (await session.execute(query)).all():
         rows = await lines.lines_of(session, tender.id)
@@ -70,7 +74,7 @@ async def _gather(session: AsyncSession, which: Any) -> dict[str, Any]:
                       if r.status == "accepted"],
               (terms.period_start, terms.period_end), grid)
         done = settled.get(tender.id)
-        personal = [r for r in rows if r.status == "accepted" and r.kind in lines.PERSONAL]
+        personal = [r for r in rows if r.status == "accepted" and r.kind in PERSONAL]
         people[tender.id] = (bool(personal), {f"{tender.id}:{r.pseudonym}" for r in personal
                                               if r.pseudonym})
         contracts.append({

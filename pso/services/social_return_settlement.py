@@ -6,6 +6,7 @@ and the CSV of lines are made from that frozen row, so they never change afterwa
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +42,9 @@ def _money(value: Decimal | None) -> str | None:
 
 def _line(row: Any, value: Any, label: str) -> dict[str, Any]:
     """A line as it was valued at the settlement (plain JSON)."""
-    day = lambda d: d.isoformat() if d else None
+    def day(d: date | None) -> str | None:
+        return d.isoformat() if d else None
+
     return {"id": row.id, "kind": row.kind, "block": row.block, "label": label,
             "pseudonym": row.pseudonym, "start": day(row.start), "end": day(row.end),
             "hoursPerWeek": _money(row.hours_per_week), "bonuses": list(row.bonuses or ()),
@@ -95,7 +98,10 @@ async def settle(session: AsyncSession, actor: Actor, tender_id: int, *, early: 
                        f"regel{'s' if waiting > 1 else ''} op beoordeling; beoordeel die "
                        "eerst.")
     model = social_return.model_of(terms)
-    label = lambda code: model.block(code).label if model.block(code) else code
+    def label(code: str) -> str:
+        block = model.block(code)
+        return block.label if block else code
+
     frozen = [_line(row, value, label(row.block)) for row, value in found]
     realised = lines.totals(found)["accepted"]
     result = figures(terms.remaining, realised, terms.settlement)

@@ -10,6 +10,7 @@ position: removing one employee is one row, not a shift of every row after it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -90,7 +91,7 @@ def _purchase_name(p: dict[str, Any]) -> str:
     return str(p.get("supplierName") or "Leverancier zonder naam")
 
 
-def _keyed(rows: list[Any], key) -> dict[Any, dict[str, Any]]:
+def _keyed(rows: list[Any], key: Callable[[dict[str, Any]], Any]) -> dict[Any, dict[str, Any]]:
     """Rows by key; a repeated key gets a counter, so equal rows pair up in order."""
     out: dict[Any, dict[str, Any]] = {}
     for row in rows:
@@ -104,6 +105,9 @@ def _keyed(rows: list[Any], key) -> dict[Any, dict[str, Any]]:
 
 
 def _rows(kind: str, before: list[Any], after: list[Any]) -> list[dict[str, str]]:
+    key: Callable[[dict[str, Any]], Any]
+    name: Callable[[dict[str, Any]], str]
+    summary: Callable[[dict[str, Any]], str]
     if kind == "employees":
         key, name, summary, labels = (lambda r: r.get("reference"), _employee_name,
                                       _employee_summary, EMPLOYEE_FIELDS)
@@ -116,7 +120,7 @@ def _rows(kind: str, before: list[Any], after: list[Any]) -> list[dict[str, str]
         was, now = old.get(k), new.get(k)
         ident = f"{kind}[{k[0] if kind == 'employees' else ' · '.join(map(str, k[0]))}]"
         if was is None or now is None:
-            row = was if now is None else now
+            row = now if now is not None else was or {}
             what = "medewerker" if kind == "employees" else "inkoop"
             changes.append({"field": ident, "label": f"{name(row)} ({what})",
                             "before": summary(was) if was else "(niet opgegeven)",

@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from certificates.formatting import RUNG_LABELS, dutch_date, dutch_decimal
+from certificates.formatting import RUNG_LABELS, dutch_date
 from pso import clock
 from pso.clock import AMSTERDAM
 from pso.errors import Conflict
 from pso.files import pdf_pool
 from pso.files.csv_export import csv_document
+from scoring.notation import dutch_decimal
 
 # A PDF page holds about 15 bids and WeasyPrint needs ~15 ms per bid, holding the one PDF
 # engine (certificates wait for it). Larger tenders get the CSV.

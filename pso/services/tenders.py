@@ -80,7 +80,7 @@ async def list_for(session: AsyncSession, actor: Actor, *, page: int,
     rows = await session.execute(
         query.order_by(Tender.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
-    return [(tender, n) for tender, n in rows], total or 0
+    return [(row.Tender, row[1]) for row in rows], total or 0
 
 
 async def add_bid(session: AsyncSession, actor: Actor, tender_id: int, bid: Bid) -> TenderBid:

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from pso.db.models import Voucher
 from pso.files.csv_export import csv_document
-from pso.services.voucher_status import STATUS_LABELS, status_on
+from pso.services.voucher_status import status_on
+from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
 
 HEADER = [
@@ -35,7 +36,7 @@ def vouchers_csv(vouchers: Iterable[Voucher], today: date) -> bytes:
     return csv_document(HEADER, ([
             display(v.code), v.organization.kvk, v.organization.name,
             v.organization.municipality_code, number(v.fte), number(v.amount),
-            STATUS_LABELS[status_on(v, today)], day(v.issued_on), day(v.expires_on),
+            VOUCHER_STATUS_LABELS[status_on(v, today)], day(v.issued_on), day(v.expires_on),
             day(v.redeemed_on), number(v.invoice_amount), number(v.redeemed_amount),
             v.certificate_number or "", "" if v.assessment_id is None else str(v.assessment_id),
             day(v.cancelled_on), v.cancellation_reason,

@@ -18,16 +18,18 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.db.models import Voucher
+from pso.db.models import Voucher, VoucherStatus
 from pso.errors import Conflict
 from pso.files import pdf_pool
 from pso.services import municipalities
-from pso.services.voucher_status import STATUS_LABELS, status_on
+from pso.services.voucher_status import status_on
+from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
 
 TEMPLATE = "vouchers/voucher.html"
-STAMPS = {"cancelled": "INGETROKKEN", "expired": "VERLOPEN", "redeemed": "VERZILVERD"}
-NOT_ISSUED = ("requested", "refused")
+STAMPS = {VoucherStatus.CANCELLED: "INGETROKKEN", VoucherStatus.EXPIRED: "VERLOPEN",
+          VoucherStatus.REDEEMED: "VERZILVERD"}
+NOT_ISSUED = (VoucherStatus.REQUESTED, VoucherStatus.REFUSED)
 
 
 def verification_url(public_url: str, code: str) -> str:
@@ -65,8 +67,8 @@ def voucher_context(voucher: Voucher, public_url: str, today: date,
                    "long_title": len(scheme.title) > 90},
         "organization": {"name": organization.name, "kvk": organization.kvk},
         "code": display(voucher.code),
-        "status": status,
-        "status_label": STATUS_LABELS[status],
+        "status": status.value,
+        "status_label": VOUCHER_STATUS_LABELS[status],
         "stamp": STAMPS.get(status),
         "today": today,
         "verification_url": url,
@@ -118,7 +120,8 @@ async def stored_pdf(session: AsyncSession, voucher: Voucher, day: date) -> byte
 async def restamp_expired(session: AsyncSession, day: date, limit: int = 200) -> list[int]:
     """Ids of vouchers whose stored PDF does not show them expired yet (for the daily job)."""
     rows = await session.scalars(
-        select(Voucher.id).where(Voucher.status == "issued", Voucher.expires_on < day,
-                                 (Voucher.pdf_status.is_(None)) | (Voucher.pdf_status != "expired"))
+        select(Voucher.id).where(Voucher.status == VoucherStatus.ISSUED, Voucher.expires_on < day,
+                                 Voucher.pdf_status.is_(None)
+                                 | (Voucher.pdf_status != VoucherStatus.EXPIRED))
         .order_by(Voucher.id).limit(limit))
     return list(rows)

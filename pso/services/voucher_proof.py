@@ -19,7 +19,7 @@ async def check(
     assessment_id: int | None,
 ) -> None:
     # Imported here: certification is a neighbouring capability, not a dependency of vouchers.
-    from pso.db.models import Assessment, Certificate
+    from pso.db.models import Assessment, AssessmentStatus, Certificate
 
     if certificate_number is not None:
         owner = await session.scalar(
@@ -39,7 +39,11 @@ async def check(
                 )
             )
         ).first()
-        if row is None or row.organization_id != organization_id or row.status == "draft":
+        if (
+            row is None
+            or row.organization_id != organization_id
+            or row.status == AssessmentStatus.DRAFT
+        ):
             raise Conflict(
                 "redemption-proof-invalid",
                 f"Aanvraag {assessment_id} bestaat niet, hoort niet bij de organisatie van "

@@ -19,20 +19,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from certificates.formatting import dutch_date, dutch_decimal, euro
+from certificates.formatting import dutch_date, euro
 from pso import clock
 from pso.audit import record
 from pso.auth import Actor
 from pso.db.base import Money
-from pso.db.models import Organization, Voucher, VoucherScheme
+from pso.db.models import Organization, Voucher, VoucherScheme, VoucherStatus
 from pso.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pso.services import access, voucher_mail, voucher_pdf, voucher_proof
 from pso.services.access import ensure_kvk_access, ensure_municipality_access
 from pso.services.voucher_status import status_on
 from pso.text.municipalities import name_of
 from pso.voucher_codes import display, new_code, normalise
+from scoring.notation import dutch_decimal
 
-STATUSES = ("requested", "issued", "redeemed", "cancelled", "expired", "refused")
 ZERO = Decimal("0.00")
 MAX_DB_ID = 2**31 - 1
 
@@ -44,7 +44,8 @@ def status_sql(day: date) -> ColumnElement[str]:
     """`status_on` as SQL, for counting and filtering (tests/services/test_access_parity.py
     checks that both agree)."""
     return case(
-        (and_(Voucher.status == "issued", Voucher.expires_on < day), "expired"),
+        (and_(Voucher.status == VoucherStatus.ISSUED, Voucher.expires_on < day),
+         VoucherStatus.EXPIRED.value),
         else_=Voucher.status,
     )
 
@@ -58,9 +59,10 @@ def committed_sql(day: date) -> ColumnElement[Decimal]:
     """
     return type_coerce(
         case(
-            (Voucher.status == "redeemed", Voucher.redeemed_amount),
-            (Voucher.status == "requested", Voucher.amount),
-            (and_(Voucher.status == "issued", Voucher.expires_on >= day), Voucher.amount),
+            (Voucher.status == VoucherStatus.REDEEMED, Voucher.redeemed_amount),
+            (Voucher.status == VoucherStatus.REQUESTED, Voucher.amount),
+            (and_(Voucher.status == VoucherStatus.ISSUED, Voucher.expires_on >= day),
+             Voucher.amount),
             else_=0,
         ),
         Money,
@@ -72,7 +74,8 @@ class Figures:
     budget: Decimal
     committed: Decimal = ZERO
     redeemed: Decimal = ZERO
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys([s.value for s in VoucherStatus], 0))
 
     @property
     def available(self) -> Decimal:
@@ -105,11 +108,11 @@ async def figures(
         func.sum(rows.c.committed),
         func.sum(rows.c.redeemed_amount),
     ).group_by(rows.c.scheme_id, rows.c.status)
-    for scheme_id, status, count, committed, redeemed in (await session.execute(grouped)).all():
-        fig = result[scheme_id]
-        fig.counts[status] = count
-        fig.committed += committed or ZERO
-        fig.redeemed += redeemed or ZERO
+    for row in (await session.execute(grouped)).all():
+        fig = result[row.scheme_id]
+        fig.counts[row.status] = row[2]
+        fig.committed += row[3] or ZERO
+        fig.redeemed += row[4] or ZERO
     return result
 
 
@@ -221,7 +224,7 @@ async def issue(
         organization_id=org.id,
         fte=fte,
         amount=scheme.voucher_amount,
-        status="requested" if requested else "issued",
+        status=VoucherStatus.REQUESTED if requested else VoucherStatus.ISSUED,
         issued_on=day,
         # Valid on `voucher_validity_days` days, the day of issue included (for a request:
         # provisional, counted again from the day of approval).
@@ -270,7 +273,7 @@ async def approve(
         raise Forbidden("Alleen de gemeente kan een aanvraag goedkeuren.")
     voucher = await voucher_for(session, actor, code, lock=True)
     _ensure_requested(voucher)
-    voucher.status = "issued"
+    voucher.status = VoucherStatus.ISSUED
     voucher.issued_on = day
     voucher.expires_on = _expiry(voucher.scheme, day)
     voucher.decided_on, voucher.decided_by = day, actor.name
@@ -292,7 +295,7 @@ async def refuse(
         raise Forbidden("Alleen de gemeente kan een aanvraag weigeren.")
     voucher = await voucher_for(session, actor, code, lock=True)
     _ensure_requested(voucher)
-    voucher.status = "refused"
+    voucher.status = VoucherStatus.REFUSED
     voucher.decided_on, voucher.decided_by = day, actor.name
     voucher.refusal_reason = reason
     await session.flush()
@@ -303,7 +306,7 @@ async def refuse(
 
 
 def _ensure_requested(voucher: Voucher) -> None:
-    if voucher.status != "requested":
+    if voucher.status != VoucherStatus.REQUESTED:
         raise Conflict("voucher-not-requested",
                        "Over deze voucher is al beslist: er ligt geen aanvraag meer open.",
                        currentStatus=voucher.status)
@@ -441,16 +444,16 @@ async def voucher_for(
 
 def _ensure_open(voucher: Voucher, day: date) -> None:
     status = status_on(voucher, day)
-    if status == "requested":
+    if status == VoucherStatus.REQUESTED:
         raise Conflict("voucher-not-issued",
                        "Deze voucher is aangevraagd maar nog niet goedgekeurd door de gemeente.")
-    if status == "refused":
+    if status == VoucherStatus.REFUSED:
         raise Conflict("voucher-refused", "De aanvraag voor deze voucher is geweigerd.")
-    if status == "redeemed":
+    if status == VoucherStatus.REDEEMED:
         raise Conflict("voucher-already-redeemed", "Deze voucher is al verzilverd.")
-    if status == "cancelled":
+    if status == VoucherStatus.CANCELLED:
         raise Conflict("voucher-cancelled", "Deze voucher is ingetrokken.")
-    if status == "expired":
+    if status == VoucherStatus.EXPIRED:
         raise Conflict(
             "voucher-expired",
             f"Deze voucher was geldig tot en met {dutch_date(voucher.expires_on)}.",
@@ -474,7 +477,7 @@ async def redeem(
     voucher = await voucher_for(session, actor, code, lock=True)
     _ensure_open(voucher, day)
     await voucher_proof.check(session, voucher.organization_id, certificate_number, assessment_id)
-    voucher.status = "redeemed"
+    voucher.status = VoucherStatus.REDEEMED
     voucher.invoice_amount = invoice_amount
     voucher.redeemed_amount = min(voucher.amount, invoice_amount)
     voucher.redeemed_on = day
@@ -500,7 +503,7 @@ async def cancel(
         raise Forbidden("Alleen de gemeente kan een voucher intrekken.")
     voucher = await voucher_for(session, actor, code, lock=True)
     _ensure_open(voucher, day)
-    voucher.status = "cancelled"
+    voucher.status = VoucherStatus.CANCELLED
     voucher.cancelled_on = day
     voucher.cancellation_reason = reason
     voucher.cancelled_by = actor.name
@@ -532,7 +535,8 @@ async def uptake_by_month(session: AsyncSession, scheme: VoucherScheme, day: dat
     issued vouchers; approved requests count in the month of approval."""
     rows = (await session.execute(
         select(Voucher.issued_on, Voucher.amount).where(
-            Voucher.scheme_id == scheme.id, Voucher.status.not_in(("requested", "refused"))))).all()
+            Voucher.scheme_id == scheme.id,
+            Voucher.status.not_in((VoucherStatus.REQUESTED, VoucherStatus.REFUSED))))).all()
     per: dict[tuple[int, int], tuple[int, Decimal]] = {}
     for issued_on, amount in rows:
         key = (issued_on.year, issued_on.month)
@@ -556,7 +560,7 @@ async def expiring(session: AsyncSession, actor: Actor, day: date,
     `within_days` days, and those that expired in the last `within_days` days unredeemed,
     soonest first."""
     query = (select(Voucher)
-             .where(Voucher.status == "issued", access.voucher_filter(actor),
+             .where(Voucher.status == VoucherStatus.ISSUED, access.voucher_filter(actor),
                     Voucher.expires_on.between(day - timedelta(days=within_days),
                                                day + timedelta(days=within_days)))
              .order_by(Voucher.expires_on, Voucher.id).limit(200))
@@ -565,5 +569,6 @@ async def expiring(session: AsyncSession, actor: Actor, day: date,
 
 async def open_requests(session: AsyncSession, scheme: VoucherScheme) -> list[Voucher]:
     return list(await session.scalars(
-        select(Voucher).where(Voucher.scheme_id == scheme.id, Voucher.status == "requested")
+        select(Voucher).where(Voucher.scheme_id == scheme.id,
+                              Voucher.status == VoucherStatus.REQUESTED)
         .order_by(Voucher.id)))

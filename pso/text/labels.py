@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from pso.statuses import AssessmentStatus, VoucherStatus
 from scoring.enums import CONTRACT_TYPES, STARTING_POSITIONS
 
 STARTING_POSITION_LABELS = {
@@ -46,6 +47,24 @@ QUALITY_LABELS = {
     "development": ("Functioneren en ontwikkeling",
                     "Er is aandacht voor functioneren en ontwikkeling."),
     "guidance": ("Begeleiding", "Er is begeleiding op de werkplek."),
+}
+# An application's state as its company reads it (the workbench calls "submitted" new).
+ASSESSMENT_STATUS_LABELS: dict[str, str] = {
+    AssessmentStatus.DRAFT: "Concept",
+    AssessmentStatus.SUBMITTED: "Ingediend",
+    AssessmentStatus.IN_REVIEW: "In beoordeling",
+    AssessmentStatus.INFORMATION_REQUESTED: "Informatie gevraagd",
+    AssessmentStatus.APPROVED: "Goedgekeurd",
+    AssessmentStatus.REJECTED: "Afgewezen",
+}
+# Lower case: the CSV export and the PDF; pages capitalise.
+VOUCHER_STATUS_LABELS: dict[str, str] = {
+    VoucherStatus.REQUESTED: "aangevraagd",
+    VoucherStatus.ISSUED: "uitgegeven",
+    VoucherStatus.REDEEMED: "verzilverd",
+    VoucherStatus.CANCELLED: "ingetrokken",
+    VoucherStatus.EXPIRED: "verlopen",
+    VoucherStatus.REFUSED: "geweigerd",
 }
 
 
@@ -107,3 +126,5 @@ def label_of(name: str) -> str:
 
 assert set(STARTING_POSITION_LABELS) == set(STARTING_POSITIONS)
 assert set(CONTRACT_TYPE_LABELS) == set(CONTRACT_TYPES)
+assert set(ASSESSMENT_STATUS_LABELS) == set(AssessmentStatus)
+assert set(VOUCHER_STATUS_LABELS) == set(VoucherStatus)

@@ -71,7 +71,7 @@ def blank_purchase() -> dict[str, Any]:
 def state_from(form: Form) -> dict[str, Any]:
     employees = []
     for i in range(form.rows("employees", MAX_FORM_EMPLOYEES)):
-        row = {f: form.text(f"employees[{i}].{f}") for f in EMPLOYEE_FIELDS}
+        row: dict[str, Any] = {f: form.text(f"employees[{i}].{f}") for f in EMPLOYEE_FIELDS}
         row["inTargetGroupRegister"] = form.flag(f"employees[{i}].inTargetGroupRegister")
         employees.append(row)
     purchases = [{f: form.text(f"purchases[{i}].{f}") for f in PURCHASE_FIELDS}

@@ -209,7 +209,7 @@ def progress_chart(p: Any, today: date) -> ProgressChart:
                                             [q.cumulative for q in quarters])))
     slot = (width - left - 10) / max(1, len(quarters))
     every = -(-len(quarters) // AXIS_LABELS)
-    bars = []
+    bars: list[QuarterBar] = []
     for q in quarters:
         h = (base - top) * float(q.cumulative) / ceiling
         i = len(bars)

@@ -25,8 +25,9 @@ from pso.schemas.base import parse
 from pso.schemas.vouchers import CancellationIn, IssueIn
 from pso.services import vouchers as service
 from pso.services.voucher_export import vouchers_csv
-from pso.services.voucher_status import STATUS_LABELS
+from pso.services.voucher_status import status_on
 from pso.text.dutch_input import number_text
+from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web import gemeente, gemeente_social_return
 from pso.web.charts import budget_chart
@@ -35,7 +36,7 @@ from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}
 PAGE_SIZE = 25
-VOUCHER_STATUS = {status: label.capitalize() for status, label in STATUS_LABELS.items()}
+VOUCHER_STATUS = {status: label.capitalize() for status, label in VOUCHER_STATUS_LABELS.items()}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -82,7 +83,7 @@ async def _scheme_page(page: Page, db: AsyncSession, scheme_id: int, *, status: 
     return page.render("web/municipality_scheme.html", status=code, context={
         **_scheme_view(scheme, fig, day), "today": day, "status": status,
         "statuses": VOUCHER_STATUS, "page": number, "pages": pages, "total": total,
-        "vouchers": [{"code": display(v.code), "v": v, "status": service.status_on(v, day)}
+        "vouchers": [{"code": display(v.code), "v": v, "status": status_on(v, day)}
                      for v in vouchers],
         "form": form or {"kvk": "", "fte": ""}, "errors": errors or {},
         **await gemeente.scheme_extra(db, scheme),

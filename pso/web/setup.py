@@ -45,7 +45,7 @@ def _date(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value)
+            return dutch_date(date.fromisoformat(value))
         except ValueError:
             return value
     return dutch_date(value)

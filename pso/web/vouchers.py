@@ -13,18 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso.auth import SYSTEM
 from pso.clock import today
-from pso.db.models import Voucher
+from pso.db.models import Voucher, VoucherStatus
 from pso.errors import NotFound
 from pso.http.transaction import provide_db
 from pso.services import access, municipalities, vouchers
-from pso.services.voucher_status import STATUS_LABELS
+from pso.services.voucher_status import status_on
+from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web.session import Page
 
 # Reuse the verification page's colours: green usable, amber spent, red void.
-STATUS_CSS = {"issued": "status-valid", "redeemed": "status-superseded",
-              "cancelled": "status-revoked", "expired": "status-expired",
-              "requested": "status-superseded", "refused": "status-revoked"}
+STATUS_CSS = {VoucherStatus.ISSUED: "status-valid", VoucherStatus.REDEEMED: "status-superseded",
+              VoucherStatus.CANCELLED: "status-revoked", VoucherStatus.EXPIRED: "status-expired",
+              VoucherStatus.REQUESTED: "status-superseded",
+              VoucherStatus.REFUSED: "status-revoked"}
 
 
 @get("/vouchers/{code:str}", dependencies={"db": Provide(provide_db)}, include_in_schema=False)
@@ -34,11 +36,12 @@ async def voucher_page(request: Request, code: str, db: AsyncSession) -> Templat
     except NotFound as exc:
         return Template("web/voucher_unknown.html", context={"detail": exc.detail},
                         status_code=404)
-    status = vouchers.status_on(voucher, today())
+    status = status_on(voucher, today())
     page = await Page.load(request, db)  # a signed-in visitor gets the way back
     return page.render("web/voucher.html", context={
         "back": _back(page, voucher),
-        "code": display(voucher.code), "status": status, "status_label": STATUS_LABELS[status].capitalize(),
+        "code": display(voucher.code), "status": status,
+        "status_label": VOUCHER_STATUS_LABELS[status].capitalize(),
         "css": STATUS_CSS[status], "today": today(),
         "voucher": voucher, "scheme": voucher.scheme, "organization": voucher.organization,
         "municipality": await municipalities.name(db, voucher.scheme.municipality_code),

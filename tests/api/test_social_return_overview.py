@@ -109,3 +109,11 @@ async def test_a_municipality_sees_its_buyers_contracts_summed(
                                headers=admin)).json()
     assert [(e["action"], e["summary"]["municipality"]) for e in events["items"]] == [
         ("party.municipality_set", "GM0344")]
+
+    # An admin moves the organisation to Apeldoorn (/beheer/accounts), later removes the link.
+    for code, sees in (("GM0200", (0, 1)), (None, (0, 0))):
+        async with session_maker() as session, session.begin():
+            party = await accounts.ensure_party(session, "buyer", BUYER_KVK)
+            await accounts.set_municipality(session, SYSTEM, party, code)
+        seen = [(await client.get(MUNICIPAL, headers=h)).json() for h in (utrecht, apeldoorn)]
+        assert tuple(len(body["buyers"]) for body in seen) == sees, code

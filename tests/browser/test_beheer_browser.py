@@ -87,11 +87,11 @@ def context(site):
         yield new
 
 
-def fits_a_phone(tab, table: str) -> None:
+def fits_a_phone(tab, table: str, parts: str = "td") -> None:
     """At 390 px every row is a card within the screen: nothing sticks out to the right."""
     tab.set_viewport_size(PHONE)
     try:
-        for cell in tab.locator(f"{table} td").all():
+        for cell in tab.locator(f"{table} {parts}").all():
             box = cell.bounding_box()
             if box:  # empty cells are hidden on a phone
                 assert box["x"] + box["width"] <= PHONE["width"], (table, cell.inner_text(), box)
@@ -198,7 +198,24 @@ def test_admin_names_municipalities_and_revokes_with_a_way_back(context, site) -
     submit(tab, "form.section-box button")
     row = tab.locator("table.people tr", has_text="inkoop@zutphen.example.nl")
     assert "koopt in voor gemeente Zutphen" in row.inner_text()
+    # Later the organisation buys for Deventer instead (a typo first), then for none.
+    link = tab.locator("form.party-link", has_text="Inkoop Achterhoek")
+    assert link.locator("input[name=municipality]").input_value() == "Zutphen"
+    link.locator("input[name=municipality]").fill("Deventr")
+    submit(tab, "form.party-link:has-text('Inkoop Achterhoek') button:has-text('wijzigen')")
+    assert "Bedoelt u Deventer?" in link.inner_text()
+    shoot(tab, f"beheer-accounts-gemeente-fout-{backend}")
+    link.locator("input[name=municipality]").fill("Deventer")
+    submit(tab, "form.party-link:has-text('Inkoop Achterhoek') button:has-text('wijzigen')")
+    assert "Inkoop Achterhoek koopt nu in voor gemeente Deventer" in tab.inner_text("main")
+    row = tab.locator("table.people tr", has_text="inkoop@zutphen.example.nl")
+    assert "koopt in voor gemeente Deventer" in row.inner_text()
+    assert not re.search(r"GM\d{4}", tab.inner_text("body"))
+    fits_a_phone(tab, "ul.party-links", "input, button")
     shoot(tab, f"beheer-accounts-{backend}")
+    submit(tab, "form.party-link:has-text('Inkoop Achterhoek') button:has-text('Loskoppelen')")
+    assert "Inkoop Achterhoek hoort nu bij geen gemeente." in tab.inner_text("main")
+    assert "koopt in voor" not in tab.inner_text("table.people")
 
     submit(tab, "tr:has-text('zutphen@example.nl') button:has-text('Intrekken')")
     assert "Ja, account intrekken" in tab.inner_text("main")

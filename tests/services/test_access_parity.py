@@ -32,7 +32,7 @@ from pso.db.models import (
 )
 from pso.errors import NotFound
 from pso.services import access, certification, register, tenders, vouchers
-from pso.services.certification import STATUSES
+from pso.statuses import AssessmentStatus
 
 pytestmark = pytest.mark.anyio
 
@@ -40,6 +40,7 @@ SEED = 2025
 KVKS = ("11111111", "22222222", "33333333")
 CODES = ("GM0363", "GM0599", "GM0344")
 DAY = date(2026, 3, 1)
+STATUSES = tuple(AssessmentStatus)  # in the order of the old tuple: same random draws
 # `expired` is never stored: status_on derives it from the date.
 STORED_VOUCHER_STATUSES = ("requested", "issued", "issued", "redeemed", "cancelled", "refused")
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from pso.auth import Actor
 from pso.clock import today
 from pso.db.base import utcnow
-from pso.db.models import Assessment, AssessmentDocument, Certificate
+from pso.db.models import Assessment, AssessmentDocument, AssessmentStatus, Certificate
 from pso.errors import Conflict, Forbidden, InvalidInput
 from pso.schemas.assessments import InformationRequestIn
 from pso.schemas.base import parse
@@ -76,7 +76,7 @@ async def test_the_reviewer_of_an_application_addressed_to_no_body_may_not_decid
     # Separate decision is on by default, also for applications addressed to no body.
     reviewer = Actor(id=None, name="Auditor zonder instelling", role="auditor", account_id=901)
     other = Actor(id=None, name="Andere auditor", role="auditor", account_id=902)
-    aid = await _assessment(session_maker, certification.IN_REVIEW, None, reviewer)
+    aid = await _assessment(session_maker, AssessmentStatus.IN_REVIEW, None, reviewer)
     async with session_maker() as session, session.begin():
         assessment = await certification.get_for(session, reviewer, aid)
         assert not await certification.may_decide(session, reviewer, assessment)
@@ -88,7 +88,7 @@ async def test_the_reviewer_of_an_application_addressed_to_no_body_may_not_decid
                                        public_url="http://test")
     async with session_maker() as session:
         assessment = await session.get(Assessment, aid)
-        assert assessment.status == certification.IN_REVIEW and assessment.decided_at is None
+        assert assessment.status == AssessmentStatus.IN_REVIEW and assessment.decided_at is None
 
 
 @pytest.mark.parametrize("status", ["rejected", "approved"])
@@ -104,7 +104,7 @@ async def test_no_evidence_after_the_decision(session_maker, status) -> None:
 
 async def test_evidence_is_accepted_before_the_decision(session_maker) -> None:
     company = Actor(id=None, name="Bedrijf", role="company", kvk=KVK)
-    aid = await _assessment(session_maker, certification.IN_REVIEW)
+    aid = await _assessment(session_maker, AssessmentStatus.IN_REVIEW)
     async with session_maker() as session, session.begin():
         await documents.add(session, company, aid, "loonstrook.pdf", PDF)
     async with session_maker() as session:

@@ -577,6 +577,73 @@ async def test_admin_links_a_buying_organisation_to_its_municipality(
             "party": "buyer:30280353", "municipality": "GM0344", "previous": None}
 
 
+async def test_admin_changes_and_removes_a_buying_organisations_municipality(
+        client, session_maker) -> None:
+    """Issue 28 item 8: the link is changed (typed by name) or removed later, audited with the
+    old and new value; a refused name, a stranger or a missing CSRF token changes nothing."""
+    secret = pyotp.random_base32()
+    await make_account(session_maker, "admin", totp=secret)
+    await make_account(session_maker, "company")
+    await make_account(session_maker, "procurement")
+    async with session_maker() as session, session.begin():
+        party = await accounts.ensure_party(session, "buyer", PARTIES["procurement"])
+        await accounts.set_municipality(session, SYSTEM, party, "GM0344")
+        url = f"/beheer/accounts/partijen/{party.id}/gemeente"
+
+    async def linked() -> tuple[str | None, list[tuple[str, dict]]]:
+        async with session_maker() as session:
+            found = await accounts.party_by_id(session, party.id)
+            events = await session.execute(select(AuditEvent.action, AuditEvent.summary).where(
+                AuditEvent.entity_type == "party").order_by(AuditEvent.id))
+            return found.municipality_code, [tuple(e) for e in events]
+
+    await sign_in(client, "company@example.nl")
+    token = csrf_of((await client.get("/account")).text)
+    stranger = await client.post(url, data={"municipality": "Zutphen", "csrf": token})
+    assert stranger.status_code == 403
+    client.cookies.clear()
+    await sign_in(client, "admin@example.nl")
+    await form_post(client, "/inloggen/code", {"code": pyotp.TOTP(secret).now()})
+    page = (await client.get("/beheer/accounts")).text
+    assert f'id="gemeente-{party.id}" name="municipality" type="text" value="Utrecht"' in page
+    stale = await client.post(url, data={"municipality": "Zutphen"}, follow_redirects=False)
+    assert stale.status_code == 303
+    for typed, reason in (("Utrech", "Bedoelt u Utrecht?"), ("", "Kies een gemeente."),
+                          ("Bergen", "kies Bergen (NH.) of Bergen (L.)")):
+        refused = await form_post(client, url, {"municipality": typed}, page="/beheer/accounts")
+        assert refused.status_code == 400 and reason in html.unescape(refused.text), typed
+        assert f'value="{typed}"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert await linked() == ("GM0344", [("party.municipality_set", {
+        "party": "buyer:30280353", "municipality": "GM0344", "previous": None})])
+
+    moved = await form_post(client, url, {"municipality": "zutphen"}, page="/beheer/accounts")
+    assert moved.status_code == 303
+    shown = html.unescape((await client.get("/beheer/accounts")).text)
+    assert "Partij 30280353 koopt nu in voor gemeente Zutphen" in shown
+    assert "koopt in voor gemeente Zutphen" in shown
+    removed = await form_post(client, url, {"municipality": "Zutphen", "loskoppelen": "ja"},
+                              page="/beheer/accounts")
+    assert removed.status_code == 303
+    assert "Partij 30280353 hoort nu bij geen gemeente." in html.unescape(
+        (await client.get("/beheer/accounts")).text)
+    code, events = await linked()
+    assert code is None and events[1:] == [
+        ("party.municipality_set", {"party": "buyer:30280353", "municipality": "GM0301",
+                                    "previous": "GM0344"}),
+        ("party.municipality_removed", {"party": "buyer:30280353", "municipality": None,
+                                        "previous": "GM0301"})]
+    audit = html.unescape((await client.get("/beheer/audit")).text)
+    assert "Inkopende organisatie losgekoppeld van haar gemeente" in audit
+    assert "Was: Zutphen" in audit and "Wordt: geen gemeente" in audit
+    async with session_maker() as session:
+        other = (await session.scalar(select(Account).where(
+            Account.email == "company@example.nl"))).party_id
+    assert (await form_post(client, url.replace(str(party.id), str(other)),
+                            {"municipality": "Ede"}, page="/beheer/accounts")).status_code == 303
+    assert "Niet gewijzigd: deze inkopende organisatie bestaat niet." in html.unescape(
+        (await client.get("/beheer/accounts")).text)
+
+
 async def test_admin_makes_the_first_account_of_a_party_and_revokes_people(
         client, session_maker) -> None:
     secret = pyotp.random_base32()

@@ -44,12 +44,14 @@ from pso.db.models.social_return import (  # noqa: F401
 from pso.db.models.social_return_settlement import SocialReturnSettlement  # noqa: F401
 from pso.db.models.users import User
 from pso.db.models.vouchers import Voucher, VoucherScheme
+from pso.statuses import AssessmentStatus, VoucherStatus
 
 __all__ = [
     "FORM_REPLY_LIFETIME",
     "Account",
     "Assessment",
     "AssessmentDocument",
+    "AssessmentStatus",
     "AuditEvent",
     "Base",
     "Certificate",
@@ -79,5 +81,6 @@ __all__ = [
     "Voucher",
     "VoucherExpiry",
     "VoucherScheme",
+    "VoucherStatus",
     "WebSession",
 ]

@@ -22,11 +22,10 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from pso.db.base import Base, Money, utcnow
 from pso.db.models.organizations import Organization
+from pso.statuses import VoucherStatus
 
-# Stored states; "expired" is derived from expires_on and never stored.
-# "requested" (a company's application to a scheme that requires approval) reserves the
-# amount like "issued"; "refused" holds nothing.
-STORED_STATUSES = ("requested", "issued", "redeemed", "cancelled", "refused")
+# Stored states: "expired" is derived from expires_on.
+STORED_STATUSES = tuple(s for s in VoucherStatus if s is not VoucherStatus.EXPIRED)
 
 
 class VoucherScheme(Base):
@@ -61,7 +60,7 @@ class Voucher(Base):
         # line of defence if two requests for the same organisation race.
         UniqueConstraint("scheme_id", "organization_id", name="uq_vouchers_scheme_organization"),
         CheckConstraint(
-            "status IN ('requested', 'issued', 'redeemed', 'cancelled', 'refused')", name="status"
+            "status IN (" + ", ".join(f"'{s}'" for s in STORED_STATUSES) + ")", name="status"
         ),
         CheckConstraint(
             "redeemed_amount IS NULL OR (redeemed_amount > 0 AND redeemed_amount <= amount)",

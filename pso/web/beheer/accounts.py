@@ -1,7 +1,7 @@
 """/beheer/accounts: an admin makes the first account of any party (the person gets a
 mailed invitation link, valid 7 days), sends a new invitation to someone who never chose a
-password, revokes people after a confirmation and reinstates them. Rules:
-pso.services.accounts."""
+password, revokes people after a confirmation and reinstates them, and changes or removes
+the municipality a buying organisation buys for. Rules: pso.services.accounts."""
 
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ FIELDS = ("email", "name", "role", "party", "party_name", "party_municipality")
 
 
 async def _page(page: Page, *, form: dict[str, str] | None = None,
-                errors: dict[str, str] | None = None, status: int = 200) -> Template:
+                errors: dict[str, str] | None = None, typed: dict[str, str] | None = None,
+                status: int = 200) -> Template:
+    """`typed`: a refused municipality link's text, by its field id (gemeente-<party id>)."""
     return page.render("web/beheer/accounts.html", status=status, context={
         "people": await service.list_accounts(page.db),
+        "buyers": await service.buying_parties(page.db),
         "roles": {role: ROLE_LABELS[role] for role in ROLES},
         "form": form or dict.fromkeys(FIELDS, ""), "errors": errors or {},
-        "municipality_name": lambda code: cbs.name_of(code) or code,
+        "typed": typed or {}, "municipality_name": lambda code: cbs.name_of(code) or code,
     })
 
 
@@ -85,6 +88,34 @@ async def add_person(request: Request, db: AsyncSession) -> Template | Redirect:
         return await _page(page, form=typed, errors={exc.field or "email": str(exc)}, status=400)
     return page.redirect(PATH, f"Account aangemaakt voor {account.email}; de uitnodiging is "
                                "verstuurd (7 dagen geldig).")
+
+
+@post(PATH + "/partijen/{party_id:int}/gemeente", dependencies=DB, include_in_schema=False,
+      status_code=200)
+async def relink_party(request: Request, db: AsyncSession, party_id: int) -> Template | Redirect:
+    """Change the municipality a buying organisation buys for, or (`loskoppelen`) remove it."""
+    page, form, stop = await posted(request, db, "admin", PATH)
+    if stop:
+        return stop
+    assert page.account is not None
+    party = await service.party_by_id(db, party_id)
+    if party is None or party.kind != "buyer":
+        return page.redirect(PATH, "Niet gewijzigd: deze inkopende organisatie bestaat niet.")
+    name, text, removing = party.name, form.text("municipality"), bool(form.text("loskoppelen"))
+    try:
+        code = None if removing else _municipality(text)
+        changed = await service.set_municipality(db, service.actor_of(page.account), party, code)
+    except service.AccountError as exc:
+        await db.rollback()
+        field = f"gemeente-{party_id}"
+        return await _page(page, errors={field: str(exc)}, typed={field: text}, status=400)
+    if code is None:
+        return page.redirect(PATH, f"{name} hoort nu bij geen gemeente." if changed
+                             else f"{name} hoorde al bij geen gemeente.")
+    town = cbs.name_of(code)
+    return page.redirect(PATH, f"{name} koopt nu in voor gemeente {town}; die gemeente ziet de "
+                               "social-return-cijfers van haar contracten." if changed
+                         else f"{name} kocht al in voor gemeente {town}.")
 
 
 @post(PATH + "/{account_id:int}/intrekken", dependencies=DB, include_in_schema=False,
@@ -148,4 +179,4 @@ async def invite_again(request: Request, db: AsyncSession, account_id: int) -> R
                                "(7 dagen geldig).")
 
 
-ROUTES = [people, add_person, revoke_person, reinstate_person, invite_again]
+ROUTES = [people, add_person, relink_party, revoke_person, reinstate_person, invite_again]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pso.text import municipalities as cbs
 from pso.web.account import settings as account_settings
 
 ENTITY_LABELS = {
@@ -33,6 +34,7 @@ ACTION_LABELS = {
     "account.revoked": "Account ingetrokken",
     "account.reinstated": "Account hersteld",
     "party.municipality_set": "Gemeente van een inkopende organisatie vastgelegd",
+    "party.municipality_removed": "Inkopende organisatie losgekoppeld van haar gemeente",
     "account.invitation_resent": "Uitnodiging opnieuw verstuurd",
     "account.invite_existing": "Uitnodiging voor een bestaand e-mailadres (niet verstuurd)",
     "user.created": "API-token gemaakt",
@@ -121,8 +123,15 @@ REASON_TEXTS = {
 }
 
 
+# A buying organisation's municipality link (party.municipality_*): old and new, by name.
+LINK_LABELS = {"previous": "Was", "municipality": "Wordt"}
+
+
 def details(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, text) for the summary's plain values that have a label."""
+    if "previous" in summary:
+        return [(label, cbs.name_of(summary.get(key)) or "geen gemeente")
+                for key, label in LINK_LABELS.items()]
     found = []
     for key, label in DETAIL_LABELS.items():
         value = summary.get(key)

@@ -8,19 +8,15 @@ from litestar import Request
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pso.db.models import Assessment, AssessmentStatus
 from pso.http.transaction import provide_db
+from pso.text.labels import ASSESSMENT_STATUS_LABELS
 from pso.web.session import Page
 
 DB = {"db": Provide(provide_db)}
 
-STATUS_LABELS = {
-    "draft": "Concept",
-    "submitted": "Nieuw",
-    "in_review": "In beoordeling",
-    "information_requested": "Informatie gevraagd",
-    "approved": "Goedgekeurd",
-    "rejected": "Afgewezen",
-}
+# For the certifying body a submitted application is a new one.
+STATUS_LABELS = {**ASSESSMENT_STATUS_LABELS, AssessmentStatus.SUBMITTED: "Nieuw"}
 
 ACTION_LABELS = {
     "assessment.created": "Aanvraag aangemaakt",
@@ -39,9 +35,12 @@ ACTION_LABELS = {
 }
 
 
-def status_label(assessment) -> str:
+def status_label(assessment: Assessment) -> str:
     """The state as a colleague reads it: "In beoordeling" until the reviewer hands over."""
-    if assessment.status == "in_review" and assessment.review_completed_at is not None:
+    if (
+        assessment.status == AssessmentStatus.IN_REVIEW
+        and assessment.review_completed_at is not None
+    ):
         return "Wacht op besluit"
     return STATUS_LABELS.get(assessment.status, assessment.status)
 

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import rung_label
-from pso.db.models import Assessment
+from pso.db.models import Assessment, AssessmentStatus
 from pso.errors import InvalidInput, NotFound, ProblemError
 from pso.http.downloads import attachment
 from pso.schemas.assessments import CorrectionIn, DecisionIn, InformationRequestIn
@@ -53,9 +53,9 @@ async def queue(request: Request, db: AsyncSession) -> Template | Redirect:
     groups: dict[str, list[dict[str, Any]]] = {"new": [], "mine": [], "info": [], "decide": []}
     for a in sorted(rows, key=lambda a: a.id):
         item = {"a": a, "rung": a.score.get("rung")}
-        if a.status == service.SUBMITTED:
+        if a.status == AssessmentStatus.SUBMITTED:
             groups["new"].append(item)
-        elif a.status == service.INFORMATION_REQUESTED:
+        elif a.status == AssessmentStatus.INFORMATION_REQUESTED:
             groups["info"].append(item)
         elif service.review_completed(a):
             # Handed over: the colleague who may decide sees it here; the reviewer too,
@@ -340,7 +340,7 @@ async def correction_form(request: Request, db: AsyncSession, aid: int) -> Templ
         assessment = await _load(page, db, aid)
     except NotFound as exc:
         return page.redirect("/beoordeling", exc.detail)
-    if assessment.status != service.IN_REVIEW or service.review_completed(assessment):
+    if assessment.status != AssessmentStatus.IN_REVIEW or service.review_completed(assessment):
         return page.redirect(_base(aid), "Corrigeren kan alleen tijdens de beoordeling.")
     return page.render("web/beoordeling/correction.html", _correction_context(assessment, None))
 

@@ -9,32 +9,30 @@ from litestar.di import Provide
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pso.db.models import Organization
+from pso.db.models import AssessmentStatus, Organization
 from pso.errors import ProblemError
 from pso.http.transaction import provide_db
 from pso.services import portal
+from pso.text.labels import ASSESSMENT_STATUS_LABELS
 from pso.web.forms import Form, field_errors
 from pso.web.session import STALE, Page
 
 DB = {"db": Provide(provide_db)}
 
-STATUS_LABELS = {
-    "draft": "Concept",
-    "submitted": "Ingediend",
-    "in_review": "In beoordeling",
-    "information_requested": "Informatie gevraagd",
-    "approved": "Goedgekeurd",
-    "rejected": "Afgewezen",
-}
+# What an application's state means for the company, under its label.
 STATUS_TEXT = {
-    "draft": "U vult de aanvraag nog in. Alles wat u per stap opslaat blijft bewaard.",
-    "submitted": "De aanvraag is ingediend; de gegevens liggen vast. De certificerende "
-                 "instelling begint binnenkort met de beoordeling.",
-    "in_review": "Een auditor beoordeelt de aanvraag.",
-    "information_requested": "De auditor heeft een vraag. Beantwoord die en dien de "
-                             "aanvraag opnieuw in.",
-    "approved": "De aanvraag is goedgekeurd. Uw certificaten staan hieronder.",
-    "rejected": "De aanvraag is afgewezen. U kunt een nieuwe aanvraag beginnen.",
+    AssessmentStatus.DRAFT:
+        "U vult de aanvraag nog in. Alles wat u per stap opslaat blijft bewaard.",
+    AssessmentStatus.SUBMITTED:
+        "De aanvraag is ingediend; de gegevens liggen vast. De certificerende instelling "
+        "begint binnenkort met de beoordeling.",
+    AssessmentStatus.IN_REVIEW: "Een auditor beoordeelt de aanvraag.",
+    AssessmentStatus.INFORMATION_REQUESTED:
+        "De auditor heeft een vraag. Beantwoord die en dien de aanvraag opnieuw in.",
+    AssessmentStatus.APPROVED:
+        "De aanvraag is goedgekeurd. Uw certificaten staan hieronder.",
+    AssessmentStatus.REJECTED:
+        "De aanvraag is afgewezen. U kunt een nieuwe aanvraag beginnen.",
 }
 
 
@@ -61,7 +59,7 @@ class Mijn:
         self.org = await portal.organization_of(db, self.page.actor)
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> Template:
-        return self.page.render(template, {"org": self.org, "status_labels": STATUS_LABELS,
+        return self.page.render(template, {"org": self.org, "status_labels": ASSESSMENT_STATUS_LABELS,
                                            **context}, status=status)
 
 

@@ -11,16 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pso import clock
-from pso.db.models import Certificate, Organization, Voucher
+from pso.db.models import AssessmentStatus, Certificate, Organization, Voucher
 from pso.errors import ProblemError
 from pso.services import portal
-from pso.services import vouchers as voucher_service
 from pso.services.register import status_of
-from pso.services.voucher_status import STATUS_LABELS as VOUCHER_LABELS
+from pso.services.voucher_status import status_on
+from pso.text.labels import VOUCHER_STATUS_LABELS
 from pso.voucher_codes import display
 from pso.web.mijn.common import DB, STATUS_TEXT, load, load_form
-
-RUNG_ORDER = ("none", "aspirant", "basistrede", "trede1", "trede2", "trede3")
+from scoring.enums import RUNGS
 
 
 async def certificates_of(db: AsyncSession, org: Organization) -> list[dict[str, Any]]:
@@ -36,9 +35,9 @@ async def vouchers_of(db: AsyncSession, org: Organization) -> list[dict[str, Any
                             .order_by(Voucher.id.desc()))
     out = []
     for v in rows:
-        status = voucher_service.status_on(v, day)
+        status = status_on(v, day)
         out.append({"v": v, "code": display(v.code), "raw_code": v.code, "status": status,
-                    "status_label": VOUCHER_LABELS.get(status, status)})
+                    "status_label": VOUCHER_STATUS_LABELS[status]})
     return out
 
 
@@ -46,9 +45,9 @@ def next_steps(current: str, open_app: Any, approved: Any,
                certificates: list[dict[str, Any]]) -> list[str]:
     """What to do next, in plain words."""
     if open_app is not None:
-        if open_app.status == "draft":
+        if open_app.status == AssessmentStatus.DRAFT:
             return [f"Maak aanvraag {open_app.id} af en dien hem in (stap 7)."]
-        if open_app.status == "information_requested":
+        if open_app.status == AssessmentStatus.INFORMATION_REQUESTED:
             return [f"Beantwoord de vraag van de auditor bij aanvraag {open_app.id}."]
         return [f"Wacht op de beoordeling van aanvraag {open_app.id}."]
     steps = []
@@ -80,7 +79,7 @@ async def dashboard(request: Request, db: AsyncSession) -> Template | Redirect:
     open_app, approved = portal.open_application(apps), portal.last_approved(apps)
     certificates = await certificates_of(db, mijn.org)
     ladder = [c for c in certificates if c["c"].kind == "ladder" and c["status"] == "valid"]
-    current = max((c["c"].rung for c in ladder), key=RUNG_ORDER.index, default="none")
+    current = max((c["c"].rung for c in ladder), key=RUNGS.index, default="none")
     return mijn.render("web/mijn/dashboard.html", {
         "registered": True, "current": current, "certificates": certificates,
         "open_app": open_app, "approved": approved, "applications": apps[:10],

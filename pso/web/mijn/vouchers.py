@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import dutch_date, euro
 from pso import clock
+from pso.db.models import VoucherStatus
 from pso.errors import ProblemError
 from pso.schemas.base import parse
 from pso.schemas.vouchers import IssueIn
@@ -83,8 +84,7 @@ async def apply(request: Request, db: AsyncSession, scheme_id: int) -> Template 
             reasons = ["Deze regeling bestaat niet (meer)."]
         return await _page(mijn, db, errors={scheme_id: reasons}, typed={scheme_id: fte},
                            status=exc.status)
-    status = getattr(voucher, "status", "issued")
-    if status == "requested":
+    if voucher.status == VoucherStatus.REQUESTED:
         message = (f"Uw aanvraag voor voucher {display(voucher.code)} is ingediend; de gemeente "
                    "beoordeelt haar.")
     else:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.formatting import rung_label
 from pso import clock
-from pso.db.models import Assessment
+from pso.db.models import Assessment, AssessmentStatus
 from pso.errors import InvalidInput, ProblemError
 from pso.files.upload import MAX_UPLOAD_BYTES, UploadInvalid, read_employees_async
 from pso.http.downloads import attachment
@@ -542,7 +542,7 @@ async def _save6(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any
 
 
 async def _save7(mijn: Mijn, db: AsyncSession, a: Assessment, form: Form) -> Any:
-    again = a.status == certification.INFORMATION_REQUESTED
+    again = a.status == AssessmentStatus.INFORMATION_REQUESTED
     response = form.text("response", 5001)
     problems = []
     if again and not response:
@@ -590,7 +590,7 @@ async def _application(mijn: Mijn, db: AsyncSession, a: Assessment, *,
         "correction_notes": notes, "resume_url": portal.resume_url(a),
         "original_rung": (a.original_score or {}).get("rung"),
         "editable": a.status in certification.EDITABLE,
-        "documents_open": a.status not in (certification.APPROVED, certification.REJECTED),
+        "documents_open": a.status not in (AssessmentStatus.APPROVED, AssessmentStatus.REJECTED),
         "errors": errors or {}, **_draft_result(a)}, status=status)
 
 
