@@ -23,7 +23,7 @@ test: $(STAMP)
 
 # The developer's tier: engine, services and API on SQLite, without browser, PostgreSQL or
 # slow tests (markers set in tests/conftest.py); `make test` stays the whole suite (CI).
-FAST_PATHS := tests/scoring tests/sroi tests/services tests/api
+FAST_PATHS := tests/scoring tests/sroi tests/procurement tests/services tests/api
 test-fast: $(STAMP)
 	$(PY) -m pytest $(FAST_PATHS) -m "not browser and not postgres and not slow" -q $(PYTEST_ARGS)
 
