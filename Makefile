@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench mutate clean
+.PHONY: install run test test-fast lint bench mutate clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -20,6 +20,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The developer's tier: engine, services and API on SQLite, without browser, PostgreSQL or
+# slow tests (markers set in tests/conftest.py); `make test` stays the whole suite (CI).
+FAST_PATHS := tests/scoring tests/sroi tests/procurement tests/services tests/api
+test-fast: $(STAMP)
+	$(PY) -m pytest $(FAST_PATHS) -m "not browser and not postgres and not slow" -q $(PYTEST_ARGS)
 
 # One tool a line, so the first that fails stops make (CI runs this: .ci/run). The import
 # layers are in pyproject.toml [tool.importlinter], mypy's settings in [tool.mypy].

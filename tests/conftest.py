@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterator
+import sqlite3
+from collections.abc import AsyncIterator, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -42,34 +44,119 @@ def backends() -> list[str]:
 
 BACKENDS = backends()
 
+# Markers (pyproject.toml), set at collection so nobody has to remember them (`make test-fast`
+# leaves them out): `browser` for tests/browser, `postgres` for a test parametrized with the
+# PostgreSQL backend, `slow` for a module that starts servers or processes and for the tests
+# in SLOW (seconds each, measured: demo data, password hashing in a loop, PDF worker pools).
+PROCESS_STARTERS = {"subprocess", "multiprocessing", "tests.servers", "tests.pg_cluster"}
+SLOW = (
+    "tests/api/test_pdf_pool_services.py",
+    "tests/api/test_rate_limits.py::test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted",
+    "tests/api/test_vouchers.py::test_demo_scheme_has_every_status",
+    "tests/services/test_accounts_rules.py::test_throttling_",
+)
+
+
+def starts_processes(module: object) -> bool:
+    """The test module imported subprocess, multiprocessing, tests.servers (start_server) or
+    tests.pg_cluster (a private PostgreSQL)."""
+    for value in vars(module).values():
+        name = getattr(value, "__name__", None) if isinstance(value, type(os)) else None
+        if (name or getattr(value, "__module__", None)) in PROCESS_STARTERS:
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        path = Path(str(item.fspath))
+        if browser_dir in path.parents:
+            item.add_marker(pytest.mark.browser)
+        params = getattr(item, "callspec", None)
+        if params is not None and "postgres" in params.params.values():
+            item.add_marker(pytest.mark.postgres)
+        module = getattr(item, "module", None)
+        if item.nodeid.startswith(SLOW) or (module is not None and starts_processes(module)):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
 
 
+class MigratedUrls(Mapping[str, str]):
+    """backend -> the URL of its test database, made and migrated when first asked for, so a
+    run of SQLite tests alone does not wait for PostgreSQL."""
+
+    def __init__(self, folder: Path, stack: contextlib.ExitStack) -> None:
+        self.folder, self.stack, self.urls = folder, stack, {}
+
+    def __getitem__(self, backend: str) -> str:
+        if backend not in BACKENDS:
+            raise KeyError(backend)
+        if backend not in self.urls:
+            # In a thread of its own: the first ask may come from inside a test's event loop,
+            # and creating and migrating a database run event loops of their own.
+            with ThreadPoolExecutor(1) as thread:
+                self.urls[backend] = thread.submit(self._migrated, backend).result()
+        return self.urls[backend]
+
+    def _migrated(self, backend: str) -> str:
+        url = (
+            f"sqlite+aiosqlite:///{self.folder / 'test.sqlite3'}"
+            if backend == "sqlite"
+            else self.stack.enter_context(temporary_postgres("pso_test"))
+        )
+        upgrade(url)
+        return url
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(BACKENDS)
+
+    def __len__(self) -> int:
+        return len(BACKENDS)
+
+
 @pytest.fixture(scope="session")
-def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    sqlite_file = Path(tmp_path_factory.mktemp("db")) / "test.sqlite3"
-    urls = {"sqlite": f"sqlite+aiosqlite:///{sqlite_file}"}
+def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mapping[str, str]]:
     with contextlib.ExitStack() as stack:
-        if "postgres" in BACKENDS:
-            urls["postgres"] = stack.enter_context(temporary_postgres("pso_test"))
-        for url in urls.values():
-            upgrade(url)
-        yield urls
+        yield MigratedUrls(Path(tmp_path_factory.mktemp("db")), stack)
+
+
+TABLES = [t.name for t in reversed(Base.metadata.sorted_tables)]  # children first
+# Every id sequence that was used goes back to its start, as TRUNCATE ... RESTART IDENTITY
+# would do (all of them belong to a table's id column).
+RESTART_SEQUENCES = """
+SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)
+FROM pg_sequences WHERE last_value IS NOT NULL
+"""
 
 
 async def empty_tables(url: str) -> None:
+    """Every table empty, ids restarting. One DELETE per table: TRUNCATE of all tables took
+    1.6 s per test on PostgreSQL (it makes new files for each), DELETE of the few tables a
+    test wrote takes milliseconds."""
+    if url.startswith("sqlite"):
+        # The stdlib driver, in one transaction: no engine and no thread hand-offs.
+        path = url.split(":///", 1)[1]
+        with contextlib.closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as db:
+            db.executescript(
+                f"BEGIN IMMEDIATE; {' '.join(f'DELETE FROM {n};' for n in TABLES)} COMMIT;"
+            )
+        return
     engine = make_engine(url)
-    names = [t.name for t in reversed(Base.metadata.sorted_tables)]
     try:
         async with engine.begin() as conn:
-            if url.startswith("postgresql"):
-                await conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-            else:
-                for name in names:
+            probe = " UNION ALL ".join(
+                f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM {n})" for n in TABLES
+            )
+            filled = set((await conn.execute(text(probe))).scalars())
+            for name in TABLES:
+                if name in filled:
                     await conn.execute(text(f"DELETE FROM {name}"))
+            await conn.execute(text(RESTART_SEQUENCES))
     finally:
         await engine.dispose()
 
@@ -80,23 +167,54 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def database_url(backend: str, migrated_urls: dict[str, str]) -> str:
+async def database_url(backend: str, migrated_urls: Mapping[str, str]) -> str:
     url = migrated_urls[backend]
     await empty_tables(url)
     return url
 
 
+@pytest.fixture(scope="session")
+def settings_per_url() -> dict[str, Settings]:
+    return {}
+
+
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings.from_env(
-        {"PSO_ENV": "test", "PSO_DATABASE_URL": database_url, "PSO_RATE_LIMIT": "0"}
-    )
+def settings(database_url: str, settings_per_url: dict[str, Settings]) -> Settings:
+    """One Settings object per backend for the whole run (its secret key too), so the app
+    built for it can be shared."""
+    if database_url not in settings_per_url:
+        settings_per_url[database_url] = Settings.from_env(
+            {"PSO_ENV": "test", "PSO_DATABASE_URL": database_url, "PSO_RATE_LIMIT": "0"}
+        )
+    return settings_per_url[database_url]
+
+
+# Building the app (registering ~400 routes) costs more than most tests: apps are kept per
+# Settings and shared. Each test still runs the app's start-up and shut-down (its own test
+# client, cookies and event loop; the engine's connections are closed at shut-down), so only
+# the route table is shared. A test that changes it (app.register) gets its app discarded.
+_APPS: dict[Settings, object] = {}
+_KEPT_APPS = 4  # a module that builds new Settings per test must not keep every app alive
+
+
+def shared_app(settings: Settings):
+    app = _APPS.pop(settings, None) or create_app(settings)
+    _APPS[settings] = app  # the most recently used last
+    while len(_APPS) > _KEPT_APPS:
+        del _APPS[next(iter(_APPS))]
+    return app
 
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=create_app(settings)) as test_client:
-        yield test_client
+    app = shared_app(settings)
+    routes = len(app.routes)
+    try:
+        async with AsyncTestClient(app=app) as test_client:
+            yield test_client
+    finally:
+        if len(app.routes) != routes:
+            _APPS.pop(settings, None)
 
 
 @pytest.fixture
@@ -114,23 +232,28 @@ def make_token(session_maker):
     certifying body (created when new) and returns their personal token;
     make_token("company", kvk=K, person=True, email=...) a person of that company."""
 
-    async def make(role: str, *, body: str | None = None, name: str | None = None,
-                   person: bool = False, email: str | None = None,
-                   **kwargs: str) -> dict[str, str]:
+    async def make(
+        role: str,
+        *,
+        body: str | None = None,
+        name: str | None = None,
+        person: bool = False,
+        email: str | None = None,
+        **kwargs: str,
+    ) -> dict[str, str]:
         async with session_maker() as session, session.begin():
             if body is None and not person:
-                _, token = await users.add(session, SYSTEM, role, name or f"test {role}",
-                                           **kwargs)
+                _, token = await users.add(session, SYSTEM, role, name or f"test {role}", **kwargs)
             else:
-                token = await person_token(session, role, body or kwargs.get("kvk"), name,
-                                           email)
+                token = await person_token(session, role, body or kwargs.get("kvk"), name, email)
         return {"Authorization": f"Bearer {token}"}
 
     return make
 
 
-async def person_token(session, role: str, code: str | None, name: str | None,
-                       email: str | None = None) -> str:
+async def person_token(
+    session, role: str, code: str | None, name: str | None, email: str | None = None
+) -> str:
     import secrets
 
     from pso.services import accounts, bodies
@@ -144,9 +267,9 @@ async def person_token(session, role: str, code: str | None, name: str | None,
     else:
         party = await accounts.ensure_party(session, kind, code)
     email = email or f"{secrets.token_hex(4)}@{code.lower()}.example.nl"
-    account = await accounts.create_account(session, SYSTEM, email=email,
-                                            name=name or f"{role} {code}", role=role,
-                                            party=party)
+    account = await accounts.create_account(
+        session, SYSTEM, email=email, name=name or f"{role} {code}", role=role, party=party
+    )
     _, token = await accounts.create_token(session, account, "test")
     return token
 
