@@ -451,6 +451,7 @@ def _ensure_open(voucher: Voucher, day: date) -> None:
         raise Conflict("voucher-refused", "De aanvraag voor deze voucher is geweigerd.")
     if status == VoucherStatus.REDEEMED:
         raise Conflict("voucher-already-redeemed", "Deze voucher is al verzilverd.")
+    # pragma: no mutate: Eq_LtE (issued and expired, all that is left, sort after it)
     if status == VoucherStatus.CANCELLED:
         raise Conflict("voucher-cancelled", "Deze voucher is ingetrokken.")
     if status == VoucherStatus.EXPIRED:

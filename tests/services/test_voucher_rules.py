@@ -1,0 +1,90 @@
+"""Rules of the voucher service (pso/services/vouchers.py) that protect a municipality's
+budget, on the service itself, both databases. Each test names its rule and fails when that
+rule is removed (found by `make mutate MODULES=pso/services/vouchers.py`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from pso.auth import Actor
+from pso.db.models import Voucher, VoucherScheme
+from pso.errors import Conflict
+from pso.services import vouchers
+from tests.jobs import data
+
+pytestmark = pytest.mark.anyio
+
+DAY = date(2026, 6, 15)
+
+
+def _company(kvk: str) -> Actor:
+    return Actor(None, f"Bedrijf {kvk}", "company", kvk=kvk)
+
+
+async def _scheme(session_maker) -> int:
+    """A scheme that requires approval: a company's application is a request (no PDF)."""
+    async with session_maker() as session, session.begin():
+        scheme = VoucherScheme(
+            title="Voucher PSO-meting",
+            municipality_code="GM0363",
+            voucher_amount=Decimal("500.00"),
+            budget=Decimal("5000.00"),
+            application_opens_on=date(2026, 1, 1),
+            application_closes_on=date(2026, 12, 31),
+            voucher_validity_days=90,
+            max_fte=Decimal("250.00"),
+            eligible_municipality_codes=["GM0363"],
+            requires_approval=True,
+            created_by="test",
+        )
+        session.add(scheme)
+        await session.flush()
+        return scheme.id
+
+
+async def test_one_voucher_per_organisation_whatever_the_order_of_their_ids(session_maker) -> None:
+    async with session_maker() as session, session.begin():
+        first = await data.organization(session, "10000001", people=0)
+        second = await data.organization(session, "10000002", people=0)
+        assert first.id < second.id
+    scheme_id = await _scheme(session_maker)
+    # The later organisation applies first: the earlier one's application is still its first.
+    for kvk in ("10000002", "10000001"):
+        async with session_maker() as session, session.begin():
+            await vouchers.issue(session, _company(kvk), scheme_id, kvk, Decimal(10), on=DAY)
+    for kvk in ("10000002", "10000001"):
+        async with session_maker() as session, session.begin():
+            with pytest.raises(Conflict) as refused:
+                await vouchers.issue(session, _company(kvk), scheme_id, kvk, Decimal(10), on=DAY)
+            assert refused.value.slug == "voucher-already-issued"
+    async with session_maker() as session:
+        held = (await session.scalars(select(Voucher.status))).all()
+        assert sorted(held) == ["requested", "requested"]
+
+
+async def test_a_page_of_vouchers_starts_after_the_earlier_pages(session_maker) -> None:
+    scheme_id = await _scheme(session_maker)
+    kvks = [f"1000000{i}" for i in range(1, 6)]
+    for kvk in kvks:
+        async with session_maker() as session, session.begin():
+            await data.organization(session, kvk, people=0)
+            await vouchers.issue(session, _company(kvk), scheme_id, kvk, Decimal(10), on=DAY)
+    async with session_maker() as session:
+        scheme = await session.get(VoucherScheme, scheme_id)
+        pages = [
+            await vouchers.list_vouchers(session, scheme, DAY, page=n, page_size=2)
+            for n in (1, 2, 3)
+        ]
+        ids = sorted((await session.scalars(select(Voucher.id))).all())
+    assert [[v.id for v in items] for items, _ in pages] == [ids[0:2], ids[2:4], ids[4:]]
+    assert {total for _, total in pages} == {5}
+    async with session_maker() as session:  # none of that status: none counted either
+        scheme = await session.get(VoucherScheme, scheme_id)
+        assert await vouchers.list_vouchers(session, scheme, DAY, status="redeemed", page=1) == (
+            [],
+            0,
+        )
