@@ -24,7 +24,7 @@ MAX_GROWTH_MB = 3
 SCRIPT = textwrap.dedent("""
     import anyio, json, sys
     from datetime import UTC, datetime
-    from pso import pdf_pool
+    from pso.files import pdf_pool
     from pso.services import tender_exports
     from certificates.pdf import warm_up
 
