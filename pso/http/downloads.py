@@ -31,5 +31,7 @@ def attachment(view: NamedFile, data: bytes) -> Response[bytes]:
 
 
 def file_download(body: bytes, media_type: str, name: str) -> Response[bytes]:
+    """A file made for the person asking (an export, a settlement): a download, never cached."""
     return Response(body, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})

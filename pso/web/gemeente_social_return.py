@@ -30,9 +30,7 @@ async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Re
     if (stop := page.gate("municipality")) is not None:
         return stop
     found = await service.municipality_overview(db, page.actor)
-    answer = file_download(service.csv_bytes(found), "text/csv", "social-return-gemeente.csv")
-    answer.headers["Cache-Control"] = "no-store"
-    return answer
+    return file_download(service.csv_bytes(found), "text/csv", "social-return-gemeente.csv")
 
 
 ROUTES = [overview_page, overview_csv]

@@ -25,7 +25,6 @@ from pso.web.forms import field_errors, field_id, posted
 from pso.web.session import Page
 from pso.web.tender import DECLARED, POLICY_LABELS
 
-NO_STORE = {"Cache-Control": "no-store"}
 BID_FIELDS = ("bidder", "kvk", "price", "certificateNumber", "declaredRung", "consortium")
 STATUS_TEXT = {"open": "Open voor inschrijvingen", "closed": "Gesloten, nog niet vastgesteld",
                "evaluated": "Beoordeling vastgesteld"}
@@ -237,7 +236,6 @@ async def _download(request: Request, db: AsyncSession, tender_id: int,
         if exc.status == 404:
             return page.redirect("/inkoop", exc.detail)
         return page.redirect(f"/inkoop/aanbestedingen/{tender_id}", f"Niet gelukt: {exc.detail}")
-    answer.headers.update(NO_STORE)
     return answer
 
 

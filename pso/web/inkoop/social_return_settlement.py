@@ -24,7 +24,6 @@ from pso.web.forms import field_errors, posted
 from pso.web.inkoop.social_return import _render
 from pso.web.session import Page
 
-NO_STORE = {"Cache-Control": "no-store"}
 NOT_CONFIRMED = "Vink aan dat u de cijfers hebt gecontroleerd; afrekenen kan maar één keer."
 
 
@@ -69,7 +68,6 @@ async def _download(request: Request, db: AsyncSession, tender_id: int,
     except ProblemError as exc:
         return page.redirect(_target(tender_id) if exc.status != 404 or "afgerekend" in
                              exc.detail else "/inkoop", exc.detail)
-    answer.headers.update(NO_STORE)
     return answer
 
 
@@ -102,10 +100,8 @@ async def overview_csv(request: Request, db: AsyncSession) -> Response[Any] | Re
     if (stop := page.gate("procurement")) is not None:
         return stop
     found = await social_return_overview.overview(db, page.actor)
-    answer = file_download(social_return_overview.csv_bytes(found), "text/csv",
-                        "overzicht-social-return.csv")
-    answer.headers.update(NO_STORE)
-    return answer
+    return file_download(social_return_overview.csv_bytes(found), "text/csv",
+                         "overzicht-social-return.csv")
 
 
 ROUTES = [settle, settlement_pdf, settlement_csv, overview_page, overview_csv]

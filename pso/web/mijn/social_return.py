@@ -194,7 +194,6 @@ async def _settlement(request: Request, db: AsyncSession, tender_id: int,
         answer = file_download(*await settlement_file(db, mijn.actor, tender_id, fmt))
     except ProblemError as exc:
         return mijn.page.redirect("/mijn/social-return", exc.detail)
-    answer.headers["Cache-Control"] = "no-store"
     return answer
 
 
