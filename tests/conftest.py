@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +26,7 @@ from pso.db.migrate import upgrade
 from pso.db.models import Base
 from pso.services import users
 from pso.settings import Settings
+from tests.browser import tally
 from tests.databases import postgres_admin_url, temporary_postgres
 from tests.mail_server import mail_server  # noqa: F401  (the real SMTP server fixture)
 
@@ -79,6 +81,52 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = getattr(item, "module", None)
         if item.nodeid.startswith(SLOW) or (module is not None and starts_processes(module)):
             item.add_marker(pytest.mark.slow)
+    unique_node_ids(items)
+    longest_first(items)
+    tally.collected(config, items)
+
+
+def unique_node_ids(items: list[pytest.Item]) -> None:
+    """schemathesis names its items `test_x[GET /path]` but, with pytest 9.2 (which keeps
+    the id in `_id`, where schemathesis sets `_nodeid`), they all get one node id, and
+    pytest-xdist schedules by node id (it ran one operation of 84): each gets its name."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.name != item.nodeid.rsplit("::", 1)[-1]:
+            if hasattr(item, "_id"):
+                item._id = item.parent.id.child(item.name)
+            else:
+                item._nodeid = f"{item.parent.nodeid}::{item.name}"
+
+
+def longest_first(items: list[pytest.Item]) -> None:
+    """Browser modules first, then modules with slow tests, then the rest, each module's
+    tests together and in their order: pytest-xdist hands modules out in this order, so the
+    run does not end with one worker busy on a long module while the other waits."""
+    def rank(item: pytest.Item) -> int:
+        return 0 if item.get_closest_marker("browser") else (
+            1 if item.get_closest_marker("slow") else 2)
+
+    module_rank: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        module_rank[path] = min(module_rank.get(path, 2), rank(item))
+    order = {id(item): n for n, item in enumerate(items)}
+    items.sort(key=lambda item: (module_rank[item.nodeid.split("::", 1)[0]], order[id(item)]))
+
+
+# The accessibility gate's tally (tests/browser/tally.py), summed over pytest-xdist's workers.
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    tally.finish(session, exitstatus)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    tally.node_down(node)
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    tally.summary(terminalreporter)
 
 
 @pytest.fixture(scope="session")

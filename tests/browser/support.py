@@ -164,7 +164,7 @@ def chromium() -> Iterator[Any]:
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}
 # Every distinct page state scanned in this session: state key -> "URL (title)".
-# tests/browser/conftest.py reports the count and requires at least 100 for the whole suite.
+# tests/browser/tally.py reports the count and requires at least 100 for the whole suite.
 SCANNED: dict[str, str] = {}
 SCAN_SECONDS: list[float] = []
 FAILED: list[str] = []  # the states with a violation
