@@ -1,0 +1,75 @@
+"""The rules of pso/services/documents.py, on the service itself (both databases), found by
+mutation testing (docs/testing.md). Each test names its rule and fails when that rule is
+removed; the `concurrent` one races two real sessions on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from pso.auth import Actor
+from pso.db.models import AssessmentDocument, DocumentContent
+from pso.errors import Conflict, InvalidInput
+from pso.files import parse_pool
+from pso.files.upload import TOO_SLOW
+from pso.services import certification, documents
+from tests.factories import submission
+from tests.jobs import data
+from tests.services.concurrency import meanwhile
+
+pytestmark = pytest.mark.anyio
+
+KVK = "12345678"
+COMPANY = Actor(id=None, name="Bedrijf", role="company", kvk=KVK)
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+async def _draft(session_maker) -> int:
+    async with session_maker() as session, session.begin():
+        await data.organization(session, KVK)
+        return (await certification.create(session, COMPANY, KVK, submission(1))).id
+
+
+async def _count(session_maker, model) -> int:
+    async with session_maker() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_a_removal_concurrent_with_the_submission_keeps_the_submitted_file(
+    session_maker, backend
+) -> None:
+    """A company's removal that started while its submission was being stored waits for the
+    submission and is refused: the body has had the file, so it stays (SPEC §7.3)."""
+    aid = await _draft(session_maker)
+    async with session_maker() as session, session.begin():
+        doc = await documents.add(session, COMPANY, aid, "loonstrook.pdf", PDF)
+
+    async def submit(session):
+        return await certification.submit(session, COMPANY, aid)
+
+    async def remove(session):
+        return await documents.remove(session, COMPANY, aid, doc.id)
+
+    refused = await meanwhile(session_maker, backend, submit, remove)
+    assert isinstance(refused, Conflict) and refused.slug == "document-kept"
+    assert await _count(session_maker, AssessmentDocument) == 1
+    assert await _count(session_maker, DocumentContent) == 1
+
+
+async def test_an_upload_whose_inspection_runs_over_its_time_limit_is_refused_with_the_reason(
+    session_maker, monkeypatch
+) -> None:
+    """The inspection's time limit (pso.files.upload.off_loop) answers 400 with its Dutch
+    reason, and nothing is stored. The pool's verdict is given here: waiting out the real
+    limit would take PARSE_SECONDS + 5 seconds."""
+    aid = await _draft(session_maker)
+
+    async def too_slow(*args, **kwargs):
+        raise parse_pool.TooSlow
+
+    monkeypatch.setattr(parse_pool, "run", too_slow)
+    async with session_maker() as session, session.begin():
+        with pytest.raises(InvalidInput) as refused:
+            await documents.add(session, COMPANY, aid, "loonstrook.pdf", PDF)
+    assert refused.value.invalid_params == [{"name": "file", "reason": TOO_SLOW}]
+    assert await _count(session_maker, AssessmentDocument) == 0
