@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from pso.auth import Actor
 from pso.db.models import AssessmentDocument, DocumentContent
-from pso.errors import Conflict, InvalidInput
+from pso.errors import Conflict, InvalidInput, NotFound
 from pso.files import parse_pool
 from pso.files.upload import TOO_SLOW
 from pso.services import certification, documents
@@ -73,3 +73,50 @@ async def test_an_upload_whose_inspection_runs_over_its_time_limit_is_refused_wi
             await documents.add(session, COMPANY, aid, "loonstrook.pdf", PDF)
     assert refused.value.invalid_params == [{"name": "file", "reason": TOO_SLOW}]
     assert await _count(session_maker, AssessmentDocument) == 0
+
+
+async def test_a_removed_document_is_gone_and_no_neighbour_answers_for_it(session_maker) -> None:
+    """Reading or removing names one document: after the middle one of three is removed,
+    its number finds nothing (not the one before or after it), and the others stay."""
+    aid = await _draft(session_maker)
+    async with session_maker() as session, session.begin():
+        first, middle, last = [
+            await documents.add(session, COMPANY, aid, f"{name}.pdf", PDF + name.encode())
+            for name in ("eerste", "midden", "laatste")]
+        await documents.remove(session, COMPANY, aid, middle.id)
+    async with session_maker() as session, session.begin():
+        with pytest.raises(NotFound):
+            await documents.read(session, COMPANY, aid, middle.id)
+        with pytest.raises(NotFound):
+            await documents.remove(session, COMPANY, aid, middle.id)
+    async with session_maker() as session:
+        assert [d.id for d in await documents.list_for(session, COMPANY, aid)] == [
+            first.id, last.id]
+        for doc, name in ((first, "eerste"), (last, "laatste")):
+            view, content = await documents.read(session, COMPANY, aid, doc.id)
+            assert (view.file_name, content) == (f"{name}.pdf", PDF + name.encode())
+
+
+async def test_evidence_added_during_the_review_is_kept(session_maker) -> None:
+    """Only while the application is editable may the company take a file back: one it
+    added while the body reviews (after the submission) stays."""
+    aid = await _draft(session_maker)
+    auditor = Actor(id=None, name="Auditor", role="auditor")
+    async with session_maker() as session, session.begin():
+        await certification.submit(session, COMPANY, aid)
+        await certification.review(session, auditor, aid)
+    async with session_maker() as session, session.begin():
+        doc = await documents.add(session, COMPANY, aid, "nagekomen.pdf", PDF)
+    async with session_maker() as session, session.begin():
+        with pytest.raises(Conflict) as refused:
+            await documents.remove(session, COMPANY, aid, doc.id)
+    assert refused.value.slug == "document-kept"
+    assert await _count(session_maker, AssessmentDocument) == 1
+
+
+def test_a_windows_1252_csv_is_evidence_and_undecodable_text_is_not() -> None:
+    """CSV text in UTF-8 or Windows-1252 (Excel's default here) is accepted; bytes that are
+    neither (0x81 has no Windows-1252 character) are not text."""
+    assert documents.sniff("naam;bedrag\nCafé;€ 5\n".encode("cp1252")) == "text/csv"
+    assert documents.sniff("naam;bedrag\nCafé;€ 5\n".encode()) == "text/csv"
+    assert documents.sniff(b"naam;bedrag\n\x81\x8d;5\n") is None
