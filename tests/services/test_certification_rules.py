@@ -210,13 +210,18 @@ async def test_the_sample_seed_is_drawn_at_the_first_submission_and_kept(session
     aid = await _draft(session_maker, "PSOCERT", staff=7)
     async with session_maker() as session, session.begin():
         await certification.submit(session, COMPANY, aid)
-    seed = (await _stored(session_maker, aid)).sample_seed
-    assert seed is not None
+    stored = await _stored(session_maker, aid)
+    seed, chosen = stored.sample_seed, certification.sample(stored, 3)
+    assert seed is not None and chosen["seed"] == seed and chosen["size"] == 3
     async with session_maker() as session, session.begin():
         await certification.review(session, ans, aid)
         await certification.request_information(session, ans, aid, "De loonstroken graag.")
         await certification.submit(session, COMPANY, aid, response="Bijgevoegd.")
-    assert (await _stored(session_maker, aid)).sample_seed == seed
+    stored = await _stored(session_maker, aid)
+    assert stored.sample_seed == seed and certification.sample(stored, 3) == chosen
+    # An application of the first release, submitted before seeds were stored: its number.
+    stored.sample_seed = None
+    assert certification.sample(stored, 3)["seed"] == aid
 
 
 async def test_the_companys_own_data_is_kept_through_every_correction(session_maker) -> None:
