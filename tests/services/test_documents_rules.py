@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from pso import clock
 from pso.auth import Actor
 from pso.db.models import AssessmentDocument, DocumentContent
 from pso.errors import Conflict, InvalidInput, NotFound
@@ -120,3 +121,32 @@ def test_a_windows_1252_csv_is_evidence_and_undecodable_text_is_not() -> None:
     assert documents.sniff("naam;bedrag\nCafé;€ 5\n".encode("cp1252")) == "text/csv"
     assert documents.sniff("naam;bedrag\nCafé;€ 5\n".encode()) == "text/csv"
     assert documents.sniff(b"naam;bedrag\n\x81\x8d;5\n") is None
+    # The separator must be on the first line: a letter with a table below it is no CSV.
+    assert documents.sniff(b"Hallo\nnaam;bedrag\nAnna;5\n") is None
+
+
+def test_a_file_name_keeps_at_most_190_characters_before_its_extension() -> None:
+    assert documents.clean_name("a" * 189 + "b" + "c" * 60 + ".pdf", "application/pdf") == (
+        "a" * 189 + "b.pdf")
+    assert documents.clean_name("jaar.verslag.2025.PDF", "application/pdf") == (
+        "jaar.verslag.2025.pdf")
+
+
+async def test_a_file_of_the_submissions_own_instant_went_with_it(session_maker) -> None:
+    """Only a file that came after the last submission may be taken back once the body asks
+    a question; one uploaded in the same instant as the submission was submitted."""
+    aid = await _draft(session_maker)
+    auditor = Actor(id=None, name="Auditor", role="auditor")
+    with clock.stopped():
+        async with session_maker() as session, session.begin():
+            same = await documents.add(session, COMPANY, aid, "gelijk.pdf", PDF)
+            await certification.submit(session, COMPANY, aid)
+    async with session_maker() as session, session.begin():
+        await certification.review(session, auditor, aid)
+        await certification.request_information(session, auditor, aid, "Graag meer.")
+        later = await documents.add(session, COMPANY, aid, "later.pdf", PDF)
+    async with session_maker() as session, session.begin():
+        with pytest.raises(Conflict):
+            await documents.remove(session, COMPANY, aid, same.id)
+        assert (await documents.remove(session, COMPANY, aid, later.id)).id == later.id
+    assert await _count(session_maker, AssessmentDocument) == 1
