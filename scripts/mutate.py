@@ -43,12 +43,15 @@ MODULES: dict[str, str] = {
     "pso/procurement": "tests/procurement tests/api/test_procurement_calc.py tests/api/test_procurement_public.py -k 'not postgres'",
     "pso/services/accounts.py": "tests/services/test_accounts_rules.py tests/web/test_account_safety.py"
     " tests/web/test_accounts.py -k 'not postgres'",
-    "pso/services/documents.py": "tests/services/test_workbench_rules.py tests/api/test_documents.py -k 'not postgres'",
+    "pso/services/documents.py": "tests/services/test_documents_rules.py"
+    " tests/services/test_workbench_rules.py tests/api/test_documents.py"
+    " -k 'not postgres or documents_rules'",
     "pso/services/vouchers.py": "tests/services/test_voucher_rules.py tests/api/test_vouchers.py tests/api/test_voucher_requests.py -k 'not postgres'",
     "pso/services/monitoring.py": "tests/services/test_monitoring_rules.py tests/api/test_contract_monitoring.py -k 'not postgres'",
     "pso/services/register.py": "tests/services/test_workbench_rules.py tests/api/test_register_search.py tests/api/test_register_search_cost.py -k 'not postgres'",
-    "pso/services/certification.py": "tests/services/test_workbench_rules.py tests/api/test_certification.py"
-    " tests/api/test_review.py -k 'not postgres'",
+    "pso/services/certification.py": "tests/services/test_certification_rules.py"
+    " tests/services/test_workbench_rules.py tests/api/test_certification.py tests/api/test_review.py"
+    " -k 'not postgres or certification_rules'",
 }
 
 # The selective operator set: the sufficient relational replacements of Kaminski, Ammann
