@@ -42,7 +42,7 @@ MODULES: dict[str, str] = {
     " -k 'not postgres'",
     "pso/procurement": "tests/procurement tests/api/test_procurement_calc.py tests/api/test_procurement_public.py -k 'not postgres'",
     "pso/services/accounts.py": "tests/services/test_accounts_rules.py tests/web/test_account_safety.py"
-    " tests/web/test_accounts.py -k 'not postgres'",
+    " tests/web/test_accounts.py -k 'not postgres or concurrent_uses'",
     "pso/services/documents.py": "tests/services/test_workbench_rules.py tests/api/test_documents.py -k 'not postgres'",
     "pso/services/vouchers.py": "tests/services/test_voucher_rules.py tests/api/test_vouchers.py tests/api/test_voucher_requests.py -k 'not postgres'",
     "pso/services/monitoring.py": "tests/services/test_monitoring_rules.py tests/api/test_contract_monitoring.py -k 'not postgres'",
