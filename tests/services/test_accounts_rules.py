@@ -468,3 +468,31 @@ async def test_a_failed_sign_in_is_recorded_against_the_account_it_names(session
         ("-", None, "anonymous"),
         ("-", None, "anonymous"),
     ]
+
+
+async def test_the_mail_limits_count_each_kind_of_link_apart(session_maker) -> None:
+    """Three reset mails do not use up the three invitations of a day, nor the other way
+    round."""
+    admin = await make_account(session_maker, "admin")
+    for email in ("ana@example.nl", "bert@example.nl"):
+        await make_account(session_maker, "company", email, password=None)
+    for _ in range(3):
+        async with session_maker() as session, session.begin():
+            await accounts.request_reset(session, "ana@example.nl", "https://pso.test")
+        async with session_maker() as session, session.begin():
+            bert = await accounts.find_account(session, "bert@example.nl")
+            await accounts.resend_invitation(
+                session, SYSTEM, bert, "https://pso.test", inviter=admin.name
+            )
+    async with session_maker() as session, session.begin():
+        ana = await accounts.find_account(session, "ana@example.nl")
+        await accounts.resend_invitation(
+            session, SYSTEM, ana, "https://pso.test", inviter=admin.name
+        )
+        await accounts.request_reset(session, "bert@example.nl", "https://pso.test")
+    async with session_maker() as session:
+        sent = [(m.to_address, m.template) for m in await session.scalars(select(OutboxMail))]
+    assert sent.count(("ana@example.nl", "password_reset")) == 3
+    assert sent.count(("ana@example.nl", "invitation")) == 1
+    assert sent.count(("bert@example.nl", "invitation")) == 3
+    assert sent.count(("bert@example.nl", "password_reset")) == 1
