@@ -4,12 +4,14 @@ Both databases."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
 from certificates.formatting import rung_label
 from pso.clock import today
+from pso.db.models import ContractCheck, Tender, TenderAward
 from pso.services import monitoring
 from tests.api.procurement_support import five_bids, number
 from tests.api.test_contract_monitoring import (  # noqa: F401
@@ -112,3 +114,88 @@ def test_only_the_valid_pso30plus_certificate_of_the_winner_is_watched_besides_i
     ]
     watched = monitoring._watched(row, {f["number"]: f for f in facts})
     assert [w["number"] for w in watched] == ["L-BID", "P-NOW"]
+
+
+def test_only_a_valid_verified_certificate_on_the_winning_bid_is_watched() -> None:
+    """The certificate named on the winning bid is watched only when it was valid and
+    verified at the evaluation: an expired, revoked or suspended one carried no rung, and
+    an unverified one cannot be watched here."""
+    for status in ("expired", "revoked", "suspended", "superseded"):
+        row = {"kvk": "10000003", "certificateNumber": "L-BID", "verified": True}
+        assert monitoring._watched(row, {"L-BID": _fact("L-BID", "ladder", status)}) == []
+    row = {"kvk": "10000003", "certificateNumber": "L-BID", "verified": False}
+    assert monitoring._watched(row, {"L-BID": _fact("L-BID", "ladder", "valid")}) == []
+    row = {"kvk": "10000003", "certificateNumber": "L-BID", "verified": True}
+    watched = monitoring._watched(row, {"L-BID": _fact("L-BID", "ladder", "valid")})
+    assert [w["number"] for w in watched] == ["L-BID"]
+
+
+async def _awards(session_maker, count: int) -> list[int]:
+    ids = []
+    async with session_maker() as session, session.begin():
+        for i in range(count):
+            tender = Tender(
+                title=f"T{i}",
+                reference=f"R{i}",
+                deadline=date(2026, 1, 1),
+                policy={},
+                created_by="test",
+            )
+            session.add(tender)
+            await session.flush()
+            award = TenderAward(
+                tender_id=tender.id,
+                bidder="Alfa",
+                kvk="10000001",
+                position=1,
+                rung="trede1",
+                pso30plus=False,
+                verified=True,
+                price=Decimal(100),
+                advantage=Decimal(0),
+                penalty=Decimal(0),
+                certificates=[],
+                contract_start=date(2026, 1, 1),
+                contract_end=date(2026, 12, 31),
+                awarded_by="test",
+            )
+            session.add(award)
+            await session.flush()
+            ids.append(award.id)
+    return ids
+
+
+async def test_the_check_history_lists_the_days_something_changed_newest_first_by_page(
+    session_maker,
+) -> None:
+    """A contract's checks as the buyer reads them: only the days the outcome changed (the
+    first included), newest first, a page at a time; another contract's checks, made
+    before or after, are not among them."""
+    first, second = await _awards(session_maker, 2)
+    result = [{"number": "PSO-2026-000001", "status": "valid", "ok": True, "note": ""}]
+    lost = [{**result[0], "status": "suspended", "ok": False, "note": "geschorst"}]
+    # The first contract changed on the 3rd and the 5th; the second every day.
+    series = {
+        first: (result, result, lost, lost, result),
+        second: (result, lost, result, lost, result),
+    }
+    async with session_maker() as session, session.begin():
+        for day in range(1, 6):  # the other contract's checks lie around them
+            for award_id in (second, first):
+                outcome = series[award_id][day - 1]
+                session.add(
+                    ContractCheck(
+                        award_id=award_id,
+                        day=date(2026, 3, day),
+                        ok=all(r["ok"] for r in outcome),
+                        results=outcome,
+                    )
+                )
+    expected = {first: (3, [5, 3], [1]), second: (5, [5, 4], [3, 2])}
+    for award_id in (first, second):
+        async with session_maker() as session:
+            page_one, total = await monitoring.check_changes(session, award_id, page_size=2)
+            page_two, _ = await monitoring.check_changes(session, award_id, page=2, page_size=2)
+        days_one, days_two = [c.day.day for c in page_one], [c.day.day for c in page_two]
+        assert (total, days_one, days_two) == expected[award_id]
+        assert {c.award_id for c in page_one + page_two} == {award_id}
