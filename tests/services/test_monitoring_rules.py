@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from certificates.formatting import rung_label
 from pso.clock import today
-from pso.db.models import ContractCheck, Tender, TenderAward
+from pso.db.models import ContractCheck, ContractEvent, Tender, TenderAward
 from pso.services import monitoring
 from tests.api.procurement_support import five_bids, number
 from tests.api.test_contract_monitoring import (  # noqa: F401
@@ -130,7 +131,7 @@ def test_only_a_valid_verified_certificate_on_the_winning_bid_is_watched() -> No
     assert [w["number"] for w in watched] == ["L-BID"]
 
 
-async def _awards(session_maker, count: int) -> list[int]:
+async def _awards(session_maker, count: int, certificates: list | None = None) -> list[int]:
     ids = []
     async with session_maker() as session, session.begin():
         for i in range(count):
@@ -154,7 +155,7 @@ async def _awards(session_maker, count: int) -> list[int]:
                 price=Decimal(100),
                 advantage=Decimal(0),
                 penalty=Decimal(0),
-                certificates=[],
+                certificates=certificates or [],
                 contract_start=date(2026, 1, 1),
                 contract_end=date(2026, 12, 31),
                 awarded_by="test",
@@ -199,3 +200,68 @@ async def test_the_check_history_lists_the_days_something_changed_newest_first_b
         days_one, days_two = [c.day.day for c in page_one], [c.day.day for c in page_two]
         assert (total, days_one, days_two) == expected[award_id]
         assert {c.award_id for c in page_one + page_two} == {award_id}
+
+
+async def test_a_look_checks_every_watched_certificate_and_keeps_one_check_a_day(
+    client,
+    headers,  # noqa: F811
+    session_maker,
+) -> None:
+    """A renewal that keeps the rung of one watched certificate does not end the look: the
+    next one, gone from the register, is still an event. One check per contract and day: a
+    second look that day replaces it; a look at an earlier day is a check of its own."""
+    renewed = await number(client, headers, "10000001", "trede1")
+    watched = [
+        {
+            "number": f"PSO-2025-00000{i}",
+            "kvk": "10000001",
+            "coveredKvk": "10000001",
+            "kind": kind,
+            "rung": "trede1",
+            "validUntil": "2026-12-31",
+        }
+        for i, kind in ((1, "ladder"), (2, "pso30plus"))
+    ]
+    [award_id] = await _awards(session_maker, 1, certificates=watched)
+    day = today()
+    async with session_maker() as session, session.begin():
+        award = await session.get(TenderAward, award_id)
+        check, events = await monitoring.check_award(session, award, day)
+        assert [r["ok"] for r in check.results] == [True, False]
+        assert renewed in check.results[0]["note"]
+        assert [(e.kind, e.certificate_number) for e in events] == [("revoked", "PSO-2025-000002")]
+    for later in (2, 2, 1):
+        async with session_maker() as session, session.begin():
+            award = await session.get(TenderAward, award_id)
+            await monitoring.check_award(session, award, day + timedelta(days=later))
+    async with session_maker() as session:
+        checks = list(await session.scalars(select(ContractCheck).order_by(ContractCheck.day)))
+    assert [(c.day - day).days for c in checks] == [0, 1, 2]
+
+
+async def test_the_overview_lists_lost_certificates_as_alerts_and_expiry_as_a_warning(
+    session_maker,
+) -> None:
+    [award_id] = await _awards(session_maker, 1)
+    async with session_maker() as session, session.begin():
+        award = await session.get(TenderAward, award_id)
+        for i, kind in enumerate(("expired", "expiry_warning", "suspended", "revoked")):
+            session.add(
+                ContractEvent(
+                    award_id=award_id,
+                    day=date(2026, 3, 1),
+                    kind=kind,
+                    certificate_number=f"PSO-2026-00000{i}",
+                    kvk="10000001",
+                    rung_won="trede1",
+                    rung_now="none",
+                    detail="-",
+                    penalty=None,
+                    recipients=0,
+                )
+            )
+        tender_id = award.tender_id
+    async with session_maker() as session:
+        found = (await monitoring.overview(session, [tender_id]))[tender_id]
+    assert [e.kind for e in found["alerts"]] == ["expired", "suspended", "revoked"]
+    assert [e.kind for e in found["warnings"]] == ["expiry_warning"]
