@@ -261,7 +261,7 @@ async def _event(session: AsyncSession, award: TenderAward, day: date, kind: str
         return None
     event = ContractEvent(award_id=award.id, day=day, kind=kind, rung_won=award.rung,
                           certificate_number=watched["number"], kvk=watched["kvk"],
-                          detail=detail[:500],  # pragma: no mutate: NumberReplacer (details are short)
+                          detail=detail[:500],  # pragma: no mutate: NumberReplacer (< 300 chars)
                           rung_now=rung_now, penalty=penalty, recipients=0)
     try:
         async with session.begin_nested():
