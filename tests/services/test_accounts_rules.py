@@ -496,3 +496,21 @@ async def test_the_mail_limits_count_each_kind_of_link_apart(session_maker) -> N
     assert sent.count(("ana@example.nl", "invitation")) == 1
     assert sent.count(("bert@example.nl", "invitation")) == 3
     assert sent.count(("bert@example.nl", "password_reset")) == 1
+
+
+async def test_a_person_acts_for_their_own_party_only(session_maker) -> None:
+    """The Actor of an account carries the KvK number of a company only, and the code of a
+    municipality only: a buyer, an auditor or an admin acts for neither."""
+    expected = {
+        "company": ("12345678", None),
+        "procurement": (None, None),
+        "municipality": (None, "GM0363"),
+        "auditor": (None, None),
+        "admin": (None, None),
+    }
+    for role, (kvk, municipality) in expected.items():
+        account = await make_account(session_maker, role)
+        async with session_maker() as session:
+            actor = accounts.actor_of(await session.merge(account))
+        assert (actor.role, actor.kvk, actor.municipality_code) == (role, kvk, municipality)
+        assert (actor.account_id, actor.party_id) == (account.id, account.party_id)
