@@ -144,7 +144,7 @@ def _watched(row: dict[str, Any], facts: dict[str, dict[str, Any]]) -> list[dict
     if row.get("pso30Plus") and row.get("appliedFrom") == "pso30plus":
         for fact in covering.values():
             for m in members:
-                # pragma: no mutate: Eq_GtE (no kind sorts after "pso30plus", no status after "valid")
+                # pragma: no mutate: Eq_GtE (nothing sorts after "pso30plus" or "valid")
                 if (fact.kind == "pso30plus" and fact.status == "valid"
                         and fact.belongs_to(m["kvk"])):
                     watched.setdefault(fact.number, _watch(fact, m["kvk"]))
