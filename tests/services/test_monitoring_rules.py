@@ -265,3 +265,17 @@ async def test_the_overview_lists_lost_certificates_as_alerts_and_expiry_as_a_wa
         found = (await monitoring.overview(session, [tender_id]))[tender_id]
     assert [e.kind for e in found["alerts"]] == ["expired", "suspended", "revoked"]
     assert [e.kind for e in found["warnings"]] == ["expiry_warning"]
+
+
+async def test_each_contract_keeps_its_own_check_of_the_day(session_maker) -> None:
+    """Two contracts looked at on the same day, in either order of their ids: each gets a
+    check of its own (one does not replace the other's)."""
+    first, second = await _awards(session_maker, 2)
+    third, fourth = await _awards(session_maker, 2)
+    for award_id in (second, first, third, fourth):
+        async with session_maker() as session, session.begin():
+            award = await session.get(TenderAward, award_id)
+            await monitoring.check_award(session, award, today())
+    async with session_maker() as session:
+        checks = list(await session.scalars(select(ContractCheck)))
+    assert sorted(c.award_id for c in checks) == sorted((first, second, third, fourth))
