@@ -122,7 +122,7 @@ async def claim(
             .limit(limit)
         )
         if (await session.connection()).dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
+            due = due.with_for_update(skip_locked=True)  # pragma: no mutate (docs/testing.md)
         ids = list(await session.scalars(due))
         if not ids:
             return []
