@@ -121,6 +121,7 @@ async def claim(
             .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
             .limit(limit)
         )
+        # pragma: no mutate: Eq_LtE ("sqlite" sorts after "postgresql": the same two answers)
         if (await session.connection()).dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)  # pragma: no mutate (docs/testing.md)
         ids = list(await session.scalars(due))

@@ -60,7 +60,7 @@ async def test_only_queued_mail_that_is_due_and_not_claimed_is_claimed(session_m
     [again] = await outbox.claim(session_maker, "t", due + timedelta(days=1), 10)
     assert again.id == waiting.id  # neither the sent nor the failed mail comes back
     # The claim is t's up to and including the instant its lease ends.
-    until = due + timedelta(days=1) + outbox.CLAIM_LEASE
+    until = due + timedelta(days=1) + timedelta(minutes=15)  # the lease, written out
     assert await outbox.claim(session_maker, "u", until, 10) == []
     [taken] = await outbox.claim(session_maker, "u", until + timedelta(microseconds=1), 10)
     assert (taken.id, taken.claimed_by) == (waiting.id, "u")
@@ -160,3 +160,11 @@ async def test_marking_one_claimed_mail_leaves_the_senders_other_mails_alone(
         ("failed", None),
         ("queued", "s"),
     ]
+
+
+async def test_recent_lists_the_newest_hundred_by_default(session_maker) -> None:
+    await _queue(session_maker, 101)
+    async with session_maker() as session:
+        shown = await outbox.recent(session)
+    assert len(shown) == 100
+    assert shown[-1].to_address == "iemand1@example.nl"  # the oldest one left out
