@@ -35,7 +35,8 @@ PYTEST = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly"
 # module -> the fast tests that cover it (SQLite only, no browser): every mutant runs them.
 MODULES: dict[str, str] = {
     "pso/jobs/lease.py": "tests/services/test_claims.py tests/jobs/test_lease.py tests/jobs/test_jobs.py -k 'not postgres or insert_loses'",
-    "pso/mail/outbox.py": "tests/services/test_claims.py tests/mail/test_outbox_rules.py tests/mail/test_outbox.py -k 'not postgres'",
+    "pso/mail/outbox.py": "tests/services/test_claims.py tests/mail/test_outbox_rules.py tests/mail/test_outbox.py"
+    " -k 'not postgres or claiming_at_once'",
     "scoring/fast.py": "tests/scoring/test_fast_path_edges.py tests/scoring/test_fast_path.py tests/scoring/test_fast_path_model.py",
     "pso/services/access.py": "tests/services/test_access_named_party.py"
     " tests/services/test_access_matrix.py tests/services/test_access_parity.py"
