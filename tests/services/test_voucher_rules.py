@@ -4,11 +4,14 @@ rule is removed (found by `make mutate MODULES=pso/services/vouchers.py`)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import date
 from decimal import Decimal
 
+import anyio
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from pso.auth import Actor
 from pso.db.models import Voucher, VoucherScheme
@@ -25,14 +28,14 @@ def _company(kvk: str) -> Actor:
     return Actor(None, f"Bedrijf {kvk}", "company", kvk=kvk)
 
 
-async def _scheme(session_maker) -> int:
+async def _scheme(session_maker, budget: str = "5000.00") -> int:
     """A scheme that requires approval: a company's application is a request (no PDF)."""
     async with session_maker() as session, session.begin():
         scheme = VoucherScheme(
             title="Voucher PSO-meting",
             municipality_code="GM0363",
             voucher_amount=Decimal("500.00"),
-            budget=Decimal("5000.00"),
+            budget=Decimal(budget),
             application_opens_on=date(2026, 1, 1),
             application_closes_on=date(2026, 12, 31),
             voucher_validity_days=90,
@@ -88,3 +91,73 @@ async def test_a_page_of_vouchers_starts_after_the_earlier_pages(session_maker) 
             [],
             0,
         )
+
+
+async def _until_waiting_for_a_lock_or(session_maker, done: anyio.Event) -> None:
+    """Until a statement of this database waits for a row lock, or `done` (the other
+    request got through without waiting)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not done.is_set():
+        async with session_maker() as session:
+            waiting = await session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting:
+            return
+        await asyncio.sleep(0.01)
+    assert done.is_set(), "the second application neither waited nor finished"
+
+
+async def test_the_last_voucher_of_a_budget_goes_to_one_of_two_concurrent_applications(
+    session_maker, backend
+) -> None:
+    """Issuing locks the scheme row before it counts the budget (`scheme_for(lock=True)`),
+    so of two applications at once for the last voucher one gets it and the other is told
+    the budget is exhausted: the budget is never overspent. Without the lock, on PostgreSQL
+    the second counts while the first has not committed, sees room and is issued too."""
+    async with session_maker() as session, session.begin():
+        for kvk in ("10000001", "10000002"):
+            await data.organization(session, kvk, people=0)
+    scheme_id = await _scheme(session_maker, budget="500.00")  # room for one voucher
+    first_issued, first_may_commit, second_done = anyio.Event(), anyio.Event(), anyio.Event()
+    outcomes: dict[str, str] = {}
+
+    async def apply(kvk: str, hold: anyio.Event | None) -> None:
+        async with session_maker() as session:
+            try:
+                await vouchers.issue(session, _company(kvk), scheme_id, kvk, Decimal(10), on=DAY)
+                if hold is not None:
+                    first_issued.set()
+                    with anyio.fail_after(30):
+                        await hold.wait()  # commit only once the other counts or waits
+                await session.commit()
+                outcomes[kvk] = "issued"
+            except Conflict as refused:
+                await session.rollback()
+                outcomes[kvk] = refused.slug
+            finally:
+                if hold is None:
+                    second_done.set()
+
+    if backend == "postgres":
+        async with anyio.create_task_group() as group:
+            group.start_soon(apply, "10000001", first_may_commit)
+            with anyio.fail_after(30):
+                await first_issued.wait()  # the first holds the last voucher, uncommitted
+            group.start_soon(apply, "10000002", None)
+            await _until_waiting_for_a_lock_or(session_maker, second_done)
+            first_may_commit.set()
+    else:
+        async with anyio.create_task_group() as group:  # SQLite: writers one at a time
+            group.start_soon(apply, "10000001", None)
+            group.start_soon(apply, "10000002", None)
+    assert sorted(outcomes.values()) == ["budget-exhausted", "issued"]
+    async with session_maker() as session:
+        scheme = await session.get(VoucherScheme, scheme_id)
+        held = (await session.scalars(select(Voucher))).all()
+        fig = (await vouchers.figures(session, [scheme], DAY))[scheme_id]
+    assert len(held) == 1
+    assert (fig.committed, fig.available) == (Decimal("500.00"), Decimal("0.00"))
