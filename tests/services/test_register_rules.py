@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete, select
 
+from pso.auth import Actor
 from pso.clock import today
+from pso.db.models import Certificate, CertificatePdf, Suspension
+from pso.errors import Conflict, NotFound
 from pso.services import register
 from tests.jobs import data
 
@@ -33,3 +37,88 @@ async def test_the_register_export_starts_at_the_first_certificate(session_maker
         ]
     assert [len(b) for b in batches] == [2, 2, 1]
     assert sorted(n for b in batches for n in b) == [f"PSO-2026-00000{i}" for i in range(1, 6)]
+
+
+ADMIN = Actor(None, "Beheer", "admin")
+
+
+async def _ladder_with_followers(session_maker) -> None:
+    """Ladder certificate -000001 with its PSO 30+ followers: -000002 (nothing of its own),
+    -000003 (suspended on its own account) and -000004 (revoked)."""
+    async with session_maker() as session, session.begin():
+        org = await data.organization(session, "12345678", people=0)
+        until = today() + timedelta(days=300)
+        ladder = await data.certificate(session, org, "PSO-2026-000001", until)
+        plain = await data.certificate(session, org, "PSO-2026-000002", until, kind="pso30plus")
+        own = await data.certificate(session, org, "PSO-2026-000003", until, kind="pso30plus")
+        gone = await data.certificate(
+            session, org, "PSO-2026-000004", until, kind="pso30plus", revoked_on=today()
+        )
+        for plus in (plain, own, gone):
+            plus.ladder_certificate_id = ladder.id
+        session.add(Suspension(certificate_id=own.id, start=today(), reason="Eigen onderzoek"))
+
+
+async def _states(session_maker) -> dict[str, tuple[str, list[tuple[bool, bool]]]]:
+    """number -> (status today, [(follows the ladder, still open) per suspension])."""
+    async with session_maker() as session:
+        certificates = (await session.scalars(select(Certificate))).unique().all()
+        return {
+            c.number: (
+                register.status_of(c, today()),
+                [(s.follows_ladder, s.end is None) for s in c.suspensions],
+            )
+            for c in certificates
+        }
+
+
+async def test_reinstating_a_ladder_certificate_lifts_only_the_suspensions_that_follow_it(
+    session_maker,
+) -> None:
+    await _ladder_with_followers(session_maker)
+    async with session_maker() as session, session.begin():
+        await register.suspend(session, ADMIN, "PSO-2026-000001", "Onderzoek")
+    assert await _states(session_maker) == {
+        "PSO-2026-000001": ("suspended", [(False, True)]),
+        "PSO-2026-000002": ("suspended", [(True, True)]),  # follows the ladder certificate
+        "PSO-2026-000003": ("suspended", [(False, True)]),  # its own suspension only
+        "PSO-2026-000004": ("revoked", []),
+    }
+    # A follower's suspension is lifted with its ladder certificate's, not on its own.
+    async with session_maker() as session, session.begin():
+        with pytest.raises(Conflict) as refused:
+            await register.reinstate(session, ADMIN, "PSO-2026-000002")
+        assert refused.value.slug == "ladder-suspended"
+    async with session_maker() as session, session.begin():
+        await register.reinstate(session, ADMIN, "PSO-2026-000001")
+    assert await _states(session_maker) == {
+        "PSO-2026-000001": ("valid", [(False, False)]),
+        "PSO-2026-000002": ("valid", [(True, False)]),
+        "PSO-2026-000003": ("suspended", [(False, True)]),  # still its own suspension
+        "PSO-2026-000004": ("revoked", []),
+    }
+    async with session_maker() as session, session.begin():  # nothing left to reinstate
+        with pytest.raises(Conflict) as refused:
+            await register.reinstate(session, ADMIN, "PSO-2026-000001")
+        assert refused.value.slug == "not-suspended"
+
+
+async def test_a_certificates_pdf_is_found_by_its_own_number_only(session_maker) -> None:
+    """`find_pdf` answers the PDF of that number: not a later certificate's when its own is
+    missing, and a malformed or unknown number is not found."""
+    async with session_maker() as session, session.begin():
+        org = await data.organization(session, "12345678", people=0)
+        until = today() + timedelta(days=300)
+        first = await data.certificate(session, org, "PSO-2026-000001", until)
+        second = await data.certificate(session, org, "PSO-2026-000002", until)
+        second.pdf_sha256 = "2" * 64
+        await session.execute(delete(CertificatePdf).where(CertificatePdf.certificate_id == first.id))
+    async with session_maker() as session:
+        assert await register.find_pdf(session, "pso-2026-000002") == (
+            "PSO-2026-000002",
+            "2" * 64,
+            b"%PDF",
+        )
+        for number in ("PSO-2026-000001", "PSO-2026-000009", "PSO-2026"):
+            with pytest.raises(NotFound):
+                await register.find_pdf(session, number)
