@@ -122,3 +122,57 @@ async def test_a_certificates_pdf_is_found_by_its_own_number_only(session_maker)
         for number in ("PSO-2026-000001", "PSO-2026-000009", "PSO-2026"):
             with pytest.raises(NotFound):
                 await register.find_pdf(session, number)
+
+
+async def test_a_suspension_ends_on_its_end_day_and_holds_through_the_last_valid_day(
+    session_maker,
+) -> None:
+    """The register's status filter (`status_condition`, SQL) says what `status_of` says at
+    the edges: reinstated today is valid today (the end day is not suspended); suspended on
+    its last valid day is suspended that day, not expired and not nothing."""
+    day = today()
+    async with session_maker() as session, session.begin():
+        org = await data.organization(session, "12345678", people=0)
+        reinstated = await data.certificate(
+            session, org, "PSO-2026-000001", day + timedelta(days=300)
+        )
+        last_day = await data.certificate(session, org, "PSO-2026-000002", day)
+        session.add_all([
+            Suspension(certificate_id=reinstated.id, start=day - timedelta(days=10), end=day),
+            Suspension(certificate_id=last_day.id, start=day - timedelta(days=5)),
+        ])
+    statuses = ("valid", "expired", "suspended", "revoked", "superseded", "not_yet_valid")
+    async with session_maker() as session:
+        in_sql = {
+            status: set(
+                await session.scalars(
+                    select(Certificate.number).where(register.status_condition(status, day))
+                )
+            )
+            for status in statuses
+        }
+        certificates = (await session.scalars(select(Certificate))).unique().all()
+        in_python = {c.number: register.status_of(c, day) for c in certificates}
+    assert in_python == {"PSO-2026-000001": "valid", "PSO-2026-000002": "suspended"}
+    assert {s: numbers for s, numbers in in_sql.items() if numbers} == {
+        "valid": {"PSO-2026-000001"},
+        "suspended": {"PSO-2026-000002"},
+    }
+
+
+async def test_the_public_view_shows_the_certificates_own_organisation_and_suspensions_once(
+    session_maker,
+) -> None:
+    """`find_public` joins a certificate to its own organisation only: with other
+    organisations in the register, its holder and its suspensions are still its own, once."""
+    day = today()
+    async with session_maker() as session, session.begin():
+        first = await data.organization(session, "12345678", people=0, name="Eerste BV")
+        await data.organization(session, "87654321", people=0, name="Tweede BV")
+        cert = await data.certificate(session, first, "PSO-2026-000001", day + timedelta(days=300))
+        session.add(Suspension(certificate_id=cert.id, start=day - timedelta(days=3), end=day))
+    engine = session_maker.kw["bind"]
+    public = await register.find_public(engine, "PSO-2026-000001")
+    assert (public.organization.kvk, public.organization.name) == ("12345678", "Eerste BV")
+    assert [(s.start, s.end) for s in public.suspensions] == [(day - timedelta(days=3), day)]
+    assert register.summary(public, day)["status"] == "valid"
