@@ -487,8 +487,7 @@ _FIND_PUBLIC = (
     .order_by(Suspension.id))
 
 
-# pragma: no mutate: ReplaceTrueWithFalse (slots only spare memory; nothing adds attributes)
-@dataclass(slots=True)
+@dataclass(slots=True)  # pragma: no mutate: ReplaceTrueWithFalse (slots: memory only)
 class PublicCertificate(Shown):
     """What summary() reads of a certificate, from the rows of _FIND_PUBLIC."""
 
