@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import anyio
 import pytest
 from sqlalchemy import delete, select
 
@@ -14,6 +15,7 @@ from pso.db.models import Certificate, CertificatePdf, Suspension
 from pso.errors import Conflict, NotFound
 from pso.services import register
 from tests.jobs import data
+from tests.services.waiting import until_waiting_for_a_lock_or
 
 pytestmark = pytest.mark.anyio
 
@@ -176,3 +178,29 @@ async def test_the_public_view_shows_the_certificates_own_organisation_and_suspe
     assert (public.organization.kvk, public.organization.name) == ("12345678", "Eerste BV")
     assert [(s.start, s.end) for s in public.suspensions] == [(day - timedelta(days=3), day)]
     assert register.summary(public, day)["status"] == "valid"
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # SQLite has no row locks
+async def test_reading_a_certificate_does_not_wait_for_a_revocation_in_progress(
+    session_maker,
+) -> None:
+    """Only the changes lock a certificate's row (`find(lock=True)`): the certificate page
+    and the API read it while a revocation holds the lock, and see it as it was."""
+    async with session_maker() as session, session.begin():
+        org = await data.organization(session, "12345678", people=0)
+        await data.certificate(session, org, "PSO-2026-000001", today() + timedelta(days=300))
+    read, seen = anyio.Event(), []
+
+    async def reader() -> None:
+        async with session_maker() as session, session.begin():
+            seen.append((await register.find(session, "PSO-2026-000001")).revoked_on)
+        read.set()
+
+    async with session_maker() as revoking, revoking.begin():
+        await register.revoke(revoking, ADMIN, "PSO-2026-000001", "Fout")
+        async with anyio.create_task_group() as group:
+            group.start_soon(reader)
+            waited = await until_waiting_for_a_lock_or(session_maker, read)
+            await revoking.commit()  # let a waiting reader go on
+    assert not waited
+    assert seen == [None]  # not revoked yet when it was read

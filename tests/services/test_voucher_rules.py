@@ -4,20 +4,19 @@ rule is removed (found by `make mutate MODULES=pso/services/vouchers.py`)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import date
 from decimal import Decimal
 
 import anyio
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from pso.auth import Actor
 from pso.db.models import Voucher, VoucherScheme
 from pso.errors import Conflict
 from pso.services import vouchers
 from tests.jobs import data
+from tests.services.waiting import until_waiting_for_a_lock_or
 
 pytestmark = pytest.mark.anyio
 
@@ -93,24 +92,6 @@ async def test_a_page_of_vouchers_starts_after_the_earlier_pages(session_maker) 
         )
 
 
-async def _until_waiting_for_a_lock_or(session_maker, done: anyio.Event) -> None:
-    """Until a statement of this database waits for a row lock, or `done` (the other
-    request got through without waiting)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not done.is_set():
-        async with session_maker() as session:
-            waiting = await session.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            )
-        if waiting:
-            return
-        await asyncio.sleep(0.01)
-    assert done.is_set(), "the second application neither waited nor finished"
-
-
 async def test_the_last_voucher_of_a_budget_goes_to_one_of_two_concurrent_applications(
     session_maker, backend
 ) -> None:
@@ -148,7 +129,7 @@ async def test_the_last_voucher_of_a_budget_goes_to_one_of_two_concurrent_applic
             with anyio.fail_after(30):
                 await first_issued.wait()  # the first holds the last voucher, uncommitted
             group.start_soon(apply, "10000002", None)
-            await _until_waiting_for_a_lock_or(session_maker, second_done)
+            await until_waiting_for_a_lock_or(session_maker, second_done)
             first_may_commit.set()
     else:
         async with anyio.create_task_group() as group:  # SQLite: writers one at a time
