@@ -4,15 +4,15 @@ rule is removed (found by `make mutate MODULES=pso/services/vouchers.py`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import anyio
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from pso.auth import Actor
-from pso.db.models import Voucher, VoucherScheme
+from pso.db.models import Organization, Voucher, VoucherScheme
 from pso.errors import Conflict
 from pso.services import vouchers
 from tests.jobs import data
@@ -142,3 +142,75 @@ async def test_the_last_voucher_of_a_budget_goes_to_one_of_two_concurrent_applic
         fig = (await vouchers.figures(session, [scheme], DAY))[scheme_id]
     assert len(held) == 1
     assert (fig.committed, fig.available) == (Decimal("500.00"), Decimal("0.00"))
+
+
+async def _vouchers(session_maker, scheme_id: int, rows: list[tuple[str, date, date]]) -> None:
+    """(status, issued_on, expires_on) per voucher, each of an organisation of its own."""
+    async with session_maker() as session, session.begin():
+        start = await session.scalar(select(func.count()).select_from(Organization)) or 0
+        orgs = [
+            {"kvk": f"2{start + i:07d}", "name": f"Bedrijf {start + i}",
+             "municipality_code": "GM0363", "kind": "company"}
+            for i in range(len(rows))
+        ]
+        ids = (await session.scalars(insert(Organization).returning(Organization.id), orgs)).all()
+        await session.execute(insert(Voucher), [
+            {"code": f"T{scheme_id}X{org_id}", "scheme_id": scheme_id, "organization_id": org_id,
+             "fte": Decimal(10), "amount": Decimal("500.00"), "status": status,
+             "issued_on": issued_on, "expires_on": expires_on, "issued_by": "test"}
+            for org_id, (status, issued_on, expires_on) in zip(ids, rows, strict=True)
+        ])
+
+
+async def test_uptake_counts_issued_vouchers_per_month_of_issue_across_the_year_end(
+    session_maker,
+) -> None:
+    """Every month from the scheme's opening month to this one, over the turn of a year, with
+    the vouchers of this scheme issued in it; requests and refusals are not issued; the last
+    `months` months only."""
+    other = await _scheme(session_maker)  # an earlier scheme: its vouchers are not counted
+    scheme_id = await _scheme(session_maker)
+    nov, jan = date(2025, 11, 20), date(2026, 1, 5)
+    far = date(2027, 1, 1)
+    await _vouchers(session_maker, other, [("issued", jan, far)])
+    await _vouchers(session_maker, scheme_id, [
+        ("issued", nov, far), ("issued", jan, far), ("redeemed", jan, far),
+        ("requested", jan, far), ("refused", jan, far),
+    ])
+    async with session_maker() as session:
+        scheme = await session.get(VoucherScheme, scheme_id)
+        scheme.application_opens_on = date(2025, 10, 1)
+        day = date(2026, 2, 15)
+        assert await vouchers.uptake_by_month(session, scheme, day) == [
+            (2025, 10, 0, Decimal(0)),
+            (2025, 11, 1, Decimal("500.00")),
+            (2025, 12, 0, Decimal(0)),
+            (2026, 1, 2, Decimal("1000.00")),
+            (2026, 2, 0, Decimal(0)),  # this month, nothing issued yet
+        ]
+        assert [m[:2] for m in await vouchers.uptake_by_month(session, scheme, day, 2)] == [
+            (2026, 1), (2026, 2)]
+
+
+async def test_expiring_vouchers_are_those_issued_within_the_window_soonest_first_at_most_200(
+    session_maker,
+) -> None:
+    scheme_id = await _scheme(session_maker)
+    day = date(2026, 6, 15)
+    near = [("issued", date(2026, 1, 1), day + timedelta(days=i % 61)) for i in range(199)]
+    await _vouchers(session_maker, scheme_id, [
+        ("issued", date(2026, 1, 1), day - timedelta(days=60)),  # expired 60 days ago: in
+        ("issued", date(2026, 1, 1), day - timedelta(days=61)),  # out
+        ("issued", date(2026, 1, 1), day + timedelta(days=61)),  # out
+        ("redeemed", date(2026, 1, 1), day),  # used: out
+        *near,
+        ("issued", date(2026, 1, 1), day + timedelta(days=60)),  # the 201st in the window
+    ])
+    municipality = Actor(None, "Gemeente", "municipality", municipality_code="GM0363")
+    async with session_maker() as session:
+        found = await vouchers.expiring(session, municipality, day)
+    assert len(found) == 200
+    assert found[0].expires_on == day - timedelta(days=60)
+    assert [v.expires_on for v in found] == sorted(v.expires_on for v in found)
+    assert {v.status for v in found} == {"issued"}
+    assert max(v.expires_on for v in found) == day + timedelta(days=60)
