@@ -45,7 +45,7 @@ MODULES: dict[str, str] = {
     " tests/web/test_accounts.py -k 'not postgres'",
     "pso/services/documents.py": "tests/services/test_workbench_rules.py tests/api/test_documents.py -k 'not postgres'",
     "pso/services/vouchers.py": "tests/services/test_voucher_rules.py tests/api/test_vouchers.py"
-    " tests/api/test_voucher_requests.py -k 'not postgres or concurrent_applications'",
+    " tests/api/test_voucher_requests.py -k 'not postgres or concurrent_applications or does_not_wait'",
     "pso/services/monitoring.py": "tests/services/test_monitoring_rules.py tests/api/test_contract_monitoring.py -k 'not postgres'",
     "pso/services/register.py": "tests/services/test_register_rules.py tests/services/test_workbench_rules.py"
     " tests/api/test_register_search.py tests/api/test_register_search_cost.py"

@@ -214,3 +214,31 @@ async def test_expiring_vouchers_are_those_issued_within_the_window_soonest_firs
     assert [v.expires_on for v in found] == sorted(v.expires_on for v in found)
     assert {v.status for v in found} == {"issued"}
     assert max(v.expires_on for v in found) == day + timedelta(days=60)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # SQLite has no row locks
+async def test_reading_a_scheme_does_not_wait_for_an_application_in_progress(
+    session_maker,
+) -> None:
+    """Only issuing and editing lock the scheme's row (`scheme_for(lock=True)`): its pages
+    read it while an application holds the lock."""
+    async with session_maker() as session, session.begin():
+        await data.organization(session, "10000001", people=0)
+    scheme_id = await _scheme(session_maker)
+    municipality = Actor(None, "Gemeente", "municipality", municipality_code="GM0363")
+    read, seen = anyio.Event(), []
+
+    async def reader() -> None:
+        async with session_maker() as session, session.begin():
+            seen.append((await vouchers.scheme_for(session, municipality, scheme_id)).id)
+        read.set()
+
+    async with session_maker() as applying, applying.begin():
+        await vouchers.issue(applying, _company("10000001"), scheme_id, "10000001", Decimal(10),
+                             on=DAY)
+        async with anyio.create_task_group() as group:
+            group.start_soon(reader)
+            waited = await until_waiting_for_a_lock_or(session_maker, read)
+            await applying.commit()  # let a waiting reader go on
+    assert not waited
+    assert seen == [scheme_id]
