@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from pso.auth import Actor
 from pso.db.models import Organization, Voucher, VoucherScheme
-from pso.errors import Conflict
+from pso.errors import Conflict, NotFound
 from pso.services import vouchers
 from tests.jobs import data
 from tests.services.waiting import until_waiting_for_a_lock_or
@@ -242,3 +242,54 @@ async def test_reading_a_scheme_does_not_wait_for_an_application_in_progress(
             await applying.commit()  # let a waiting reader go on
     assert not waited
     assert seen == [scheme_id]
+
+
+async def test_a_scheme_number_is_looked_up_up_to_the_largest_database_id(session_maker) -> None:
+    """Numbers from 1 to 2**31 - 1 are looked up (the largest id PostgreSQL stores); others
+    are not found without asking the database (PostgreSQL refuses them as out of range)."""
+    largest = 2**31 - 1
+    async with session_maker() as session, session.begin():
+        scheme = await session.get(VoucherScheme, await _scheme(session_maker))
+    async with session_maker() as session, session.begin():
+        session.add(VoucherScheme(**{
+            c.key: getattr(scheme, c.key) for c in VoucherScheme.__table__.columns
+            if c.key != "id"
+        }, id=largest))
+    municipality = Actor(None, "Gemeente", "municipality", municipality_code="GM0363")
+    async with session_maker() as session:
+        assert (await vouchers.scheme_for(session, municipality, largest)).id == largest
+        for number in (0, largest + 1, 2**63):
+            with pytest.raises(NotFound):
+                await vouchers.scheme_for(session, municipality, number)
+
+
+async def test_a_scheme_is_open_for_applications_on_its_first_and_last_day(session_maker) -> None:
+    scheme_id = await _scheme(session_maker)  # open 1 January to 31 December 2026
+    company = _company("10000001")
+    async with session_maker() as session:
+        for day, open_ids in ((date(2025, 12, 31), []), (date(2026, 1, 1), [scheme_id]),
+                              (date(2026, 12, 31), [scheme_id]), (date(2027, 1, 1), [])):
+            assert [s.id for s in await vouchers.open_schemes(session, company, day)] == open_ids
+
+
+async def test_a_cancelled_voucher_stays_cancelled_past_its_expiry_and_holds_nothing(
+    session_maker,
+) -> None:
+    """Only an issued voucher expires: a cancelled one is counted and filtered as cancelled
+    after its last day too, and a cancelled or expired one holds none of the budget."""
+    scheme_id = await _scheme(session_maker)
+    day = date(2026, 6, 15)
+    await _vouchers(session_maker, scheme_id, [
+        ("cancelled", date(2026, 1, 5), day - timedelta(days=1)),  # past its last day
+        ("cancelled", date(2026, 5, 5), day + timedelta(days=30)),
+        ("issued", date(2026, 1, 5), day - timedelta(days=1)),  # expired
+        ("issued", date(2026, 5, 5), day),  # its last day: still holds its amount
+    ])
+    async with session_maker() as session:
+        scheme = await session.get(VoucherScheme, scheme_id)
+        fig = (await vouchers.figures(session, [scheme], day))[scheme_id]
+        cancelled, total = await vouchers.list_vouchers(session, scheme, day, status="cancelled")
+    assert {k: n for k, n in fig.counts.items() if n} == {"cancelled": 2, "expired": 1,
+                                                          "issued": 1}
+    assert (total, fig.committed, fig.available) == (2, Decimal("500.00"), Decimal("4500.00"))
+    assert {v.status for v in cancelled} == {"cancelled"}
