@@ -204,3 +204,78 @@ async def test_reading_a_certificate_does_not_wait_for_a_revocation_in_progress(
             await revoking.commit()  # let a waiting reader go on
     assert not waited
     assert seen == [None]  # not revoked yet when it was read
+
+
+async def _valid_and_expired(session_maker) -> None:
+    """-000001 valid today, -000002 .. -000004 expired (newest first: 2, 3, 4)."""
+    day = today()
+    async with session_maker() as session, session.begin():
+        org = await data.organization(session, "12345678", people=0)
+        await data.certificate(session, org, "PSO-2026-000001", day + timedelta(days=300))
+        for i, days_ago in ((2, 10), (3, 20), (4, 30)):
+            await data.certificate(session, org, f"PSO-2026-00000{i}", day - timedelta(days_ago))
+
+
+async def _page(session_maker, **arguments) -> list[str]:
+    args = {"q": None, "kvk": None, "rung": None, "status": None, "day": today(), **arguments}
+    async with session_maker() as session:
+        found = await session.run_sync(lambda s: register.search_now(s.connection(), **args))
+    return [row.number for row in found.rows]
+
+
+async def test_valid_first_pages_run_on_from_the_valid_into_the_other_certificates(
+    session_maker,
+) -> None:
+    """`valid-first` lists the valid certificates, then the others, each newest first; a page
+    that starts past the valid ones skips into the others, and a page across both reads the
+    others from their first."""
+    await _valid_and_expired(session_maker)
+    pages = [await _page(session_maker, sort="valid-first", page=n, page_size=2) for n in (1, 2)]
+    assert pages == [["PSO-2026-000001", "PSO-2026-000002"],
+                     ["PSO-2026-000003", "PSO-2026-000004"]]
+    assert await _page(session_maker, sort="valid-first", page=1, page_size=3) == [
+        "PSO-2026-000001", "PSO-2026-000002", "PSO-2026-000003"]
+
+
+async def test_the_bodys_list_finds_a_certificate_by_its_own_number_only(session_maker) -> None:
+    await _valid_and_expired(session_maker)
+    async with session_maker() as session:
+        found, total = await register.of_body(
+            session, ADMIN, q="pso-2026-000003", page=1, page_size=10
+        )
+    assert ([c.number for c in found], total) == (["PSO-2026-000003"], 1)
+
+
+async def test_the_suspension_reason_is_that_of_the_open_suspension_only(session_maker) -> None:
+    await _ladder_with_followers(session_maker)  # -000003 suspended, the others not
+    async with session_maker() as session, session.begin():
+        await register.suspend(session, ADMIN, "PSO-2026-000001", None)  # without a reason
+    async with session_maker() as session, session.begin():
+        await register.reinstate(session, ADMIN, "PSO-2026-000001")
+    async with session_maker() as session:
+        reasons = {
+            c.number: register.suspension_reason(c)
+            for c in (await session.scalars(select(Certificate))).unique().all()
+        }
+    assert reasons == {"PSO-2026-000001": None, "PSO-2026-000002": None,
+                       "PSO-2026-000003": "Eigen onderzoek", "PSO-2026-000004": None}
+    async with session_maker() as session, session.begin():
+        await register.suspend(session, ADMIN, "PSO-2026-000001", None)
+    async with session_maker() as session:
+        ladder = await register.find(session, "PSO-2026-000001")
+        assert register.suspension_reason(ladder) == "Geen reden opgegeven."
+
+
+async def test_the_place_filter_lists_that_places_certificates_newest_first(
+    session_maker,
+) -> None:
+    """A place's certificates, newest first (on PostgreSQL through its own plan: the order's
+    first key hidden in an expression)."""
+    await _valid_and_expired(session_maker)  # in GM0363
+    async with session_maker() as session, session.begin():
+        elsewhere = await data.organization(session, "87654321", people=0)
+        elsewhere.municipality_code = "GM0344"
+        await data.certificate(session, elsewhere, "PSO-2026-000005", today())
+    assert await _page(session_maker, municipality="GM0363", page_size=10) == [
+        "PSO-2026-000001", "PSO-2026-000002", "PSO-2026-000003", "PSO-2026-000004"]
+    assert await _page(session_maker, municipality="GM0344", page_size=10) == ["PSO-2026-000005"]
