@@ -130,8 +130,8 @@ async def test_a_suspension_ends_on_its_end_day_and_holds_through_the_last_valid
     session_maker,
 ) -> None:
     """The register's status filter (`status_condition`, SQL) says what `status_of` says at
-    the edges: reinstated today is valid today (the end day is not suspended); suspended on
-    its last valid day is suspended that day, not expired and not nothing."""
+    the edges: reinstated today or earlier is valid today (the end day is not suspended);
+    suspended on its last valid day is suspended that day, not expired and not nothing."""
     day = today()
     async with session_maker() as session, session.begin():
         org = await data.organization(session, "12345678", people=0)
@@ -139,9 +139,13 @@ async def test_a_suspension_ends_on_its_end_day_and_holds_through_the_last_valid
             session, org, "PSO-2026-000001", day + timedelta(days=300)
         )
         last_day = await data.certificate(session, org, "PSO-2026-000002", day)
+        earlier = await data.certificate(session, org, "PSO-2026-000003", day + timedelta(days=9))
         session.add_all([
             Suspension(certificate_id=reinstated.id, start=day - timedelta(days=10), end=day),
             Suspension(certificate_id=last_day.id, start=day - timedelta(days=5)),
+            Suspension(
+                certificate_id=earlier.id, start=day - timedelta(days=20), end=day - timedelta(5)
+            ),
         ])
     statuses = ("valid", "expired", "suspended", "revoked", "superseded", "not_yet_valid")
     async with session_maker() as session:
@@ -155,9 +159,10 @@ async def test_a_suspension_ends_on_its_end_day_and_holds_through_the_last_valid
         }
         certificates = (await session.scalars(select(Certificate))).unique().all()
         in_python = {c.number: register.status_of(c, day) for c in certificates}
-    assert in_python == {"PSO-2026-000001": "valid", "PSO-2026-000002": "suspended"}
+    assert in_python == {"PSO-2026-000001": "valid", "PSO-2026-000002": "suspended",
+                         "PSO-2026-000003": "valid"}
     assert {s: numbers for s, numbers in in_sql.items() if numbers} == {
-        "valid": {"PSO-2026-000001"},
+        "valid": {"PSO-2026-000001", "PSO-2026-000003"},
         "suspended": {"PSO-2026-000002"},
     }
 
