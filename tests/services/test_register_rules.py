@@ -284,3 +284,20 @@ async def test_the_place_filter_lists_that_places_certificates_newest_first(
     assert await _page(session_maker, municipality="GM0363", page_size=10) == [
         "PSO-2026-000001", "PSO-2026-000002", "PSO-2026-000003", "PSO-2026-000004"]
     assert await _page(session_maker, municipality="GM0344", page_size=10) == ["PSO-2026-000005"]
+
+
+async def test_a_total_is_exact_up_to_and_including_the_cap(session_maker, monkeypatch) -> None:
+    """The total is counted up to COUNT_CAP: exactly the cap is still exact, one more is
+    reported as "more than" the cap."""
+    monkeypatch.setattr("pso.services.register.COUNT_CAP", 4)
+    await _valid_and_expired(session_maker)  # 4 certificates
+    args = {"q": None, "kvk": None, "rung": None, "status": None, "day": today()}
+    async with session_maker() as session:
+        found = await session.run_sync(lambda s: register.search_now(s.connection(), **args))
+    assert (found.total, found.total_exact) == (4, True)
+    async with session_maker() as session, session.begin():
+        org = await data.organization(session, "87654321", people=0)
+        await data.certificate(session, org, "PSO-2026-000005", today())
+    async with session_maker() as session:
+        found = await session.run_sync(lambda s: register.search_now(s.connection(), **args))
+    assert (found.total, found.total_exact) == (4, False)
