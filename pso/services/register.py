@@ -339,7 +339,7 @@ def _page_statement(shape: Shape, sort: str, phase: int | None, walk_order: bool
 
 def _rows(conn: Connection, shape: Shape, params: dict[str, Any], sort: str, *,
           phase: int | None, after: tuple[Any, ...] | None, offset: int, limit: int,
-          walk_order: bool = False) -> list[Listed]:
+          walk_order: bool = False) -> list[Listed]:  # pragma: no mutate: ReplaceFalseWithTrue
     statement = _statement(("rows", shape, sort, phase, walk_order, after is not None),
                            lambda: _page_statement(shape, sort, phase, walk_order,
                                                    after is not None))
