@@ -34,9 +34,10 @@ async def test_demo_sign_ins_reach_every_role_home(tmp_path: Path) -> None:
                                   "PSO_ENV": "test", "PSO_RATE_LIMIT": "0"})
     sign_ins: dict[str, tuple[str, str]] = {}
     tokens = await prepare_database(settings, demo=True, sign_ins=sign_ins)
-    # One person per role, and two more auditors (issue 13: a second auditor of PSOCERT for
-    # the separate decision, and one of the second certifying body).
-    assert sign_ins.keys() == tokens.keys() and len(sign_ins) == 7
+    # One person per role, two more auditors (issue 13: a second auditor of PSOCERT for
+    # the separate decision, and one of the second certifying body) and a second
+    # municipality (Utrecht, for whom the demo buyer buys: its social-return overview).
+    assert sign_ins.keys() == tokens.keys() and len(sign_ins) == 8
     homes = set()
     async with AsyncTestClient(app=create_app(settings)) as client:
         for email, password in sign_ins.values():
@@ -108,6 +109,12 @@ async def test_demo_users_have_a_request_to_decide_and_a_contract_to_watch(
         assert "Contract loopt: dagelijkse controle" in text and "Trede 2" in text
         assert "Geen meldingen: de winnaar houdt de trede waarop is gegund." in text
         assert text.count("In orde") == 1  # 14 days checked, one row: the outcome never changed
+
+        # Utrecht, for whom the demo buyer buys, sees the social-return figures of its
+        # contracts; Apeldoorn has no buyer linked and is told so.
+        assert await sign_in(client, *sign_ins["Gemeente Utrecht (demo)"]) == "/gemeente"
+        page = re.sub(r"\s+", " ", (await client.get("/gemeente/social-return")).text)
+        assert "Gemeente Utrecht, inkoop" in page and "€ 11.698,63" in page
 
     engine = make_engine(settings.database_url)
     try:

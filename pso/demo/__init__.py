@@ -97,7 +97,12 @@ DEMO_PEOPLE = [
      "Gemeente Apeldoorn"),
     ("HR Groen & Schoon (demo)", "company", "hr@demo.pso.nl", "12345678",
      "Groen & Schoon Hoveniers B.V."),
+    ("Gemeente Utrecht (demo)", "municipality", "utrecht@demo.pso.nl", "GM0344",
+     "Gemeente Utrecht"),
 ]
+# The demo buyer buys for Utrecht: that municipality sees its social-return figures
+# (/gemeente/social-return); Apeldoorn runs the demo voucher scheme.
+BUYER_MUNICIPALITY = "GM0344"
 
 
 @demo_step(20)
@@ -107,6 +112,8 @@ async def _users(ctx: DemoContext) -> None:
     for label, role, email, party_code, party_name in DEMO_PEOPLE:
         kind, code = accounts.party_key(role, party_code)
         party = await accounts.ensure_party(ctx.session, kind, code, party_name)
+        if role == "procurement":
+            await accounts.set_municipality(ctx.session, SYSTEM, party, BUYER_MUNICIPALITY)
         password = secrets.token_urlsafe(12)
         account = await accounts.create_account(ctx.session, SYSTEM, email=email, name=label,
                                                 role=role, party=party, password=password)
@@ -167,7 +174,9 @@ async def _certificates(ctx: DemoContext) -> None:
     from pso.services import certification, register
 
     day = today()
-    await approved(ctx, "12345678", demo_submission(2))
+    # Certified before the demo tender it wins opened (pso/demo/social_return.py): the
+    # contract's PSO reduction is that of its rung, as the company's own page shows.
+    await approved(ctx, "12345678", demo_submission(2), valid_from=day - timedelta(days=240))
     await approved(ctx, "23456789", demo_submission(7))
     bakery = await approved(ctx, "34567890", demo_submission(1))
     await register.revoke(ctx.session, SYSTEM, bakery.certificates[0].number,

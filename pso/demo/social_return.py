@@ -1,6 +1,6 @@
 """Demo data for social return after the award (SPEC §8.2): a green-maintenance contract
 awarded to the demo company (Groen & Schoon, whose HR account signs in to the demo), with
-its terms and a first quarter of reported lines, three accepted, one rejected and one that
+its terms and a first quarter of reported lines, five accepted, one rejected and one that
 waits, so the buyer's page and /mijn/social-return show something at once. Every step on
 its own day (`clock.fixed`)."""
 
@@ -46,6 +46,12 @@ def _lines(start: date) -> list[tuple[dict[str, Any], str | None]]:
                end=day(89)), "Geen leerovereenkomst bijgevoegd."),
         (_line(kind="placement", block="doelgroep", pseudonym="GS-05", start=day(45),
                end=day(89), hours_per_week=Decimal(24)), None),
+        # Five people accepted: the municipality's overview shows the accepted value (it
+        # hides it behind fewer than five, SPEC §8.2).
+        (_line(kind="work_experience", block="werkervaring", pseudonym="GS-06", start=day(60),
+               end=day(89)), ""),
+        (_line(kind="placement", block="ww-kort", pseudonym="GS-07", start=day(60),
+               end=day(89), hours_per_week=Decimal(36)), ""),
     ]
 
 
@@ -76,7 +82,7 @@ async def _social_return(ctx: DemoContext) -> None:
                                        add_years(start, 2) - timedelta(days=1))
         await social_return.set_terms(session, buyer, tender.id, TermsInput(
             model_id="oost-nederland-v05", settlement_rule="penalty",
-            rate_pct=Decimal(5), reductions={"trede1": Decimal(25), "trede2": Decimal(50),
+            rate_pct=Decimal(10), reductions={"trede1": Decimal(25), "trede2": Decimal(50),
                                              "trede3": Decimal(100)}))
     await session.refresh(tender, ["snapshot"])  # deferred: load it before it is changed
     moment = datetime.combine(awarded_on, time(12), tzinfo=UTC)
