@@ -45,9 +45,14 @@ MODULES: dict[str, str] = {
     "pso/services/accounts.py": "tests/services/test_accounts_rules.py tests/web/test_account_safety.py"
     " tests/web/test_accounts.py -k 'not postgres or concurrent_uses'",
     "pso/services/documents.py": "tests/services/test_workbench_rules.py tests/api/test_documents.py -k 'not postgres'",
-    "pso/services/vouchers.py": "tests/services/test_voucher_rules.py tests/api/test_vouchers.py tests/api/test_voucher_requests.py -k 'not postgres'",
+    "pso/services/vouchers.py": "tests/services/test_voucher_rules.py tests/api/test_vouchers.py"
+    " tests/api/test_voucher_requests.py -k 'not postgres or concurrent_applications or does_not_wait'",
     "pso/services/monitoring.py": "tests/services/test_monitoring_rules.py tests/api/test_contract_monitoring.py -k 'not postgres'",
-    "pso/services/register.py": "tests/services/test_workbench_rules.py tests/api/test_register_search.py tests/api/test_register_search_cost.py -k 'not postgres'",
+    "pso/services/register.py": "tests/services/test_register_rules.py tests/services/test_workbench_rules.py"
+    " tests/api/test_register_search.py tests/api/test_register_search_cost.py"
+    " tests/api/test_verification_read.py"
+    " -k 'not postgres or export_starts or one_round_trip or does_not_wait or valid_first"
+    " or place_filter'",
     "pso/services/certification.py": "tests/services/test_workbench_rules.py tests/api/test_certification.py"
     " tests/api/test_review.py -k 'not postgres'",
 }
