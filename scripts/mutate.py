@@ -218,14 +218,14 @@ def stable_keys(session: Path) -> dict[str, str]:
     among equal keys (NumberReplacer makes two mutants of each number)."""
     with use_db(str(session)) as db:
         specs = sorted(
-            (tuple(s.start_pos), s.occurrence, item.job_id, s)
+            (str(s.module_path), tuple(s.start_pos), s.occurrence, item.job_id, s)
             for item in db.work_items
             for s in item.mutations
         )
     texts: dict[str, list[str]] = {}
     keys: dict[str, str] = {}
     count: dict[str, int] = {}
-    for _, _, job, spec in specs:
+    for *_, job, spec in specs:
         path = str(spec.module_path)
         lines = texts.setdefault(path, (TREE / path).read_text().splitlines())
         (row, col), (end_row, end_col) = spec.start_pos, spec.end_pos
@@ -234,8 +234,9 @@ def stable_keys(session: Path) -> dict[str, str]:
         span[0] = span[0][col:]
         code = lines[row - 1].partition("# pragma: no mutate")[0].strip()
         base = [path, spec.operator_name, code, "\n".join(span), col]
-        same = count[json.dumps(base)] = count.get(json.dumps(base), -1) + 1
-        keys[job] = json.dumps([*base, same])
+        equal = json.dumps(base)
+        count[equal] = count.get(equal, -1) + 1  # in source order: 0, 1, ...
+        keys[job] = json.dumps([*base, count[equal]])
     return keys
 
 
