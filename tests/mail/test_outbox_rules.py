@@ -60,7 +60,7 @@ async def test_only_queued_mail_that_is_due_and_not_claimed_is_claimed(session_m
     [again] = await outbox.claim(session_maker, "t", due + timedelta(days=1), 10)
     assert again.id == waiting.id  # neither the sent nor the failed mail comes back
     # The claim is t's up to and including the instant its lease ends.
-    until = due + timedelta(days=1) + outbox.CLAIM_LEASE
+    until = due + timedelta(days=1) + timedelta(minutes=15)  # the lease, written out
     assert await outbox.claim(session_maker, "u", until, 10) == []
     [taken] = await outbox.claim(session_maker, "u", until + timedelta(microseconds=1), 10)
     assert (taken.id, taken.claimed_by) == (waiting.id, "u")
@@ -72,15 +72,15 @@ async def test_the_fortieth_failure_gives_up_and_the_error_is_kept_to_2000_chara
     await _queue(session_maker, 1)
     now = utcnow() + timedelta(seconds=1)
     [mail] = await outbox.claim(session_maker, "s", now, 10)
-    mail.attempts = outbox.MAX_ATTEMPTS - 2
+    mail.attempts = 38  # written out: the 40th failure, not whatever the constant says
     assert await outbox.mark_failed(session_maker, mail, "s", now, "x" * 3000) == "queued"
     [row] = await _rows(session_maker)
-    assert (row.attempts, len(row.last_error)) == (outbox.MAX_ATTEMPTS - 1, 2000)
+    assert (row.attempts, len(row.last_error)) == (39, 2000)
     assert row.next_attempt_at == now + timedelta(hours=1)
     [mail] = await outbox.claim(session_maker, "s", now + timedelta(hours=1), 10)
     assert await outbox.mark_failed(session_maker, mail, "s", now, "kapot") == "failed"
     [row] = await _rows(session_maker)
-    assert (row.status, row.attempts, row.claimed_by) == ("failed", outbox.MAX_ATTEMPTS, None)
+    assert (row.status, row.attempts, row.claimed_by) == ("failed", 40, None)
 
 
 async def test_only_a_commit_that_queued_mail_wakes_the_senders_still_listening(
@@ -160,3 +160,11 @@ async def test_marking_one_claimed_mail_leaves_the_senders_other_mails_alone(
         ("failed", None),
         ("queued", "s"),
     ]
+
+
+async def test_recent_lists_the_newest_hundred_by_default(session_maker) -> None:
+    await _queue(session_maker, 101)
+    async with session_maker() as session:
+        shown = await outbox.recent(session)
+    assert len(shown) == 100
+    assert shown[-1].to_address == "iemand1@example.nl"  # the oldest one left out

@@ -110,6 +110,8 @@ def test_social_return_obligation_is_capped_only_above_the_cap() -> None:
     assert calculate(replace(REQUEST, cap=D(5000)), {}).capped is False  # exactly the cap
     capped = calculate(replace(REQUEST, cap=D(4999)), {})
     assert (capped.obligation, capped.capped) == (D(4999), True)
+    below = calculate(replace(REQUEST, cap=D(6000)), {})  # a cap above it changes nothing
+    assert (below.obligation, below.capped) == (D(5000), False)
 
 
 def test_social_return_warns_only_when_the_certificate_ends_before_the_contract() -> None:

@@ -4,10 +4,14 @@ other now holds. Both databases."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from datetime import timedelta
 
+import anyio
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.util import await_only
 
 from pso.db.base import utcnow
 from pso.db.models import OutboxMail
@@ -80,3 +84,63 @@ async def test_a_lapsed_sender_cannot_overwrite_the_new_senders_claim(session_ma
     await outbox.mark_sent(session_maker, mail_b, "b")
     row = await _row(session_maker)
     assert (row.status, row.claimed_by, row.attempts) == ("sent", None, 1)
+
+
+_CLAIMER: contextvars.ContextVar[str] = contextvars.ContextVar("claimer", default="")
+
+
+async def test_two_senders_claiming_at_once_never_take_the_same_mail(
+    session_maker, backend
+) -> None:
+    """The outbox's claim under a real race: on PostgreSQL the second sender selects while
+    the first has claimed and not yet committed; `FOR UPDATE SKIP LOCKED` makes it pass
+    those mails by (without it both would claim, and send, the same mails). SQLite runs the
+    claims one at a time (BEGIN IMMEDIATE)."""
+    async with session_maker() as session, session.begin():
+        for i in range(3):
+            await outbox.queue_mail(
+                session,
+                to=f"iemand{i}@example.nl",
+                template="password_reset",
+                context={"name": "I", "link": "https://x", "valid_until": "1 uur"},
+            )
+    now = utcnow() + timedelta(seconds=1)
+    first_claimed, second_selected = anyio.Event(), anyio.Event()
+    engine = session_maker.kw["bind"].sync_engine
+
+    def selecting(conn, cursor, statement, *args) -> None:
+        if _CLAIMER.get() == "b" and statement.lstrip().startswith("SELECT"):
+            second_selected.set()  # sent (it may wait for a's locks)
+
+    def updated(conn, cursor, statement, *args) -> None:
+        if _CLAIMER.get() == "a" and statement.lstrip().startswith("UPDATE"):
+            first_claimed.set()
+            # Commit only once the other sender has looked for due mail.
+            await_only(asyncio.wait_for(second_selected.wait(), 30))
+
+    claims: dict[str, list[int]] = {}
+
+    async def claim(name: str) -> None:
+        _CLAIMER.set(name)
+        claims[name] = [m.id for m in await outbox.claim(session_maker, name, now, 10)]
+
+    if backend == "postgres":
+        event.listen(engine, "before_cursor_execute", selecting)
+        event.listen(engine, "after_cursor_execute", updated)
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(claim, "a")
+            if backend == "postgres":
+                await first_claimed.wait()
+            group.start_soon(claim, "b")
+    finally:
+        if backend == "postgres":
+            event.remove(engine, "before_cursor_execute", selecting)
+            event.remove(engine, "after_cursor_execute", updated)
+    assert not set(claims["a"]) & set(claims["b"])
+    assert sorted(claims["a"] + claims["b"]) == [m.id for m in await _all(session_maker)]
+
+
+async def _all(session_maker) -> list[OutboxMail]:
+    async with session_maker() as session:
+        return list(await session.scalars(select(OutboxMail).order_by(OutboxMail.id)))
