@@ -33,32 +33,38 @@ async def meanwhile(session_maker, backend: str, hold: Action, action: Action) -
     """Run `hold` in a first transaction and keep it open; on PostgreSQL start `action` in a
     second session, wait until it either waits for a lock the first holds or is done, then
     commit the first; answer what `action` gave (its result or its refusal)."""
+    return (await race(session_maker, backend, hold, action))[0]
+
+
+async def race(session_maker, backend: str, hold: Action, action: Action) -> tuple[Any, bool]:
+    """`meanwhile`, answering (what `action` gave, whether it waited for the first's lock):
+    a reader that must not queue behind a change asserts it did not wait."""
     async with session_maker() as first, session_maker() as second:
         await hold(first)
         if backend != "postgres":
             await first.commit()
-            return await attempt(second, action)
+            return await attempt(second, action), False
         pid = await second.scalar(text("SELECT pg_backend_pid()"))
         task = asyncio.create_task(attempt(second, action))
         try:
-            await until_waiting_or_done(session_maker, pid, task)
+            waited = await until_waiting_or_done(session_maker, pid, task)
         finally:
             await first.commit()
-        return await task
+        return await task, waited
 
 
-async def until_waiting_or_done(session_maker, pid: int, task: asyncio.Task[Any]) -> None:
-    """Until the backend `pid` waits for a lock another transaction holds, or `task` ended
-    (it never needed one)."""
+async def until_waiting_or_done(session_maker, pid: int, task: asyncio.Task[Any]) -> bool:
+    """True once the backend `pid` waits for a lock another transaction holds; False when
+    `task` ended first (it never needed one)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if task.done():
-            return
+            return False
         async with session_maker() as session:
             blocked = await session.scalar(
                 text("SELECT cardinality(pg_blocking_pids(:pid))"), {"pid": pid}
             )
         if blocked:
-            return
+            return True
         await asyncio.sleep(0.01)
     raise AssertionError("the second session neither waited for a lock nor finished")

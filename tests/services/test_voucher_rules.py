@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import anyio
 import pytest
 from sqlalchemy import func, insert, select
 
@@ -16,7 +15,7 @@ from pso.db.models import Organization, Voucher, VoucherScheme
 from pso.errors import Conflict, NotFound
 from pso.services import vouchers
 from tests.jobs import data
-from tests.services.waiting import until_waiting_for_a_lock_or
+from tests.services.concurrency import meanwhile, race
 
 pytestmark = pytest.mark.anyio
 
@@ -103,39 +102,14 @@ async def test_the_last_voucher_of_a_budget_goes_to_one_of_two_concurrent_applic
         for kvk in ("10000001", "10000002"):
             await data.organization(session, kvk, people=0)
     scheme_id = await _scheme(session_maker, budget="500.00")  # room for one voucher
-    first_issued, first_may_commit, second_done = anyio.Event(), anyio.Event(), anyio.Event()
-    outcomes: dict[str, str] = {}
 
-    async def apply(kvk: str, hold: anyio.Event | None) -> None:
-        async with session_maker() as session:
-            try:
-                await vouchers.issue(session, _company(kvk), scheme_id, kvk, Decimal(10), on=DAY)
-                if hold is not None:
-                    first_issued.set()
-                    with anyio.fail_after(30):
-                        await hold.wait()  # commit only once the other counts or waits
-                await session.commit()
-                outcomes[kvk] = "issued"
-            except Conflict as refused:
-                await session.rollback()
-                outcomes[kvk] = refused.slug
-            finally:
-                if hold is None:
-                    second_done.set()
+    def apply(kvk: str):
+        return lambda session: vouchers.issue(session, _company(kvk), scheme_id, kvk,
+                                              Decimal(10), on=DAY)
 
-    if backend == "postgres":
-        async with anyio.create_task_group() as group:
-            group.start_soon(apply, "10000001", first_may_commit)
-            with anyio.fail_after(30):
-                await first_issued.wait()  # the first holds the last voucher, uncommitted
-            group.start_soon(apply, "10000002", None)
-            await until_waiting_for_a_lock_or(session_maker, second_done)
-            first_may_commit.set()
-    else:
-        async with anyio.create_task_group() as group:  # SQLite: writers one at a time
-            group.start_soon(apply, "10000001", None)
-            group.start_soon(apply, "10000002", None)
-    assert sorted(outcomes.values()) == ["budget-exhausted", "issued"]
+    # The first holds the last voucher, uncommitted, while the second applies.
+    refused = await meanwhile(session_maker, backend, apply("10000001"), apply("10000002"))
+    assert isinstance(refused, Conflict) and refused.slug == "budget-exhausted"
     async with session_maker() as session:
         scheme = await session.get(VoucherScheme, scheme_id)
         held = (await session.scalars(select(Voucher))).all()
@@ -226,22 +200,16 @@ async def test_reading_a_scheme_does_not_wait_for_an_application_in_progress(
         await data.organization(session, "10000001", people=0)
     scheme_id = await _scheme(session_maker)
     municipality = Actor(None, "Gemeente", "municipality", municipality_code="GM0363")
-    read, seen = anyio.Event(), []
 
-    async def reader() -> None:
-        async with session_maker() as session, session.begin():
-            seen.append((await vouchers.scheme_for(session, municipality, scheme_id)).id)
-        read.set()
+    async def apply(session):
+        return await vouchers.issue(session, _company("10000001"), scheme_id, "10000001",
+                                    Decimal(10), on=DAY)
 
-    async with session_maker() as applying, applying.begin():
-        await vouchers.issue(applying, _company("10000001"), scheme_id, "10000001", Decimal(10),
-                             on=DAY)
-        async with anyio.create_task_group() as group:
-            group.start_soon(reader)
-            waited = await until_waiting_for_a_lock_or(session_maker, read)
-            await applying.commit()  # let a waiting reader go on
-    assert not waited
-    assert seen == [scheme_id]
+    async def read(session):
+        return (await vouchers.scheme_for(session, municipality, scheme_id)).id
+
+    seen, waited = await race(session_maker, "postgres", apply, read)
+    assert not waited and seen == scheme_id
 
 
 async def test_a_scheme_number_is_looked_up_up_to_the_largest_database_id(session_maker) -> None:
