@@ -13,7 +13,7 @@ from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from certificates.pdf import warm_up
-from pso import clock
+from pso import clock, passwords
 from pso.api import (
     assessments,
     audit_events,
@@ -122,6 +122,7 @@ def _pdf_hooks(settings: Settings) -> tuple[object, object]:
 def _clock_and_mail_hooks(settings: Settings) -> tuple[object, object]:
     async def start() -> None:
         mail_outbox.configure(settings.public_url)
+        passwords.configure(settings.env)
         if settings.today is not None:  # PSO_TODAY (development and tests only)
             clock.fix(settings.today)
 

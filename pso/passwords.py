@@ -31,7 +31,21 @@ DUTCH_WORDS = ("wachtwoord", "welkom", "geheim", "inloggen", "pso", "prestatiela
 COMMON_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
 
 # argon2-cffi's defaults are RFC 9106's second recommended profile, type Argon2id.
-_hasher = PasswordHasher()
+_FULL = PasswordHasher()
+# PSO_ENV=test only (configure): the suite hashes and signs in thousands of times, and the
+# full profile costs 125 ms and every core per hash on the 2-core CI machine. Same
+# algorithm at its least work; a hash of the other profile is rehashed at sign-in.
+_CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_hasher = _FULL
+
+
+def configure(env: str) -> None:
+    """The profile for this process: the full one, except under PSO_ENV=test."""
+    global _hasher
+    chosen = _CHEAP if env == "test" else _FULL
+    if chosen is not _hasher:
+        _hasher = chosen
+        _dummy_hash.cache_clear()
 
 
 def hash_password(password: str) -> str:

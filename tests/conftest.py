@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from pso import passwords
 from pso.app import create_app
 from pso.auth import SYSTEM
 from pso.db.engine import make_engine
@@ -33,6 +34,7 @@ from tests.mail_server import mail_server  # noqa: F401  (the real SMTP server f
 # Production is the default without PSO_ENV (issue 20.6); the CLI commands and servers the
 # tests start run as tests unless a test asks for production itself.
 os.environ.setdefault("PSO_ENV", "test")
+passwords.configure("test")  # services called straight from tests hash as the test app does
 
 
 def backends() -> list[str]:

@@ -72,3 +72,20 @@ def test_one_time_link_tokens_stay_out_of_the_access_log() -> None:
     assert HideLinkTokens().filter(record)
     assert "AbC-123_xyz" not in record.getMessage()
     assert "/wachtwoord-instellen/…?x=1" in record.getMessage()
+
+
+def test_only_the_test_environment_hashes_passwords_with_the_least_work() -> None:
+    """The suite's cheap Argon2id profile (pso/passwords.py) never reaches a real service:
+    production and development hash with RFC 9106's profile."""
+    from pso import passwords
+
+    try:
+        for env in ("production", "development"):
+            passwords.configure(env)
+            assert passwords.hash_password("Groene-Ladder-Zomer-2026").startswith(
+                "$argon2id$v=19$m=65536,t=3,p=4$")
+        passwords.configure("test")
+        assert passwords.hash_password("Groene-Ladder-Zomer-2026").startswith(
+            "$argon2id$v=19$m=8,t=1,p=1$")
+    finally:
+        passwords.configure("test")

@@ -18,12 +18,13 @@ def _settings() -> Settings:
         settings = Settings.from_env()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
-    from pso import clock
+    from pso import clock, passwords
     from pso.mail import configure as configure_mail
 
     if settings.today is not None:  # PSO_TODAY: development and tests only
         clock.fix(settings.today)
     configure_mail(settings.public_url)
+    passwords.configure(settings.env)
     return settings
 
 
