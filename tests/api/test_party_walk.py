@@ -5,7 +5,9 @@ a route added later included without a list to keep. Party A owns the objects; a
 party B with the same role gets 404 (403 where the path names another KvK number, or the role
 is refused by the guard) and never sees A's names or numbers, while A itself gets 200.
 Roles the policy lets see every row (`EVERY`: admins, auditors on vouchers, companies on
-schemes) are no party rule and are not walked. Both databases."""
+schemes) are no party rule and are not walked. The same for the portals' pages with an id
+(/mijn, /inkoop, /gemeente, /beoordeling), signed in with a session cookie: B gets a 404 or
+is sent to a page of its own, and neither shows A's identifiers. Both databases."""
 
 from __future__ import annotations
 
@@ -17,11 +19,12 @@ import pytest
 from litestar.routes import HTTPRoute
 
 from pso.clock import today
-from pso.services import access
+from pso.services import access, accounts
 from tests.api.test_contract_monitoring import buyer_token
 from tests.api.test_social_return_lines import PLACEMENT, TERMS
 from tests.api.test_social_return_terms import awarded_tender
 from tests.factories import organization, submission
+from tests.web.test_form_wording import totp_client
 
 pytestmark = pytest.mark.anyio
 
@@ -209,3 +212,77 @@ async def test_another_party_with_the_same_role_gets_404_on_every_party_route(
     assert owned[f"{v1}/tenders/{{tender_id:int}}"] == {"procurement"}
     assert owned[f"{v1}/tenders/{{tender_id:int}}/social-return"] == {"procurement", "company"}
     assert owned[f"{v1}/organizations/{{kvk:str}}"] == {"company"}
+
+
+# --- the portals: every page with an id, signed in with a session cookie ---------------
+
+PORTALS = ("/mijn", "/inkoop", "/gemeente", "/beoordeling")
+WEB_VALUES = {"aid": "assessment_id", "doc_id": "assessment_document_id", "step": None}
+
+
+def portal_pages(app) -> list[tuple[str, str]]:
+    """(path, role) of every GET page in a portal with a path parameter."""
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(PORTALS):
+            continue
+        if "{" not in route.path or not any("GET" in h.http_methods for h in route.route_handlers):
+            continue
+        top = "/" + route.path.strip("/").split("/")[0]
+        found.append((route.path, next(r for r in accounts.HOMES if accounts.home_of(r) == top)))
+    return sorted(found)
+
+
+def page_url(path: str, values: dict) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = WEB_VALUES.get(match.group(1), match.group(1))
+        if name is None:
+            return "1"
+        if name == "document_id":
+            name = "line_document_id" if "/regels/" in path else "assessment_document_id"
+        return str(values[name])
+
+    return PARAMETER.sub(value, path)
+
+
+async def test_another_party_with_the_same_role_never_sees_a_portal_page(
+    client, settings, make_token, session_maker
+) -> None:
+    pages = portal_pages(client.app)
+    values, _, _, identifiers = await seed(client, make_token, session_maker)
+    parties = {"company": (KVK_A, KVK_B), "municipality": (TOWN_A, TOWN_B),
+               "procurement": ("43000003", "44000004"), "auditor": (BODY_A, BODY_B)}
+    browsers: dict[tuple[str, str], object] = {}
+    owned: list[str] = []
+    try:
+        for role, (own, other) in parties.items():
+            for side, party in (("a", own), ("b", other)):
+                browsers[role, side] = await totp_client(
+                    settings, session_maker, role, f"{role}-{side}@example.nl", party)
+        for path, role in pages:
+            url = page_url(path, values)
+            mine = await browsers[role, "a"].get(url, follow_redirects=False)
+            theirs = await browsers[role, "b"].get(url, follow_redirects=False)
+            case = (path, role, mine.status_code, theirs.status_code)
+            if mine.status_code == 200:
+                owned.append(path)
+            # Not found: a 404, or back to a page of B's own with a notice.
+            assert theirs.status_code in (303, 403, 404), case
+            assert not shown(theirs, url, identifiers), (*case, shown(theirs, url, identifiers))
+            # Open schemes are listed for every company (SCHEME: EVERY), so is their title.
+            hidden = [i for i in identifiers if not (role == "company" and i == SCHEME_TITLE)]
+            landed = await browsers[role, "b"].get(url)
+            assert landed.status_code in (200, 403, 404), (*case, landed.status_code)
+            assert landed.status_code != 200 or landed.url.path != url, case
+            assert not shown(landed, url, hidden), (*case, shown(landed, url, hidden))
+    finally:
+        for browser in browsers.values():
+            await browser.__aexit__(None, None, None)
+    # 26 pages when written, 24 of them shown to A (the correction and a wizard step of an
+    # approved application send A on): a page added later is walked without a list.
+    assert len(pages) >= 26, pages
+    assert len(owned) >= 24, owned
+    assert {"/mijn/aanvraag/{assessment_id:int}", "/beoordeling/aanvragen/{aid:int}",
+            "/gemeente/regelingen/{scheme_id:int}", "/gemeente/vouchers/{code:str}/pdf",
+            "/inkoop/aanbestedingen/{tender_id:int}", "/mijn/vouchers/{code:str}/pdf",
+            "/mijn/social-return/{tender_id:int}/eindverantwoording.csv"} <= set(owned)
