@@ -131,7 +131,7 @@ def _number(annotated: Any) -> Callable[[Any], Any]:
             d = check(Decimal(value) if type(value) is int else value)
         except Exception:  # noqa: BLE001 - any failure: the slow path reports it
             raise _Slow from None
-        if type(value) is str:  # pragma: no mutate: AddNot (caching ints too: same values)
+        if type(value) is str:  # pragma: no mutate: AddNot, Is_IsNot (a memo: same values)
             if len(seen) >= 1024:  # pragma: no mutate: GtE_Eq, GtE_Gt, NumberReplacer (a memo)
                 seen.clear()
             seen[value] = d

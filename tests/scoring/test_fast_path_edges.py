@@ -97,3 +97,20 @@ def test_an_invalid_text_field_sends_the_body_to_the_slow_path() -> None:
         assert fast_parse(raw) is None, (employee, purchase, rulebook)
         with pytest.raises(SubmissionInvalid):
             parse_for_scoring(raw)
+
+
+def test_the_slow_path_leaves_the_rulebook_checks_to_score() -> None:
+    """parse_for_scoring() parses; score() makes the checks that need the rulebook (target
+    group FTE at most totalFte), once: a body on the slow path (a fraction as a JSON number)
+    with more target-group FTE than the organisation has is parsed, and score refuses it."""
+    from scoring import Submission, score
+
+    raw = body(employees=[{**EMPLOYEE, "reference": f"P{i}", "hoursPerWeek": 32.5}
+                          for i in range(10)], totalFte="1")
+    assert fast_parse(raw) is None
+    parsed = parse_for_scoring(raw)
+    assert isinstance(parsed, Submission) and len(parsed.employees) == 10
+    with pytest.raises(SubmissionInvalid) as refused:
+        score(parsed)
+    assert [e["name"] for e in refused.value.errors] == ["employees"]
+    assert "meer dan het totaal van de organisatie" in refused.value.errors[0]["reason"]
