@@ -35,6 +35,7 @@ from pso.api import (
 from pso.api.paging import ApiResponse
 from pso.auth import AuthMiddleware
 from pso.db.engine import make_engine, make_sqlite_reader
+from pso.db.probe import DatabaseProbe
 from pso.errors import EXCEPTION_HANDLERS
 from pso.files import parse_pool, pdf_pool
 from pso.http.content_type import JsonBodyMiddleware
@@ -166,7 +167,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(settings.public_url),
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine,
-                     "sqlite_reader": sqlite_reader, "db_config": db_config}),
+                     "sqlite_reader": sqlite_reader, "db_config": db_config,
+                     "database_probe": DatabaseProbe(engine, sqlite_reader)}),
         on_startup=[start_clock, start_pdf],
         on_shutdown=[engine.dispose, stop_pdf, stop_clock, *([limiter.close] if limiter else []),
                      *([sqlite_reader.dispose] if sqlite_reader else [])],

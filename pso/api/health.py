@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import asyncio
-
 from litestar import Request, Response, get
 from litestar.datastructures import State
-from sqlalchemy import text
 
-from pso.db.engine import READ_ONLY
+from pso.db.probe import DatabaseProbe
 from pso.errors import ProblemError, problem_response
 from pso.http.openapi import finished, optional_bodies
 
@@ -22,23 +19,15 @@ def live() -> dict[str, str]:
 async def health(state: State) -> Response[dict[str, object]]:
     """Readiness: `ok` als de database binnen 3 seconden antwoordt, anders 503 met
     `Retry-After`."""
-    # The probe reads in a read-only transaction: on SQLite a deferred BEGIN, so probes never
-    # queue behind writers for the write lock (they would time out during a burst of writes
-    # and take the service out of a load balancer).
-    try:
-        async with state.session_maker() as session:
-            await session.connection(execution_options={READ_ONLY: True})
-            await asyncio.wait_for(session.execute(text("SELECT 1")), timeout=3)
-        database = "ok"
-    except Exception:  # noqa: BLE001 - any failure means: not reachable for us
-        database = "unreachable"
-    if database == "ok":
+    probe: DatabaseProbe = state["database_probe"]
+    if await probe.reachable():
         return Response({"status": "ok", "database": "ok"})
     problem = ProblemError(
         "De database is niet bereikbaar.", status=503, slug="service-unavailable",
-        headers={"Retry-After": "5"}, database=database,
+        headers={"Retry-After": "5"}, database="unreachable",
     )
     return problem_response(problem)
+
 
 @get("/api/v1/openapi.json", include_in_schema=False, sync_to_thread=False)
 def openapi_document(request: Request) -> Response[dict[str, object]]:
