@@ -1,7 +1,8 @@
 """HTTP throughput and CPU per request against the framework's own ceiling (issues 16, 26).
 
 Run: .venv/bin/python benchmarks/bench_http.py [--quick] [--seconds 5] [--rounds 3]
-     [--connections 16] [--sizes 10000,100000] [--databases sqlite,postgres] [--json]
+     [--connections 16] [--sizes 10000,100000] [--databases sqlite,postgres]
+     [--rows liveness,health] [--json]
 
 The anchor is a bare Litestar "hello" app on granian (one worker). Every row is measured
 alternately with the anchor, `--rounds` times (at least 3), each server in its own process
@@ -232,8 +233,9 @@ def plan(rows: list, folder: Path) -> list[tuple[str, list[str], str, Path | Non
 
 
 def measure_block(url: str, rows: list, folder: Path, *, seconds: float, rounds: int,
-                  connections: int) -> dict:
-    """Every row of `plan` alternated with the anchor, `rounds` times."""
+                  connections: int, only: str = "") -> dict:
+    """Every row of `plan` (or those whose label holds one of the comma-separated words of
+    `only`) alternated with the anchor, `rounds` times."""
     env = {"PSO_SECRET_KEY": "b" * 40, "PSO_ENV": "production", "PSO_RATE_LIMIT": "0",
            "PSO_PUBLIC_URL": "http://127.0.0.1",
            "PSO_LOG_LEVEL": "WARNING"}
@@ -243,6 +245,8 @@ def measure_block(url: str, rows: list, folder: Path, *, seconds: float, rounds:
         anchor_pid = server_pid(int(anchor.rsplit(":", 1)[1]))
         service_pid = server_pid(int(base.rsplit(":", 1)[1]))
         for label, paths, method, body, single in plan(rows, folder):
+            if only and not any(word.strip() in label for word in only.split(",")):
+                continue
             wrk(base, paths, seconds=1, connections=connections, method=method, body=body)
             runs = []
             for _ in range(rounds):
@@ -309,7 +313,7 @@ def run(args: argparse.Namespace) -> dict:
                           file=sys.stderr, flush=True)
                     out["blocks"][key] = measure_block(
                         url, rows, Path(folder), seconds=seconds, rounds=rounds,
-                        connections=args.connections)
+                        connections=args.connections, only=args.rows)
     return out
 
 
@@ -361,6 +365,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--rows", default="",
+                        help="only the rows whose label holds one of these comma-separated "
+                             "words (e.g. 'liveness,health')")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     os.environ.setdefault("PSO_LOG_LEVEL", "WARNING")
