@@ -232,6 +232,9 @@ def plan(rows: list, folder: Path) -> list[tuple[str, list[str], str, Path | Non
     ]
 
 
+SERVICE_COMMAND = [pso_serve("--no-demo")]
+
+
 def measure_block(url: str, rows: list, folder: Path, *, seconds: float, rounds: int,
                   connections: int, only: str = "") -> dict:
     """Every row of `plan` (or those whose label holds one of the comma-separated words of
@@ -241,7 +244,7 @@ def measure_block(url: str, rows: list, folder: Path, *, seconds: float, rounds:
            "PSO_LOG_LEVEL": "WARNING"}
     results: dict = {}
     with bare_app("granian") as anchor, \
-            start_server(url, env, timeout=120, command=pso_serve("--no-demo")) as base:
+            start_server(url, env, timeout=120, command=SERVICE_COMMAND[0]) as base:
         anchor_pid = server_pid(int(anchor.rsplit(":", 1)[1]))
         service_pid = server_pid(int(base.rsplit(":", 1)[1]))
         for label, paths, method, body, single in plan(rows, folder):
@@ -369,7 +372,14 @@ def main() -> int:
                         help="only the rows whose label holds one of these comma-separated "
                              "words (e.g. 'liveness,health')")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--granian", action="store_true",
+                        help="serve the service on granian instead of `pso serve` (uvicorn)")
     args = parser.parse_args()
+    if args.granian:
+        SERVICE_COMMAND[0] = lambda port: [
+            sys.executable, "-m", "granian", "--interface", "asgi", "--loop", "uvloop",
+            "--factory", "--port", str(port), "--workers", "1", "--log-level", "warning",
+            "--no-access-log", "pso.app:create_app"]
     os.environ.setdefault("PSO_LOG_LEVEL", "WARNING")
     out = run(args)
     if args.json:
