@@ -1,4 +1,7 @@
-"""The certificate PDF: what goes on it, and rendering it (sync and async)."""
+"""The certificate PDF: what goes on it, and rendering it (sync and async).
+
+`.pdf` (WeasyPrint, ~0.6 s to import) is imported by the render functions only: the service
+imports this module for `certificate_context` and renders through pso.files.pdf_pool."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from .formatting import RUNG_LABELS
 from .ladder import ladder_svg
 from .lifecycle import KINDS
 from .numbering import parse_number
-from .pdf import render_pdf, render_pdf_async
 from .qr import qr_svg
 
 TEMPLATE = "certificates/certificate.html"
@@ -102,9 +104,13 @@ def certificate_context(data: CertificateData) -> dict[str, Any]:
 
 def render_certificate(data: CertificateData) -> bytes:
     """The certificate as PDF/A-3b bytes (one A4 page). Same data -> same bytes."""
+    from .pdf import render_pdf
+
     return render_pdf(TEMPLATE, certificate_context(data))
 
 
 async def render_certificate_async(data: CertificateData) -> bytes:
     """`render_certificate` off the event loop."""
+    from .pdf import render_pdf_async
+
     return await render_pdf_async(TEMPLATE, certificate_context(data))

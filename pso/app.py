@@ -12,7 +12,6 @@ from litestar.di import Provide
 from litestar.plugins.pydantic import PydanticPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from certificates.pdf import warm_up
 from pso import clock, passwords
 from pso.api import (
     assessments,
@@ -108,10 +107,12 @@ def _pdf_hooks(settings: Settings) -> tuple[object, object]:
         parse_pool.configure(settings.parse_workers or 0)
         pdf_pool.configure(settings.pdf_workers, settings.pdf_renders_per_worker,
                            settings.pdf_timeout)
-        if settings.pdf_workers == 0:
+        if settings.pdf_workers == 0 and settings.env != "test":
             # Fonts and stylesheets load once per process, off the event loop, before the
-            # first certificate is issued (pool workers warm themselves up).
-            await anyio.to_thread.run_sync(warm_up)
+            # first certificate is issued (pool workers warm themselves up). Not under
+            # PSO_ENV=test: test apps and servers start hundreds of times and most render no
+            # PDF; the first render there loads WeasyPrint, fonts and stylesheets itself.
+            await anyio.to_thread.run_sync(pdf_pool.warm_up)
 
     async def stop() -> None:
         await anyio.to_thread.run_sync(pdf_pool.shutdown)

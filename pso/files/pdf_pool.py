@@ -27,7 +27,9 @@ log = logging.getLogger("pso.pdf")
 DEFAULT_VARIANT = "pdf/a-3b"  # certificates.pdf.PDF_VARIANT, without importing WeasyPrint here
 
 
-def _warm_up_worker() -> None:
+def warm_up() -> None:
+    """`certificates.pdf.warm_up`, imported here: WeasyPrint (~0.6 s to import) loads when
+    the server starts or renders, not when `pso.app` is imported (CLI commands, tests)."""
     from certificates.pdf import warm_up
 
     warm_up()
@@ -56,7 +58,7 @@ class WorkerPool:
             # spawn: a fork of a running server would copy its threads' locks and sockets.
             mp_context=multiprocessing.get_context("spawn"),
             max_tasks_per_child=self.renders_per_worker,
-            initializer=_warm_up_worker,
+            initializer=warm_up,
         )
 
     def replace(self, generation: int) -> None:
