@@ -3,6 +3,10 @@
 50 organisations apply at the same moment for a scheme with room for 5 vouchers. Exactly
 5 get one and 45 are told the budget is exhausted, on SQLite and on PostgreSQL, with one
 server process and with two processes sharing the database.
+
+The servers of a backend are shared by the module's tests (`servers`): the tests are about
+requests racing each other, not about a fresh process, and the tables are emptied before
+each test while the servers keep running, as between requests of a real service.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 import contextlib
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,6 +36,28 @@ pytestmark = pytest.mark.anyio
 APPLICANTS, ROOM = 50, 5
 AMOUNT = Decimal("1000.00")
 DEADLINE = 120  # seconds for the whole burst; far above what it takes
+
+
+@pytest.fixture(scope="module")
+def running_servers() -> Iterator[tuple[contextlib.ExitStack, dict[str, list[str]]]]:
+    """database URL -> the base URLs of its servers, started when first asked for and
+    stopped when the module's tests are done."""
+    with contextlib.ExitStack() as stack:
+        yield stack, {}
+
+
+@pytest.fixture
+def servers(database_url: str, running_servers) -> Callable[[int], list[str]]:
+    """servers(n): the base URLs of n servers on this test's (emptied) database."""
+    stack, started = running_servers
+
+    def first(count: int) -> list[str]:
+        urls = started.setdefault(database_url, [])
+        while len(urls) < count:
+            urls.append(stack.enter_context(start_server(database_url)))
+        return urls[:count]
+
+    return first
 
 
 def kvk(i: int) -> str:
@@ -80,22 +107,21 @@ def slugs(responses: list[httpx.Response]) -> Counter:
     )
 
 
-@pytest.mark.parametrize("servers", [1, 2], ids=["one-server", "two-servers"])
+@pytest.mark.parametrize("count", [1, 2], ids=["one-server", "two-servers"])
 async def test_fifty_applications_room_for_five(
-    backend, database_url, session_maker, make_token, servers
+    backend, session_maker, make_token, servers, count
 ) -> None:
     sid = await prepare(session_maker, APPLICANTS, ROOM)
     municipality = await make_token("municipality", municipality_code="GM0200")
-    with contextlib.ExitStack() as stack:
-        urls = [stack.enter_context(start_server(database_url)) for _ in range(servers)]
-        requests = [(f"{urls[i % servers]}/api/v1/voucher-schemes/{sid}/vouchers",
-                     {"kvk": kvk(i), "fte": "10"}) for i in range(APPLICANTS)]
-        started = time.monotonic()
-        responses = await burst(requests, municipality)
-        elapsed = time.monotonic() - started
-        scheme = await read_scheme(urls[-1], sid, municipality)
+    urls = servers(count)
+    requests = [(f"{urls[i % count]}/api/v1/voucher-schemes/{sid}/vouchers",
+                 {"kvk": kvk(i), "fte": "10"}) for i in range(APPLICANTS)]
+    started = time.monotonic()
+    responses = await burst(requests, municipality)
+    elapsed = time.monotonic() - started
+    scheme = await read_scheme(urls[-1], sid, municipality)
 
-    print(f"{backend}, {servers} server(s): {APPLICANTS} requests in {elapsed:.2f} s")
+    print(f"{backend}, {count} server(s): {APPLICANTS} requests in {elapsed:.2f} s")
     assert slugs(responses) == {201: ROOM, "budget-exhausted": APPLICANTS - ROOM}
     winners = {r.json()["kvk"] for r in responses if r.status_code == 201}
     assert len(winners) == ROOM
@@ -115,7 +141,7 @@ async def test_fifty_applications_room_for_five(
 
 
 async def test_same_organisation_and_same_voucher_at_once(
-    database_url, session_maker, make_token
+    session_maker, make_token, servers
 ) -> None:
     """Ten applications of one organisation: one voucher. Ten redemptions of it: one payment."""
     sid = await prepare(session_maker, 1, ROOM)
@@ -124,25 +150,25 @@ async def test_same_organisation_and_same_voucher_at_once(
         await certification.submit(session, SYSTEM, assessment.id)
     municipality = await make_token("municipality", municipality_code="GM0200")
     auditor = await make_token("auditor")
-    with start_server(database_url) as url:
-        responses = await burst(
-            [(f"{url}/api/v1/voucher-schemes/{sid}/vouchers", {"kvk": kvk(0), "fte": "1"})] * 10,
-            municipality,
-        )
-        assert slugs(responses) == {201: 1, "voucher-already-issued": 9}
-        code = next(r.json()["code"] for r in responses if r.status_code == 201)
-        redemption = {"invoiceAmount": "750", "assessmentId": assessment.id}
-        responses = await burst([(f"{url}/api/v1/vouchers/{code}/redemption", redemption)] * 10,
-                                auditor)
-        assert slugs(responses) == {200: 1, "voucher-already-redeemed": 9}
-        scheme = await read_scheme(url, sid, municipality)
+    [url] = servers(1)
+    responses = await burst(
+        [(f"{url}/api/v1/voucher-schemes/{sid}/vouchers", {"kvk": kvk(0), "fte": "1"})] * 10,
+        municipality,
+    )
+    assert slugs(responses) == {201: 1, "voucher-already-issued": 9}
+    code = next(r.json()["code"] for r in responses if r.status_code == 201)
+    redemption = {"invoiceAmount": "750", "assessmentId": assessment.id}
+    responses = await burst([(f"{url}/api/v1/vouchers/{code}/redemption", redemption)] * 10,
+                            auditor)
+    assert slugs(responses) == {200: 1, "voucher-already-redeemed": 9}
+    scheme = await read_scheme(url, sid, municipality)
     assert scheme["committed"] == scheme["redeemed"] == "750.00"
     assert await count_rows(session_maker, "vouchers") == 1
 
 
-@pytest.mark.parametrize("servers", [1, 2], ids=["one-server", "two-servers"])
+@pytest.mark.parametrize("count", [1, 2], ids=["one-server", "two-servers"])
 async def test_requests_approvals_and_refusals_at_once(
-    backend, database_url, session_maker, make_token, servers
+    session_maker, make_token, servers, count
 ) -> None:
     """Approval in the flow (issue 14): 50 companies ask at once on a scheme that requires
     approval: exactly 5 requests reserve the budget. Then, all at once, the municipality
@@ -151,37 +177,36 @@ async def test_requests_approvals_and_refusals_at_once(
     sid = await prepare(session_maker, APPLICANTS, ROOM, requires_approval=True)
     municipality = await make_token("municipality", municipality_code="GM0200")
     companies = [await make_token("company", kvk=kvk(i)) for i in range(APPLICANTS)]
-    with contextlib.ExitStack() as stack:
-        urls = [stack.enter_context(start_server(database_url)) for _ in range(servers)]
+    urls = servers(count)
 
-        def at(i: int, path: str) -> str:
-            return f"{urls[i % servers]}/api/v1/{path}"
+    def at(i: int, path: str) -> str:
+        return f"{urls[i % count]}/api/v1/{path}"
 
-        asked = await burst([(at(i, f"voucher-schemes/{sid}/vouchers"),
-                              {"kvk": kvk(i), "fte": "10"}, companies[i])
-                             for i in range(APPLICANTS)])
-        assert slugs(asked) == {201: ROOM, "budget-exhausted": APPLICANTS - ROOM}
-        assert {r.json()["status"] for r in asked if r.status_code == 201} == {"requested"}
-        requested = [r.json()["code"] for r in asked if r.status_code == 201]
-        losers = [i for i, r in enumerate(asked) if r.status_code != 201]
-        scheme = await read_scheme(urls[0], sid, municipality)
-        assert scheme["committed"] == scheme["budget"] and scheme["available"] == "0.00"
+    asked = await burst([(at(i, f"voucher-schemes/{sid}/vouchers"),
+                          {"kvk": kvk(i), "fte": "10"}, companies[i])
+                         for i in range(APPLICANTS)])
+    assert slugs(asked) == {201: ROOM, "budget-exhausted": APPLICANTS - ROOM}
+    assert {r.json()["status"] for r in asked if r.status_code == 201} == {"requested"}
+    requested = [r.json()["code"] for r in asked if r.status_code == 201]
+    losers = [i for i, r in enumerate(asked) if r.status_code != 201]
+    scheme = await read_scheme(urls[0], sid, municipality)
+    assert scheme["committed"] == scheme["budget"] and scheme["available"] == "0.00"
 
-        mixed = (
-            [(at(i, f"vouchers/{code}/approval"), {}, municipality)
-             for i, code in enumerate(requested[:3])]
-            + [(at(i, f"vouchers/{code}/refusal"), {"reason": "Test"}, municipality)
-               for i, code in enumerate(requested[3:])]
-            + [(at(i, f"voucher-schemes/{sid}/vouchers"), {"kvk": kvk(i), "fte": "10"},
-                companies[i]) for i in losers]
-        )
-        responses = await burst(mixed)
-        decisions, again = responses[:ROOM], responses[ROOM:]
-        assert slugs(decisions) == {200: ROOM}
-        outcome = slugs(again)
-        assert set(outcome) <= {201, "budget-exhausted"}
-        assert outcome[201] <= 2  # only what the two refusals gave back
-        scheme = await read_scheme(urls[-1], sid, municipality)
+    mixed = (
+        [(at(i, f"vouchers/{code}/approval"), {}, municipality)
+         for i, code in enumerate(requested[:3])]
+        + [(at(i, f"vouchers/{code}/refusal"), {"reason": "Test"}, municipality)
+           for i, code in enumerate(requested[3:])]
+        + [(at(i, f"voucher-schemes/{sid}/vouchers"), {"kvk": kvk(i), "fte": "10"},
+            companies[i]) for i in losers]
+    )
+    responses = await burst(mixed)
+    decisions, again = responses[:ROOM], responses[ROOM:]
+    assert slugs(decisions) == {200: ROOM}
+    outcome = slugs(again)
+    assert set(outcome) <= {201, "budget-exhausted"}
+    assert outcome[201] <= 2  # only what the two refusals gave back
+    scheme = await read_scheme(urls[-1], sid, municipality)
 
     counts = scheme["counts"]
     assert (counts["issued"], counts["refused"]) == (3, 2)
