@@ -48,7 +48,7 @@ def run_cli(*args: str, env: Mapping[str, str] | None = None,
         try:
             outcome.append(CliRunner().invoke(main, list(args), input=stdin, env=env,
                                              prog_name="pso"))
-        except BaseException as exc:  # re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 (re-raised in the caller's thread)
             outcome.append(exc)
 
     with _restored_state():
