@@ -26,6 +26,7 @@ import pytest
 
 from pso.db.migrate import upgrade
 from tests import html_checks
+from tests.conftest import BACKENDS
 from tests.databases import temporary_postgres
 from tests.mail_server import MailServer
 from tests.requirements import in_ci
@@ -82,6 +83,19 @@ def server_app(port: int) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "--factory", "pso.cli:server_app",
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
             "--no-access-log"]
+
+
+def one_backend(preferred: str) -> list[str]:
+    """The one database a page module runs on: `preferred`, or SQLite when this run has no
+    PostgreSQL (never a skip). Use as `@pytest.fixture(scope="module", params=...)`; the test
+    ids stay [postgres] or [sqlite].
+
+    A page module checks what a person reads (words, Dutch notation, layout, the
+    accessibility gate), which does not depend on the database; what the database does is
+    tested on both by the service and API tests. Page modules alternate between the two, so
+    both still serve pages to the browser; the cross-portal story modules run on both
+    (docs/testing.md, "Browser tests and the two databases")."""
+    return [preferred] if preferred in BACKENDS else ["sqlite"]
 
 
 @contextlib.contextmanager
