@@ -3,25 +3,21 @@ every form of the first release (which tests/test_cli.py and test_users_cli.py k
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from pathlib import Path
 
 from litestar.testing import TestClient
 
 from pso.app import create_app
 from pso.settings import Settings
-from tests.test_cli import PSO
+from tests.cli import CliResult, run_cli
 
 PASSWORD = "Groene-Ladder-Zomer-2026"
 
 
-def pso(*args: str, url: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PSO_DATABASE_URL": url, "PSO_ENV": "test",
-           "PSO_PUBLIC_URL": "https://pso.example.nl"}
-    return subprocess.run([PSO, *args], capture_output=True, text=True, env=env, input=stdin,
-                          timeout=120, check=False)
+def pso(*args: str, url: str, stdin: str | None = None) -> CliResult:
+    env = {"PSO_DATABASE_URL": url, "PSO_ENV": "test", "PSO_PUBLIC_URL": "https://pso.example.nl"}
+    return run_cli(*args, env=env, stdin=stdin)
 
 
 def sign_in(client: TestClient, email: str, password: str):

@@ -1,26 +1,22 @@
-"""The `pso` command line, run as a user would run it."""
+"""The `pso` command line, run as a user would run it (in this process: tests/cli.py)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
+from pso import clock, passwords
 from pso.app import create_app
+from pso.mail import outbox
 from pso.settings import Settings
+from tests.cli import CliResult, run_cli
 
-PSO = str(Path(sys.executable).parent / "pso")
 
-
-def run(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PSO_DATABASE_URL": database_url}
-    return subprocess.run(
-        [PSO, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+def run(*args: str, database_url: str) -> CliResult:
+    return run_cli(*args, env={"PSO_DATABASE_URL": database_url})
 
 
 def test_db_upgrade_and_token_only(tmp_path: Path) -> None:
@@ -53,3 +49,15 @@ def test_users_add_refuses_bad_bindings(tmp_path: Path, args: tuple[str, ...]) -
     result = run("users", "add", *args, "--token-only", database_url=url)
     assert result.returncode == 2
     assert "pso_" not in result.stdout
+
+
+def test_a_command_in_process_leaves_the_test_process_as_it_was(tmp_path: Path) -> None:
+    """tests/cli.py puts back what the CLI sets for its process (PSO_TODAY's fixed day,
+    the password profile of PSO_ENV, the mail link base) and the environment it was given."""
+    before = (clock.fixed_day(), passwords._hasher, outbox.public_url(), dict(os.environ))
+    env = {"PSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
+           "PSO_ENV": "development", "PSO_TODAY": "2026-03-01",
+           "PSO_PUBLIC_URL": "https://elders.example.nl"}
+    result = run_cli("jobs", "run", "--date", "1-3-2026", env=env)  # refused after _settings()
+    assert result.returncode == 2 and "2026-03-01" in result.stderr
+    assert (clock.fixed_day(), passwords._hasher, outbox.public_url(), dict(os.environ)) == before

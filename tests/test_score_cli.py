@@ -1,20 +1,17 @@
-"""`pso score FILE.json`, run as a user would run it (spec §6.2)."""
+"""`pso score FILE.json`, run as a user would run it (spec §6.2; in this process:
+tests/cli.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from pso.api.score import EXAMPLE
+from tests.cli import CliResult, run_cli
 
-PSO = str(Path(sys.executable).parent / "pso")
 
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PSO, "score", *args], check=False, capture_output=True, text=True,
-                          input=stdin, timeout=120)
+def run(*args: str, stdin: str | None = None) -> CliResult:
+    return run_cli("score", *args, stdin=stdin)
 
 
 def test_prints_the_score(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ import pytest
 
 from pso.db.migrate import upgrade
 from tests import html_checks
+from tests.conftest import BACKENDS
 from tests.databases import temporary_postgres
 from tests.mail_server import MailServer
 from tests.requirements import in_ci
@@ -82,6 +83,19 @@ def server_app(port: int) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "--factory", "pso.cli:server_app",
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
             "--no-access-log"]
+
+
+def one_backend(preferred: str) -> list[str]:
+    """The one database a page module runs on: `preferred`, or SQLite when this run has no
+    PostgreSQL (never a skip). Use as `@pytest.fixture(scope="module", params=...)`; the test
+    ids stay [postgres] or [sqlite].
+
+    A page module checks what a person reads (words, Dutch notation, layout, the
+    accessibility gate), which does not depend on the database; what the database does is
+    tested on both by the service and API tests. Page modules alternate between the two, so
+    both still serve pages to the browser; the cross-portal story modules run on both
+    (docs/testing.md, "Browser tests and the two databases")."""
+    return [preferred] if preferred in BACKENDS else ["sqlite"]
 
 
 @contextlib.contextmanager
@@ -170,6 +184,7 @@ SCAN_SECONDS: list[float] = []
 FAILED: list[str] = []  # the states with a violation
 # What differs between visits of the same state: form tokens, typed values.
 _VOLATILE = re.compile(r'\svalue="[^"]*"')
+_ORIGIN = re.compile(r"^https?://[^/]+")
 
 
 class AxeGate:
@@ -198,7 +213,11 @@ class AxeGate:
         if not url.startswith("http") or tab.evaluate("document.contentType") != "text/html":
             return
         html = tab.content()
-        key = hashlib.sha256(f"{url.split('#')[0]}\n{_VOLATILE.sub('', html)}".encode()).hexdigest()
+        # The same page on the other database's server (another port) is the same state:
+        # the key leaves out the origin, so a story run on both databases scans it once.
+        origin = match.group(0) if (match := _ORIGIN.match(url)) else ""
+        state = f"{url.split('#')[0].removeprefix(origin)}\n{_VOLATILE.sub('', html)}"
+        key = hashlib.sha256(state.replace(origin, "").encode()).hexdigest()
         if key in SCANNED:
             return
         started = time.perf_counter()

@@ -1,8 +1,9 @@
 """Signing in, out and back in a real browser (Debian chromium, JavaScript off), against the
-real server with its outbox sender delivering to a real SMTP server (aiosmtpd), on SQLite
-and on PostgreSQL: wrong password, throttling, logout then reuse of the old cookie, password
-reset through the mail that arrived, TOTP enrolment and sign-in with a code, and an invited
-person who sets a password and lands on their role's home."""
+real server with its outbox sender delivering to a real SMTP server (aiosmtpd), on PostgreSQL,
+or SQLite without it (tests/browser/support.py, one_backend): wrong password, throttling,
+logout then reuse of the old cookie, password reset through the mail that arrived, TOTP
+enrolment and sign-in with a code, and an invited person who sets a password and lands on their
+role's home."""
 
 from __future__ import annotations
 
@@ -21,13 +22,13 @@ from tests.browser.support import (
     chromium,
     database,
     mail_link,
+    one_backend,
     serve_with_mail,
     shoot,
     sign_in,
     submit,
     tabs,
 )
-from tests.conftest import BACKENDS
 from tests.mail_server import MailServer
 
 PEOPLE = [  # e-mail, name, role, party, party name
@@ -39,7 +40,7 @@ PEOPLE = [  # e-mail, name, role, party, party name
 ]
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=one_backend("postgres"))
 def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     with database(request.param, tmp_path_factory, "accounts") as url:
         settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})

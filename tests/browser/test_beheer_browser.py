@@ -1,8 +1,8 @@
 """The admin portal in a real browser (Debian chromium, JavaScript off) against a real server,
-on SQLite and PostgreSQL: an admin signs in with password and TOTP code, sees the figures,
-is refused a code that exists (the error at the field), adds a certifying body and finds it
-listed; the tables of bodies, organisations and the audit log fit 1280 px and a 390 px phone
-(screenshots of each in test-artifacts/browser/)."""
+on SQLite (tests/browser/support.py, one_backend): an admin signs in with password and TOTP
+code, sees the figures, is refused a code that exists (the error at the field), adds a
+certifying body and finds it listed; the tables of bodies, organisations and the audit log fit
+1280 px and a 390 px phone (screenshots of each in test-artifacts/browser/)."""
 
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ from tests.browser.support import (
     PHONE,
     chromium,
     database,
+    one_backend,
     shoot,
     sign_in,
     submit,
     tabs,
 )
 from tests.browser.test_browser import assert_fits
-from tests.conftest import BACKENDS
 from tests.servers import start_server
 
 ADMIN, SECRET = "beheer@example.nl", pyotp.random_base32(32)
@@ -73,7 +73,7 @@ async def _seed(url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=one_backend("sqlite"))
 def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     with database(request.param, tmp_path_factory, "beheer") as url:
         asyncio.run(_seed(url))

@@ -1,7 +1,7 @@
 """The daily jobs inside the server and /dev/mail in a real browser (Debian chromium,
-JavaScript off), on SQLite and PostgreSQL: a server started with PSO_TODAY queues the
-three-month reminder by itself, and the outbox page shows the mail's text and its HTML
-part in a sandboxed frame."""
+JavaScript off), on SQLite (tests/browser/support.py, one_backend): a server started with
+PSO_TODAY queues the three-month reminder by itself, and the outbox page shows the mail's text
+and its HTML part in a sandboxed frame."""
 
 from __future__ import annotations
 
@@ -13,8 +13,15 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from pso.db.engine import make_engine
-from tests.browser.support import ARTIFACTS, DESKTOP, chromium, database, server_app, shoot
-from tests.conftest import BACKENDS
+from tests.browser.support import (
+    ARTIFACTS,
+    DESKTOP,
+    chromium,
+    database,
+    one_backend,
+    server_app,
+    shoot,
+)
 from tests.jobs import data
 from tests.servers import start_server
 
@@ -27,7 +34,7 @@ async def _seed(url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=one_backend("sqlite"))
 def base(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with database(request.param, tmp_path_factory, "devmail") as url:
         asyncio.run(_seed(url))

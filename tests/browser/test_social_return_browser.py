@@ -1,11 +1,13 @@
 """Social return terms after the award (issue 28, SPEC §8.2) in a real browser (chromium,
-JavaScript off) on SQLite and PostgreSQL: a buyer awards a tender, records the SROI terms
-(first with errors at their inputs), sees the obligation, the PSO reduction of the awarded
-rung and the agreed model, and changes them. Screenshots at 1280 px and 390 px."""
+JavaScript off) on SQLite (tests/browser/support.py, one_backend): a buyer awards a tender,
+records the SROI terms (first with errors at their inputs), sees the obligation, the PSO
+reduction of the awarded rung and the agreed model, and changes them. Screenshots at 1280 px
+and 390 px."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -19,21 +21,24 @@ from tests.browser.support import (
     PASSWORD,
     chromium,
     database,
+    one_backend,
     serve_with_mail,
     shoot,
     sign_in,
     submit,
     tabs,
 )
-from tests.conftest import BACKENDS
 
 BUYER = "inkoper@example.nl"
 WINNER = "41000021"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    with database(request.param, tmp_path_factory, "social_return") as url:
+@contextlib.contextmanager
+def served(backend: str, tmp_path_factory: pytest.TempPathFactory,
+           name: str) -> Iterator[dict[str, object]]:
+    """The server on a fresh database of `backend` with the buyer and the winning company
+    (and its API token); test_social_return_settlement_browser.py serves its own."""
+    with database(backend, tmp_path_factory, name) as url:
         settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
         asyncio.run(add_account(settings, email=BUYER, name="Ina Inkoper", role="procurement",
                                 party="30280353", party_name="Inkoop Provincie Utrecht",
@@ -43,8 +48,14 @@ def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
             party=WINNER, party_name="Schoon & Sociaal B.V.", password=PASSWORD,
             with_token=True))
         with serve_with_mail(url) as (base, _mail):
-            yield {"base": base, "backend": request.param,
+            yield {"base": base, "backend": backend,
                    "contractor": {"Authorization": f"Bearer {token}"}}
+
+
+@pytest.fixture(scope="module", params=one_backend("sqlite"))
+def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    with served(request.param, tmp_path_factory, "social_return") as found:
+        yield found
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,30 @@
-"""Settling a social-return contract in a real browser (chromium, JavaScript off) on SQLite
-and PostgreSQL: the confirmation the server checks, a reason before the contract end, the
-frozen figures and the PDF download. Screenshots at 1280 px and 390 px."""
+"""Settling a social-return contract in a real browser (chromium, JavaScript off) on
+PostgreSQL, or SQLite without it (tests/browser/support.py, one_backend): the confirmation
+the server checks, a reason before the contract end, the frozen figures and the PDF
+download. Screenshots at 1280 px and 390 px."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from pypdf import PdfReader
 
-from tests.browser.support import shoot, submit
-from tests.browser.test_social_return_browser import (  # noqa: F401
+from tests.browser.support import one_backend, shoot, submit
+from tests.browser.test_social_return_browser import (  # noqa: F401  (browser, tab: fixtures)
     browser,
-    site,
+    served,
     tab,
     to_terms_after_award,
 )
+
+
+@pytest.fixture(scope="module", params=one_backend("postgres"))
+def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """Its own server and database (test_social_return_browser.py runs on SQLite); the
+    imported `browser` and `tab` fixtures use this one."""
+    with served(request.param, tmp_path_factory, "social_return_settlement") as found:
+        yield found
 
 
 def test_buyer_settles_early_with_a_reason(tab, site, tmp_path) -> None:  # noqa: F811

@@ -1,8 +1,9 @@
-"""Municipalities by name in a real browser (Debian chromium, JavaScript off), on SQLite and
-PostgreSQL (issue 22, items 5 and 6): a company registers by choosing its municipality from
-the list, a municipality writes a scheme naming municipalities, the company applies and
-downloads its voucher PDF, and the municipality follows the voucher page back to its
-scheme. No CBS code is shown anywhere a person reads. Screenshots at 1280 and 390 px."""
+"""Municipalities by name in a real browser (Debian chromium, JavaScript off), on PostgreSQL,
+or SQLite without it (tests/browser/support.py, one_backend; issue 22, items 5 and 6): a
+company registers by choosing its municipality from the list, a municipality writes a scheme
+naming municipalities, the company applies and downloads its voucher PDF, and the municipality
+follows the voucher page back to its scheme. No CBS code is shown anywhere a person reads.
+Screenshots at 1280 and 390 px."""
 
 from __future__ import annotations
 
@@ -20,20 +21,20 @@ from tests.browser.support import (
     PASSWORD,
     chromium,
     database,
+    one_backend,
     serve_with_mail,
     shoot,
     sign_in,
     submit,
     tabs,
 )
-from tests.conftest import BACKENDS
 
 TOWN, COMPANY, KVK = "gemeente@apeldoorn.example.nl", "hr@ijssel.example.nl", "34567812"
 COMPANY_NAME = "Bakkerij De IJssel B.V."
 CODE = re.compile(r"GM\d{4}")
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=one_backend("postgres"))
 def site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     with database(request.param, tmp_path_factory, "towns") as url:
         settings = Settings.from_env({"PSO_ENV": "test", "PSO_DATABASE_URL": url})
