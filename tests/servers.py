@@ -87,6 +87,28 @@ def start_server(
                 _stop(process)
 
 
+class SharedServers:
+    """Servers on a database kept for several tests (a module-scoped fixture), for tests that
+    only need servers to send requests to: started when a test first asks for them, stopped
+    by `close`. The tests empty the tables while the servers run (the `database_url`
+    fixture), as between a real service's requests. A test about a start-up, a restart, a
+    kill or a fresh process starts its own with `start_server`."""
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self._urls: dict[str, list[str]] = {}
+
+    def get(self, database_url: str, count: int = 1) -> list[str]:
+        """The base URLs of `count` servers on `database_url`."""
+        urls = self._urls.setdefault(database_url, [])
+        while len(urls) < count:
+            urls.append(self._stack.enter_context(start_server(database_url)))
+        return urls[:count]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
 def _wait_until_live(process: subprocess.Popen[bytes], base_url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

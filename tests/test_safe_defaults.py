@@ -89,3 +89,20 @@ def test_only_the_test_environment_hashes_passwords_with_the_least_work() -> Non
             "$argon2id$v=19$m=8,t=1,p=1$")
     finally:
         passwords.configure("test")
+
+
+async def test_only_the_test_environment_starts_without_the_pdf_warm_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production and development load WeasyPrint's fonts and stylesheets at start-up, before
+    the first certificate (pso/app.py); the suite's apps and servers leave it to the first
+    render. The warm-up itself is recorded here, not run (tests/certificates runs it)."""
+    from pso.files import pdf_pool
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new.sqlite3'}"
+    calls: list[str] = []
+    for env, environ in (("production", KEYS), ("development", {}), ("test", {})):
+        monkeypatch.setattr(pdf_pool, "warm_up", lambda env=env: calls.append(env))
+        settings = Settings.from_env({**environ, "PSO_ENV": env, "PSO_DATABASE_URL": url})
+        async with AsyncTestClient(app=create_app(settings)):
+            pass
+    assert calls == ["production", "development"]

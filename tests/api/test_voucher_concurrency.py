@@ -4,15 +4,15 @@
 5 get one and 45 are told the budget is exhausted, on SQLite and on PostgreSQL, with one
 server process and with two processes sharing the database.
 
-The servers of a backend are shared by the module's tests (`servers`): the tests are about
-requests racing each other, not about a fresh process, and the tables are emptied before
-each test while the servers keep running, as between requests of a real service.
+The servers of a backend are shared by the module's tests (`servers`, tests/servers.py
+`SharedServers`): the tests are about requests racing each other, not about a fresh process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,7 +28,7 @@ from pso.services import certification, organizations
 from pso.services import vouchers as service
 from tests.conftest import count_rows
 from tests.factories import submission
-from tests.servers import start_server
+from tests.servers import SharedServers
 from tests.voucher_checks import check_vouchers_consistent
 
 pytestmark = pytest.mark.anyio
@@ -39,25 +39,15 @@ DEADLINE = 120  # seconds for the whole burst; far above what it takes
 
 
 @pytest.fixture(scope="module")
-def running_servers() -> Iterator[tuple[contextlib.ExitStack, dict[str, list[str]]]]:
-    """database URL -> the base URLs of its servers, started when first asked for and
-    stopped when the module's tests are done."""
-    with contextlib.ExitStack() as stack:
-        yield stack, {}
+def running_servers() -> Iterator[SharedServers]:
+    with contextlib.closing(SharedServers()) as shared:
+        yield shared
 
 
 @pytest.fixture
-def servers(database_url: str, running_servers) -> Callable[[int], list[str]]:
+def servers(database_url: str, running_servers: SharedServers) -> Callable[[int], list[str]]:
     """servers(n): the base URLs of n servers on this test's (emptied) database."""
-    stack, started = running_servers
-
-    def first(count: int) -> list[str]:
-        urls = started.setdefault(database_url, [])
-        while len(urls) < count:
-            urls.append(stack.enter_context(start_server(database_url)))
-        return urls[:count]
-
-    return first
+    return functools.partial(running_servers.get, database_url)
 
 
 def kvk(i: int) -> str:
