@@ -92,17 +92,19 @@ def test_only_the_test_environment_hashes_passwords_with_the_least_work() -> Non
 
 
 async def test_only_the_test_environment_starts_without_the_pdf_warm_up(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Production and development load WeasyPrint's fonts and stylesheets at start-up, before
-    the first certificate (pso/app.py); the suite's apps and servers leave it to the first
-    render. The warm-up itself is recorded here, not run (tests/certificates runs it)."""
+    the first certificate (the app's PDF start-up hook); the suite's apps and servers leave it
+    to the first render. The warm-up is recorded here, not run (tests/certificates runs it)."""
+    from pso.app import _pdf_hooks
     from pso.files import pdf_pool
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'new.sqlite3'}"
     calls: list[str] = []
     for env, environ in (("production", KEYS), ("development", {}), ("test", {})):
         monkeypatch.setattr(pdf_pool, "warm_up", lambda env=env: calls.append(env))
-        settings = Settings.from_env({**environ, "PSO_ENV": env, "PSO_DATABASE_URL": url})
-        async with AsyncTestClient(app=create_app(settings)):
-            pass
+        # PSO_PARSE_WORKERS=0: no upload-reading process for production's default of 1.
+        start, stop = _pdf_hooks(Settings.from_env(
+            {**environ, "PSO_ENV": env, "PSO_PARSE_WORKERS": "0"}))
+        await start()
+        await stop()
     assert calls == ["production", "development"]
