@@ -19,10 +19,11 @@ run: $(STAMP)
 	PSO_ENV=$${PSO_ENV:-development} $(VENV)/bin/pso serve
 
 # One pytest worker per core (pytest-xdist); `loadscope` keeps a test module on one worker,
-# so its module-scoped servers and browsers start once. TEST_WORKERS=0: one process.
+# so its module-scoped servers and browsers start once. TEST_WORKERS=0: one process. The 25
+# slowest steps are listed at the end (where the suite's time goes, docs/testing.md).
 TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=25 $(PYTEST_ARGS)
 
 # The developer's tier: engine, services and API on SQLite, without browser, PostgreSQL or
 # slow tests (markers set in tests/conftest.py); `make test` stays the whole suite (CI).

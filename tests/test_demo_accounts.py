@@ -22,8 +22,7 @@ from pso.demo.vouchers import APPLICANT_EMAIL
 from pso.settings import Settings
 from tests.conftest import BACKENDS
 from tests.databases import temporary_postgres
-from tests.servers import free_port
-from tests.test_cli import PSO
+from tests.servers import PSO, free_port
 from tests.web.test_accounts import csrf_of
 
 pytestmark = pytest.mark.anyio
