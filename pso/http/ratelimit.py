@@ -67,12 +67,19 @@ def is_limited(method: str, path: str) -> bool:
     return bucket(method, path) is not None
 
 
+def wall_clock() -> float:
+    """Seconds since the epoch, which the windows are cut from. Looked up at each request,
+    so a test can stop it: a burst of requests must not straddle two windows."""
+    return time.time()
+
+
 class MemoryLimiter:
     """Counters in this process only. No awaits inside, so no lock is needed."""
 
     def __init__(self, limit: int, window: int = WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
+                 clock: Callable[[], float] | None = None) -> None:
+        self.limit, self.window = limit, window
+        self.clock = clock or (lambda: wall_clock())
         self._current = -1
         self._counts: dict[str, int] = {}
 
@@ -115,7 +122,7 @@ class RedisLimiter:
         self._warned_at = 0.0
 
     async def hit(self, client: str) -> tuple[bool, int]:
-        window_index = int(time.time() // self.window)
+        window_index = int(wall_clock() // self.window)
         key = f"{self.prefix}:{window_index}:{client}"
         try:
             count, pttl = await self.script(keys=[key], args=[self.window * 1000])
