@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 READ_ONLY = "pso_read_only"
+
+
+@contextlib.asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for reads outside a request's transaction. PostgreSQL: autocommit, so
+    each statement is one round trip with its own consistent snapshot (no BEGIN/ROLLBACK).
+    SQLite: a deferred read transaction (READ_ONLY), which never waits for the write lock."""
+    options = ({"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql"
+               else {READ_ONLY: True})
+    async with engine.connect() as conn:
+        yield await conn.execution_options(**options)
 
 
 def make_engine(url: str, **kwargs: object) -> AsyncEngine:

@@ -18,7 +18,7 @@ import asyncio
 from sqlalchemy import Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pso.db.engine import READ_ONLY
+from pso.db.engine import reading
 
 TIMEOUT_SECONDS = 3.0
 _SELECT_1 = text("SELECT 1")
@@ -53,8 +53,5 @@ class DatabaseProbe:
             return False
 
     async def _select_1(self) -> None:
-        options = ({"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql"
-                   else {READ_ONLY: True})
-        async with self.engine.connect() as conn:
-            conn = await conn.execution_options(**options)
+        async with reading(self.engine) as conn:
             await conn.execute(_SELECT_1)

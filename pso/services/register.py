@@ -38,7 +38,7 @@ from certificates.numbering import is_valid_number, normalize_number
 from pso.audit import record
 from pso.auth import Actor
 from pso.clock import today
-from pso.db.engine import READ_ONLY
+from pso.db.engine import reading
 from pso.db.models import Certificate, CertificatePdf, Organization, Suspension
 from pso.errors import Conflict, Forbidden, NotFound
 from pso.services import access
@@ -420,11 +420,7 @@ async def search(readers: Mapping[str, Any], **arguments: Any) -> Found:
     reader = readers.get("sqlite_reader")
     if reader is not None:
         return await asyncio.to_thread(_search_on_reader, reader, arguments)
-    engine: AsyncEngine = readers["engine"]
-    options = ({"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql"
-               else {READ_ONLY: True})
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(**options)
+    async with reading(readers["engine"]) as conn:
         return await conn.run_sync(lambda sync: search_now(sync, **arguments))
 
 
@@ -519,10 +515,7 @@ async def find_public(engine: AsyncEngine, number: str) -> PublicCertificate:
     so no BEGIN/ROLLBACK around it. On SQLite (in-memory databases, which have no reader) a
     deferred read transaction, as every GET."""
     normalized = _normalized(number)
-    options = ({"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql"
-               else {READ_ONLY: True})
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(**options)
+    async with reading(engine) as conn:
         rows = (await conn.execute(_FIND_PUBLIC, {"number": normalized})).all()
     return _public(rows, normalized)
 
