@@ -13,6 +13,7 @@ benchmarks use that.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # A bound on waiting for readiness, not a pause: a loaded machine (2 cores shared by
@@ -107,6 +109,24 @@ class SharedServers:
 
     def close(self) -> None:
         self._stack.close()
+
+
+# Fixtures for a test module that shares its servers: import both (`from tests.servers import
+# running_servers_fixture, servers_fixture`) and ask for `servers`. Named apart from their
+# fixture names so that a test's `servers` argument does not shadow the import.
+@pytest.fixture(scope="module", name="running_servers")
+def running_servers_fixture() -> Iterator[SharedServers]:
+    """The module's SharedServers."""
+    with contextlib.closing(SharedServers()) as shared:
+        yield shared
+
+
+@pytest.fixture(name="servers")
+def servers_fixture(database_url: str, running_servers: SharedServers
+                    ) -> Callable[[int], list[str]]:
+    """servers(n): the base URLs of n servers on this test's (emptied) database, kept for
+    the module's other tests."""
+    return functools.partial(running_servers.get, database_url)
 
 
 def _wait_until_live(process: subprocess.Popen[bytes], base_url: str, timeout: float) -> bool:

@@ -7,9 +7,7 @@ are about probes answering during writes, not about a fresh process."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,23 +15,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from tests.factories import organization
-from tests.servers import SharedServers
+from tests.servers import running_servers_fixture, servers_fixture  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
 PROBES, WRITES = 64, 16
 
 
-@pytest.fixture(scope="module")
-def running_servers() -> Iterator[SharedServers]:
-    with contextlib.closing(SharedServers()) as shared:
-        yield shared
-
-
 @pytest.fixture
-def base(database_url: str, running_servers: SharedServers) -> str:
+def base(servers) -> str:
     """The base URL of this backend's server, on this test's (emptied) database."""
-    [url] = running_servers.get(database_url)
+    [url] = servers(1)
     return url
 
 

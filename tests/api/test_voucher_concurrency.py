@@ -11,11 +11,8 @@ The servers of a backend are shared by the module's tests (`servers`, tests/serv
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -28,7 +25,7 @@ from pso.services import certification, organizations
 from pso.services import vouchers as service
 from tests.conftest import count_rows
 from tests.factories import submission
-from tests.servers import SharedServers
+from tests.servers import running_servers_fixture, servers_fixture  # noqa: F401
 from tests.voucher_checks import check_vouchers_consistent
 
 pytestmark = pytest.mark.anyio
@@ -36,18 +33,6 @@ pytestmark = pytest.mark.anyio
 APPLICANTS, ROOM = 50, 5
 AMOUNT = Decimal("1000.00")
 DEADLINE = 120  # seconds for the whole burst; far above what it takes
-
-
-@pytest.fixture(scope="module")
-def running_servers() -> Iterator[SharedServers]:
-    with contextlib.closing(SharedServers()) as shared:
-        yield shared
-
-
-@pytest.fixture
-def servers(database_url: str, running_servers: SharedServers) -> Callable[[int], list[str]]:
-    """servers(n): the base URLs of n servers on this test's (emptied) database."""
-    return functools.partial(running_servers.get, database_url)
 
 
 def kvk(i: int) -> str:

@@ -20,7 +20,7 @@ from pso.db.base import utcnow
 from pso.db.models import AuditEvent, CertificateReminder, JobLease, OutboxMail
 from pso.jobs import run_jobs
 from pso.jobs.context import LEASE_TTL
-from tests.cli import CliResult, run_cli
+from tests.cli import run_cli
 from tests.jobs import data
 from tests.jobs.data import DAY
 from tests.servers import start_server
@@ -39,11 +39,6 @@ def environment(database_url: str, **extra: str) -> dict[str, str]:
 def pso(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([PSO, *args], capture_output=True, text=True, env=env, timeout=120,
                           check=False, cwd=ROOT)
-
-
-def cli(*args: str, env: dict[str, str]) -> CliResult:
-    """`pso ARGS...` in this process (tests/cli.py), with the environment pso() would get."""
-    return run_cli(*args, env=env)
 
 
 def python(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -80,17 +75,17 @@ def expected_mails(numbers: list[str]) -> set[tuple[str, str]]:
 async def test_jobs_run_sends_the_reminder_once(database_url, session_maker, mail_server) -> None:
     numbers = await data.reminder_fixture(session_maker)
     env = environment(database_url, PSO_SMTP_URL=mail_server.url)
-    first = cli("jobs", "run", env=env)
+    first = run_cli("jobs", "run", env=env)
     assert first.returncode == 0, first.stderr
     assert f"jobs for {DAY}:" in first.stdout
     assert "certificate_reminders: reminders 1, mails 2" in first.stdout
     assert "mail: sent 2, retrying later 0, failed 0" in first.stdout
-    again = cli("jobs", "run", env=env)
+    again = run_cli("jobs", "run", env=env)
     assert again.returncode == 0, again.stderr
     assert "certificate_reminders: reminders 0, mails 0" in again.stdout
     assert_each_once(mail_server, expected_mails(numbers))
     # A day given on the command line (a month on: the one-month reminder).
-    later = cli("jobs", "run", "--date", "2026-04-02", env=env)
+    later = run_cli("jobs", "run", "--date", "2026-04-02", env=env)
     assert "certificate_reminders: reminders 1, mails 2" in later.stdout
     assert len(mail_server.messages) == 4
 
@@ -200,30 +195,30 @@ async def _until_all_sent(session_maker, timeout: float = 20.0) -> None:
 async def test_mail_outbox_cli(database_url, session_maker) -> None:
     await data.reminder_fixture(session_maker)
     env = environment(database_url)
-    run = cli("jobs", "run", env=env)
+    run = run_cli("jobs", "run", env=env)
     assert "mail:" not in run.stdout  # no PSO_SMTP_URL: nothing is sent
-    listing = cli("mail", "outbox", env=env)
+    listing = run_cli("mail", "outbox", env=env)
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
     assert len(lines) == 3 and "queued" in lines[1]
     assert "Uw PSO-certificaat PSO-2024-000001 verloopt op 1 mei 2026" in lines[1]
     mail_id = lines[1].split()[0]
-    shown = cli("mail", "outbox", "--show", mail_id, env=env)
+    shown = run_cli("mail", "outbox", "--show", mail_id, env=env)
     assert "Subject: Uw PSO-certificaat PSO-2024-000001" in shown.stdout
     assert "over drie maanden" in shown.stdout
-    assert cli("mail", "outbox", "--status", "sent", env=env).stdout.strip() == "no sent mail"
-    missing = cli("mail", "outbox", "--show", "999999", env=env)
+    assert run_cli("mail", "outbox", "--status", "sent", env=env).stdout.strip() == "no sent mail"
+    missing = run_cli("mail", "outbox", "--show", "999999", env=env)
     assert missing.returncode == 1 and "no mail 999999" in missing.stderr
-    no_smtp = cli("mail", "send", env=env)
+    no_smtp = run_cli("mail", "send", env=env)
     assert no_smtp.returncode == 1 and "PSO_SMTP_URL is not set" in no_smtp.stderr
 
 
 async def test_cli_bad_input(database_url) -> None:
     env = environment(database_url)
-    bad_date = cli("jobs", "run", "--date", "1-3-2026", env=env)
+    bad_date = run_cli("jobs", "run", "--date", "1-3-2026", env=env)
     assert bad_date.returncode == 2 and "2026-03-01" in bad_date.stderr
-    production = cli("jobs", "run", env={**env, "PSO_ENV": "production",
+    production = run_cli("jobs", "run", env={**env, "PSO_ENV": "production",
                                          "PSO_SECRET_KEY": "x" * 40})
     assert production.returncode == 1 and "PSO_TODAY" in production.stderr
-    bad_status = cli("mail", "outbox", "--status", "lost", env=env)
+    bad_status = run_cli("mail", "outbox", "--status", "lost", env=env)
     assert bad_status.returncode == 2
